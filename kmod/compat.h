@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * Every difference between the kernels veil supports is dealt with here,
+ * and only here: Kbuild force-includes this header into each object, so
+ * the rest of the code is written against the newest kernel API and stays
+ * fit to go upstream. Where a feature can be detected from a macro that
+ * the kernel defines alongside it, test that rather than the version.
+ */
+
+#ifndef _VEIL_COMPAT_H
+#define _VEIL_COMPAT_H
+
+#include <linux/version.h>
+
+/*
+ * Debian 12 ships 6.1 as its default kernel and 6.12 in bookworm-backports
+ * style packages; those are the oldest and newest kernels veil is built
+ * and tested against in `make check`.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "veil needs Linux 6.1 or later"
+#endif
+
+/* crypto_has_aead() arrived in 6.2; 6.1 answers the same via the type. */
+#ifndef VEIL_HAVE_CRYPTO_HAS_AEAD
+#include <linux/crypto.h>
+
+static inline int crypto_has_aead(const char *alg_name, u32 type, u32 mask)
+{
+	type &= ~CRYPTO_ALG_TYPE_MASK;
+	type |= CRYPTO_ALG_TYPE_AEAD;
+	mask |= CRYPTO_ALG_TYPE_MASK;
+	return crypto_has_alg(alg_name, type, mask);
+}
+#endif
+
+#endif /* _VEIL_COMPAT_H */

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * Module entry points and per-network-namespace life cycle.
+ */
+
+#include <linux/module.h>
+#include <linux/init.h>
+#include <net/genetlink.h>
+
+#include "main.h"
+#include "netlink.h"
+#include "version.h"
+#include "uapi/linux/veil.h"
+
+unsigned int veil_net_id __read_mostly;
+
+static int __net_init veil_net_init(struct net *net)
+{
+	struct veil_net *vn = veil_net(net);
+
+	vn->net = net;
+	mutex_init(&vn->conf_lock);
+	return 0;
+}
+
+static void __net_exit veil_net_exit(struct net *net)
+{
+	struct veil_net *vn = veil_net(net);
+
+	mutex_destroy(&vn->conf_lock);
+}
+
+static struct pernet_operations veil_net_ops = {
+	.init = veil_net_init,
+	.exit = veil_net_exit,
+	.id = &veil_net_id,
+	.size = sizeof(struct veil_net),
+};
+
+static int __init veil_mod_init(void)
+{
+	int ret;
+
+	/*
+	 * Namespace state first: once the family is registered a request can
+	 * arrive from any namespace, and it must find its veil_net there.
+	 */
+	ret = register_pernet_subsys(&veil_net_ops);
+	if (ret)
+		return ret;
+
+	ret = veil_genl_init();
+	if (ret)
+		goto err_pernet;
+
+	pr_info("veil %s loaded: IPsec ESP/AH and TLS record layer\n",
+		VEIL_MOD_VERSION);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&veil_net_ops);
+	return ret;
+}
+
+static void __exit veil_mod_exit(void)
+{
+	/* Reverse order: no request can be in flight once the family is gone. */
+	veil_genl_uninit();
+	unregister_pernet_subsys(&veil_net_ops);
+}
+
+module_init(veil_mod_init);
+module_exit(veil_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec ESP/AH and TLS record layer on the kernel crypto API");
+MODULE_AUTHOR("The veil authors");
+MODULE_VERSION(VEIL_MOD_VERSION);
+/* Lets a first `veil` request load the module on demand, as with wireguard. */
+MODULE_ALIAS_GENL_FAMILY(VEIL_FAMILY_NAME);
