@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The in-VM runner, in the manner of kselftest's runner.sh: runs every test
+# program of every suite in order, indents each program's own KTAP with
+# "# ", and reports one KTAP line per program. Its last test checks the
+# kernel log for warnings, bugs, oopses, lockdep and refcount reports.
+#
+# Suites and their order come from $VEIL_BUILD/selftests/<suite>/tests,
+# written by `make -C selftests` on the host.
+
+export VEIL_ROOT VEIL_BUILD VEIL_KVER
+export VEIL_MODULE=$VEIL_BUILD/$VEIL_KVER/veil.ko
+export VEIL_CLI=$VEIL_ROOT/tools/veil/veil
+export KSFT_DIR=$VEIL_BUILD/kselftest
+export PYTHON=/usr/bin/python3
+per_test_timeout=${VEIL_TEST_TIMEOUT:-300}
+
+tests=()
+for list in "$VEIL_BUILD"/selftests/*/tests; do
+	suite=$(basename "$(dirname "$list")")
+	while read -r t; do
+		[ -n "$t" ] && tests+=("$suite/$t")
+	done < "$list"
+done
+
+echo "TAP version 13"
+echo "1..$(( ${#tests[@]} + 1 ))"
+echo "# kernel $(uname -r), veil.ko from $VEIL_MODULE"
+dmesg -C
+
+n=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	suite=${t%%/*}
+	prog=${t#*/}
+	# Scripts run from the source tree, compiled tests from the build tree.
+	if [ -x "$VEIL_ROOT/selftests/$suite/$prog" ]; then
+		path=$VEIL_ROOT/selftests/$suite/$prog
+	else
+		path=$VEIL_BUILD/selftests/$suite/$prog
+	fi
+	echo "# selftests: $suite: $prog"
+	(cd /tmp && timeout "$per_test_timeout" "$path" 2>&1) | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0) echo "ok $n selftests: $suite: $prog" ;;
+	4) echo "ok $n selftests: $suite: $prog # SKIP" ;;
+	124) echo "not ok $n selftests: $suite: $prog # TIMEOUT ${per_test_timeout}s" ;;
+	*) echo "not ok $n selftests: $suite: $prog # exit=$rc" ;;
+	esac
+done
+
+n=$((n + 1))
+bad='WARNING:|BUG:|Oops|general protection|lockdep|possible circular locking|'
+bad+='refcount_t:|UBSAN:|KASAN:|kmemleak|list_add corruption|list_del corruption|'
+bad+='INFO: task .* blocked|RCU detected stall|Call Trace:'
+if dmesg | grep -Eq "$bad"; then
+	echo "# kernel log:"
+	dmesg | grep -E -A 20 "$bad" | head -n 80 | sed 's/^/# /'
+	echo "not ok $n kernel log is free of warnings and bugs"
+else
+	echo "ok $n kernel log is free of warnings and bugs"
+fi

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The veil CLI against the loaded module: text and JSON output, exit
+# statuses, and that reading needs no privilege.
+
+. "$(dirname "$0")/lib.sh"
+
+ktap_print_header
+ktap_set_plan 12
+
+info_text() {
+	expect_status 0 "$VEIL" info &&
+	[ "$(head -n 1 "$OUT")" = "veil $VEIL_VERSION" ] &&
+	output_has '^rfc4106\(gcm\(aes\)\) +aead +esp +yes$' &&
+	output_has '^hmac\(sha256\) +auth +esp,ah +yes$' &&
+	output_has '^gcm\(aes\) +aead +tls +yes$'
+}
+check "veil info prints the version and the algorithm table" info_text
+
+# The transforms the foundation issue names must all be there and usable.
+info_json() {
+	expect_status 0 "$VEIL" -j info || return 1
+	"$PYTHON" - "$OUT" "$VEIL_VERSION" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1]))
+assert info["version"] == sys.argv[2], info["version"]
+algs = {a["name"]: a for a in info["algorithms"]}
+assert len(algs) == len(info["algorithms"]), "duplicate names"
+for a in info["algorithms"]:
+    assert set(a) == {"name", "type", "uses", "available"}, a
+    assert a["type"] in ("aead", "cipher", "auth"), a
+    assert a["uses"] and set(a["uses"]) <= {"esp", "ah", "tls"}, a
+need = {"rfc4106(gcm(aes))": "aead", "rfc7539esp(chacha20,poly1305)": "aead",
+        "cbc(aes)": "cipher", "hmac(sha256)": "auth", "gcm(aes)": "aead",
+        "ccm(aes)": "aead", "rfc4309(ccm(aes))": "aead",
+        "ecb(cipher_null)": "cipher", "digest_null": "auth"}
+for name, typ in need.items():
+    assert name in algs, name + " missing"
+    assert algs[name]["type"] == typ, algs[name]
+    assert algs[name]["available"] is True, name + " not available"
+PY
+}
+check "veil -j info is JSON with every expected algorithm available" info_json
+
+pretty_json() {
+	expect_status 0 "$VEIL" -j -p info &&
+	[ "$(wc -l < "$OUT")" -gt 20 ] &&
+	"$PYTHON" -c 'import json,sys; json.load(open(sys.argv[1]))' "$OUT"
+}
+check "veil -j -p info is indented JSON" pretty_json
+
+version() {
+	expect_status 0 "$VEIL" -V && [ "$(cat "$OUT")" = "veil $VEIL_VERSION" ]
+}
+check "veil -V prints the version" version
+
+help() {
+	expect_status 0 "$VEIL" help && output_has '^Usage: veil ' &&
+	expect_status 0 "$VEIL" info help && output_has '^Usage: veil info'
+}
+check "veil help and veil info help print usage" help
+
+check "unambiguous prefixes select the object, as in ip" "$VEIL" inf
+
+unknown_object() {
+	expect_status 2 "$VEIL" frobnicate && output_has 'unknown object "frobnicate"' &&
+	output_has '^Usage: veil '
+}
+check "unknown object prints usage, exit 2" unknown_object
+
+unknown_option() {
+	expect_status 2 "$VEIL" -Z info && output_has 'unknown option' &&
+	expect_status 2 "$VEIL" -n && output_has 'needs an argument' &&
+	expect_status 2 "$VEIL" && output_has 'no object given'
+}
+check "bad or missing options print usage, exit 2" unknown_option
+
+extra_argument() {
+	expect_status 2 "$VEIL" info bogus && output_has 'info takes no arguments'
+}
+check "veil info with arguments prints usage, exit 2" extra_argument
+
+missing_netns() {
+	expect_status 1 "$VEIL" -n veil-no-such-ns info &&
+	output_has 'cannot open network namespace "veil-no-such-ns"'
+}
+check "veil -n with a missing namespace explains, exit 1" missing_netns
+
+unprivileged() {
+	expect_status 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$VEIL" info &&
+	output_has "^veil $VEIL_VERSION"
+}
+check "veil info needs no privilege" unprivileged
+
+json_stdout_only() {
+	"$VEIL" -j info 2>/dev/null | "$PYTHON" -c 'import json,sys; json.load(sys.stdin)'
+}
+check "JSON goes to stdout alone" json_stdout_only
+
+ktap_finished

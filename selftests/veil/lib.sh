@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the veil shell tests: KTAP output through the kernel's own
+# ktap_helpers.sh (extracted into $KSFT_DIR by the set-up), and check(),
+# which runs a command and shows its output only when it fails.
+
+. "$KSFT_DIR/ktap_helpers.sh"
+
+VEIL=${VEIL_CLI:?}
+VEIL_VERSION=$(sed -n 's/^#define VEIL_MOD_VERSION "\(.*\)"/\1/p' \
+	"$VEIL_ROOT/kmod/version.h")
+OUT=$(mktemp)
+trap 'rm -f "$OUT"' EXIT
+
+# check DESCRIPTION COMMAND...: one KTAP test line for COMMAND's success.
+check() {
+	local desc=$1
+	shift
+	if "$@" >"$OUT" 2>&1; then
+		ktap_test_pass "$desc"
+	else
+		sed 's/^/# /' "$OUT"
+		ktap_test_fail "$desc"
+	fi
+}
+
+# expect_status STATUS COMMAND...: COMMAND exits with STATUS; its output
+# (stdout and stderr) is left in $OUT for further checks.
+expect_status() {
+	local want=$1 got
+	shift
+	"$@" >"$OUT" 2>&1
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "'$*' exited $got, expected $want; it printed:"
+		cat "$OUT"
+		return 1
+	fi
+}
+
+# output_has PATTERN: the last expect_status output matches PATTERN.
+output_has() {
+	grep -Eq -- "$1" "$OUT" || { echo "no '$1' in:"; cat "$OUT"; return 1; }
+}

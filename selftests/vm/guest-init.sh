@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 inside the test VM, on the host's root (read-only 9p, tmpfs over
+# the writable places; see initramfs-init). Runs the suite, keeps its KTAP
+# and the kernel log on the results share (/mnt), and powers off.
+#
+# From the kernel command line: VEIL_ROOT (the checkout), VEIL_BUILD (its
+# build directory), VEIL_KVER, VEIL_RUN (what to run: "tests" or "demo").
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8
+export VEIL_ROOT VEIL_BUILD VEIL_KVER
+
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+hostname veil-vm
+ip link set lo up
+
+case "$VEIL_RUN" in
+demo)
+	"$VEIL_ROOT/scripts/demo-guest.sh" 2>&1 | tee /mnt/demo.log
+	;;
+*)
+	"$VEIL_ROOT/selftests/run-guest.sh" 2>&1 | tee /mnt/ktap
+	;;
+esac
+dmesg > /mnt/dmesg
+sync
+echo done > /mnt/done
+sync
+echo o > /proc/sysrq-trigger
+sleep 30

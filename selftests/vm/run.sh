@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh KVER [tests|demo] - boot Debian's kernel KVER in qemu on the host's
+# own root filesystem and run the veil suite (or the demo) inside it.
+#
+# Results land in $VEIL_BUILD/vm/KVER/out: ktap (the guest's KTAP), dmesg
+# and done (written only when the guest finished normally). The guest's
+# console goes to $VEIL_BUILD/vm/KVER/console.log. Exit status: 0 when the
+# guest finished, 1 when it crashed, hung or could not start.
+set -euo pipefail
+
+kver=$1
+what=${2:-tests}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${VEIL_BUILD:-$root/build}
+vmdir=$build/vm/$kver
+out=$vmdir/out
+kernel=/boot/vmlinuz-$kver
+timeout_s=${VEIL_VM_TIMEOUT:-600}
+
+[ -r "$kernel" ] || { echo "vm: no $kernel (apt-get install linux-image-$kver)" >&2; exit 1; }
+mkdir -p "$vmdir"
+"$here/mkinitramfs.sh" "$kver" "$vmdir/initramfs.gz"
+
+# Which accelerator really runs a guest here: KVM when a probe boot gets to
+# the initramfs and back, else TCG. /dev/kvm existing proves nothing.
+probe_kvm() {
+	[ -w /dev/kvm ] || return 1
+	timeout 20 qemu-system-x86_64 -accel kvm -cpu host -m 256 -smp 1 \
+		-kernel "$kernel" -initrd "$vmdir/initramfs.gz" \
+		-append "console=ttyS0 quiet panic=-1 VEIL_PROBE=1" \
+		-display none -serial stdio -monitor none -no-reboot \
+		</dev/null 2>/dev/null | grep -q VEIL-PROBE-OK
+}
+
+accel_file=$build/vm/accel
+if [ ! -s "$accel_file" ]; then
+	if probe_kvm; then echo kvm > "$accel_file"; else echo tcg > "$accel_file"; fi
+fi
+case $(cat "$accel_file") in
+kvm) accel=(-accel kvm -cpu host) ;;
+*) accel=(-accel tcg,thread=multi -cpu max,la57=off) ;;
+esac
+
+rm -rf "$out"
+mkdir -p "$out"
+
+# panic_on_warn and oops=panic: any kernel warning ends the run at once,
+# and a run that did not write "done" is a failed run.
+cmdline="console=ttyS0 quiet panic_on_warn=1 oops=panic panic=-1"
+cmdline+=" VEIL_INIT=$here/guest-init.sh VEIL_ROOT=$root VEIL_BUILD=$build"
+cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
+
+echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
+set +e
+timeout "$timeout_s" qemu-system-x86_64 "${accel[@]}" -smp 2 -m 2048 \
+	-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$cmdline" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs "local,path=$out,mount_tag=vout,security_model=none" \
+	-display none -serial stdio -monitor none -no-reboot \
+	</dev/null >"$vmdir/console.log" 2>&1
+rc=$?
+set -e
+
+if [ ! -e "$out/done" ]; then
+	if [ $rc -eq 124 ]; then
+		echo "# vm: $kver did not finish within ${timeout_s}s" >&2
+	else
+		echo "# vm: $kver stopped before the suite finished (qemu status $rc)" >&2
+	fi
+	echo "# vm: last lines of $vmdir/console.log:" >&2
+	tail -n 40 "$vmdir/console.log" | sed 's/^/# /' >&2
+	exit 1
+fi
+exit 0
