@@ -16,6 +16,7 @@ export KSFT_DIR=$VEIL_BUILD/kselftest
 export PYTHON=/usr/bin/python3
 per_test_timeout=${VEIL_TEST_TIMEOUT:-300}
 
+shopt -s nullglob
 tests=()
 for list in "$VEIL_BUILD"/selftests/*/tests; do
 	suite=$(basename "$(dirname "$list")")

@@ -97,6 +97,8 @@ static int resolve(int fd)
 	int len;
 
 	init_req(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
+	/* No ack: it would sit in the queue ahead of the next test's answer. */
+	req.nlh.nlmsg_flags = NLM_F_REQUEST;
 	put_attr(&req, CTRL_ATTR_FAMILY_NAME, VEIL_FAMILY_NAME, sizeof(VEIL_FAMILY_NAME));
 	len = transact(fd, &req, buf);
 	if (len < (int)NLMSG_HDRLEN)

@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - everything `make check` does, on a fresh Debian 12 machine:
+# set up, build for both Debian 12 kernels with W=1 and no warnings, prove
+# the spec, header and DKMS packaging, and run the selftests in one VM per
+# kernel. Output is KTAP; each test of each VM is a line of its own. The
+# last line is the "N passed, N failed" total.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${VEIL_BUILD:-$root/build}
+logs=$build/check
+export VEIL_BUILD=$build
+mkdir -p "$logs"
+cd "$root"
+
+kvers=()
+while read -r k; do kvers+=("$k"); done < <(scripts/setup.sh "$build") || true
+if [ ${#kvers[@]} -ne 2 ] || [ -z "${kvers[0]}" ] || [ -z "${kvers[1]}" ]; then
+	echo "Bail out! set-up failed: could not install or find both Debian 12 kernels"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+n=0
+passed=0
+failed=0
+
+# result OK|FAIL DESCRIPTION [LOG]: one top-level KTAP line.
+result() {
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		passed=$((passed + 1))
+		echo "ok $n $2"
+	else
+		failed=$((failed + 1))
+		[ -n "${3:-}" ] && tail -n 30 "$3" | sed 's/^/# /'
+		echo "not ok $n $2"
+	fi
+}
+
+# step DESCRIPTION LOGNAME COMMAND...: run COMMAND, its output to a log.
+step() {
+	local desc=$1 log=$logs/$2.log
+	shift 2
+	if "$@" >"$log" 2>&1; then result OK "$desc"; else result FAIL "$desc" "$log"; fi
+}
+
+# no_warnings COMMAND...: COMMAND succeeds and prints no compiler warning.
+no_warnings() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out"
+	[ $rc -eq 0 ] || return 1
+	! echo "$out" | grep -Ei 'warning:|error:'
+}
+
+version_agrees() {
+	local mod dkms
+	mod=$(sed -n 's/^#define VEIL_MOD_VERSION "\(.*\)"/\1/p' kmod/version.h)
+	dkms=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	[ -n "$mod" ] && [ "$mod" = "$dkms" ] ||
+		{ echo "kmod/version.h says '$mod', dkms.conf says '$dkms'"; return 1; }
+}
+
+# Every option a suite's config fragment names must be built in (=y) or,
+# where the fragment allows it, a module (=m) in the kernel under test.
+config_ok() {
+	local kver=$1 frag opt want have bad=0
+	for frag in selftests/*/config; do
+		while IFS='=' read -r opt want; do
+			case $opt in ''|\#*) continue ;; esac
+			have=$(sed -n "s/^$opt=//p" "/boot/config-$kver")
+			if [ "$have" != y ] && { [ "$want" = y ] || [ "$have" != m ]; }; then
+				echo "$frag: $opt=$want but $kver has '${have:-not set}'"
+				bad=1
+			fi
+		done < "$frag"
+	done
+	return $bad
+}
+
+ntests=$(make -s -C selftests/veil list | wc -l)
+vm_tests=$((ntests + 1))
+echo "TAP version 13"
+echo "1..$((5 + 3 * ${#kvers[@]} + 1 + vm_tests * ${#kvers[@]}))"
+echo "# veil make check on $(uname -n), kernels: ${kvers[*]}"
+
+step "netlink spec is valid and the uapi header matches it" uapi scripts/uapi.sh check
+step "module and DKMS versions agree" version version_agrees
+step "tools build with -Wall -Wextra and no warnings" tools \
+	no_warnings make -C tools clean all CFLAGS="-O2 -g -Werror"
+step "selftests build with -Wall and no warnings" selftests \
+	no_warnings make -C selftests/veil O="$build" CFLAGS="-O2 -g -Werror"
+step "make install into a DESTDIR installs tools and man page" install \
+	bash -c "rm -rf '$build/destdir' && make -s install-tools DESTDIR='$build/destdir' PREFIX=/usr &&
+		test -x '$build/destdir/usr/sbin/veil' && test -f '$build/destdir/usr/share/man/man8/veil.8'"
+
+for k in "${kvers[@]}"; do
+	step "veil.ko builds for $k with W=1 and no warnings" "build-$k" \
+		no_warnings make modules KVER="$k" W=1
+	step "$k has every option the selftests' config fragments need" "config-$k" config_ok "$k"
+	step "make install-module into a DESTDIR for $k" "install-$k" \
+		bash -c "make -s install-module KVER='$k' DESTDIR='$build/destdir' &&
+			test -f '$build/destdir/lib/modules/$k/updates/veil.ko'"
+done
+
+for k in "${kvers[@]}"; do
+	echo "# vm: $k"
+	selftests/vm/run.sh "$k" tests 2>&1 | sed 's/^/# /'
+	ktap=$build/vm/$k/out/ktap
+	seen=0
+	# Renumber the guest's top-level results into this stream; its
+	# nested output is already "# "-prefixed.
+	if [ -f "$ktap" ]; then
+		while IFS= read -r line; do
+			case $line in
+			"ok "*|"not ok "*)
+				seen=$((seen + 1))
+				desc=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ //')
+				if [[ $line == "ok "* ]] && [[ $line != *"# SKIP"* ]]; then
+					result OK "$k: $desc"
+				else
+					result FAIL "$k: $desc"
+				fi
+				;;
+			"TAP version"*|1..*) ;;
+			*) echo "$line" ;;
+			esac
+		done < "$ktap"
+	fi
+	while [ $seen -lt $vm_tests ]; do
+		seen=$((seen + 1))
+		result FAIL "$k: test $seen did not run (the VM stopped early)"
+	done
+done
+
+step "dkms add, build, install and remove for ${kvers[*]}" dkms \
+	scripts/dkms-check.sh "${kvers[@]}"
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
