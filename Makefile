@@ -28,7 +28,7 @@ SEL_KDIR = $(word 2,$(KSEL))
 MODDIR = $(abspath $(BUILD))/$(SEL_KVER)
 
 .PHONY: all modules tools install install-module install-tools uapi check \
-	demo bench clean
+	demo clean
 
 all: modules tools
 

@@ -34,7 +34,7 @@ static const struct veil_crypto_alg veil_crypto_algs[] = {
 	{ "ccm(aes)",				VEIL_ALG_TYPE_AEAD,	TLS },
 	{ "rfc7539(chacha20,poly1305)",		VEIL_ALG_TYPE_AEAD,	TLS },
 	{ "cbc(aes)",				VEIL_ALG_TYPE_CIPHER,	ESP },
-	{ "ctr(aes)",				VEIL_ALG_TYPE_CIPHER,	ESP },
+	{ "rfc3686(ctr(aes))",			VEIL_ALG_TYPE_CIPHER,	ESP },
 	{ "cbc(des3_ede)",			VEIL_ALG_TYPE_CIPHER,	ESP },
 	{ "ecb(cipher_null)",			VEIL_ALG_TYPE_CIPHER,	ESP },
 	{ "hmac(sha1)",				VEIL_ALG_TYPE_AUTH,	ESP | AH },

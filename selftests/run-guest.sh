@@ -28,6 +28,7 @@ done
 echo "TAP version 13"
 echo "1..$(( ${#tests[@]} + 1 ))"
 echo "# kernel $(uname -r), veil.ko from $VEIL_MODULE"
+echo "# boot: the runner started $(cut -d" " -f1 /proc/uptime) s after the kernel did"
 dmesg -C
 
 n=0

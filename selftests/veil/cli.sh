@@ -34,7 +34,8 @@ for a in info["algorithms"]:
 need = {"rfc4106(gcm(aes))": "aead", "rfc7539esp(chacha20,poly1305)": "aead",
         "cbc(aes)": "cipher", "hmac(sha256)": "auth", "gcm(aes)": "aead",
         "ccm(aes)": "aead", "rfc4309(ccm(aes))": "aead",
-        "ecb(cipher_null)": "cipher", "digest_null": "auth"}
+        "ecb(cipher_null)": "cipher", "digest_null": "auth",
+        "rfc3686(ctr(aes))": "cipher", "rfc4543(gcm(aes))": "aead"}
 for name, typ in need.items():
     assert name in algs, name + " missing"
     assert algs[name]["type"] == typ, algs[name]
