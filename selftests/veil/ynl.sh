@@ -8,18 +8,22 @@
 . "$(dirname "$0")/lib.sh"
 
 YNL=$VEIL_BUILD/ynl
-SPEC=$YNL/Documentation/netlink/specs/veil.yaml
+SPEC=$VEIL_ROOT/Documentation/netlink/specs/veil.yaml
+SCHEMA=$YNL/Documentation/netlink/genetlink.yaml
+REPLY=$(mktemp)
+trap 'rm -f "$OUT" "$REPLY" "$REPLY.veil"' EXIT
 
 ktap_print_header
 ktap_set_plan 2
 
 ynl_info() {
-	"$PYTHON" "$YNL/tools/net/ynl/cli.py" --spec "$SPEC" --do info --output-json
+	"$PYTHON" "$YNL/tools/net/ynl/cli.py" --spec "$SPEC" --schema "$SCHEMA" \
+		--do info --output-json
 }
 
 ynl_parses() {
-	ynl_info > "$OUT" 2>&1 || { cat "$OUT"; return 1; }
-	"$PYTHON" - "$OUT" "$VEIL_VERSION" <<'PY'
+	ynl_info > "$REPLY" 2>&1 || { cat "$REPLY"; return 1; }
+	"$PYTHON" - "$REPLY" "$VEIL_VERSION" <<'PY'
 import json, sys
 info = json.load(open(sys.argv[1]))
 assert info["version"] == sys.argv[2], info
@@ -32,9 +36,9 @@ PY
 check "ynl --do info decodes the reply using the spec" ynl_parses
 
 same_as_veil() {
-	ynl_info > "$OUT.ynl" 2>&1 || return 1
-	"$VEIL" -j info > "$OUT.veil" || return 1
-	"$PYTHON" - "$OUT.ynl" "$OUT.veil" <<'PY'
+	ynl_info > "$REPLY" 2>&1 || { cat "$REPLY"; return 1; }
+	"$VEIL" -j info > "$REPLY.veil" || return 1
+	"$PYTHON" - "$REPLY" "$REPLY.veil" <<'PY'
 import json, sys
 y = json.load(open(sys.argv[1]))
 v = json.load(open(sys.argv[2]))
@@ -43,9 +47,6 @@ yn = [(a["name"], a["type"], sorted(a["uses"]), "available" in a) for a in y["al
 vn = [(a["name"], a["type"], sorted(a["uses"]), a["available"]) for a in v["algorithms"]]
 assert yn == vn, (yn, vn)
 PY
-	local rc=$?
-	rm -f "$OUT.ynl" "$OUT.veil"
-	return $rc
 }
 check "ynl and veil agree on every algorithm" same_as_veil
 

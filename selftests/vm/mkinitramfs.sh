@@ -49,7 +49,7 @@ add_module() {
 	order+=("$path")
 }
 
-for m in virtio_pci 9pnet_virtio 9p; do
+for m in virtio_pci 9pnet_virtio 9p overlay; do
 	add_module "$m"
 done
 
