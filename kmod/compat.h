@@ -36,4 +36,22 @@ static inline int crypto_has_aead(const char *alg_name, u32 type, u32 mask)
 }
 #endif
 
+/*
+ * A dump's parsed request attributes: 6.2 moved them into a struct
+ * genl_info reached with genl_info_dump().
+ */
+#include <net/genetlink.h>
+
+#ifdef VEIL_HAVE_GENL_INFO_DUMP
+static inline struct nlattr **veil_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_info_dump(cb)->attrs;
+}
+#else
+static inline struct nlattr **veil_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+#endif
+
 #endif /* _VEIL_COMPAT_H */

@@ -11,6 +11,7 @@
 
 #include "main.h"
 #include "netlink.h"
+#include "sa.h"
 #include "version.h"
 #include "uapi/linux/veil.h"
 
@@ -22,13 +23,14 @@ static int __net_init veil_net_init(struct net *net)
 
 	vn->net = net;
 	mutex_init(&vn->conf_lock);
-	return 0;
+	return veil_sa_net_init(vn);
 }
 
 static void __net_exit veil_net_exit(struct net *net)
 {
 	struct veil_net *vn = veil_net(net);
 
+	veil_sa_net_exit(vn);
 	mutex_destroy(&vn->conf_lock);
 }
 
@@ -47,9 +49,13 @@ static int __init veil_mod_init(void)
 	 * Namespace state first: once the family is registered a request can
 	 * arrive from any namespace, and it must find its veil_net there.
 	 */
-	ret = register_pernet_subsys(&veil_net_ops);
+	ret = veil_sa_init();
 	if (ret)
 		return ret;
+
+	ret = register_pernet_subsys(&veil_net_ops);
+	if (ret)
+		goto err_sa;
 
 	ret = veil_genl_init();
 	if (ret)
@@ -61,6 +67,8 @@ static int __init veil_mod_init(void)
 
 err_pernet:
 	unregister_pernet_subsys(&veil_net_ops);
+err_sa:
+	veil_sa_uninit();
 	return ret;
 }
 
@@ -69,6 +77,7 @@ static void __exit veil_mod_exit(void)
 	/* Reverse order: no request can be in flight once the family is gone. */
 	veil_genl_uninit();
 	unregister_pernet_subsys(&veil_net_ops);
+	veil_sa_uninit();
 }
 
 module_init(veil_mod_init);

@@ -7,6 +7,8 @@
 #define _VEIL_MAIN_H
 
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
+#include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -14,9 +16,16 @@
  * struct veil_net - veil's state in one network namespace
  * @net: the namespace this state belongs to; not refcounted, since the
  *	state lives exactly as long as the namespace does
- * @conf_lock: serialises every change to this namespace's configuration
- *	(the SA and policy databases added by later work); readers use RCU
- *	and never take it
+ * @conf_lock: serialises every change to this namespace's configuration;
+ *	readers use RCU and never take it
+ * @sa_table: SAs by (dst, spi, proto, family), for inbound packets
+ * @sa_tmpl_table: SAs by (dst, reqid, proto, family), for outbound
+ *	packets matched to a policy template
+ * @sa_ids: every SA by its id; dumps resume from an id, so a dump stays
+ *	correct while SAs come and go between its parts
+ * @sa_next_id: cursor for cyclic id allocation (under @conf_lock)
+ * @sa_count: number of SAs (under @conf_lock)
+ * @policy_count: number of policies per direction (under @conf_lock)
  *
  * Every table veil keeps lives here rather than in a global, so two
  * containers on one host never see each other's SAs or policies, and a
@@ -25,6 +34,12 @@
 struct veil_net {
 	struct net *net;
 	struct mutex conf_lock;
+	struct rhashtable sa_table;
+	struct rhltable sa_tmpl_table;
+	struct xarray sa_ids;
+	u32 sa_next_id;
+	unsigned int sa_count;
+	unsigned int policy_count[3];
 };
 
 extern unsigned int veil_net_id;

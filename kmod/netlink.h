@@ -6,7 +6,57 @@
 #ifndef _VEIL_NETLINK_H
 #define _VEIL_NETLINK_H
 
+#include <net/genetlink.h>
+
+#include "addr.h"
+
+struct veil_sa;
+
+/* Index of the "events" group in the family's mcgrps. */
+#define VEIL_NLGRP_EVENTS 0
+
+extern struct genl_family veil_genl_family;
+extern const struct nla_policy veil_selector_policy[];
+extern const struct nla_policy veil_sa_new_policy[];
+extern const struct nla_policy veil_sa_id_policy[];
+extern const struct nla_policy veil_sa_flush_policy[];
+
+/**
+ * veil_nl_set_err() - NL_SET_ERR_MSG_ATTR() for a message chosen at run time
+ * @extack: the request's extack, may be NULL
+ * @attr: the attribute at fault, may be NULL
+ * @msg: a string that lives as long as the module (a table entry)
+ *
+ * The core macros need a string literal; veil's algorithm table carries
+ * one message per algorithm instead.
+ */
+static inline void veil_nl_set_err(struct netlink_ext_ack *extack,
+				   const struct nlattr *attr, const char *msg)
+{
+	if (!extack)
+		return;
+	extack->_msg = msg;
+	extack->bad_attr = attr;
+}
+
 int veil_genl_init(void);
 void veil_genl_uninit(void);
+
+int veil_nl_require_admin(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_addr(const struct nlattr *attr, u16 family, union veil_addr *a,
+		 struct netlink_ext_ack *extack);
+int veil_nl_selector(struct nlattr *nest, struct veil_selector *sel,
+		     struct netlink_ext_ack *extack);
+int veil_nl_put_selector(struct sk_buff *skb, int type,
+			 const struct veil_selector *sel);
+
+int veil_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_sa_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int veil_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info);
+void veil_nl_sa_notify(struct veil_sa *sa, u8 cmd);
+void veil_nl_sa_expire_notify(struct veil_sa *sa, bool hard);
 
 #endif /* _VEIL_NETLINK_H */

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * The security association database of one network namespace.
+ *
+ * Locking: writers hold veil_net.conf_lock. Readers (the datapath, dumps)
+ * use RCU only: SAs are found in rhashtables and freed after a grace
+ * period. An SA is never changed in place once published, except for the
+ * counters and first-use state behind veil_sa.lock; an update publishes a
+ * new SA in the old one's place.
+ *
+ * Lifetimes: time limits are enforced by a delayed work per SA that fires
+ * at the next deadline; byte and packet limits by veil_sa_account(), which
+ * the datapath calls per packet and which kicks the same work.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <net/netlink.h>
+
+#include "main.h"
+#include "netlink.h"
+#include "sa.h"
+#include "uapi/linux/veil.h"
+
+unsigned int veil_sa_limit = 1000000;
+module_param_named(sa_limit, veil_sa_limit, uint, 0644);
+MODULE_PARM_DESC(sa_limit, "Most SAs one network namespace may hold (default 1000000)");
+
+static struct workqueue_struct *veil_sa_wq;
+static struct kmem_cache *veil_sa_cache;
+
+static const struct rhashtable_params veil_sa_params = {
+	.key_len = sizeof(struct veil_sa_key),
+	.key_offset = offsetof(struct veil_sa, key),
+	.head_offset = offsetof(struct veil_sa, node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params veil_sa_tmpl_params = {
+	.key_len = sizeof(struct veil_sa_tkey),
+	.key_offset = offsetof(struct veil_sa, tkey),
+	.head_offset = offsetof(struct veil_sa, tnode),
+	.automatic_shrinking = true,
+};
+
+static void veil_sa_lft_work(struct work_struct *work);
+
+/**
+ * veil_sa_alloc() - a zeroed SA holding one reference
+ *
+ * Return: the SA, or NULL on ENOMEM.
+ */
+struct veil_sa *veil_sa_alloc(void)
+{
+	struct veil_sa *sa = kmem_cache_zalloc(veil_sa_cache, GFP_KERNEL);
+
+	if (!sa)
+		return NULL;
+	spin_lock_init(&sa->lock);
+	INIT_DELAYED_WORK(&sa->lft_work, veil_sa_lft_work);
+	refcount_set(&sa->refcnt, 1);
+	return sa;
+}
+
+static void veil_sa_free_rcu(struct rcu_head *rcu)
+{
+	struct veil_sa *sa = container_of(rcu, struct veil_sa, rcu);
+
+	/* Keys must not linger in freed memory. */
+	kfree_sensitive(sa->aead);
+	kfree_sensitive(sa->enc);
+	kfree_sensitive(sa->auth);
+	kmem_cache_free(veil_sa_cache, sa);
+}
+
+/**
+ * veil_sa_put() - drop a reference; the last one frees after a grace period
+ * @sa: SA, may be NULL
+ */
+void veil_sa_put(struct veil_sa *sa)
+{
+	if (sa && refcount_dec_and_test(&sa->refcnt))
+		call_rcu(&sa->rcu, veil_sa_free_rcu);
+}
+
+/*
+ * Seconds until the next time limit is due, or -1 when none is pending.
+ * Called with sa->lock held.
+ */
+static s64 veil_sa_next_deadline(const struct veil_sa *sa, time64_t now)
+{
+	const struct veil_lifetime *l = &sa->lft;
+	s64 next = -1;
+
+#define VEIL_DEADLINE(limit, base)					\
+	do {								\
+		if ((limit) && (base)) {				\
+			s64 left = (s64)(base) + (s64)(limit) - now;	\
+			if (left < 0)					\
+				left = 0;				\
+			if (next < 0 || left < next)			\
+				next = left;				\
+		}							\
+	} while (0)
+
+	VEIL_DEADLINE(l->hard_add, sa->add_mono);
+	VEIL_DEADLINE(l->hard_use, sa->use_mono);
+	if (!sa->soft_sent) {
+		VEIL_DEADLINE(l->soft_add, sa->add_mono);
+		VEIL_DEADLINE(l->soft_use, sa->use_mono);
+	}
+#undef VEIL_DEADLINE
+	return next;
+}
+
+/* Queue the lifetime work @delay jiffies from now, holding a reference. */
+static void veil_sa_lft_kick(struct veil_sa *sa, unsigned long delay)
+{
+	refcount_inc(&sa->refcnt);
+	/* true: it was already queued and already holds a reference. */
+	if (mod_delayed_work(veil_sa_wq, &sa->lft_work, delay))
+		veil_sa_put(sa);
+}
+
+/* Arm the lifetime work for the next time limit, if any. sa->lock held. */
+static void veil_sa_lft_arm(struct veil_sa *sa)
+{
+	s64 left = veil_sa_next_deadline(sa, ktime_get_boottime_seconds());
+
+	if (left >= 0)
+		veil_sa_lft_kick(sa, left * HZ);
+}
+
+static bool veil_sa_hard_expired(struct veil_sa *sa, time64_t now)
+{
+	const struct veil_lifetime *l = &sa->lft;
+
+	return (l->hard_add && now >= sa->add_mono + (s64)l->hard_add) ||
+	       (l->hard_use && sa->use_mono && now >= sa->use_mono + (s64)l->hard_use) ||
+	       (l->hard_bytes && sa->stats.bytes >= l->hard_bytes) ||
+	       (l->hard_packets && sa->stats.packets >= l->hard_packets);
+}
+
+static bool veil_sa_soft_expired(struct veil_sa *sa, time64_t now)
+{
+	const struct veil_lifetime *l = &sa->lft;
+
+	return (l->soft_add && now >= sa->add_mono + (s64)l->soft_add) ||
+	       (l->soft_use && sa->use_mono && now >= sa->use_mono + (s64)l->soft_use) ||
+	       (l->soft_bytes && sa->stats.bytes >= l->soft_bytes) ||
+	       (l->soft_packets && sa->stats.packets >= l->soft_packets);
+}
+
+static void veil_sa_lft_work(struct work_struct *work)
+{
+	struct veil_sa *sa = container_of(to_delayed_work(work), struct veil_sa,
+					  lft_work);
+	struct veil_net *vn = sa->vn;
+	time64_t now = ktime_get_boottime_seconds();
+	bool hard, soft = false;
+
+	mutex_lock(&vn->conf_lock);
+	if (sa->dead)
+		goto out;
+
+	spin_lock_bh(&sa->lock);
+	hard = veil_sa_hard_expired(sa, now);
+	if (!hard && !sa->soft_sent && veil_sa_soft_expired(sa, now)) {
+		sa->soft_sent = true;
+		soft = true;
+	}
+	if (!hard)
+		veil_sa_lft_arm(sa);
+	spin_unlock_bh(&sa->lock);
+
+	if (hard) {
+		/* The key manager hears "expired" before "deleted". */
+		veil_nl_sa_expire_notify(sa, true);
+		veil_sa_del(vn, sa);
+	} else if (soft) {
+		veil_nl_sa_expire_notify(sa, false);
+	}
+out:
+	mutex_unlock(&vn->conf_lock);
+	veil_sa_put(sa);
+}
+
+/**
+ * veil_sa_account() - count a packet against @sa's limits
+ * @sa: the SA, under RCU or a reference
+ * @bytes: the packet's payload length
+ *
+ * For the datapath: records first use, updates the counters and, when a
+ * byte or packet limit is crossed, lets the lifetime work send the event
+ * or delete the SA. Safe in softirq context.
+ *
+ * Return: 0 when the packet may use the SA, -EKEYEXPIRED once a hard
+ * limit has been reached.
+ */
+int veil_sa_account(struct veil_sa *sa, unsigned int bytes)
+{
+	time64_t now = ktime_get_boottime_seconds();
+	int ret = 0;
+
+	spin_lock_bh(&sa->lock);
+	if (veil_sa_hard_expired(sa, now)) {
+		ret = -EKEYEXPIRED;
+		goto out;
+	}
+	sa->stats.packets++;
+	sa->stats.bytes += bytes;
+	if (!sa->use_mono) {
+		sa->use_mono = now ? now : 1;
+		sa->use_time = ktime_get_real_seconds();
+		if (sa->lft.soft_use || sa->lft.hard_use)
+			veil_sa_lft_arm(sa);
+	}
+	if (veil_sa_hard_expired(sa, now) ||
+	    (!sa->soft_sent && veil_sa_soft_expired(sa, now)))
+		veil_sa_lft_kick(sa, 0);
+out:
+	spin_unlock_bh(&sa->lock);
+	return ret;
+}
+
+/**
+ * veil_sa_stats_read() - a consistent copy of @sa's counters
+ * @sa: the SA
+ * @stats: filled in
+ * @use_time: filled with the first use, real seconds, 0 if never
+ */
+void veil_sa_stats_read(struct veil_sa *sa, struct veil_sa_stats *stats,
+			time64_t *use_time)
+{
+	spin_lock_bh(&sa->lock);
+	*stats = sa->stats;
+	*use_time = sa->use_time;
+	spin_unlock_bh(&sa->lock);
+}
+
+/**
+ * veil_sa_lookup() - the SA for an inbound packet
+ * @vn: namespace state
+ * @key: (dst, spi, proto, family), fully initialised
+ *
+ * Return: the SA, valid until the caller's RCU read section ends; NULL
+ * when there is none. Caller holds rcu_read_lock() or conf_lock.
+ */
+struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *key)
+{
+	return rhashtable_lookup(&vn->sa_table, key, veil_sa_params);
+}
+
+/**
+ * veil_sa_lookup_tmpl() - an SA for an outbound packet matching a template
+ * @vn: namespace state
+ * @tkey: (dst, reqid, proto, family), fully initialised
+ * @src: required source address, or NULL for any
+ * @mode: required mode
+ *
+ * Return: the newest matching SA, as veil_sa_lookup(); NULL if none.
+ */
+struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
+				    const struct veil_sa_tkey *tkey,
+				    const union veil_addr *src, u8 mode)
+{
+	struct rhlist_head *list, *pos;
+	struct veil_sa *sa, *best = NULL;
+
+	list = rhltable_lookup(&vn->sa_tmpl_table, tkey, veil_sa_tmpl_params);
+	rhl_for_each_entry_rcu(sa, pos, list, tnode) {
+		if (sa->mode != mode)
+			continue;
+		if (src && memcmp(&sa->src, src, sizeof(*src)))
+			continue;
+		/* Several during a rekey: the newest is the one to use. */
+		if (!best || sa->add_mono >= best->add_mono)
+			best = sa;
+	}
+	return best;
+}
+
+static void veil_sa_unlink(struct veil_net *vn, struct veil_sa *sa)
+{
+	lockdep_assert_held(&vn->conf_lock);
+
+	sa->dead = true;
+	rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
+	rhltable_remove(&vn->sa_tmpl_table, &sa->tnode, veil_sa_tmpl_params);
+	vn->sa_count--;
+	if (cancel_delayed_work(&sa->lft_work))
+		veil_sa_put(sa);
+}
+
+/**
+ * veil_sa_add() - publish a new SA, or replace the one with the same key
+ * @vn: namespace state
+ * @sa: fully set-up SA; the tables take over the caller's reference,
+ *	also on failure (it is then freed)
+ * @replace: replace an existing SA (sa-update) instead of adding one
+ * @extack: for the reason of a failure
+ *
+ * Return: 0, -EEXIST or -ENOENT according to @replace, -ENOSPC at the
+ * namespace's limit, -ENOMEM.
+ */
+int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
+		struct netlink_ext_ack *extack)
+{
+	struct veil_sa *old;
+	int ret;
+
+	mutex_lock(&vn->conf_lock);
+	sa->vn = vn;
+	sa->add_time = ktime_get_real_seconds();
+	sa->add_mono = ktime_get_boottime_seconds() ?: 1;
+
+	old = rhashtable_lookup_fast(&vn->sa_table, &sa->key, veil_sa_params);
+	if (replace && !old) {
+		NL_SET_ERR_MSG_MOD(extack, "no SA with this destination, SPI and protocol to update");
+		ret = -ENOENT;
+		goto err;
+	}
+	if (!replace && old) {
+		NL_SET_ERR_MSG_MOD(extack, "an SA with this destination, SPI and protocol already exists");
+		ret = -EEXIST;
+		goto err;
+	}
+	if (!old && vn->sa_count >= READ_ONCE(veil_sa_limit)) {
+		NL_SET_ERR_MSG_MOD(extack, "this namespace holds sa_limit SAs already (see the veil module parameter sa_limit)");
+		ret = -ENOSPC;
+		goto err;
+	}
+
+	if (old) {
+		/* An update keeps the SA's history. */
+		spin_lock_bh(&old->lock);
+		sa->stats = old->stats;
+		sa->use_time = old->use_time;
+		sa->use_mono = old->use_mono;
+		spin_unlock_bh(&old->lock);
+		sa->add_time = old->add_time;
+		sa->add_mono = old->add_mono;
+		sa->id = old->id;
+		ret = rhashtable_replace_fast(&vn->sa_table, &old->node, &sa->node,
+					      veil_sa_params);
+		if (ret)
+			goto err_nomem;
+		xa_store(&vn->sa_ids, sa->id, sa, GFP_KERNEL);
+		rhltable_remove(&vn->sa_tmpl_table, &old->tnode, veil_sa_tmpl_params);
+		old->dead = true;
+		if (cancel_delayed_work(&old->lft_work))
+			veil_sa_put(old);
+		vn->sa_count--;
+		veil_sa_put(old);
+	} else {
+		ret = rhashtable_insert_fast(&vn->sa_table, &sa->node, veil_sa_params);
+		if (ret)
+			goto err_nomem;
+		ret = xa_alloc_cyclic(&vn->sa_ids, &sa->id, sa, xa_limit_32b,
+				      &vn->sa_next_id, GFP_KERNEL);
+		if (ret < 0) {
+			rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
+			goto err_nomem;
+		}
+	}
+	ret = rhltable_insert(&vn->sa_tmpl_table, &sa->tnode, veil_sa_tmpl_params);
+	if (ret) {
+		/* Keep the tables consistent: the SA goes away entirely. */
+		rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
+		xa_erase(&vn->sa_ids, sa->id);
+		goto err_nomem;
+	}
+	vn->sa_count++;
+
+	spin_lock_bh(&sa->lock);
+	veil_sa_lft_arm(sa);
+	spin_unlock_bh(&sa->lock);
+
+	veil_nl_sa_notify(sa, VEIL_CMD_SA_NEW_NTF);
+	mutex_unlock(&vn->conf_lock);
+	return 0;
+
+err_nomem:
+	NL_SET_ERR_MSG_MOD(extack, "out of memory adding the SA");
+	ret = -ENOMEM;
+err:
+	mutex_unlock(&vn->conf_lock);
+	veil_sa_put(sa);
+	return ret;
+}
+
+/**
+ * veil_sa_del() - unlink @sa, announce it and drop the tables' reference
+ * @vn: namespace state, conf_lock held
+ * @sa: a live SA of @vn
+ */
+void veil_sa_del(struct veil_net *vn, struct veil_sa *sa)
+{
+	veil_sa_unlink(vn, sa);
+	xa_erase(&vn->sa_ids, sa->id);
+	veil_nl_sa_notify(sa, VEIL_CMD_SA_DEL_NTF);
+	veil_sa_put(sa);
+}
+
+/**
+ * veil_sa_flush() - delete every SA of @vn, or those of protocol @proto
+ * @vn: namespace state, conf_lock held
+ * @proto: IPPROTO_ESP, IPPROTO_AH, or 0 for all
+ *
+ * Return: how many SAs were deleted.
+ */
+unsigned int veil_sa_flush(struct veil_net *vn, u8 proto)
+{
+	struct veil_sa *sa;
+	unsigned long id;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&vn->conf_lock);
+	xa_for_each(&vn->sa_ids, id, sa) {
+		if (proto && sa->key.proto != proto)
+			continue;
+		veil_sa_del(vn, sa);
+		n++;
+		/* A million SAs take a while; let others run. */
+		if (!(n % 1024))
+			cond_resched();
+	}
+	return n;
+}
+
+/**
+ * veil_sa_next() - the SA with the smallest id at or after *@id
+ * @vn: namespace state
+ * @id: cursor; set to the SA's id
+ *
+ * For dumps, under rcu_read_lock(): SAs added or deleted between calls
+ * do not make the walk skip or repeat the others.
+ *
+ * Return: the SA, or NULL at the end.
+ */
+struct veil_sa *veil_sa_next(struct veil_net *vn, unsigned long *id)
+{
+	return xa_find(&vn->sa_ids, id, ULONG_MAX, XA_PRESENT);
+}
+
+/**
+ * veil_sa_net_init() - set up an empty SAD for a new namespace
+ * @vn: namespace state
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int veil_sa_net_init(struct veil_net *vn)
+{
+	int ret;
+
+	xa_init_flags(&vn->sa_ids, XA_FLAGS_ALLOC1);
+	ret = rhashtable_init(&vn->sa_table, &veil_sa_params);
+	if (ret)
+		return ret;
+	ret = rhltable_init(&vn->sa_tmpl_table, &veil_sa_tmpl_params);
+	if (ret)
+		rhashtable_destroy(&vn->sa_table);
+	return ret;
+}
+
+/**
+ * veil_sa_net_exit() - delete every SA of a dying namespace
+ * @vn: namespace state
+ */
+void veil_sa_net_exit(struct veil_net *vn)
+{
+	mutex_lock(&vn->conf_lock);
+	veil_sa_flush(vn, 0);
+	mutex_unlock(&vn->conf_lock);
+	/* A lifetime work already running still dereferences vn. */
+	flush_workqueue(veil_sa_wq);
+	rhltable_destroy(&vn->sa_tmpl_table);
+	rhashtable_destroy(&vn->sa_table);
+	xa_destroy(&vn->sa_ids);
+}
+
+/**
+ * veil_sa_init() - module-wide SA resources
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init veil_sa_init(void)
+{
+	veil_sa_cache = KMEM_CACHE(veil_sa, 0);
+	if (!veil_sa_cache)
+		return -ENOMEM;
+	veil_sa_wq = alloc_workqueue("veil_sa", WQ_UNBOUND, 0);
+	if (!veil_sa_wq) {
+		kmem_cache_destroy(veil_sa_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * veil_sa_uninit() - release module-wide SA resources
+ *
+ * Called after every namespace's SAs are gone; waits for their RCU frees.
+ */
+void veil_sa_uninit(void)
+{
+	destroy_workqueue(veil_sa_wq);
+	rcu_barrier();
+	kmem_cache_destroy(veil_sa_cache);
+}
