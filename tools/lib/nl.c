@@ -27,6 +27,32 @@ struct veil_nl_req {
 };
 
 /*
+ * Extended-ack TLVs start @off bytes into the payload of @nlh; keep the
+ * kernel's message, if it sent one.
+ */
+static void veil_nl_parse_extack(struct veil_nl *nl, struct nlmsghdr *nlh,
+				 size_t off)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len;
+
+	nl->extack[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
+	if (len <= 0 ||
+	    nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(nlh) + off), len,
+		      NULL) < 0)
+		return;
+	/* %.*s stops at the NUL the kernel includes in the attribute. */
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(nl->extack, sizeof(nl->extack), "%.*s",
+			 nla_len(tb[NLMSGERR_ATTR_MSG]),
+			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
+
+/*
  * libnl hands the error callback the nlmsgerr payload only; the header it
  * came in sits immediately before it, and with NETLINK_CAP_ACK the extack
  * TLVs follow the nlmsgerr directly.
@@ -34,25 +60,11 @@ struct veil_nl_req {
 static void veil_nl_keep_extack(struct veil_nl *nl, struct nlmsgerr *e)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t off = sizeof(*e);
-	int len;
 
-	nl->extack[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
-	if (len <= 0 ||
-	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-		      len, NULL) < 0)
-		return;
-	/* %.*s stops at the NUL the kernel includes in the attribute. */
-	if (tb[NLMSGERR_ATTR_MSG])
-		snprintf(nl->extack, sizeof(nl->extack), "%.*s",
-			 nla_len(tb[NLMSGERR_ATTR_MSG]),
-			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	veil_nl_parse_extack(nl, nlh, off);
 }
 
 /* libnl's own failures carry NLE_* codes; keep its words, report EPROTO. */
@@ -81,6 +93,27 @@ static int veil_nl_on_ack(struct nl_msg *msg, void *arg)
 
 	(void)msg;
 	req->done = 1;
+	return NL_STOP;
+}
+
+/*
+ * A dump ends in NLMSG_DONE, whose payload is an int error (negative when
+ * the dump failed part-way) followed by extack TLVs; libnl ignores both.
+ */
+static int veil_nl_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct veil_nl_req *req = arg;
+	int err;
+
+	req->done = 1;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
+		return NL_STOP;
+	memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0 && !req->err) {
+		veil_nl_parse_extack(req->nl, nlh, NLMSG_ALIGN(sizeof(int)));
+		req->err = err;
+	}
 	return NL_STOP;
 }
 
@@ -122,6 +155,11 @@ int veil_nl_open(struct veil_nl *nl)
 		   &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
+	/*
+	 * Dump replies can be larger than a page: let libnl size its buffer
+	 * by peeking instead of truncating.
+	 */
+	nl_socket_enable_msg_peek(nl->sk);
 
 	nl->family = genl_ctrl_resolve(nl->sk, VEIL_FAMILY_NAME);
 	if (nl->family < 0) {
@@ -144,6 +182,34 @@ void veil_nl_close(struct veil_nl *nl)
 }
 
 /**
+ * veil_nl_msg_new() - start a request before the family id is known
+ * @cmd: VEIL_CMD_*
+ * @flags: extra NLM_F_* flags (NLM_F_DUMP for dumps)
+ *
+ * The message can be filled (and checked) without a socket, so command
+ * lines can be parsed and tested on a host without veil.ko;
+ * veil_nl_request() stamps the family id in before sending. Requests other
+ * than dumps ask for an ack; a dump ends in NLMSG_DONE instead.
+ *
+ * Return: the message, to be filled with attributes, or NULL on ENOMEM.
+ */
+struct nl_msg *veil_nl_msg_new(uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!(flags & NLM_F_DUMP))
+		flags |= NLM_F_ACK;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, 0, 0, flags, cmd,
+			 VEIL_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/**
  * veil_nl_msg() - start a request to the veil family
  * @nl: an open connection
  * @cmd: VEIL_CMD_*
@@ -153,15 +219,10 @@ void veil_nl_close(struct veil_nl *nl)
  */
 struct nl_msg *veil_nl_msg(struct veil_nl *nl, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = veil_nl_msg_new(cmd, flags);
 
-	if (!msg)
-		return NULL;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-			 flags | NLM_F_ACK, cmd, VEIL_FAMILY_VERSION)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
+	if (msg)
+		nlmsg_hdr(msg)->nlmsg_type = nl->family;
 	return msg;
 }
 
@@ -190,9 +251,10 @@ int veil_nl_request(struct veil_nl *nl, struct nl_msg *msg,
 	}
 	nl_cb_err(cb, NL_CB_CUSTOM, veil_nl_on_error, &req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, veil_nl_on_ack, &req);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, veil_nl_on_ack, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, veil_nl_on_finish, &req);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, veil_nl_on_valid, &req);
 
+	nlmsg_hdr(msg)->nlmsg_type = nl->family;
 	ret = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0) {

@@ -6,6 +6,7 @@
 #ifndef VEIL_LIB_NL_H
 #define VEIL_LIB_NL_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <netlink/msg.h>
 
@@ -29,10 +30,15 @@ typedef int (*veil_nl_reply_fn)(struct nlmsghdr *nlh, void *arg);
 
 int veil_nl_open(struct veil_nl *nl);
 void veil_nl_close(struct veil_nl *nl);
+struct nl_msg *veil_nl_msg_new(uint8_t cmd, int flags);
 struct nl_msg *veil_nl_msg(struct veil_nl *nl, uint8_t cmd, int flags);
 int veil_nl_request(struct veil_nl *nl, struct nl_msg *msg,
 		    veil_nl_reply_fn fn, void *arg);
 const char *veil_nl_strerror(const struct veil_nl *nl, int err);
+
+int veil_nl_subscribe(struct veil_nl *nl, const char *group);
+int veil_nl_listen(struct veil_nl *nl, veil_nl_reply_fn fn, void *arg,
+		   volatile sig_atomic_t *stop);
 
 int veil_netns_enter(const char *name, char *why, size_t whylen);
 

@@ -119,8 +119,6 @@ static void info_print_text(struct json_object *out)
 int veil_cmd_info(struct veil_ctx *ctx, int argc, char **argv)
 {
 	struct json_object *out;
-	struct veil_nl nl;
-	struct nl_msg *msg;
 	int ret;
 
 	if (argc > 0 && !strcmp(argv[0], "help")) {
@@ -130,28 +128,15 @@ int veil_cmd_info(struct veil_ctx *ctx, int argc, char **argv)
 	if (argc > 0)
 		return veil_usage_error("info takes no arguments (got \"%s\")", argv[0]);
 
-	ret = veil_connect(&nl);
-	if (ret)
-		return ret;
-	msg = veil_nl_msg(&nl, VEIL_CMD_INFO, 0);
-	if (!msg) {
-		veil_nl_close(&nl);
-		veil_err("out of memory");
-		return VEIL_EXIT_FAIL;
-	}
 	out = json_object_new_object();
-	ret = veil_nl_request(&nl, msg, info_reply, out);
-	if (ret < 0) {
-		veil_err("info: %s", veil_nl_strerror(&nl, ret));
-		json_object_put(out);
-		veil_nl_close(&nl);
-		return VEIL_EXIT_FAIL;
+	ret = veil_ctx_request(ctx, veil_msg_or_die(VEIL_CMD_INFO, 0), info_reply,
+			       out, "info");
+	if (!ret) {
+		if (ctx->json)
+			veil_print_json(ctx, out);
+		else
+			info_print_text(out);
 	}
-	if (ctx->json)
-		veil_print_json(ctx, out);
-	else
-		info_print_text(out);
 	json_object_put(out);
-	veil_nl_close(&nl);
-	return VEIL_EXIT_OK;
+	return ret;
 }

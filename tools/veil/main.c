@@ -3,6 +3,7 @@
  * veil - configure the veil IPsec and TLS offload module.
  *
  *   veil [ OPTIONS ] OBJECT { COMMAND | help }
+ *   veil [ OPTIONS ] -batch FILE [ -force ]
  *
  * Grammar and output follow ip(8) wherever the two overlap.
  */
@@ -13,6 +14,10 @@
 #include "veil.h"
 
 static const struct veil_cmd veil_objects[] = {
+	{ "sa", veil_cmd_sa, "security associations (as ip xfrm state)" },
+	{ "state", veil_cmd_sa, "the same as sa" },
+	{ "policy", veil_cmd_policy, "security policies (as ip xfrm policy)" },
+	{ "monitor", veil_cmd_monitor, "print SA and policy events as they happen" },
 	{ "info", veil_cmd_info, "show the module version and the algorithms it offers" },
 	{ "help", veil_cmd_help, "show this text" },
 	{ NULL, NULL, NULL },
@@ -24,12 +29,15 @@ void veil_usage(FILE *f)
 
 	fprintf(f,
 		"Usage: veil [ OPTIONS ] OBJECT { COMMAND | help }\n"
+		"       veil [ OPTIONS ] -batch FILE [ -force ]\n"
 		"       veil -V\n"
-		"where  OBJECT := { info | help }\n"
-		"       OPTIONS := { -j[son] | -p[retty] | -n[etns] NAME | -V[ersion] | -h[elp] }\n"
+		"where  OBJECT := { sa | state | policy | monitor | info | help }\n"
+		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | --keys |\n"
+		"                    -n[etns] NAME | -b[atch] FILE | -force |\n"
+		"                    -V[ersion] | -h[elp] }\n"
 		"\n");
 	for (c = veil_objects; c->name; c++)
-		fprintf(f, "  %-6s %s\n", c->name, c->help);
+		fprintf(f, "  %-8s %s\n", c->name, c->help);
 }
 
 int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv)
@@ -41,25 +49,37 @@ int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv)
 	return VEIL_EXIT_OK;
 }
 
+/* Run one command line (after the options): from argv, or a -batch line. */
+int veil_run(struct veil_ctx *ctx, int argc, char **argv)
+{
+	return veil_dispatch(ctx, veil_objects, "object", veil_usage, argc, argv);
+}
+
 int main(int argc, char **argv)
 {
+	/* getopt_long_only, so that ip's -batch and -force work as typed. */
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "statistics", no_argument, NULL, 's' },
+		{ "keys", no_argument, NULL, 'k' },
 		{ "netns", required_argument, NULL, 'n' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "Version", no_argument, NULL, 'V' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct veil_ctx ctx = { 0 };
-	const char *netns = NULL;
+	const char *netns = NULL, *batch = NULL;
 	char why[320];
-	int c;
+	int c, ret;
 
 	opterr = 0;
 	/* '+': options end at the object, as with ip(8). */
-	while ((c = getopt_long(argc, argv, "+:jpn:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "+:jpsn:b:fVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ctx.json = true;
@@ -67,8 +87,20 @@ int main(int argc, char **argv)
 		case 'p':
 			ctx.pretty = true;
 			break;
+		case 's':
+			ctx.stats = true;
+			break;
+		case 'k':
+			ctx.keys = true;
+			break;
 		case 'n':
 			netns = optarg;
+			break;
+		case 'b':
+			batch = optarg;
+			break;
+		case 'f':
+			ctx.force = true;
 			break;
 		case 'V':
 			printf("veil %s\n", VEIL_VERSION);
@@ -84,13 +116,21 @@ int main(int argc, char **argv)
 						argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
+	if (batch && optind < argc)
+		return veil_usage_error("-batch takes no command (got \"%s\")", argv[optind]);
+	if (!batch && optind >= argc)
 		return veil_usage_error("no object given");
+	if (ctx.force && !batch)
+		return veil_usage_error("-force is only for -batch");
 
 	if (netns && veil_netns_enter(netns, why, sizeof(why)) < 0) {
 		veil_err("%s", why);
 		return VEIL_EXIT_FAIL;
 	}
-	return veil_dispatch(&ctx, veil_objects, "object", argc - optind,
-			     argv + optind);
+	if (batch)
+		ret = veil_batch(&ctx, batch);
+	else
+		ret = veil_run(&ctx, argc - optind, argv + optind);
+	veil_ctx_close(&ctx);
+	return ret;
 }

@@ -3,9 +3,12 @@
 #define VEIL_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <json-c/json.h>
 
 #include "nl.h"
+
+struct veil_perr;
 
 /* Exit statuses, as documented in veil(8). */
 enum {
@@ -15,13 +18,24 @@ enum {
 };
 
 /**
- * struct veil_ctx - options that apply to every command
+ * struct veil_ctx - options that apply to every command, and the connection
  * @json: print JSON instead of text (-j)
  * @pretty: indent JSON (-p)
+ * @stats: show counters and lifetimes (-s)
+ * @keys: ask the kernel for keys and print them (--keys)
+ * @force: in -batch, go on after a failing line (-force)
+ * @nl: the connection, opened by the first command that needs it and kept
+ *	for the next, so a -batch resolves the family once
+ * @nl_open: @nl is open
  */
 struct veil_ctx {
 	bool json;
 	bool pretty;
+	bool stats;
+	bool keys;
+	bool force;
+	struct veil_nl nl;
+	bool nl_open;
 };
 
 /**
@@ -36,16 +50,48 @@ struct veil_cmd {
 	const char *help;
 };
 
+typedef void (*veil_usage_fn)(FILE *f);
+
 int veil_dispatch(struct veil_ctx *ctx, const struct veil_cmd *cmds,
-		  const char *what, int argc, char **argv);
+		  const char *what, veil_usage_fn usage, int argc, char **argv);
 int veil_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+int veil_obj_usage_error(veil_usage_fn usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int veil_parse_error(veil_usage_fn usage, const struct veil_perr *e);
 void veil_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void veil_set_lineno(unsigned long lineno);
 int veil_connect(struct veil_nl *nl);
+int veil_ctx_open(struct veil_ctx *ctx);
+void veil_ctx_close(struct veil_ctx *ctx);
+int veil_ctx_request(struct veil_ctx *ctx, struct nl_msg *msg,
+		     veil_nl_reply_fn fn, void *arg, const char *what);
+struct nl_msg *veil_msg_or_die(uint8_t cmd, int flags);
 void veil_print_json(const struct veil_ctx *ctx, struct json_object *obj);
 void veil_usage(FILE *f);
+int veil_run(struct veil_ctx *ctx, int argc, char **argv);
+
+/* print.c */
+struct nlattr;
+struct json_object *veil_sa_json(const struct veil_ctx *ctx,
+				 struct nlattr *attrs, int len);
+struct json_object *veil_policy_json(struct nlattr *attrs, int len);
+void veil_sa_print(const struct veil_ctx *ctx, FILE *f, struct json_object *sa);
+void veil_sa_print_id(FILE *f, struct json_object *sa);
+void veil_policy_print(FILE *f, struct json_object *pol);
+
+/* counts.c */
+int veil_counts_show(struct veil_ctx *ctx, bool sa);
 
 int veil_cmd_info(struct veil_ctx *ctx, int argc, char **argv);
+int veil_cmd_sa(struct veil_ctx *ctx, int argc, char **argv);
+int veil_cmd_policy(struct veil_ctx *ctx, int argc, char **argv);
+int veil_cmd_monitor(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv);
+int veil_batch(struct veil_ctx *ctx, const char *path);
+
+void veil_sa_usage(FILE *f);
+void veil_policy_usage(FILE *f);
+void veil_monitor_usage(FILE *f);
 
 #endif
