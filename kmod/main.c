@@ -11,6 +11,7 @@
 
 #include "main.h"
 #include "netlink.h"
+#include "policy.h"
 #include "sa.h"
 #include "version.h"
 #include "uapi/linux/veil.h"
@@ -20,16 +21,24 @@ unsigned int veil_net_id __read_mostly;
 static int __net_init veil_net_init(struct net *net)
 {
 	struct veil_net *vn = veil_net(net);
+	int ret;
 
 	vn->net = net;
 	mutex_init(&vn->conf_lock);
-	return veil_sa_net_init(vn);
+	ret = veil_sa_net_init(vn);
+	if (ret)
+		return ret;
+	ret = veil_policy_net_init(vn);
+	if (ret)
+		veil_sa_net_exit(vn);
+	return ret;
 }
 
 static void __net_exit veil_net_exit(struct net *net)
 {
 	struct veil_net *vn = veil_net(net);
 
+	veil_policy_net_exit(vn);
 	veil_sa_net_exit(vn);
 	mutex_destroy(&vn->conf_lock);
 }

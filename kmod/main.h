@@ -6,6 +6,7 @@
 #ifndef _VEIL_MAIN_H
 #define _VEIL_MAIN_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable-types.h>
 #include <linux/xarray.h>
@@ -26,6 +27,11 @@
  * @sa_next_id: cursor for cyclic id allocation (under @conf_lock)
  * @sa_count: number of SAs (under @conf_lock)
  * @policy_count: number of policies per direction (under @conf_lock)
+ * @policy_table: policies by (family, dir, if_id, prefixes); see policy.c
+ * @policy_tuples: per direction, the prefix-length combinations in use
+ *	(RCU list, written under @conf_lock)
+ * @policy_ids: every policy by index
+ * @policy_next_index: cursor for cyclic index allocation (under @conf_lock)
  *
  * Every table veil keeps lives here rather than in a global, so two
  * containers on one host never see each other's SAs or policies, and a
@@ -40,6 +46,10 @@ struct veil_net {
 	u32 sa_next_id;
 	unsigned int sa_count;
 	unsigned int policy_count[3];
+	struct rhltable policy_table;
+	struct list_head policy_tuples[3];
+	struct xarray policy_ids;
+	u32 policy_next_index;
 };
 
 extern unsigned int veil_net_id;

@@ -187,6 +187,37 @@ static const struct genl_ops veil_genl_ops[] = {
 		.maxattr = VEIL_A_SA_MAX,
 	},
 	{
+		.cmd = VEIL_CMD_POLICY_NEW,
+		.doit = veil_nl_policy_new_doit,
+		.policy = veil_policy_new_policy,
+		.maxattr = VEIL_A_POLICY_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_POLICY_UPDATE,
+		.doit = veil_nl_policy_update_doit,
+		.policy = veil_policy_new_policy,
+		.maxattr = VEIL_A_POLICY_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_POLICY_GET,
+		.doit = veil_nl_policy_get_doit,
+		.dumpit = veil_nl_policy_get_dumpit,
+		.policy = veil_policy_id_policy,
+		.maxattr = VEIL_A_POLICY_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_POLICY_DEL,
+		.doit = veil_nl_policy_del_doit,
+		.policy = veil_policy_id_policy,
+		.maxattr = VEIL_A_POLICY_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_POLICY_FLUSH,
+		.doit = veil_nl_policy_flush_doit,
+		.policy = veil_policy_flush_policy,
+		.maxattr = VEIL_A_POLICY_MAX,
+	},
+	{
 		.cmd = VEIL_CMD_COUNTS,
 		.doit = veil_nl_counts_doit,
 		.policy = veil_counts_req_policy,

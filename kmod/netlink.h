@@ -9,17 +9,23 @@
 #include <net/genetlink.h>
 
 #include "addr.h"
+#include "uapi/linux/veil.h"
 
+struct veil_net;
+struct veil_policy;
 struct veil_sa;
 
 /* Index of the "events" group in the family's mcgrps. */
 #define VEIL_NLGRP_EVENTS 0
 
 extern struct genl_family veil_genl_family;
-extern const struct nla_policy veil_selector_policy[];
-extern const struct nla_policy veil_sa_new_policy[];
-extern const struct nla_policy veil_sa_id_policy[];
-extern const struct nla_policy veil_sa_flush_policy[];
+extern const struct nla_policy veil_selector_policy[VEIL_A_SELECTOR_MAX + 1];
+extern const struct nla_policy veil_sa_new_policy[VEIL_A_SA_MAX + 1];
+extern const struct nla_policy veil_sa_id_policy[VEIL_A_SA_MAX + 1];
+extern const struct nla_policy veil_sa_flush_policy[VEIL_A_SA_MAX + 1];
+extern const struct nla_policy veil_policy_new_policy[VEIL_A_POLICY_MAX + 1];
+extern const struct nla_policy veil_policy_id_policy[VEIL_A_POLICY_MAX + 1];
+extern const struct nla_policy veil_policy_flush_policy[VEIL_A_POLICY_MAX + 1];
 
 /**
  * veil_nl_set_err() - NL_SET_ERR_MSG_ATTR() for a message chosen at run time
@@ -58,5 +64,13 @@ int veil_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info);
 void veil_nl_sa_notify(struct veil_sa *sa, u8 cmd);
 void veil_nl_sa_expire_notify(struct veil_sa *sa, bool hard);
+
+int veil_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_policy_update_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int veil_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info);
+void veil_nl_policy_notify(struct veil_net *vn, const struct veil_policy *pol, u8 cmd);
 
 #endif /* _VEIL_NETLINK_H */

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The SA commands driven by the kernel's ynl CLI from the spec alone:
-# the spec, the uapi header and the module agree on every attribute of
-# an SA, both directions.
+# The SA and policy commands driven by the kernel's ynl CLI from the spec
+# alone: the spec, the uapi header and the module agree on every
+# attribute, in both directions.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +29,7 @@ SA_NEW='{ '"$SA_ID"', "src": "c0000201", "mode": "tunnel", "reqid": 7,
 		      "dst": "0a020000", "dst-prefix-len": 24 } }'
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 10
 
 ynl --do sa-flush --json '{}' >/dev/null 2>&1
 
@@ -71,5 +71,41 @@ gone() {
 	grep -q "no SA with this destination" "$REPLY" || { cat "$REPLY"; return 1; }
 }
 check "ynl sa-get after del fails with the kernel's reason" gone
+
+POL='{ "selector": { "family": 2, "src": "0a010000", "src-prefix-len": 24,
+		   "dst": "0a020000", "dst-prefix-len": 24 },
+	"dir": "out", "priority": 100,
+	"tmpl": [ { "family": 2, "src": "c0000201", "dst": "c0000202",
+		    "proto": "esp", "mode": "tunnel", "reqid": 7 } ] }'
+
+policy_new() {
+	ynl --do policy-new --json "$POL" > "$REPLY" || { cat "$REPLY"; return 1; }
+	"$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["index"] > 0, r' "$REPLY"
+}
+check "ynl policy-new adds a policy and returns its index" policy_new
+
+policy_dump() {
+	ynl --dump policy-get > "$REPLY" || { cat "$REPLY"; return 1; }
+	"$PYTHON" - "$REPLY" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d) == 1, d
+p = d[0]
+assert p["dir"] == "out" and p["priority"] == 100 and p["action"] == "allow", p
+t = p["tmpl"][0] if isinstance(p["tmpl"], list) else p["tmpl"]
+assert t["reqid"] == 7 and t["mode"] == "tunnel" and t["dst"] == "c0000202", p
+assert p["selector"]["dst-prefix-len"] == 24, p
+PY
+}
+check "ynl policy-get dump returns the policy and its template" policy_dump
+
+policy_dup() {
+	! ynl --do policy-new --json "$POL" > "$REPLY" 2>&1 &&
+	grep -q "a policy with this selector, direction and interface id exists" "$REPLY" ||
+		{ cat "$REPLY"; return 1; }
+}
+check "a second identical policy-new is refused with the reason" policy_dup
+
+check "ynl policy-flush empties the SPD" ynl --do policy-flush --json '{}'
 
 ktap_finished
