@@ -424,8 +424,8 @@ bool veil_sel_word(const struct veil_sel *s, const char *word)
 
 static bool veil_proto_has_ports(uint8_t proto)
 {
-	return proto == 6 || proto == 17 || proto == 33 || proto == 132 ||
-	       proto == 136;
+	/* tcp, udp, sctp, udplite: the ones veil.ko matches ports for */
+	return proto == 6 || proto == 17 || proto == 132 || proto == 136;
 }
 
 /* Take one selector word (veil_sel_word() said yes) and its argument. */
@@ -447,7 +447,7 @@ int veil_sel_take(struct veil_args *a, struct veil_sel *s)
 	if (!strcmp(kw, "proto"))
 		return veil_parse_ulproto(a->e, v, &s->proto);
 	if (!veil_proto_has_ports(s->proto))
-		return veil_perr(a->e, "\"%s\" needs proto tcp, udp, dccp, sctp or udplite before it",
+		return veil_perr(a->e, "\"%s\" needs proto tcp, udp, sctp or udplite before it",
 				 kw);
 	port = !strcmp(kw, "sport") ? &s->sport : &s->dport;
 	if (veil_parse_port(a->e, kw, v, port))

@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side checks of the veil binary that need no kernel module: exit
+# statuses, usage errors, the not-loaded message, and -batch line
+# numbers. (tests/parse_test covers what the parsers build.) KTAP output;
+# exits non-zero when a check fails.
+#
+#   tests/cli_test.sh path/to/veil
+
+VEIL=${1:-veil/veil}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+failed=0
+NOTLOADED="the veil kernel module is not loaded; load it with 'modprobe veil'"
+KEY=0x0102030405060708090a0b0c0d0e0f1011121314
+SA="src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 reqid 1 mode tunnel aead rfc4106(gcm(aes)) $KEY 128 replay-window 128 flag esn"
+
+# expect NAME STATUS STDERR-PATTERN -- veil args...
+# An empty pattern means stderr must be empty.
+expect() {
+	name=$1 want=$2 pattern=$3
+	shift 4
+	n=$((n + 1))
+	"$VEIL" "$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ -z "$pattern" ]; then
+		[ ! -s "$TMP/err" ]
+	else
+		grep -q -e "$pattern" "$TMP/err"
+	fi
+	matched=$?
+	if [ "$got" -eq "$want" ] && [ "$matched" -eq 0 ]; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		echo "# exit $got (want $want); stderr:"
+		sed 's/^/#   /' "$TMP/err"
+		failed=$((failed + 1))
+	fi
+}
+
+if "$VEIL" info >/dev/null 2>&1 || grep -q '^veil ' /proc/modules 2>/dev/null; then
+	echo "1..0 # SKIP veil.ko is loaded here; these checks expect it absent"
+	exit 0
+fi
+
+echo "KTAP version 1"
+echo "1..24"
+expect "sa add, no module" 1 "^veil: $NOTLOADED\$" -- sa add $SA
+expect "state alias" 1 "$NOTLOADED" -- state add $SA
+expect "policy add, no module" 1 "$NOTLOADED" -- policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 1
+expect "sa list, no module" 1 "$NOTLOADED" -- sa list
+expect "sa with no verb lists" 1 "$NOTLOADED" -- sa
+expect "policy count, no module" 1 "$NOTLOADED" -- -j policy count
+expect "monitor, no module" 1 "$NOTLOADED" -- monitor
+expect "bad mode is a usage error" 2 'veil: unknown mode "beet"' -- sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 1 mode beet
+expect "usage shows the sa grammar" 2 "^Usage: veil sa" -- sa add src 192.0.2.1
+expect "unknown sa verb" 2 'unknown sa command "frob"' -- sa frob
+expect "unknown policy word" 2 'unknown argument "frob" to policy add' -- policy add dir out frob
+expect "bad list filter" 2 'unknown argument "color" to sa list' -- sa list color red
+expect "monitor bad class" 2 'unknown event class "tls"' -- monitor tls
+expect "sa help" 0 "" -- sa help
+expect "-force needs -batch" 2 "only for -batch" -- -force sa list
+
+printf '# comment\n\nsa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 1 mode beet\nsa list\n' >"$TMP/b1"
+expect "batch stops at line 3" 1 '^veil: line 3: unknown mode "beet"' -- -batch "$TMP/b1"
+n=$((n + 1))
+if grep -q "line 4" "$TMP/err"; then
+	echo "not ok $n batch ran past the failing line"; failed=$((failed + 1))
+else
+	echo "ok $n batch ran nothing past the failing line"
+fi
+expect "batch -force goes on" 1 "^veil: line 4: $NOTLOADED\$" -- -force -batch "$TMP/b1"
+n=$((n + 1))
+if grep -q "Usage:" "$TMP/err"; then
+	echo "not ok $n batch repeats the grammar"; failed=$((failed + 1))
+else
+	echo "ok $n batch prints no grammar"
+fi
+printf "sa add 'unterminated\n" >"$TMP/b2"
+expect "batch quote error" 1 "line 1: unterminated ' quote" -- -b "$TMP/b2"
+expect "batch from stdin" 1 "line 1: $NOTLOADED" -- -batch - <<EOF2
+sa count
+EOF2
+expect "batch missing file" 1 'cannot open batch file' -- -batch "$TMP/nonexistent"
+printf '  # nothing to do\n\n' >"$TMP/b3"
+expect "empty batch succeeds" 0 "" -- -batch "$TMP/b3"
+expect "bad key file" 2 'cannot read key file' -- sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 aead x @"$TMP/none" 128
+
+echo "# $failed of $n checks failed"
+[ "$failed" -eq 0 ]
