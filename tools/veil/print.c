@@ -433,13 +433,13 @@ void veil_sa_print(const struct veil_ctx *ctx, FILE *f, struct json_object *sa)
 			jstr(enc, "type", "?"), ju(enc, "sport"), ju(enc, "dport"),
 			jstr(enc, "oaddr", "-"));
 	if (jget(sa, "if-id"))
-		fprintf(f, "\tif_id %#llx\n", ju(sa, "if-id"));
+		fprintf(f, "\tif_id 0x%llx\n", ju(sa, "if-id"));
 	if (jget(sa, "replay-seq-hi") || jget(sa, "replay-oseq-hi"))
-		fprintf(f, "\tanti-replay esn context:\n\t seq-hi %#llx, seq %#llx, oseq-hi %#llx, oseq %#llx\n",
+		fprintf(f, "\tanti-replay esn context:\n\t seq-hi 0x%llx, seq 0x%llx, oseq-hi 0x%llx, oseq 0x%llx\n",
 			ju(sa, "replay-seq-hi"), ju(sa, "replay-seq"),
 			ju(sa, "replay-oseq-hi"), ju(sa, "replay-oseq"));
 	else if (jget(sa, "replay-seq") || jget(sa, "replay-oseq"))
-		fprintf(f, "\tanti-replay context: seq %#llx, oseq %#llx\n",
+		fprintf(f, "\tanti-replay context: seq 0x%llx, oseq 0x%llx\n",
 			ju(sa, "replay-seq"), ju(sa, "replay-oseq"));
 	if (jget(sa, "selector")) {
 		fputs("\tsel ", f);
@@ -455,7 +455,7 @@ void veil_sa_print_id(FILE *f, struct json_object *sa)
 {
 	print_sa_id(f, sa, " ");
 	if (jget(sa, "if-id"))
-		fprintf(f, " if_id %#llx", ju(sa, "if-id"));
+		fprintf(f, " if_id 0x%llx", ju(sa, "if-id"));
 }
 
 /**
@@ -477,7 +477,7 @@ void veil_policy_print(FILE *f, struct json_object *pol)
 		fprintf(f, " index %llu", ju(pol, "index"));
 	fputc('\n', f);
 	if (jget(pol, "if-id"))
-		fprintf(f, "\tif_id %#llx\n", ju(pol, "if-id"));
+		fprintf(f, "\tif_id 0x%llx\n", ju(pol, "if-id"));
 	for (i = 0; tmpls && i < json_object_array_length(tmpls); i++) {
 		struct json_object *t = json_object_array_get_idx(tmpls, i);
 
