@@ -54,7 +54,7 @@ int veil_nl_require_admin(struct sk_buff *skb, struct genl_info *info)
 {
 	if (netlink_ns_capable(skb, genl_info_net(info)->user_ns, CAP_NET_ADMIN))
 		return 0;
-	NL_SET_ERR_MSG_MOD(info->extack,
+	NL_SET_ERR_MSG(info->extack,
 			   "this changes veil's state and needs CAP_NET_ADMIN in the namespace's user namespace");
 	return -EPERM;
 }
@@ -112,7 +112,7 @@ static int veil_nl_info_doit(struct sk_buff *skb, struct genl_info *info)
 
 err_free:
 	/* The table is fixed and small: overflowing a page is a veil bug. */
-	NL_SET_ERR_MSG_MOD(info->extack, "info reply does not fit in one message");
+	NL_SET_ERR_MSG(info->extack, "info reply does not fit in one message");
 	nlmsg_free(msg);
 	return ret;
 }

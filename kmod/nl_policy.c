@@ -65,7 +65,7 @@ static int veil_nl_tmpl(struct nlattr *nest, const struct veil_selector *sel,
 		return ret;
 	if (!tb[VEIL_A_TMPL_PROTO]) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, VEIL_A_TMPL_PROTO);
-		NL_SET_ERR_MSG_MOD(extack, "a template needs proto esp or ah");
+		NL_SET_ERR_MSG(extack, "a template needs proto esp or ah");
 		return -EINVAL;
 	}
 	t->proto = nla_get_u8(tb[VEIL_A_TMPL_PROTO]);
@@ -94,7 +94,7 @@ static int veil_nl_tmpl(struct nlattr *nest, const struct veil_selector *sel,
 	if (tb[VEIL_A_TMPL_SRC] || tb[VEIL_A_TMPL_DST]) {
 		if (!tb[VEIL_A_TMPL_FAMILY]) {
 			NL_SET_ERR_ATTR_MISS(extack, nest, VEIL_A_TMPL_FAMILY);
-			NL_SET_ERR_MSG_MOD(extack, "a template with addresses needs their family");
+			NL_SET_ERR_MSG(extack, "a template with addresses needs their family");
 			return -EINVAL;
 		}
 		t->family = nla_get_u16(tb[VEIL_A_TMPL_FAMILY]);
@@ -131,7 +131,7 @@ static int veil_nl_policy_sel(struct genl_info *info, struct veil_selector *sel)
 {
 	if (!info->attrs[VEIL_A_POLICY_SELECTOR]) {
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VEIL_A_POLICY_SELECTOR);
-		NL_SET_ERR_MSG_MOD(info->extack, "a policy needs a selector, with its family at least");
+		NL_SET_ERR_MSG(info->extack, "a policy needs a selector, with its family at least");
 		return -EINVAL;
 	}
 	return veil_nl_selector(info->attrs[VEIL_A_POLICY_SELECTOR], sel, info->extack);
@@ -141,7 +141,7 @@ static int veil_nl_policy_dir(struct genl_info *info, u8 *dir)
 {
 	if (!info->attrs[VEIL_A_POLICY_DIR]) {
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VEIL_A_POLICY_DIR);
-		NL_SET_ERR_MSG_MOD(info->extack, "a policy needs dir in, out or fwd");
+		NL_SET_ERR_MSG(info->extack, "a policy needs dir in, out or fwd");
 		return -EINVAL;
 	}
 	*dir = nla_get_u8(info->attrs[VEIL_A_POLICY_DIR]);
@@ -319,7 +319,7 @@ static struct veil_policy *veil_nl_policy_lookup(struct veil_net *vn,
 	pol = veil_policy_find(vn, &key, &sel);
 out:
 	if (!pol) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such policy");
+		NL_SET_ERR_MSG(info->extack, "no such policy");
 		*err = -ENOENT;
 	}
 	return pol;

@@ -152,7 +152,7 @@ int veil_nl_selector(struct nlattr *nest, struct veil_selector *sel,
 		return ret;
 	if (!tb[VEIL_A_SELECTOR_FAMILY]) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, VEIL_A_SELECTOR_FAMILY);
-		NL_SET_ERR_MSG_MOD(extack, "a selector needs a family");
+		NL_SET_ERR_MSG(extack, "a selector needs a family");
 		return -EINVAL;
 	}
 	ret = veil_nl_family(tb[VEIL_A_SELECTOR_FAMILY], &sel->family, extack);
@@ -199,7 +199,7 @@ int veil_nl_selector(struct nlattr *nest, struct veil_selector *sel,
 	if ((sel->sport || sel->dport) &&
 	    sel->proto != IPPROTO_TCP && sel->proto != IPPROTO_UDP &&
 	    sel->proto != IPPROTO_UDPLITE && sel->proto != IPPROTO_SCTP) {
-		NL_SET_ERR_MSG_MOD(extack, "ports need proto tcp, udp, udplite or sctp in the selector");
+		NL_SET_ERR_MSG(extack, "ports need proto tcp, udp, udplite or sctp in the selector");
 		return -EINVAL;
 	}
 	return 0;
@@ -225,7 +225,7 @@ static int veil_nl_alg(struct nlattr *nest, u32 type, u8 proto,
 		return ret;
 	if (!tb[VEIL_A_KEY_ALG_NAME]) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, VEIL_A_KEY_ALG_NAME);
-		NL_SET_ERR_MSG_MOD(extack, "algorithm needs a name");
+		NL_SET_ERR_MSG(extack, "algorithm needs a name");
 		return -EINVAL;
 	}
 	alg = veil_crypto_alg_find(nla_data(tb[VEIL_A_KEY_ALG_NAME]), type);
@@ -256,7 +256,7 @@ static int veil_nl_alg(struct nlattr *nest, u32 type, u8 proto,
 		}
 		if (!tb[VEIL_A_KEY_ALG_ICV_LEN]) {
 			NL_SET_ERR_ATTR_MISS(extack, nest, VEIL_A_KEY_ALG_ICV_LEN);
-			NL_SET_ERR_MSG_MOD(extack, "an AEAD needs its ICV length in bits");
+			NL_SET_ERR_MSG(extack, "an AEAD needs its ICV length in bits");
 			return -EINVAL;
 		}
 		bits = nla_get_u32(tb[VEIL_A_KEY_ALG_ICV_LEN]);
@@ -384,7 +384,7 @@ static int veil_nl_sa_key(struct genl_info *info, struct veil_sa_key *key)
 	    GENL_REQ_ATTR_CHECK(info, VEIL_A_SA_DST) ||
 	    GENL_REQ_ATTR_CHECK(info, VEIL_A_SA_PROTO) ||
 	    GENL_REQ_ATTR_CHECK(info, VEIL_A_SA_SPI)) {
-		NL_SET_ERR_MSG_MOD(extack, "an SA is identified by family, dst, proto and spi");
+		NL_SET_ERR_MSG(extack, "an SA is identified by family, dst, proto and spi");
 		return -EINVAL;
 	}
 	ret = veil_nl_family(tb[VEIL_A_SA_FAMILY], &key->family, extack);
@@ -422,7 +422,7 @@ static int veil_nl_sa_parse(struct genl_info *info, struct veil_sa *sa)
 		return ret;
 	proto = sa->key.proto;
 	if (GENL_REQ_ATTR_CHECK(info, VEIL_A_SA_SRC)) {
-		NL_SET_ERR_MSG_MOD(extack, "an SA needs its source address");
+		NL_SET_ERR_MSG(extack, "an SA needs its source address");
 		return -EINVAL;
 	}
 	ret = veil_nl_addr(tb[VEIL_A_SA_SRC], sa->key.family, &sa->src, extack);
@@ -466,7 +466,7 @@ static int veil_nl_sa_parse(struct genl_info *info, struct veil_sa *sa)
 			return -EINVAL;
 		}
 		if (!tb[VEIL_A_SA_AUTH]) {
-			NL_SET_ERR_MSG_MOD(extack, "an AH SA needs auth");
+			NL_SET_ERR_MSG(extack, "an AH SA needs auth");
 			return -EINVAL;
 		}
 	} else {
@@ -476,7 +476,7 @@ static int veil_nl_sa_parse(struct genl_info *info, struct veil_sa *sa)
 			return -EINVAL;
 		}
 		if (!tb[VEIL_A_SA_AEAD] && !tb[VEIL_A_SA_ENC]) {
-			NL_SET_ERR_MSG_MOD(extack, "an ESP SA needs aead, or enc (with auth)");
+			NL_SET_ERR_MSG(extack, "an ESP SA needs aead, or enc (with auth)");
 			return -EINVAL;
 		}
 	}
@@ -717,7 +717,7 @@ static int veil_nl_keys_allowed(const struct sk_buff *skb, struct net *net,
 {
 	*keys = attrs && attrs[VEIL_A_SA_KEYS];
 	if (*keys && !netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN)) {
-		NL_SET_ERR_MSG_MOD(extack, "showing keys needs CAP_NET_ADMIN");
+		NL_SET_ERR_MSG(extack, "showing keys needs CAP_NET_ADMIN");
 		return -EPERM;
 	}
 	return 0;
@@ -750,7 +750,7 @@ int veil_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret) {
 		nlmsg_free(msg);
 		if (ret == -ENOENT)
-			NL_SET_ERR_MSG_MOD(info->extack, "no SA with this destination, SPI and protocol");
+			NL_SET_ERR_MSG(info->extack, "no SA with this destination, SPI and protocol");
 		return ret;
 	}
 	return genlmsg_reply(msg, info);
@@ -811,7 +811,7 @@ int veil_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	if (!sa) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no SA with this destination, SPI and protocol");
+		NL_SET_ERR_MSG(info->extack, "no SA with this destination, SPI and protocol");
 		return -ENOENT;
 	}
 	return 0;

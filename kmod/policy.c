@@ -170,7 +170,7 @@ int veil_policy_add(struct veil_net *vn, struct veil_policy *pol, bool update,
 	mutex_lock(&vn->conf_lock);
 	old = veil_policy_find(vn, &pol->key, &pol->sel);
 	if (old && !update) {
-		NL_SET_ERR_MSG_MOD(extack, "a policy with this selector, direction and interface id exists");
+		NL_SET_ERR_MSG(extack, "a policy with this selector, direction and interface id exists");
 		ret = -EEXIST;
 		goto err;
 	}
@@ -206,7 +206,7 @@ int veil_policy_add(struct veil_net *vn, struct veil_policy *pol, bool update,
 err:
 	mutex_unlock(&vn->conf_lock);
 	if (ret == -ENOMEM)
-		NL_SET_ERR_MSG_MOD(extack, "out of memory adding the policy");
+		NL_SET_ERR_MSG(extack, "out of memory adding the policy");
 	kfree(pol);
 	return ret;
 }

@@ -321,17 +321,17 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 
 	old = rhashtable_lookup_fast(&vn->sa_table, &sa->key, veil_sa_params);
 	if (replace && !old) {
-		NL_SET_ERR_MSG_MOD(extack, "no SA with this destination, SPI and protocol to update");
+		NL_SET_ERR_MSG(extack, "no SA with this destination, SPI and protocol to update");
 		ret = -ENOENT;
 		goto err;
 	}
 	if (!replace && old) {
-		NL_SET_ERR_MSG_MOD(extack, "an SA with this destination, SPI and protocol already exists");
+		NL_SET_ERR_MSG(extack, "an SA with this destination, SPI and protocol already exists");
 		ret = -EEXIST;
 		goto err;
 	}
 	if (!old && vn->sa_count >= READ_ONCE(veil_sa_limit)) {
-		NL_SET_ERR_MSG_MOD(extack, "this namespace holds sa_limit SAs already (see the veil module parameter sa_limit)");
+		NL_SET_ERR_MSG(extack, "this namespace holds sa_limit SAs already (see the veil module parameter sa_limit)");
 		ret = -ENOSPC;
 		goto err;
 	}
@@ -386,7 +386,7 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 	return 0;
 
 err_nomem:
-	NL_SET_ERR_MSG_MOD(extack, "out of memory adding the SA");
+	NL_SET_ERR_MSG(extack, "out of memory adding the SA");
 	ret = -ENOMEM;
 err:
 	mutex_unlock(&vn->conf_lock);

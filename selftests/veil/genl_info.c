@@ -18,105 +18,17 @@
 
 #include "kselftest_harness.h"
 
-#define BUFSZ 16384
+#include "nl_util.h"
 
-struct nlreq {
-	struct nlmsghdr nlh;
-	struct genlmsghdr genl;
-	char attrs[256];
-};
-
-static int nl_open(void)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1;
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static struct nlattr *put_attr(struct nlreq *req, int type, const void *data,
-			       int len)
-{
-	struct nlattr *a = (struct nlattr *)((char *)req + NLMSG_ALIGN(req->nlh.nlmsg_len));
-
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	memcpy((char *)a + NLA_HDRLEN, data, len);
-	req->nlh.nlmsg_len = NLMSG_ALIGN(req->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
-	return a;
-}
-
-static void init_req(struct nlreq *req, int family, int cmd)
-{
-	memset(req, 0, sizeof(*req));
-	req->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	req->nlh.nlmsg_type = family;
-	req->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	req->nlh.nlmsg_seq = 1;
-	req->genl.cmd = cmd;
-	req->genl.version = 1;
-}
-
-/* Sends @req and reads one answer into @buf; returns its length. */
-static int transact(int fd, struct nlreq *req, char *buf)
-{
-	if (send(fd, req, req->nlh.nlmsg_len, 0) < 0)
-		return -1;
-	return recv(fd, buf, BUFSZ, 0);
-}
-
-static struct nlattr *find_attr(void *start, int len, int type)
-{
-	struct nlattr *a;
-
-	for (a = start; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
-	     len -= NLA_ALIGN(a->nla_len),
-	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len)))
-		if ((a->nla_type & NLA_TYPE_MASK) == type)
-			return a;
-	return NULL;
-}
-
-/* Family id of "veil" from the generic netlink controller, or -errno. */
 static int resolve(int fd)
 {
-	struct nlmsghdr *nlh;
-	struct nlreq req;
-	struct nlattr *a;
-	char buf[BUFSZ];
-	int len;
-
-	init_req(&req, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
-	/* No ack: it would sit in the queue ahead of the next test's answer. */
-	req.nlh.nlmsg_flags = NLM_F_REQUEST;
-	put_attr(&req, CTRL_ATTR_FAMILY_NAME, VEIL_FAMILY_NAME, sizeof(VEIL_FAMILY_NAME));
-	len = transact(fd, &req, buf);
-	if (len < (int)NLMSG_HDRLEN)
-		return -EIO;
-	nlh = (struct nlmsghdr *)buf;
-	if (nlh->nlmsg_type == NLMSG_ERROR)
-		return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
-	a = find_attr((char *)NLMSG_DATA(nlh) + GENL_HDRLEN,
-		      nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), CTRL_ATTR_FAMILY_ID);
-	if (!a)
-		return -ENOENT;
-	return *(__u16 *)((char *)a + NLA_HDRLEN);
+	return nl_resolve(fd, NULL);
 }
 
 FIXTURE(veil) {
 	int fd;
 	int family;
-	char buf[BUFSZ];
+	char buf[NL_BUFSZ];
 };
 
 FIXTURE_SETUP(veil)
@@ -143,14 +55,14 @@ TEST_F(veil, info_reply_layout)
 	char want[64];
 	FILE *f;
 
-	init_req(&req, self->family, VEIL_CMD_INFO);
-	len = transact(self->fd, &req, self->buf);
+	nl_init(&req, self->family, VEIL_CMD_INFO);
+	len = nl_transact(self->fd, &req, self->buf);
 	ASSERT_GT(len, (int)NLMSG_HDRLEN);
 	ASSERT_EQ(nlh->nlmsg_type, self->family);
 	genl = NLMSG_DATA(nlh);
 	EXPECT_EQ(genl->cmd, VEIL_CMD_INFO);
 
-	v = find_attr((char *)genl + GENL_HDRLEN, nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+	v = nl_find((char *)genl + GENL_HDRLEN, nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
 		      VEIL_A_INFO_VERSION);
 	ASSERT_NE(v, NULL);
 	f = fopen("/sys/module/veil/version", "r");
@@ -173,9 +85,9 @@ TEST_F(veil, info_reply_layout)
 			continue;
 		EXPECT_TRUE(a->nla_type & NLA_F_NESTED);
 		n_alg++;
-		name = find_attr((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_NAME);
-		type = find_attr((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_TYPE);
-		uses = find_attr((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_USES);
+		name = nl_find((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_NAME);
+		type = nl_find((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_TYPE);
+		uses = nl_find((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_USES);
 		ASSERT_NE(name, NULL);
 		ASSERT_NE(type, NULL);
 		ASSERT_NE(uses, NULL);
@@ -186,36 +98,17 @@ TEST_F(veil, info_reply_layout)
 		EXPECT_NE(*(__u32 *)((char *)uses + NLA_HDRLEN), 0);
 		EXPECT_EQ(*(__u32 *)((char *)uses + NLA_HDRLEN) &
 			  ~(__u32)(VEIL_ALG_USE_ESP | VEIL_ALG_USE_AH | VEIL_ALG_USE_TLS), 0);
-		if (find_attr((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_AVAILABLE))
+		if (nl_find((char *)a + NLA_HDRLEN, inner, VEIL_A_ALG_AVAILABLE))
 			n_avail++;
 	}
 	EXPECT_GE(n_alg, 19);
 	EXPECT_GE(n_avail, 19) TH_LOG("only %d of %d algorithms available", n_avail, n_alg);
 
 	/* The ack that NLM_F_ACK asked for follows the reply. */
-	len = recv(self->fd, self->buf, BUFSZ, 0);
+	len = recv(self->fd, self->buf, NL_BUFSZ, 0);
 	ASSERT_GE(len, (int)NLMSG_HDRLEN);
 	EXPECT_EQ(nlh->nlmsg_type, NLMSG_ERROR);
 	EXPECT_EQ(((struct nlmsgerr *)NLMSG_DATA(nlh))->error, 0);
-}
-
-/* Returns the error and copies the extack message, if any, into @msg. */
-static int read_error(char *buf, int len, char *msg, size_t msglen)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	struct nlmsgerr *e = NLMSG_DATA(nlh);
-	struct nlattr *m;
-
-	msg[0] = '\0';
-	if (len < (int)NLMSG_LENGTH(sizeof(*e)) || nlh->nlmsg_type != NLMSG_ERROR)
-		return 1;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		m = find_attr((char *)e + sizeof(*e), nlh->nlmsg_len - NLMSG_LENGTH(sizeof(*e)),
-			      NLMSGERR_ATTR_MSG);
-		if (m)
-			snprintf(msg, msglen, "%s", (char *)m + NLA_HDRLEN);
-	}
-	return e->error;
 }
 
 TEST_F(veil, info_rejects_reply_attributes_with_extack)
@@ -224,10 +117,10 @@ TEST_F(veil, info_rejects_reply_attributes_with_extack)
 	char msg[256];
 	int len;
 
-	init_req(&req, self->family, VEIL_CMD_INFO);
-	put_attr(&req, VEIL_A_INFO_VERSION, "0.0", 4);
-	len = transact(self->fd, &req, self->buf);
-	EXPECT_EQ(read_error(self->buf, len, msg, sizeof(msg)), -EINVAL);
+	nl_init(&req, self->family, VEIL_CMD_INFO);
+	nl_put(&req, VEIL_A_INFO_VERSION, "0.0", 4);
+	len = nl_transact(self->fd, &req, self->buf);
+	EXPECT_EQ(nl_error(self->buf, len, msg, sizeof(msg)), -EINVAL);
 	EXPECT_STREQ(msg, "info takes no attributes; version is reply-only");
 }
 
@@ -238,10 +131,10 @@ TEST_F(veil, info_rejects_unknown_attributes)
 	char msg[256];
 	int len;
 
-	init_req(&req, self->family, VEIL_CMD_INFO);
-	put_attr(&req, VEIL_A_INFO_MAX + 5, &v, sizeof(v));
-	len = transact(self->fd, &req, self->buf);
-	EXPECT_EQ(read_error(self->buf, len, msg, sizeof(msg)), -EINVAL);
+	nl_init(&req, self->family, VEIL_CMD_INFO);
+	nl_put(&req, VEIL_A_INFO_MAX + 5, &v, sizeof(v));
+	len = nl_transact(self->fd, &req, self->buf);
+	EXPECT_EQ(nl_error(self->buf, len, msg, sizeof(msg)), -EINVAL);
 	EXPECT_NE(msg[0], '\0') TH_LOG("no extack message for an unknown attribute");
 }
 
@@ -251,15 +144,15 @@ TEST_F(veil, unknown_command_is_refused)
 	char msg[256];
 	int len;
 
-	init_req(&req, self->family, 200);
-	len = transact(self->fd, &req, self->buf);
-	EXPECT_EQ(read_error(self->buf, len, msg, sizeof(msg)), -EOPNOTSUPP);
+	nl_init(&req, self->family, 200);
+	len = nl_transact(self->fd, &req, self->buf);
+	EXPECT_EQ(nl_error(self->buf, len, msg, sizeof(msg)), -EOPNOTSUPP);
 }
 
 TEST(family_answers_in_a_new_netns)
 {
 	struct nlreq req;
-	char buf[BUFSZ];
+	char buf[NL_BUFSZ];
 	int fd, family;
 
 	ASSERT_EQ(unshare(CLONE_NEWNET), 0);
@@ -267,8 +160,8 @@ TEST(family_answers_in_a_new_netns)
 	ASSERT_GE(fd, 0);
 	family = resolve(fd);
 	ASSERT_GT(family, 0);
-	init_req(&req, family, VEIL_CMD_INFO);
-	ASSERT_GT(transact(fd, &req, buf), (int)NLMSG_HDRLEN);
+	nl_init(&req, family, VEIL_CMD_INFO);
+	ASSERT_GT(nl_transact(fd, &req, buf), (int)NLMSG_HDRLEN);
 	EXPECT_EQ(((struct nlmsghdr *)buf)->nlmsg_type, family);
 	close(fd);
 }
@@ -276,7 +169,7 @@ TEST(family_answers_in_a_new_netns)
 TEST(info_needs_no_privilege)
 {
 	struct nlreq req;
-	char buf[BUFSZ];
+	char buf[NL_BUFSZ];
 	int fd, family;
 
 	ASSERT_EQ(setgid(65534), 0);
@@ -285,8 +178,8 @@ TEST(info_needs_no_privilege)
 	ASSERT_GE(fd, 0);
 	family = resolve(fd);
 	ASSERT_GT(family, 0);
-	init_req(&req, family, VEIL_CMD_INFO);
-	ASSERT_GT(transact(fd, &req, buf), (int)NLMSG_HDRLEN);
+	nl_init(&req, family, VEIL_CMD_INFO);
+	ASSERT_GT(nl_transact(fd, &req, buf), (int)NLMSG_HDRLEN);
 	EXPECT_EQ(((struct nlmsghdr *)buf)->nlmsg_type, family);
 	close(fd);
 }
