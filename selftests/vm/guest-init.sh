@@ -23,6 +23,9 @@ case "$VEIL_RUN" in
 demo)
 	"$VEIL_ROOT/scripts/demo-guest.sh" 2>&1 | tee /mnt/demo.log
 	;;
+bench)
+	"$VEIL_ROOT/scripts/bench-guest.sh" 2>&1 | tee /mnt/bench.log
+	;;
 *)
 	"$VEIL_ROOT/selftests/run-guest.sh" 2>&1 | tee /mnt/ktap
 	;;

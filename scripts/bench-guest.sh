@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark's half inside the VM (see bench.sh): the control plane of
+# the kernel's XFRM, driven by iproute2, against veil, driven by veil, on
+# the same N SAs in the same VM run. For each: batch add, dump, flush, and
+# the kernel memory the N SAs take. Every step is checked (the counts must
+# be exactly N, then 0); the speed never is. The last line is "bench: done"
+# only when every step worked.
+#
+# N is $VEIL_BENCH_N, else the first line of $VEIL_BUILD/bench/n (bench.sh
+# writes it: the kernel command line carries no more than run.sh gives it),
+# else 100000.
+set -euo pipefail
+
+ko=$VEIL_BUILD/$VEIL_KVER/veil.ko
+veil=$VEIL_ROOT/tools/veil/veil
+n=${VEIL_BENCH_N:-}
+[ -z "$n" ] && [ -r "$VEIL_BUILD/bench/n" ] && n=$(head -n 1 "$VEIL_BUILD/bench/n")
+n=${n:-100000}
+accel=$(cat "$VEIL_BUILD/vm/accel" 2>/dev/null || echo unknown)
+dir=/tmp/bench
+
+# fd 3 is the log, even where a command's own stdout goes elsewhere.
+exec 3>&1
+
+fail() {
+	echo "bench: FAILED: $*" >&3
+	exit 1
+}
+
+case $n in
+'' | *[!0-9]* | 0) fail "N must be a positive number, not '$n'" ;;
+esac
+
+now() { date +%s.%N; }
+
+# elapsed T0 T1: seconds between two now()s.
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# timed VAR COMMAND...: run COMMAND (its stdout is the caller's business),
+# store its wall time in seconds in VAR, fail the bench if it fails.
+timed() {
+	local var=$1 t0 t1
+	shift
+	t0=$(now)
+	"$@" || fail "'$*' exited with $?"
+	t1=$(now)
+	printf -v "$var" '%s' "$(elapsed "$t0" "$t1")"
+	echo "bench:   ${!var} s  $*" >&3
+}
+
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# free_kb: free memory in KiB, MemFree plus the pages that wait on the
+# per-CPU free lists (/proc/zoneinfo "count:"), which MemFree leaves out
+# and which 6.x lets grow to many MiB after a mass free.
+free_kb() {
+	local pcp
+	pcp=$(awk '$1 == "count:" { s += $2 } END { print s + 0 }' /proc/zoneinfo)
+	echo $(( $(meminfo MemFree) + pcp * $(getconf PAGESIZE) / 1024 ))
+}
+
+# settle: drop the page cache, let RCU and the workqueues free what they
+# still hold, and wait until free memory stops moving (by under 128 KiB a
+# second, three times running; 30 s at most).
+settle() {
+	local i last=0 cur calm=0
+	for i in $(seq 30); do
+		sync
+		echo 3 > /proc/sys/vm/drop_caches
+		sleep 1
+		cur=$(free_kb)
+		if [ $i -gt 1 ] && [ $((cur > last ? cur - last : last - cur)) -lt 128 ]; then
+			calm=$((calm + 1))
+			[ $calm -ge 3 ] && return 0
+		else
+			calm=0
+		fi
+		last=$cur
+	done
+	echo "bench:   (free memory still moving after 30 s)" >&3
+}
+
+# sad_count NETNS XFRM|VEIL: the N of "SAD count N".
+sad_count() {
+	local out
+	if [ "$2" = xfrm ]; then
+		out=$(ip -n "$1" xfrm state count) || fail "ip -n $1 xfrm state count failed"
+	else
+		out=$("$veil" -n "$1" sa count) || fail "veil -n $1 sa count failed"
+	fi
+	echo "$out" | awk '$1 == "SAD" && $2 == "count" { print $3 }'
+}
+
+# expect_count NETNS XFRM|VEIL WANT WHEN
+expect_count() {
+	local got
+	got=$(sad_count "$1" "$2")
+	[ "$got" = "$3" ] || fail "$2 $4: SAD count is '$got', not $3"
+	echo "bench:   $2 $4: SAD count $got"
+}
+
+# ratio A B: A / B, or "-" when B is zero.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# The same N SAs twice: words for ip -batch (no leading "ip") and for veil
+# -batch. Distinct SPIs and keys, one AES-128-GCM SA per line, as an IKE
+# daemon would install them.
+gen() {
+	awk -v n="$n" -v cmd="$1" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "%s src 192.0.2.1 dst 192.0.2.2 proto esp spi %d reqid 1" \
+			       " mode tunnel aead '\''rfc4106(gcm(aes))'\''" \
+			       " 0x0123456789abcdef0123456789abcdef%08x 128" \
+			       " replay-window 128\n", cmd, 65536 + i, i
+	}'
+}
+
+one_sa() {
+	echo "$1 src 192.0.2.9 dst 192.0.2.10 proto esp spi 4096 reqid 1 mode tunnel" \
+	     "aead 'rfc4106(gcm(aes))' 0x0123456789abcdef0123456789abcdef01234567 128" \
+	     "replay-window 128"
+}
+
+echo "bench: kernel $(uname -r), $n SAs, qemu $accel, $(nproc) CPUs," \
+     "$(($(meminfo MemTotal) / 1024)) MiB"
+
+mkdir -p "$dir"
+gen "xfrm state add" > "$dir/ip.batch"
+gen "sa add" > "$dir/veil.batch"
+[ "$(wc -l < "$dir/ip.batch")" -eq "$n" ] || fail "ip.batch does not have $n lines"
+[ "$(wc -l < "$dir/veil.batch")" -eq "$n" ] || fail "veil.batch does not have $n lines"
+echo "bench: first lines:"
+head -n 1 "$dir/ip.batch" | sed 's/^/bench:   ip -batch: /'
+head -n 1 "$dir/veil.batch" | sed 's/^/bench:   veil -batch: /'
+
+# Modules and crypto templates are loaded before anything is measured: one
+# SA added and flushed in a scratch namespace, for each system.
+for m in xfrm_user esp4; do
+	modprobe "$m" || fail "modprobe $m"
+done
+for dep in $(modinfo -F depends "$ko" | tr , ' '); do
+	modprobe "$dep" || fail "modprobe $dep (for veil.ko)"
+done
+insmod "$ko" || fail "insmod $ko"
+echo "bench: veil.ko loaded: $("$veil" info | head -n 1)"
+
+ip netns add benchw
+one_sa "xfrm state add" > "$dir/one.ip"
+one_sa "sa add" > "$dir/one.veil"
+ip -n benchw -batch "$dir/one.ip" || fail "warm-up: ip -batch of one SA"
+expect_count benchw xfrm 1 "warm-up"
+ip -n benchw xfrm state flush || fail "warm-up: ip xfrm state flush"
+"$veil" -n benchw -batch "$dir/one.veil" || fail "warm-up: veil -batch of one SA"
+expect_count benchw veil 1 "warm-up"
+"$veil" -n benchw sa flush || fail "warm-up: veil sa flush"
+ip netns del benchw
+
+# --- the kernel's XFRM, through iproute2 ---
+echo "bench: xfrm (ip), netns benchx"
+ip netns add benchx
+settle
+x_free0=$(free_kb) x_slab0=$(meminfo Slab)
+timed x_add ip -n benchx -batch "$dir/ip.batch"
+expect_count benchx xfrm "$n" "after add"
+settle
+x_free1=$(free_kb) x_slab1=$(meminfo Slab)
+timed x_dump ip -n benchx xfrm state list > /dev/null
+timed x_flush ip -n benchx xfrm state flush
+expect_count benchx xfrm 0 "after flush"
+ip netns del benchx
+
+# --- veil ---
+echo "bench: veil, netns benchv"
+ip netns add benchv
+settle
+v_free0=$(free_kb) v_slab0=$(meminfo Slab)
+timed v_add "$veil" -n benchv -batch "$dir/veil.batch"
+expect_count benchv veil "$n" "after add"
+settle
+v_free1=$(free_kb) v_slab1=$(meminfo Slab)
+timed v_dump "$veil" -n benchv sa list > /dev/null
+got=$("$veil" -n benchv -j sa list |
+      python3 -c 'import json, sys; print(len(json.load(sys.stdin)))') ||
+	fail "veil -n benchv -j sa list | python3 failed"
+[ "$got" = "$n" ] || fail "veil -j sa list holds $got SAs, not $n"
+echo "bench:   veil -j sa list: $got SAs"
+timed v_flush "$veil" -n benchv sa flush
+expect_count benchv veil 0 "after flush"
+ip netns del benchv
+settle
+rmmod veil || fail "rmmod veil"
+
+# Free memory and Slab are in KiB; per SA in bytes.
+per_sa() { awk -v a="$1" -v b="$2" -v n="$n" 'BEGIN { printf "%d", (a - b) * 1024 / n }'; }
+x_mem=$(per_sa "$x_free0" "$x_free1") v_mem=$(per_sa "$v_free0" "$v_free1")
+x_slab=$(per_sa "$x_slab1" "$x_slab0") v_slab=$(per_sa "$v_slab1" "$v_slab0")
+rate() { awk -v t="$1" -v n="$n" 'BEGIN { if (t > 0) printf "%d/s", n / t; else print "-" }'; }
+
+echo
+echo "veil bench, kernel $(uname -r), $n SAs, qemu $accel, $(date +%Y-%m-%d)"
+printf '%-16s %-12s %-12s %s\n' step "xfrm (ip)" veil veil/xfrm
+printf '%-16s %-12s %-12s %s\n' "add (batch)" "$x_add s" "$v_add s" "$(ratio "$v_add" "$x_add")"
+printf '%-16s %-12s %-12s %s\n' dump "$x_dump s" "$v_dump s" "$(ratio "$v_dump" "$x_dump")"
+printf '%-16s %-12s %-12s %s\n' flush "$x_flush s" "$v_flush s" "$(ratio "$v_flush" "$x_flush")"
+printf '%-16s %-12s %-12s %s\n' "memory per SA" "$x_mem B" "$v_mem B" "$(ratio "$v_mem" "$x_mem")"
+printf '%-16s %-12s %-12s %s\n' "  of it slab" "$x_slab B" "$v_slab B" "$(ratio "$v_slab" "$x_slab")"
+printf '%-16s %-12s %-12s\n' "add rate" "$(rate "$x_add")" "$(rate "$v_add")"
+echo
+echo "times: wall clock of one run each; ratio = veil / xfrm (below 1: veil is"
+echo "faster or smaller). memory per SA: fall of free memory (MemFree plus"
+echo "the per-CPU free lists) over the add, page cache dropped and frees"
+echo "settled before both readings; of it slab: rise of Slab."
+echo "bench: done"
