@@ -20,8 +20,8 @@
  * @conf_lock: serialises every change to this namespace's configuration;
  *	readers use RCU and never take it
  * @sa_table: SAs by (dst, spi, proto, family), for inbound packets
- * @sa_tmpl_table: SAs by (dst, reqid, proto, family), for outbound
- *	packets matched to a policy template
+ * @sa_tmpl_table: groups of SAs by (dst, reqid, proto, family), for
+ *	outbound packets matched to a policy template
  * @sa_ids: every SA by its id; dumps resume from an id, so a dump stays
  *	correct while SAs come and go between its parts
  * @sa_next_id: cursor for cyclic id allocation (under @conf_lock)
@@ -41,7 +41,7 @@ struct veil_net {
 	struct net *net;
 	struct mutex conf_lock;
 	struct rhashtable sa_table;
-	struct rhltable sa_tmpl_table;
+	struct rhashtable sa_tmpl_table;
 	struct xarray sa_ids;
 	u32 sa_next_id;
 	unsigned int sa_count;

@@ -43,8 +43,8 @@ static const struct rhashtable_params veil_sa_params = {
 
 static const struct rhashtable_params veil_sa_tmpl_params = {
 	.key_len = sizeof(struct veil_sa_tkey),
-	.key_offset = offsetof(struct veil_sa, tkey),
-	.head_offset = offsetof(struct veil_sa, tnode),
+	.key_offset = offsetof(struct veil_sa_tgroup, key),
+	.head_offset = offsetof(struct veil_sa_tgroup, node),
 	.automatic_shrinking = true,
 };
 
@@ -264,25 +264,63 @@ struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *ke
  * @mode: required mode
  *
  * Return: the newest matching SA, as veil_sa_lookup(); NULL if none.
+ * The cost is a hash probe plus a walk over the SAs sharing the key up to
+ * the first match, which is the newest.
  */
 struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 				    const struct veil_sa_tkey *tkey,
 				    const union veil_addr *src, u8 mode)
 {
-	struct rhlist_head *list, *pos;
-	struct veil_sa *sa, *best = NULL;
+	struct veil_sa_tgroup *g;
+	struct veil_sa *sa;
 
-	list = rhltable_lookup(&vn->sa_tmpl_table, tkey, veil_sa_tmpl_params);
-	rhl_for_each_entry_rcu(sa, pos, list, tnode) {
+	g = rhashtable_lookup(&vn->sa_tmpl_table, tkey, veil_sa_tmpl_params);
+	if (!g)
+		return NULL;
+	/* Newest first: during a rekey the new SA is the one to use. */
+	hlist_for_each_entry_rcu(sa, &g->sas, tnode) {
 		if (sa->mode != mode)
 			continue;
 		if (src && memcmp(&sa->src, src, sizeof(*src)))
 			continue;
-		/* Several during a rekey: the newest is the one to use. */
-		if (!best || sa->add_mono >= best->add_mono)
-			best = sa;
+		return sa;
 	}
-	return best;
+	return NULL;
+}
+
+static int veil_sa_tmpl_link(struct veil_net *vn, struct veil_sa *sa)
+{
+	struct veil_sa_tgroup *g;
+	int ret;
+
+	g = rhashtable_lookup_fast(&vn->sa_tmpl_table, &sa->tkey, veil_sa_tmpl_params);
+	if (!g) {
+		g = kzalloc(sizeof(*g), GFP_KERNEL);
+		if (!g)
+			return -ENOMEM;
+		g->key = sa->tkey;
+		ret = rhashtable_insert_fast(&vn->sa_tmpl_table, &g->node,
+					     veil_sa_tmpl_params);
+		if (ret) {
+			kfree(g);
+			return ret;
+		}
+	}
+	hlist_add_head_rcu(&sa->tnode, &g->sas);
+	g->count++;
+	sa->tgroup = g;
+	return 0;
+}
+
+static void veil_sa_tmpl_unlink(struct veil_net *vn, struct veil_sa *sa)
+{
+	struct veil_sa_tgroup *g = sa->tgroup;
+
+	hlist_del_rcu(&sa->tnode);
+	if (!--g->count) {
+		rhashtable_remove_fast(&vn->sa_tmpl_table, &g->node, veil_sa_tmpl_params);
+		kfree_rcu(g, rcu);
+	}
 }
 
 static void veil_sa_unlink(struct veil_net *vn, struct veil_sa *sa)
@@ -291,7 +329,7 @@ static void veil_sa_unlink(struct veil_net *vn, struct veil_sa *sa)
 
 	sa->dead = true;
 	rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
-	rhltable_remove(&vn->sa_tmpl_table, &sa->tnode, veil_sa_tmpl_params);
+	veil_sa_tmpl_unlink(vn, sa);
 	vn->sa_count--;
 	if (cancel_delayed_work(&sa->lft_work))
 		veil_sa_put(sa);
@@ -351,7 +389,7 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 		if (ret)
 			goto err_nomem;
 		xa_store(&vn->sa_ids, sa->id, sa, GFP_KERNEL);
-		rhltable_remove(&vn->sa_tmpl_table, &old->tnode, veil_sa_tmpl_params);
+		veil_sa_tmpl_unlink(vn, old);
 		old->dead = true;
 		if (cancel_delayed_work(&old->lft_work))
 			veil_sa_put(old);
@@ -368,7 +406,7 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 			goto err_nomem;
 		}
 	}
-	ret = rhltable_insert(&vn->sa_tmpl_table, &sa->tnode, veil_sa_tmpl_params);
+	ret = veil_sa_tmpl_link(vn, sa);
 	if (ret) {
 		/* Keep the tables consistent: the SA goes away entirely. */
 		rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
@@ -462,7 +500,7 @@ int veil_sa_net_init(struct veil_net *vn)
 	ret = rhashtable_init(&vn->sa_table, &veil_sa_params);
 	if (ret)
 		return ret;
-	ret = rhltable_init(&vn->sa_tmpl_table, &veil_sa_tmpl_params);
+	ret = rhashtable_init(&vn->sa_tmpl_table, &veil_sa_tmpl_params);
 	if (ret)
 		rhashtable_destroy(&vn->sa_table);
 	return ret;
@@ -479,7 +517,7 @@ void veil_sa_net_exit(struct veil_net *vn)
 	mutex_unlock(&vn->conf_lock);
 	/* A lifetime work already running still dereferences vn. */
 	flush_workqueue(veil_sa_wq);
-	rhltable_destroy(&vn->sa_tmpl_table);
+	rhashtable_destroy(&vn->sa_tmpl_table);
 	rhashtable_destroy(&vn->sa_table);
 	xa_destroy(&vn->sa_ids);
 }

@@ -101,6 +101,25 @@ struct veil_sa_tkey {
 };
 
 /**
+ * struct veil_sa_tgroup - the SAs that share one template key
+ * @node: in veil_net.sa_tmpl_table, by @key
+ * @key: (dst, reqid, proto, family)
+ * @sas: the SAs, newest first (RCU list, written under conf_lock)
+ * @count: entries in @sas (under conf_lock)
+ * @rcu: frees the group after readers are gone
+ *
+ * A group with an hlist rather than an rhltable entry per SA: removing an
+ * SA is O(1) even when a great many share a reqid and destination.
+ */
+struct veil_sa_tgroup {
+	struct rhash_head node;
+	struct veil_sa_tkey key;
+	struct hlist_head sas;
+	unsigned int count;
+	struct rcu_head rcu;
+};
+
+/**
  * struct veil_sa_stats - what an SA has seen
  * @packets: packets protected or accepted
  * @bytes: their payload bytes
@@ -119,7 +138,8 @@ struct veil_sa_stats {
 /**
  * struct veil_sa - a security association
  * @node: in veil_net.sa_table, by @key
- * @tnode: in veil_net.sa_tmpl_table, by @tkey
+ * @tnode: in @tgroup's list
+ * @tgroup: the SAs sharing @tkey, in veil_net.sa_tmpl_table
  * @key: (dst, spi, proto, family)
  * @tkey: (dst, reqid, proto, family)
  * @src: source address
@@ -159,7 +179,8 @@ struct veil_sa_stats {
  */
 struct veil_sa {
 	struct rhash_head node;
-	struct rhlist_head tnode;
+	struct hlist_node tnode;
+	struct veil_sa_tgroup *tgroup;
 	struct veil_sa_key key;
 	struct veil_sa_tkey tkey;
 	union veil_addr src;

@@ -43,8 +43,11 @@ for t in "${tests[@]}"; do
 		path=$VEIL_BUILD/selftests/$suite/$prog
 	fi
 	echo "# selftests: $suite: $prog"
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	(cd /tmp && timeout "$per_test_timeout" "$path" 2>&1) | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "# $prog took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 	case $rc in
 	0) echo "ok $n selftests: $suite: $prog" ;;
 	4) echo "ok $n selftests: $suite: $prog # SKIP" ;;
