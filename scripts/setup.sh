@@ -51,7 +51,8 @@ kver_of() {
 # identity saves the 12 s this takes when nothing changed.
 tarball=/usr/src/linux-source-6.12.tar.xz
 stamp=$build/kselftest/.stamp
-want=$(stat -c '%s %Y' "$tarball")
+# Bump the suffix whenever the list of extracted files changes.
+want="$(stat -c '%s %Y' "$tarball") files-2"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	echo "setup: extracting the selftest harness and ynl from $tarball" >&2
 	tmp=$(mktemp -d)
@@ -60,6 +61,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 		'linux-source-6.12/tools/testing/selftests/kselftest_harness.h' \
 		'linux-source-6.12/tools/testing/selftests/kselftest.h' \
 		'linux-source-6.12/tools/testing/selftests/kselftest/ktap_helpers.sh' \
+		'linux-source-6.12/tools/testing/selftests/kselftest/ksft.py' \
 		'linux-source-6.12/tools/net/ynl/*' \
 		'linux-source-6.12/Documentation/netlink/genetlink*.yaml'
 	src=$tmp/linux-source-6.12
@@ -67,7 +69,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	mkdir -p "$build/kselftest" "$build/ynl/Documentation/netlink/specs" "$build/ynl/tools/net"
 	cp "$src/tools/testing/selftests/kselftest_harness.h" \
 	   "$src/tools/testing/selftests/kselftest.h" \
-	   "$src/tools/testing/selftests/kselftest/ktap_helpers.sh" "$build/kselftest/"
+	   "$src/tools/testing/selftests/kselftest/ktap_helpers.sh" \
+	   "$src/tools/testing/selftests/kselftest/ksft.py" "$build/kselftest/"
 	cp -R "$src/tools/net/ynl" "$build/ynl/tools/net/"
 	cp "$src"/Documentation/netlink/genetlink*.yaml "$build/ynl/Documentation/netlink/"
 	# ynl-gen-c names the spec relative to the directory holding MAINTAINERS.

@@ -9,7 +9,7 @@
 # Suites and their order come from $VEIL_BUILD/selftests/<suite>/tests,
 # written by `make -C selftests` on the host.
 
-export VEIL_ROOT VEIL_BUILD VEIL_KVER
+export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS
 export VEIL_MODULE=$VEIL_BUILD/$VEIL_KVER/veil.ko
 export VEIL_CLI=$VEIL_ROOT/tools/veil/veil
 export KSFT_DIR=$VEIL_BUILD/kselftest
@@ -21,7 +21,12 @@ tests=()
 for list in "$VEIL_BUILD"/selftests/*/tests; do
 	suite=$(basename "$(dirname "$list")")
 	while read -r t; do
-		[ -n "$t" ] && tests+=("$suite/$t")
+		[ -n "$t" ] || continue
+		# VEIL_TESTS=a,b (from `make check VEIL_TESTS=...`) runs only those.
+		if [ -n "$VEIL_TESTS" ] && [[ ",$VEIL_TESTS," != *",$t,"* ]]; then
+			continue
+		fi
+		tests+=("$suite/$t")
 	done < "$list"
 done
 

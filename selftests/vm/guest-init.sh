@@ -10,7 +10,7 @@
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
-export VEIL_ROOT VEIL_BUILD VEIL_KVER
+export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS
 
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts

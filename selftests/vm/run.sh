@@ -52,6 +52,7 @@ mkdir -p "$out"
 cmdline="console=ttyS0 quiet panic_on_warn=1 oops=panic panic=-1"
 cmdline+=" VEIL_INIT=$here/guest-init.sh VEIL_ROOT=$root VEIL_BUILD=$build"
 cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
+[ -n "${VEIL_TESTS:-}" ] && cmdline+=" VEIL_TESTS=$VEIL_TESTS"
 
 echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
 set +e
