@@ -34,16 +34,27 @@ echo "bench: building veil for $kver"
 make -s modules KVER="$kver" BUILD="$build" >/dev/null
 make -s tools >/dev/null
 
-# The times are wall clock on shared CPUs: say so when other VMs compete.
-others=$(pgrep -c -x qemu-system-x86 || true)
+# The times are wall clock on shared CPUs: say so when other VMs ran
+# beside this one. Every 5 s, one line in $busy while another qemu runs.
+busy=$build/bench/busy
+: > "$busy"
+(
+	while sleep 5; do
+		c=$(pgrep -c -x qemu-system-x86 || true)
+		[ "${c:-0}" -gt 1 ] && echo "$c" >> "$busy"
+	done
+) >/dev/null 2>&1 &
+sampler=$!
+trap 'kill "$sampler" 2>/dev/null || true' EXIT
+
 echo "bench: $n SAs, xfrm (ip) and veil, in one VM; this takes a while"
 if ! selftests/vm/run.sh "$kver" bench; then
 	echo "bench: the VM did not finish; see $build/vm/$kver/console.log" >&2
 	exit 1
 fi
 cat "$build/vm/$kver/out/bench.log"
-if [ "${others:-0}" -gt 0 ]; then
-	echo "bench: note: $others other qemu VM(s) were running on this host's" \
-	     "$(nproc) CPUs when the bench started; its times are slower for it"
+if [ -s "$busy" ]; then
+	echo "bench: note: for about $(($(wc -l < "$busy") * 5)) s of the run, other" \
+	     "qemu VMs shared this host's $(nproc) CPUs; its times are slower for it"
 fi
 grep -q '^bench: done$' "$build/vm/$kver/out/bench.log"
