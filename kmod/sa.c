@@ -34,21 +34,34 @@ MODULE_PARM_DESC(sa_limit, "Most SAs one network namespace may hold (default 100
 static struct workqueue_struct *veil_sa_wq;
 static struct kmem_cache *veil_sa_cache;
 
+/*
+ * The tables grow with the SAD but do not shrink, as XFRM's do not: a
+ * flush of a million SAs would otherwise rehash the table again and
+ * again while it empties, and a gateway that had that many SAs will
+ * have them again after the next rekey storm. The namespace's exit frees
+ * the buckets.
+ */
 static const struct rhashtable_params veil_sa_params = {
 	.key_len = sizeof(struct veil_sa_key),
 	.key_offset = offsetof(struct veil_sa, key),
 	.head_offset = offsetof(struct veil_sa, node),
-	.automatic_shrinking = true,
 };
 
 static const struct rhashtable_params veil_sa_tmpl_params = {
 	.key_len = sizeof(struct veil_sa_tkey),
 	.key_offset = offsetof(struct veil_sa_tgroup, key),
 	.head_offset = offsetof(struct veil_sa_tgroup, node),
-	.automatic_shrinking = true,
 };
 
 static void veil_sa_lft_work(struct work_struct *work);
+
+static bool veil_sa_has_limits(const struct veil_sa *sa)
+{
+	const struct veil_lifetime *l = &sa->lft;
+
+	return l->soft_bytes | l->hard_bytes | l->soft_packets | l->hard_packets |
+	       l->soft_add | l->hard_add | l->soft_use | l->hard_use;
+}
 
 /**
  * veil_sa_alloc() - a zeroed SA holding one reference
@@ -331,7 +344,8 @@ static void veil_sa_unlink(struct veil_net *vn, struct veil_sa *sa)
 	rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
 	veil_sa_tmpl_unlink(vn, sa);
 	vn->sa_count--;
-	if (cancel_delayed_work(&sa->lft_work))
+	/* Only an SA with limits ever queues its lifetime work. */
+	if (veil_sa_has_limits(sa) && cancel_delayed_work(&sa->lft_work))
 		veil_sa_put(sa);
 }
 
