@@ -221,7 +221,8 @@ struct json_object *veil_sa_json(const struct veil_ctx *ctx, struct nlattr *attr
 	j_add_u32(o, "replay-oseq", tb[VEIL_A_SA_REPLAY_OSEQ]);
 	j_add_u32(o, "replay-seq-hi", tb[VEIL_A_SA_REPLAY_SEQ_HI]);
 	j_add_u32(o, "replay-oseq-hi", tb[VEIL_A_SA_REPLAY_OSEQ_HI]);
-	if (tb[VEIL_A_SA_LIFETIME])
+	/* Text shows limits only with -s; a big dump need not build them. */
+	if (tb[VEIL_A_SA_LIFETIME] && (ctx->json || ctx->stats))
 		j_add(o, "lifetime", j_u64_nest(tb[VEIL_A_SA_LIFETIME], lifetime_names,
 						VEIL_A_LIFETIME_MAX));
 	if (tb[VEIL_A_SA_ENCAP])
