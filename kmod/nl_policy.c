@@ -220,6 +220,7 @@ static int veil_nl_policy_new_or_update(struct sk_buff *skb, struct genl_info *i
 {
 	struct veil_net *vn = veil_net(genl_info_net(info));
 	struct veil_policy *pol;
+	u32 index;
 	int ret;
 
 	ret = veil_nl_require_admin(skb, info);
@@ -233,15 +234,12 @@ static int veil_nl_policy_new_or_update(struct sk_buff *skb, struct genl_info *i
 		kfree(pol);
 		return ret;
 	}
-	ret = veil_policy_add(vn, pol, update, info->extack);
+	ret = veil_policy_add(vn, pol, update, &index, info->extack);
 	if (ret)
 		return ret;
-	/*
-	 * The policy is published, and may already be gone again; its index
-	 * was read under conf_lock, so report that.
-	 */
+	/* @pol is published and may be gone already: only @index is ours. */
 	return veil_nl_policy_reply_index(info, update ? VEIL_CMD_POLICY_UPDATE :
-					  VEIL_CMD_POLICY_NEW, READ_ONCE(pol->index));
+					  VEIL_CMD_POLICY_NEW, index);
 }
 
 int veil_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)

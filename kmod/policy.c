@@ -157,12 +157,14 @@ static void veil_policy_unlink(struct veil_net *vn, struct veil_policy *pol)
  * @pol: the new policy; owned by the table afterwards, freed on failure
  * @update: replace an existing policy with the same selector, direction
  *	and interface id (or add one); without it that is -EEXIST
+ * @index: set to the policy's index on success; read under conf_lock,
+ *	since once it is dropped @pol may be deleted and freed by anyone
  * @extack: for the reason of a failure
  *
- * Return: 0, -EEXIST or -ENOMEM. On success @pol->index is set.
+ * Return: 0, -EEXIST or -ENOMEM.
  */
 int veil_policy_add(struct veil_net *vn, struct veil_policy *pol, bool update,
-		    struct netlink_ext_ack *extack)
+		    u32 *index, struct netlink_ext_ack *extack)
 {
 	struct veil_policy *old;
 	int ret;
@@ -200,6 +202,7 @@ int veil_policy_add(struct veil_net *vn, struct veil_policy *pol, bool update,
 	}
 	vn->policy_count[pol->key.dir]++;
 	veil_nl_policy_notify(vn, pol, VEIL_CMD_POLICY_NEW_NTF);
+	*index = pol->index;
 	mutex_unlock(&vn->conf_lock);
 	return 0;
 

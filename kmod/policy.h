@@ -129,7 +129,7 @@ int veil_policy_net_init(struct veil_net *vn);
 void veil_policy_net_exit(struct veil_net *vn);
 
 int veil_policy_add(struct veil_net *vn, struct veil_policy *pol, bool update,
-		    struct netlink_ext_ack *extack);
+		    u32 *index, struct netlink_ext_ack *extack);
 struct veil_policy *veil_policy_find(struct veil_net *vn,
 				     const struct veil_policy_key *key,
 				     const struct veil_selector *sel);
