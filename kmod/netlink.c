@@ -59,6 +59,33 @@ int veil_nl_require_admin(struct sk_buff *skb, struct genl_info *info)
 	return -EPERM;
 }
 
+/**
+ * veil_nl_event_new() - a message for the events group, if anyone listens
+ * @net: the namespace the event happened in
+ *
+ * Events are built only when someone listens, so that mass adds and
+ * flushes cost nothing extra.
+ *
+ * Return: a new message, or NULL when nobody listens or memory is short.
+ */
+struct sk_buff *veil_nl_event_new(struct net *net)
+{
+	if (!genl_has_listeners(&veil_genl_family, net, VEIL_NLGRP_EVENTS))
+		return NULL;
+	return genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+}
+
+/**
+ * veil_nl_event_send() - send a message from veil_nl_event_new() to the group
+ * @net: the namespace the event happened in
+ * @msg: the finished message; consumed
+ */
+void veil_nl_event_send(struct net *net, struct sk_buff *msg)
+{
+	genlmsg_multicast_netns(&veil_genl_family, net, msg, 0, VEIL_NLGRP_EVENTS,
+				GFP_KERNEL);
+}
+
 static int veil_nl_info_alg(struct sk_buff *skb, const struct veil_crypto_alg *alg)
 {
 	struct nlattr *nest;

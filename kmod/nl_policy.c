@@ -404,17 +404,13 @@ int veil_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
  */
 void veil_nl_policy_notify(struct veil_net *vn, const struct veil_policy *pol, u8 cmd)
 {
-	struct sk_buff *msg;
+	struct sk_buff *msg = veil_nl_event_new(vn->net);
 
-	if (!genl_has_listeners(&veil_genl_family, vn->net, VEIL_NLGRP_EVENTS))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	if (veil_nl_policy_fill(msg, pol, 0, 0, 0, cmd)) {
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast_netns(&veil_genl_family, vn->net, msg, 0, VEIL_NLGRP_EVENTS,
-				GFP_KERNEL);
+	veil_nl_event_send(vn->net, msg);
 }

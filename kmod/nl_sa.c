@@ -845,25 +845,19 @@ int veil_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
  * @sa: the SA
  * @cmd: VEIL_CMD_SA_NEW_NTF or VEIL_CMD_SA_DEL_NTF
  *
- * Built only when someone listens, so mass adds cost nothing extra.
  * Never carries keys.
  */
 void veil_nl_sa_notify(struct veil_sa *sa, u8 cmd)
 {
-	struct net *net = sa->vn->net;
-	struct sk_buff *msg;
+	struct sk_buff *msg = veil_nl_event_new(sa->vn->net);
 
-	if (!genl_has_listeners(&veil_genl_family, net, VEIL_NLGRP_EVENTS))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	if (veil_nl_sa_fill(msg, sa, 0, 0, 0, cmd, false)) {
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast_netns(&veil_genl_family, net, msg, 0, VEIL_NLGRP_EVENTS,
-				GFP_KERNEL);
+	veil_nl_event_send(sa->vn->net, msg);
 }
 
 /**
@@ -873,13 +867,9 @@ void veil_nl_sa_notify(struct veil_sa *sa, u8 cmd)
  */
 void veil_nl_sa_expire_notify(struct veil_sa *sa, bool hard)
 {
-	struct net *net = sa->vn->net;
-	struct sk_buff *msg;
+	struct sk_buff *msg = veil_nl_event_new(sa->vn->net);
 	void *hdr;
 
-	if (!genl_has_listeners(&veil_genl_family, net, VEIL_NLGRP_EVENTS))
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &veil_genl_family, 0, VEIL_CMD_SA_EXPIRE_NTF);
@@ -889,6 +879,5 @@ void veil_nl_sa_expire_notify(struct veil_sa *sa, bool hard)
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&veil_genl_family, net, msg, 0, VEIL_NLGRP_EVENTS,
-				GFP_KERNEL);
+	veil_nl_event_send(sa->vn->net, msg);
 }
