@@ -13,15 +13,17 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+struct veil_sa_tables;
+
 /**
  * struct veil_net - veil's state in one network namespace
  * @net: the namespace this state belongs to; not refcounted, since the
  *	state lives exactly as long as the namespace does
  * @conf_lock: serialises every change to this namespace's configuration;
  *	readers use RCU and never take it
- * @sa_table: SAs by (dst, spi, proto, family), for inbound packets
- * @sa_tmpl_table: groups of SAs by (dst, reqid, proto, family), for
- *	outbound packets matched to a policy template
+ * @sa_tables: the SAD's hash indexes (see struct veil_sa_tables);
+ *	replaced as a whole when every SA is flushed (RCU, written under
+ *	@conf_lock)
  * @sa_ids: every SA by its id; dumps resume from an id, so a dump stays
  *	correct while SAs come and go between its parts
  * @sa_next_id: cursor for cyclic id allocation (under @conf_lock)
@@ -40,8 +42,7 @@
 struct veil_net {
 	struct net *net;
 	struct mutex conf_lock;
-	struct rhashtable sa_table;
-	struct rhashtable sa_tmpl_table;
+	struct veil_sa_tables __rcu *sa_tables;
 	struct xarray sa_ids;
 	u32 sa_next_id;
 	unsigned int sa_count;

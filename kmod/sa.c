@@ -16,6 +16,7 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -35,11 +36,11 @@ static struct workqueue_struct *veil_sa_wq;
 static struct kmem_cache *veil_sa_cache;
 
 /*
- * The tables grow with the SAD but do not shrink, as XFRM's do not: a
- * flush of a million SAs would otherwise rehash the table again and
- * again while it empties, and a gateway that had that many SAs will
- * have them again after the next rekey storm. The namespace's exit frees
- * the buckets.
+ * The tables grow with the SAD but do not shrink as SAs are deleted, as
+ * XFRM's do not: deleting a million SAs one by one would otherwise rehash
+ * again and again while the table empties, and a gateway that had that
+ * many SAs will have them again after the next rekey storm. Flushing
+ * every SA replaces the tables with new, small ones (veil_sa_flush_all()).
  */
 static const struct rhashtable_params veil_sa_params = {
 	.key_len = sizeof(struct veil_sa_key),
@@ -80,10 +81,22 @@ struct veil_sa *veil_sa_alloc(void)
 	return sa;
 }
 
-static void veil_sa_free_rcu(struct rcu_head *rcu)
-{
-	struct veil_sa *sa = container_of(rcu, struct veil_sa, rcu);
+/*
+ * SAs whose last reference is gone wait here for one grace period, then
+ * are freed together by veil_sa_reap(), as XFRM's state GC does. One
+ * call_rcu() per SA would run every free in softirq on the CPU that
+ * flushed, in the middle of the flush; the reaper runs on an unbound
+ * worker, and a flush of a million SAs waits for one grace period, not a
+ * million callbacks. Tables a flush replaced wait on their own list.
+ */
+static LLIST_HEAD(veil_sa_graveyard);
+static LLIST_HEAD(veil_sa_tables_graveyard);
 
+static void veil_sa_reap(struct work_struct *work);
+static DECLARE_WORK(veil_sa_reap_work, veil_sa_reap);
+
+static void veil_sa_free(struct veil_sa *sa)
+{
 	/* Keys must not linger in freed memory. */
 	kfree_sensitive(sa->aead);
 	kfree_sensitive(sa->enc);
@@ -91,14 +104,84 @@ static void veil_sa_free_rcu(struct rcu_head *rcu)
 	kmem_cache_free(veil_sa_cache, sa);
 }
 
+static struct veil_sa_tables *veil_sa_tables_new(void)
+{
+	struct veil_sa_tables *t = kmalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
+	if (rhashtable_init(&t->by_spi, &veil_sa_params))
+		goto err;
+	if (rhashtable_init(&t->by_tmpl, &veil_sa_tmpl_params)) {
+		rhashtable_destroy(&t->by_spi);
+		goto err;
+	}
+	return t;
+err:
+	kfree(t);
+	return NULL;
+}
+
+static void veil_sa_tgroup_free(void *group, void *arg)
+{
+	kfree(group);
+}
+
+/*
+ * Free tables no reader can reach any more, and the template groups in
+ * them. The SAs they held are not touched: those are freed on their own.
+ */
+static void veil_sa_tables_destroy(struct veil_sa_tables *t)
+{
+	rhashtable_free_and_destroy(&t->by_tmpl, veil_sa_tgroup_free, NULL);
+	rhashtable_destroy(&t->by_spi);
+	kfree(t);
+}
+
+static void veil_sa_reap(struct work_struct *work)
+{
+	/*
+	 * SAs first, then tables. A replaced table's rehash worker may still
+	 * be moving its SAs, and destroying the table stops it, so a table
+	 * must go before the SAs it held. The flush queued the table before
+	 * putting any of them: every SA taken here either has its table on
+	 * the list taken next, or an earlier pass (which this one cannot
+	 * overlap) destroyed it.
+	 */
+	struct llist_node *sas = llist_del_all(&veil_sa_graveyard);
+	struct llist_node *tables = llist_del_all(&veil_sa_tables_graveyard);
+	struct veil_sa_tables *t, *tnext;
+	struct veil_sa *sa, *next;
+	unsigned int n = 0;
+
+	if (!sas && !tables)
+		return;
+	/*
+	 * Each of these left the lookup tables (or its tables left
+	 * veil_net) before it was queued, so once this grace period ends no
+	 * reader can still hold one.
+	 */
+	synchronize_rcu();
+	llist_for_each_entry_safe(t, tnext, tables, free_node)
+		veil_sa_tables_destroy(t);
+	llist_for_each_entry_safe(sa, next, sas, free_node) {
+		veil_sa_free(sa);
+		if (!(++n % 1024))
+			cond_resched();
+	}
+}
+
 /**
  * veil_sa_put() - drop a reference; the last one frees after a grace period
  * @sa: SA, may be NULL
+ *
+ * Any context.
  */
 void veil_sa_put(struct veil_sa *sa)
 {
-	if (sa && refcount_dec_and_test(&sa->refcnt))
-		call_rcu(&sa->rcu, veil_sa_free_rcu);
+	if (sa && refcount_dec_and_test(&sa->refcnt) &&
+	    llist_add(&sa->free_node, &veil_sa_graveyard))
+		queue_work(veil_sa_wq, &veil_sa_reap_work);
 }
 
 /*
@@ -256,6 +339,18 @@ void veil_sa_stats_read(struct veil_sa *sa, struct veil_sa_stats *stats,
 	spin_unlock_bh(&sa->lock);
 }
 
+/* The tables, for a caller under rcu_read_lock() or conf_lock. */
+static struct veil_sa_tables *veil_sa_tables(struct veil_net *vn)
+{
+	return rcu_dereference_check(vn->sa_tables, lockdep_is_held(&vn->conf_lock));
+}
+
+/* The tables, for a writer. */
+static struct veil_sa_tables *veil_sa_tables_w(struct veil_net *vn)
+{
+	return rcu_dereference_protected(vn->sa_tables, lockdep_is_held(&vn->conf_lock));
+}
+
 /**
  * veil_sa_lookup() - the SA for an inbound packet
  * @vn: namespace state
@@ -266,7 +361,7 @@ void veil_sa_stats_read(struct veil_sa *sa, struct veil_sa_stats *stats,
  */
 struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *key)
 {
-	return rhashtable_lookup(&vn->sa_table, key, veil_sa_params);
+	return rhashtable_lookup(&veil_sa_tables(vn)->by_spi, key, veil_sa_params);
 }
 
 /**
@@ -287,7 +382,7 @@ struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 	struct veil_sa_tgroup *g;
 	struct veil_sa *sa;
 
-	g = rhashtable_lookup(&vn->sa_tmpl_table, tkey, veil_sa_tmpl_params);
+	g = rhashtable_lookup(&veil_sa_tables(vn)->by_tmpl, tkey, veil_sa_tmpl_params);
 	if (!g)
 		return NULL;
 	/* Newest first: during a rekey the new SA is the one to use. */
@@ -301,19 +396,18 @@ struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 	return NULL;
 }
 
-static int veil_sa_tmpl_link(struct veil_net *vn, struct veil_sa *sa)
+static int veil_sa_tmpl_link(struct veil_sa_tables *t, struct veil_sa *sa)
 {
 	struct veil_sa_tgroup *g;
 	int ret;
 
-	g = rhashtable_lookup_fast(&vn->sa_tmpl_table, &sa->tkey, veil_sa_tmpl_params);
+	g = rhashtable_lookup_fast(&t->by_tmpl, &sa->tkey, veil_sa_tmpl_params);
 	if (!g) {
 		g = kzalloc(sizeof(*g), GFP_KERNEL);
 		if (!g)
 			return -ENOMEM;
 		g->key = sa->tkey;
-		ret = rhashtable_insert_fast(&vn->sa_tmpl_table, &g->node,
-					     veil_sa_tmpl_params);
+		ret = rhashtable_insert_fast(&t->by_tmpl, &g->node, veil_sa_tmpl_params);
 		if (ret) {
 			kfree(g);
 			return ret;
@@ -325,28 +419,34 @@ static int veil_sa_tmpl_link(struct veil_net *vn, struct veil_sa *sa)
 	return 0;
 }
 
-static void veil_sa_tmpl_unlink(struct veil_net *vn, struct veil_sa *sa)
+static void veil_sa_tmpl_unlink(struct veil_sa_tables *t, struct veil_sa *sa)
 {
 	struct veil_sa_tgroup *g = sa->tgroup;
 
 	hlist_del_rcu(&sa->tnode);
 	if (!--g->count) {
-		rhashtable_remove_fast(&vn->sa_tmpl_table, &g->node, veil_sa_tmpl_params);
+		rhashtable_remove_fast(&t->by_tmpl, &g->node, veil_sa_tmpl_params);
 		kfree_rcu(g, rcu);
 	}
 }
 
-static void veil_sa_unlink(struct veil_net *vn, struct veil_sa *sa)
+/*
+ * What every way out of the SAD shares, once @sa is out of the lookup
+ * tables: mark it, stop its lifetime work, tell listeners (@notify), and
+ * drop the tables' reference.
+ */
+static void veil_sa_retire(struct veil_net *vn, struct veil_sa *sa, bool notify)
 {
 	lockdep_assert_held(&vn->conf_lock);
 
 	sa->dead = true;
-	rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
-	veil_sa_tmpl_unlink(vn, sa);
 	vn->sa_count--;
 	/* Only an SA with limits ever queues its lifetime work. */
 	if (veil_sa_has_limits(sa) && cancel_delayed_work(&sa->lft_work))
 		veil_sa_put(sa);
+	if (notify)
+		veil_nl_sa_notify(sa, VEIL_CMD_SA_DEL_NTF);
+	veil_sa_put(sa);
 }
 
 /**
@@ -363,15 +463,17 @@ static void veil_sa_unlink(struct veil_net *vn, struct veil_sa *sa)
 int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 		struct netlink_ext_ack *extack)
 {
+	struct veil_sa_tables *t;
 	struct veil_sa *old;
 	int ret;
 
 	mutex_lock(&vn->conf_lock);
+	t = veil_sa_tables_w(vn);
 	sa->vn = vn;
 	sa->add_time = ktime_get_real_seconds();
 	sa->add_mono = ktime_get_boottime_seconds() ?: 1;
 
-	old = rhashtable_lookup_fast(&vn->sa_table, &sa->key, veil_sa_params);
+	old = rhashtable_lookup_fast(&t->by_spi, &sa->key, veil_sa_params);
 	if (replace && !old) {
 		NL_SET_ERR_MSG(extack, "no SA with this destination, SPI and protocol to update");
 		ret = -ENOENT;
@@ -398,32 +500,29 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 		sa->add_time = old->add_time;
 		sa->add_mono = old->add_mono;
 		sa->id = old->id;
-		ret = rhashtable_replace_fast(&vn->sa_table, &old->node, &sa->node,
+		ret = rhashtable_replace_fast(&t->by_spi, &old->node, &sa->node,
 					      veil_sa_params);
 		if (ret)
 			goto err_nomem;
 		xa_store(&vn->sa_ids, sa->id, sa, GFP_KERNEL);
-		veil_sa_tmpl_unlink(vn, old);
-		old->dead = true;
-		if (cancel_delayed_work(&old->lft_work))
-			veil_sa_put(old);
-		vn->sa_count--;
-		veil_sa_put(old);
+		veil_sa_tmpl_unlink(t, old);
+		/* The new SA's sa-new-ntf below announces the change. */
+		veil_sa_retire(vn, old, false);
 	} else {
-		ret = rhashtable_insert_fast(&vn->sa_table, &sa->node, veil_sa_params);
+		ret = rhashtable_insert_fast(&t->by_spi, &sa->node, veil_sa_params);
 		if (ret)
 			goto err_nomem;
 		ret = xa_alloc_cyclic(&vn->sa_ids, &sa->id, sa, xa_limit_32b,
 				      &vn->sa_next_id, GFP_KERNEL);
 		if (ret < 0) {
-			rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
+			rhashtable_remove_fast(&t->by_spi, &sa->node, veil_sa_params);
 			goto err_nomem;
 		}
 	}
-	ret = veil_sa_tmpl_link(vn, sa);
+	ret = veil_sa_tmpl_link(t, sa);
 	if (ret) {
 		/* Keep the tables consistent: the SA goes away entirely. */
-		rhashtable_remove_fast(&vn->sa_table, &sa->node, veil_sa_params);
+		rhashtable_remove_fast(&t->by_spi, &sa->node, veil_sa_params);
 		xa_erase(&vn->sa_ids, sa->id);
 		goto err_nomem;
 	}
@@ -453,10 +552,42 @@ err:
  */
 void veil_sa_del(struct veil_net *vn, struct veil_sa *sa)
 {
-	veil_sa_unlink(vn, sa);
+	struct veil_sa_tables *t = veil_sa_tables_w(vn);
+
+	rhashtable_remove_fast(&t->by_spi, &sa->node, veil_sa_params);
+	veil_sa_tmpl_unlink(t, sa);
 	xa_erase(&vn->sa_ids, sa->id);
-	veil_nl_sa_notify(sa, VEIL_CMD_SA_DEL_NTF);
-	veil_sa_put(sa);
+	veil_sa_retire(vn, sa, true);
+}
+
+/*
+ * Every SA at once: readers move to @fresh tables (empty; NULL when the
+ * namespace is going away) with one pointer store, and the old tables
+ * are destroyed whole after a grace period. XFRM unlinks SA by SA; this
+ * does no hashing and takes no bucket lock per SA, so a flush costs
+ * little more than the walk and the notifications.
+ */
+static unsigned int veil_sa_flush_all(struct veil_net *vn,
+				      struct veil_sa_tables *fresh)
+{
+	struct veil_sa_tables *old;
+	struct veil_sa *sa;
+	unsigned long id;
+	unsigned int n = 0;
+
+	old = rcu_replace_pointer(vn->sa_tables, fresh, lockdep_is_held(&vn->conf_lock));
+	/* Queued before any of its SAs can be: see veil_sa_reap(). */
+	if (llist_add(&old->free_node, &veil_sa_tables_graveyard))
+		queue_work(veil_sa_wq, &veil_sa_reap_work);
+	xa_for_each(&vn->sa_ids, id, sa) {
+		veil_sa_retire(vn, sa, true);
+		/* A million SAs take a while; let others run. */
+		if (!(++n % 1024))
+			cond_resched();
+	}
+	/* Frees the index's nodes after a grace period; dumps see it empty. */
+	xa_destroy(&vn->sa_ids);
+	return n;
 }
 
 /**
@@ -468,18 +599,25 @@ void veil_sa_del(struct veil_net *vn, struct veil_sa *sa)
  */
 unsigned int veil_sa_flush(struct veil_net *vn, u8 proto)
 {
+	struct veil_sa_tables *fresh;
 	struct veil_sa *sa;
 	unsigned long id;
 	unsigned int n = 0;
 
 	lockdep_assert_held(&vn->conf_lock);
+	if (!vn->sa_count)
+		return 0;
+	if (!proto) {
+		fresh = veil_sa_tables_new();
+		if (fresh)
+			return veil_sa_flush_all(vn, fresh);
+		/* Short of memory for new tables: unlink one by one. */
+	}
 	xa_for_each(&vn->sa_ids, id, sa) {
 		if (proto && sa->key.proto != proto)
 			continue;
 		veil_sa_del(vn, sa);
-		n++;
-		/* A million SAs take a while; let others run. */
-		if (!(n % 1024))
+		if (!(++n % 1024))
 			cond_resched();
 	}
 	return n;
@@ -508,16 +646,13 @@ struct veil_sa *veil_sa_next(struct veil_net *vn, unsigned long *id)
  */
 int veil_sa_net_init(struct veil_net *vn)
 {
-	int ret;
+	struct veil_sa_tables *t = veil_sa_tables_new();
 
+	if (!t)
+		return -ENOMEM;
 	xa_init_flags(&vn->sa_ids, XA_FLAGS_ALLOC1);
-	ret = rhashtable_init(&vn->sa_table, &veil_sa_params);
-	if (ret)
-		return ret;
-	ret = rhashtable_init(&vn->sa_tmpl_table, &veil_sa_tmpl_params);
-	if (ret)
-		rhashtable_destroy(&vn->sa_table);
-	return ret;
+	RCU_INIT_POINTER(vn->sa_tables, t);
+	return 0;
 }
 
 /**
@@ -527,13 +662,13 @@ int veil_sa_net_init(struct veil_net *vn)
 void veil_sa_net_exit(struct veil_net *vn)
 {
 	mutex_lock(&vn->conf_lock);
-	veil_sa_flush(vn, 0);
+	veil_sa_flush_all(vn, NULL);
 	mutex_unlock(&vn->conf_lock);
-	/* A lifetime work already running still dereferences vn. */
+	/*
+	 * A lifetime work already running still dereferences vn, and the
+	 * reaper frees the tables.
+	 */
 	flush_workqueue(veil_sa_wq);
-	rhashtable_destroy(&vn->sa_tmpl_table);
-	rhashtable_destroy(&vn->sa_table);
-	xa_destroy(&vn->sa_ids);
 }
 
 /**
@@ -557,10 +692,12 @@ int __init veil_sa_init(void)
 /**
  * veil_sa_uninit() - release module-wide SA resources
  *
- * Called after every namespace's SAs are gone; waits for their RCU frees.
+ * Called after every namespace's SAs are gone; waits until they, and the
+ * template groups' RCU frees, are done.
  */
 void veil_sa_uninit(void)
 {
+	/* Drains the lifetime works and the reaper, which may requeue itself. */
 	destroy_workqueue(veil_sa_wq);
 	rcu_barrier();
 	kmem_cache_destroy(veil_sa_cache);

@@ -6,6 +6,7 @@
 #ifndef _VEIL_SA_H
 #define _VEIL_SA_H
 
+#include <linux/llist.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
@@ -102,7 +103,7 @@ struct veil_sa_tkey {
 
 /**
  * struct veil_sa_tgroup - the SAs that share one template key
- * @node: in veil_net.sa_tmpl_table, by @key
+ * @node: in veil_sa_tables.by_tmpl, by @key
  * @key: (dst, reqid, proto, family)
  * @sas: the SAs, newest first (RCU list, written under conf_lock)
  * @count: entries in @sas (under conf_lock)
@@ -117,6 +118,24 @@ struct veil_sa_tgroup {
 	struct hlist_head sas;
 	unsigned int count;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct veil_sa_tables - the lookup indexes of one namespace's SAD
+ * @by_spi: SAs by (dst, spi, proto, family), for inbound packets
+ * @by_tmpl: groups of SAs by (dst, reqid, proto, family), for outbound
+ *	packets matched to a policy template
+ * @free_node: on the reaper's list once a flush has replaced them
+ *
+ * Reached through veil_net.sa_tables, so that flushing every SA swaps in
+ * empty tables with one pointer store rather than unlinking SAs one by
+ * one; the old tables are destroyed after a grace period, before the SAs
+ * they held are freed.
+ */
+struct veil_sa_tables {
+	struct rhashtable by_spi;
+	struct rhashtable by_tmpl;
+	struct llist_node free_node;
 };
 
 /**
@@ -137,9 +156,9 @@ struct veil_sa_stats {
 
 /**
  * struct veil_sa - a security association
- * @node: in veil_net.sa_table, by @key
+ * @node: in veil_sa_tables.by_spi, by @key
  * @tnode: in @tgroup's list
- * @tgroup: the SAs sharing @tkey, in veil_net.sa_tmpl_table
+ * @tgroup: the SAs sharing @tkey, in veil_sa_tables.by_tmpl
  * @key: (dst, spi, proto, family)
  * @tkey: (dst, reqid, proto, family)
  * @src: source address
@@ -171,7 +190,7 @@ struct veil_sa_stats {
  * @dead: unlinked from the tables (set under veil_net.conf_lock)
  * @lft_work: fires at the next time limit; holds a reference while queued
  * @refcnt: one for the tables, one per queued @lft_work, one per user
- * @rcu: frees the SA after readers are gone
+ * @free_node: on the list of SAs waiting for a grace period to be freed
  *
  * Everything but @lock's fields is fixed once the SA is published: an
  * update replaces the whole SA, so lockless readers always see one
@@ -213,7 +232,7 @@ struct veil_sa {
 	bool dead;
 	struct delayed_work lft_work;
 	refcount_t refcnt;
-	struct rcu_head rcu;
+	struct llist_node free_node;
 };
 
 extern unsigned int veil_sa_limit;

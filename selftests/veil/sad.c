@@ -692,6 +692,85 @@ TEST_F(sad, flush_by_protocol_and_dump_all)
 	EXPECT_EQ(count(self->fd, self->family, VEIL_A_COUNTS_SA_COUNT), 0);
 }
 
+/*
+ * SA i of the flush test: reqids 1 to 3, so template groups hold many SAs,
+ * and every tenth with a time limit, so its lifetime work is queued.
+ */
+static void sa_nth(struct nlreq *r, int family, int i)
+{
+	struct nlattr *n;
+
+	nl_init(r, family, VEIL_CMD_SA_NEW);
+	sa_id(r, 0x10000 + i);
+	sa_src(r);
+	nl_put_u8(r, VEIL_A_SA_MODE, VEIL_MODE_TUNNEL);
+	nl_put_u32(r, VEIL_A_SA_REQID, 1 + i % 3);
+	sa_aead(r, "rfc4106(gcm(aes))", 20, 128);
+	if (!(i % 10)) {
+		n = nl_nest(r, VEIL_A_SA_LIFETIME);
+		nl_put_u64(r, VEIL_A_LIFETIME_HARD_ADD_SECONDS, 600);
+		nl_nest_end(r, n);
+	}
+}
+
+/*
+ * A flush of every SA swaps in new tables: a dump that was under way ends
+ * cleanly, the old SAs are gone from every index, and the same SAs can be
+ * added again at once.
+ */
+TEST_F(sad, flush_all_mid_dump_then_add_again)
+{
+	int i, round, len, done, fd2;
+	struct nlmsghdr *nlh;
+	struct nlreq r;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 2000; i++) {
+			sa_nth(&r, self->family, i);
+			ASSERT_EQ(request(self->fd, &r, self->buf, self->msg), 0)
+				TH_LOG("round %d, SA %d: %s", round, i, self->msg);
+		}
+		EXPECT_EQ(count(self->fd, self->family, VEIL_A_COUNTS_SA_COUNT), 2000);
+
+		/* The first part of a dump on a second socket... */
+		fd2 = nl_open();
+		ASSERT_GE(fd2, 0);
+		nl_init(&r, self->family, VEIL_CMD_SA_GET);
+		r.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		ASSERT_GT(nl_send(fd2, &r), 0);
+		len = recv(fd2, self->buf, NL_BUFSZ, 0);
+		ASSERT_GT(len, 0);
+		nlh = (struct nlmsghdr *)self->buf;
+		ASSERT_EQ(nlh->nlmsg_type, self->family);
+
+		/* ...then everything goes... */
+		nl_init(&r, self->family, VEIL_CMD_SA_FLUSH);
+		EXPECT_EQ(request(self->fd, &r, self->buf, self->msg), 0) TH_LOG("%s", self->msg);
+		EXPECT_EQ(count(self->fd, self->family, VEIL_A_COUNTS_SA_COUNT), 0);
+
+		/* ...and the rest of the dump ends without error. */
+		for (done = 0; !done;) {
+			len = recv(fd2, self->buf, NL_BUFSZ, 0);
+			ASSERT_GT(len, 0);
+			for (nlh = (struct nlmsghdr *)self->buf; NLMSG_OK(nlh, len);
+			     nlh = NLMSG_NEXT(nlh, len)) {
+				ASSERT_NE(nlh->nlmsg_type, NLMSG_ERROR);
+				if (nlh->nlmsg_type == NLMSG_DONE)
+					done = 1;
+			}
+		}
+		close(fd2);
+
+		for (i = 0; i < 2000; i += 499) {
+			nl_init(&r, self->family, VEIL_CMD_SA_GET);
+			r.nlh.nlmsg_flags = NLM_F_REQUEST;
+			sa_id(&r, 0x10000 + i);
+			EXPECT_EQ(request(self->fd, &r, self->buf, self->msg), -ENOENT)
+				TH_LOG("SA %d still found after the flush", i);
+		}
+	}
+}
+
 static int write_param(const char *val)
 {
 	int fd = open("/sys/module/veil/parameters/sa_limit", O_WRONLY);
