@@ -6,7 +6,7 @@
 # and the kernel log on the results share (/mnt), and powers off.
 #
 # From the kernel command line: VEIL_ROOT (the checkout), VEIL_BUILD (its
-# build directory), VEIL_KVER, VEIL_RUN (what to run: "tests" or "demo").
+# build directory), VEIL_KVER, VEIL_RUN (what to run: "tests", "demo", "bench" or "script").
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
@@ -25,6 +25,11 @@ demo)
 	;;
 bench)
 	"$VEIL_ROOT/scripts/bench-guest.sh" 2>&1 | tee /mnt/bench.log
+	;;
+script)
+	# scripts/vm-exec.sh: a developer's own commands, copied to the
+	# results share before boot.
+	bash /mnt/script 2>&1 | tee /mnt/script.log
 	;;
 *)
 	"$VEIL_ROOT/selftests/run-guest.sh" 2>&1 | tee /mnt/ktap

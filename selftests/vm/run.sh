@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh KVER [tests|demo] - boot Debian's kernel KVER in qemu on the host's
+# run.sh KVER [tests|demo|bench|script] - boot Debian's kernel KVER in qemu on the host's
 # own root filesystem and run the veil suite (or the demo) inside it.
 #
 # Results land in $VEIL_BUILD/vm/KVER/out: ktap (the guest's KTAP), dmesg
@@ -46,6 +46,10 @@ esac
 
 rm -rf "$out"
 mkdir -p "$out"
+if [ "$what" = script ]; then
+	[ -r "${VEIL_SCRIPT:-}" ] || { echo "vm: VEIL_SCRIPT must name a readable file" >&2; exit 1; }
+	cp "$VEIL_SCRIPT" "$out/script"
+fi
 
 # panic_on_warn and oops=panic: any kernel warning ends the run at once,
 # and a run that did not write "done" is a failed run.
