@@ -250,6 +250,12 @@ static const struct genl_ops veil_genl_ops[] = {
 		.policy = veil_counts_req_policy,
 		.maxattr = VEIL_A_COUNTS_MAX,
 	},
+	{
+		.cmd = VEIL_CMD_POLICY_LOOKUP,
+		.doit = veil_nl_policy_lookup_doit,
+		.policy = veil_policy_lookup_policy,
+		.maxattr = VEIL_A_POLICY_MAX,
+	},
 };
 
 static const struct genl_multicast_group veil_genl_mcgrps[] = {

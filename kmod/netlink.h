@@ -26,6 +26,7 @@ extern const struct nla_policy veil_sa_flush_policy[VEIL_A_SA_MAX + 1];
 extern const struct nla_policy veil_policy_new_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_id_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_flush_policy[VEIL_A_POLICY_MAX + 1];
+extern const struct nla_policy veil_policy_lookup_policy[VEIL_A_POLICY_MAX + 1];
 
 /**
  * veil_nl_set_err() - NL_SET_ERR_MSG_ATTR() for a message chosen at run time
@@ -73,6 +74,7 @@ int veil_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int veil_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info);
+int veil_nl_policy_lookup_doit(struct sk_buff *skb, struct genl_info *info);
 void veil_nl_policy_notify(struct veil_net *vn, const struct veil_policy *pol, u8 cmd);
 
 #endif /* _VEIL_NETLINK_H */

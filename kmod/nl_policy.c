@@ -3,8 +3,8 @@
  * Copyright (C) 2026 The veil authors. All Rights Reserved.
  *
  * The policy commands of the veil family: policy-new, policy-update,
- * policy-get (do and dump), policy-del, policy-flush, and the policy
- * notifications.
+ * policy-get (do and dump), policy-del, policy-flush, policy-lookup, and
+ * the policy notifications.
  */
 
 #include <linux/in.h>
@@ -47,6 +47,13 @@ const struct nla_policy veil_policy_id_policy[VEIL_A_POLICY_MAX + 1] = {
 	[VEIL_A_POLICY_DIR] = { .type = NLA_U8 },
 	[VEIL_A_POLICY_IF_ID] = { .type = NLA_U32 },
 	[VEIL_A_POLICY_INDEX] = { .type = NLA_U32 },
+};
+
+/* policy-lookup: a flow, a direction and an interface id. */
+const struct nla_policy veil_policy_lookup_policy[VEIL_A_POLICY_MAX + 1] = {
+	[VEIL_A_POLICY_SELECTOR] = NLA_POLICY_NESTED(veil_selector_policy),
+	[VEIL_A_POLICY_DIR] = { .type = NLA_U8 },
+	[VEIL_A_POLICY_IF_ID] = { .type = NLA_U32 },
 };
 
 /* policy-flush takes nothing. */
@@ -294,8 +301,8 @@ cancel:
 }
 
 /* Finds the policy a get or del request names; under RCU or conf_lock. */
-static struct veil_policy *veil_nl_policy_lookup(struct veil_net *vn,
-						 struct genl_info *info, int *err)
+static struct veil_policy *veil_nl_policy_find(struct veil_net *vn,
+					       struct genl_info *info, int *err)
 {
 	struct veil_policy_key key;
 	struct veil_selector sel;
@@ -334,11 +341,77 @@ int veil_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	rcu_read_lock();
-	pol = veil_nl_policy_lookup(vn, info, &ret);
+	pol = veil_nl_policy_find(vn, info, &ret);
 	if (pol)
 		ret = veil_nl_policy_fill(msg, pol, info->snd_portid, info->snd_seq, 0,
 					  VEIL_CMD_POLICY_GET);
 	rcu_read_unlock();
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/*
+ * The flow a policy-lookup names: a selector whose src and dst are whole
+ * host addresses, as a packet has.
+ */
+static int veil_nl_policy_flow(struct genl_info *info, struct veil_flow *flow)
+{
+	struct veil_selector sel;
+	unsigned int bits;
+	int ret;
+
+	ret = veil_nl_policy_sel(info, &sel);
+	if (ret)
+		return ret;
+	bits = veil_addr_len(sel.family) * 8;
+	if (sel.src_len != bits || sel.dst_len != bits) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VEIL_A_POLICY_SELECTOR],
+				    "a lookup needs a flow: both src and dst, as host addresses without shorter prefixes");
+		return -EINVAL;
+	}
+	memset(flow, 0, sizeof(*flow));
+	flow->src = sel.src;
+	flow->dst = sel.dst;
+	flow->family = sel.family;
+	flow->proto = sel.proto;
+	flow->sport = sel.sport;
+	flow->dport = sel.dport;
+	if (info->attrs[VEIL_A_POLICY_IF_ID])
+		flow->if_id = nla_get_u32(info->attrs[VEIL_A_POLICY_IF_ID]);
+	return 0;
+}
+
+int veil_nl_policy_lookup_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct veil_net *vn = veil_net(genl_info_net(info));
+	struct veil_policy *pol;
+	struct veil_flow flow;
+	struct sk_buff *msg;
+	int ret;
+	u8 dir;
+
+	ret = veil_nl_policy_flow(info, &flow);
+	if (ret)
+		return ret;
+	ret = veil_nl_policy_dir(info, &dir);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rcu_read_lock();
+	pol = veil_policy_lookup(vn, dir, &flow);
+	if (pol)
+		ret = veil_nl_policy_fill(msg, pol, info->snd_portid, info->snd_seq, 0,
+					  VEIL_CMD_POLICY_LOOKUP);
+	rcu_read_unlock();
+	if (!pol) {
+		NL_SET_ERR_MSG(info->extack, "no policy matches this flow");
+		ret = -ENOENT;
+	}
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
@@ -375,7 +448,7 @@ int veil_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	mutex_lock(&vn->conf_lock);
-	pol = veil_nl_policy_lookup(vn, info, &ret);
+	pol = veil_nl_policy_find(vn, info, &ret);
 	if (pol)
 		veil_policy_del(vn, pol);
 	mutex_unlock(&vn->conf_lock);
