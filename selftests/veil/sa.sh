@@ -24,7 +24,7 @@ ip netns add "$NS"
 KEYFILE=$(mktemp)
 
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 22
 
 check "the issue's sa add line works unchanged" \
 	v sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 reqid 1 mode tunnel \
@@ -162,6 +162,24 @@ policy_more() {
 	expect_status 0 v policy count && output_has 'SPD IN 1 -- SPD OUT 1 -- SPD FWD 1'
 }
 check "policies in every direction, IPv6, ports and block" policy_more
+
+policy_lookup() {
+	v policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out priority 10 &&
+	expect_status 0 v policy lookup src 10.1.0.7 dst 10.2.0.9 proto tcp dport 443 dir out &&
+	output_has '^src 10\.1\.0\.0/24 dst 10\.2\.0\.0/24' &&
+	expect_status 0 v policy lookup src 10.1.7.7 dst 10.2.9.9 dir out &&
+	output_has '^src 10\.1\.0\.0/16 dst 10\.2\.0\.0/16' &&
+	expect_status 0 v -j policy lo src 10.1.7.7 dst 10.2.9.9 dir out &&
+	"$PYTHON" -c 'import json,sys; p = json.load(open(sys.argv[1])); assert p["priority"] == 10, p' "$OUT" &&
+	expect_status 1 v policy lookup src 10.9.0.1 dst 10.2.0.1 dir out &&
+	output_has 'no policy matches this flow' &&
+	expect_status 2 v policy lookup src 10.1.0.0/24 dst 10.2.0.1 dir out &&
+	output_has 'host addresses, not prefixes' &&
+	# "l" is still list, as in ip xfrm policy
+	expect_status 0 v policy l && output_has '^src 10\.1\.0\.0/16' &&
+	v policy del src 10.1.0.0/16 dst 10.2.0.0/16 dir out
+}
+check "veil policy lookup finds the policy a flow gets" policy_lookup
 
 policy_dup() {
 	expect_status 1 v policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out \

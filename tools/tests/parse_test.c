@@ -18,6 +18,7 @@
 
 #include "parse.h"
 #include "veil.h"
+#include "view.h"
 
 typedef int (*parse_fn)(int, char **, struct nl_msg *, struct veil_perr *);
 
@@ -560,6 +561,42 @@ static void test_policy_id(void)
 	REFUSED(veil_policy_parse_id, "dir out tmpl proto esp", "unknown argument \"tmpl\"");
 }
 
+static void test_policy_lookup(void)
+{
+	struct nlattr *s[VEIL_A_SELECTOR_MAX + 1];
+	struct req *r;
+
+	r = run(veil_policy_parse_lookup, VEIL_A_POLICY_MAX,
+		"src 10.1.0.5 dst 10.2.0.9 proto tcp dport 443 dir out if_id 3");
+	CHECK(r->ret == 0);
+	CHECK(nla_get_u8(r->tb[VEIL_A_POLICY_DIR]) == VEIL_DIR_OUT);
+	CHECK(nla_get_u32(r->tb[VEIL_A_POLICY_IF_ID]) == 3);
+	CHECK(!r->tb[VEIL_A_POLICY_INDEX]);
+	if (CHECK(nest(r->tb[VEIL_A_POLICY_SELECTOR], s, VEIL_A_SELECTOR_MAX))) {
+		CHECK(nla_get_u8(s[VEIL_A_SELECTOR_SRC_PREFIX_LEN]) == 32);
+		CHECK(nla_get_u8(s[VEIL_A_SELECTOR_DST_PREFIX_LEN]) == 32);
+		CHECK(nla_get_u8(s[VEIL_A_SELECTOR_PROTO]) == IPPROTO_TCP);
+		CHECK(nla_get_u16(s[VEIL_A_SELECTOR_DPORT]) == 443);
+	}
+	done(r);
+
+	r = run(veil_policy_parse_lookup, VEIL_A_POLICY_MAX,
+		"src 2001:db8::1 dst 2001:db8::2 dir in");
+	CHECK(r->ret == 0);
+	if (CHECK(nest(r->tb[VEIL_A_POLICY_SELECTOR], s, VEIL_A_SELECTOR_MAX)))
+		CHECK(nla_get_u8(s[VEIL_A_SELECTOR_SRC_PREFIX_LEN]) == 128);
+	done(r);
+
+	REFUSED(veil_policy_parse_lookup, "src 10.1.0.0/24 dst 10.2.0.1 dir out",
+		"host addresses, not prefixes");
+	REFUSED(veil_policy_parse_lookup, "dst 10.2.0.1 dir out",
+		"needs both \"src ADDR\" and \"dst ADDR\"");
+	REFUSED(veil_policy_parse_lookup, "src 10.1.0.1 dst 10.2.0.1", "missing \"dir in|out|fwd\"");
+	REFUSED(veil_policy_parse_lookup, "index 3 dir out", "a flow, not an index");
+	REFUSED(veil_policy_parse_lookup, "src 10.1.0.1 dst 10.2.0.1 dir out tmpl",
+		"unknown argument \"tmpl\"");
+}
+
 static void test_policy_refused(void)
 {
 	REFUSED(veil_policy_parse_new, "src 10.1.0.0/24 dst 10.2.0.0/24", "missing \"dir");
@@ -678,17 +715,18 @@ static void test_split(void)
 	CHECK(veil_split_line(line, argv, 3, &e) == -EINVAL);
 }
 
-/* Render @obj with @fn into a string. */
-static char *render(const struct veil_ctx *ctx, struct json_object *obj, bool sa)
+/* Print @sa, or @pol when @sa is NULL, into a string. */
+static char *render(const struct veil_ctx *ctx, const struct veil_sa_view *sa,
+		    const struct veil_policy_view *pol)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	if (sa)
-		veil_sa_print(ctx, f, obj);
+		veil_sa_print(ctx, f, sa);
 	else
-		veil_policy_print(f, obj);
+		veil_policy_print(f, pol);
 	fclose(f);
 	return buf;
 }
@@ -697,11 +735,18 @@ static void test_print(void)
 {
 	struct veil_ctx ctx = { 0 };
 	struct req *r = run(veil_sa_parse_new, VEIL_A_SA_MAX, sa_example);
+	struct veil_policy_view pol;
+	struct veil_sa_view sa;
 	struct json_object *o, *aead;
 	char *text;
 
 	/* Without --keys the key is null in JSON and masked in text. */
-	o = veil_sa_json(&ctx, r->attrs, r->len);
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	CHECK(!strcmp(sa.src, "192.0.2.1") && !strcmp(sa.dst, "192.0.2.2"));
+	CHECK(sa.spi == 0x1000 && sa.mode == VEIL_MODE_TUNNEL && sa.flags == VEIL_SA_FLAGS_ESN);
+	CHECK(VEIL_HAS(&sa.aead, VEIL_A_KEY_ALG_ICV_LEN) && sa.aead.icv_len == 128);
+	CHECK(!VEIL_HAS(&sa.aead, VEIL_A_KEY_ALG_KEY));
+	o = veil_sa_json(&sa);
 	CHECK(!strcmp(json_object_get_string(json_object_object_get(o, "src")), "192.0.2.1"));
 	CHECK(json_object_get_int64(json_object_object_get(o, "spi")) == 0x1000);
 	CHECK(json_object_get_int64(json_object_object_get(o, "replay-window")) == 128);
@@ -710,7 +755,7 @@ static void test_print(void)
 	CHECK(aead && json_object_object_get_ex(aead, "key", NULL) &&
 	      !json_object_object_get(aead, "key"));
 	CHECK(json_object_get_int64(json_object_object_get(aead, "icv-len")) == 128);
-	text = render(&ctx, o, true);
+	text = render(&ctx, &sa, NULL);
 	CHECK(strstr(text, "src 192.0.2.1 dst 192.0.2.2\n"
 			   "\tproto esp spi 0x00001000 reqid 1 mode tunnel\n"
 			   "\treplay-window 128 flag esn\n"
@@ -721,18 +766,37 @@ static void test_print(void)
 
 	/* With --keys they are shown in hex. */
 	ctx.keys = true;
-	o = veil_sa_json(&ctx, r->attrs, r->len);
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	o = veil_sa_json(&sa);
 	aead = json_object_object_get(o, "aead");
 	CHECK(!strcmp(json_object_get_string(json_object_object_get(aead, "key")), "0x" KEY20));
-	text = render(&ctx, o, true);
+	text = render(&ctx, &sa, NULL);
 	CHECK(strstr(text, "\taead rfc4106(gcm(aes)) 0x" KEY20 " 128\n") != NULL);
 	free(text);
 	json_object_put(o);
 	done(r);
 
+	/* An SA with an SPI has a mode; the limits are kept for -s only. */
+	r = run(veil_sa_parse_new, VEIL_A_SA_MAX,
+		"src 192.0.2.1 dst 192.0.2.2 proto esp spi 300 aead x 0x00 64 limit time-soft 60");
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	CHECK(VEIL_HAS(&sa, VEIL_A_SA_MODE) && sa.mode == VEIL_MODE_TRANSPORT);
+	CHECK(VEIL_HAS(&sa, VEIL_A_SA_FLAGS) && !VEIL_HAS(&sa, VEIL_A_SA_LIFETIME));
+	ctx.stats = true;
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	CHECK(VEIL_HAS(&sa, VEIL_A_SA_LIFETIME) &&
+	      sa.lifetime[VEIL_A_LIFETIME_SOFT_ADD_SECONDS] == 60);
+	text = render(&ctx, &sa, NULL);
+	CHECK(strstr(text, "\t  expire add: soft 60(sec), hard 0(sec)\n") != NULL);
+	free(text);
+	ctx.stats = false;
+	done(r);
+
 	r = run(veil_policy_parse_new, VEIL_A_POLICY_MAX, policy_example);
-	o = veil_policy_json(r->attrs, r->len);
-	text = render(&ctx, o, false);
+	CHECK(veil_policy_view_decode(r->attrs, r->len, &pol) == 0);
+	CHECK(pol.n_tmpl == 1 && pol.tmpl[0].reqid == 1 && !strcmp(pol.tmpl[0].dst, "192.0.2.2"));
+	o = veil_policy_json(&pol);
+	text = render(&ctx, NULL, &pol);
 	CHECK(strstr(text, "src 10.1.0.0/24 dst 10.2.0.0/24\n\tdir out priority 0\n"
 			   "\ttmpl src 192.0.2.1 dst 192.0.2.2\n"
 			   "\t\tproto esp spi 0x00000000 reqid 1 mode tunnel\n") == text);
@@ -755,6 +819,7 @@ static const struct {
 	{ "policy_example", test_policy_example },
 	{ "policy_more", test_policy_more },
 	{ "policy_id", test_policy_id },
+	{ "policy_lookup", test_policy_lookup },
 	{ "policy_refused", test_policy_refused },
 	{ "filters", test_filters },
 	{ "split", test_split },

@@ -10,17 +10,18 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "veil.h"
 
 static const struct veil_cmd veil_objects[] = {
-	{ "sa", veil_cmd_sa, "security associations (as ip xfrm state)" },
-	{ "state", veil_cmd_sa, "the same as sa" },
-	{ "policy", veil_cmd_policy, "security policies (as ip xfrm policy)" },
-	{ "monitor", veil_cmd_monitor, "print SA and policy events as they happen" },
-	{ "info", veil_cmd_info, "show the module version and the algorithms it offers" },
-	{ "help", veil_cmd_help, "show this text" },
-	{ NULL, NULL, NULL },
+	{ "sa", veil_cmd_sa, "security associations (as ip xfrm state)", 0 },
+	{ "state", veil_cmd_sa, "the same as sa", 0 },
+	{ "policy", veil_cmd_policy, "security policies (as ip xfrm policy)", 0 },
+	{ "monitor", veil_cmd_monitor, "print SA and policy events as they happen", 0 },
+	{ "info", veil_cmd_info, "show the module version and the algorithms it offers", 0 },
+	{ "help", veil_cmd_help, "show this text", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 void veil_usage(FILE *f)
@@ -48,6 +49,13 @@ int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv)
 	veil_usage(stdout);
 	return VEIL_EXIT_OK;
 }
+
+/*
+ * A list of 100k SAs is some 14 MB of text. To a pipe or a file, stdio
+ * would write it a block (4 KiB) at a time; 64 KiB takes a sixteenth of
+ * the write() calls. A terminal keeps its line buffering.
+ */
+static char veil_stdout_buf[64 << 10];
 
 /* Run one command line (after the options): from argv, or a -batch line. */
 int veil_run(struct veil_ctx *ctx, int argc, char **argv)
@@ -77,6 +85,9 @@ int main(int argc, char **argv)
 	char why[320];
 	int c, ret;
 
+	/* Before anything is printed, as setvbuf() requires. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, veil_stdout_buf, _IOFBF, sizeof(veil_stdout_buf));
 	opterr = 0;
 	/* '+': options end at the object, as with ip(8). */
 	while ((c = getopt_long_only(argc, argv, "+:jpsn:b:fVh", opts, NULL)) != -1) {

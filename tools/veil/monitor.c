@@ -11,6 +11,7 @@
 #include <netlink/genl/genl.h>
 
 #include "veil.h"
+#include "view.h"
 
 void veil_monitor_usage(FILE *f)
 {
@@ -45,12 +46,15 @@ static struct json_object *monitor_json(const char *event, struct json_object *o
 static int monitor_event(struct nlmsghdr *nlh, void *arg)
 {
 	struct genlmsghdr *g = nlmsg_data(nlh);
-	struct nlattr *attrs = genlmsg_attrdata(g, 0), *hard;
+	struct nlattr *attrs = genlmsg_attrdata(g, 0);
 	int len = genlmsg_attrlen(g, 0);
+	bool sa = true, expire = g->cmd == VEIL_CMD_SA_EXPIRE_NTF, hard = false;
 	struct monitor *m = arg;
+	struct veil_policy_view pol;
+	struct veil_sa_view sav;
 	struct json_object *obj;
 	const char *event, *text;
-	bool sa = true;
+	int ret;
 
 	switch (g->cmd) {
 	case VEIL_CMD_SA_NEW_NTF:
@@ -74,30 +78,33 @@ static int monitor_event(struct nlmsghdr *nlh, void *arg)
 	if (sa ? !m->sa : !m->policy)
 		return 0;
 
-	obj = sa ? veil_sa_json(m->ctx, attrs, len) : veil_policy_json(attrs, len);
-	if (g->cmd == VEIL_CMD_SA_EXPIRE_NTF) {
-		/* The event names the SA only: no mode or flags to default. */
-		json_object_object_del(obj, "mode");
-		json_object_object_del(obj, "flags");
-		hard = nla_find(attrs, len, VEIL_A_SA_HARD);
-		json_object_object_add(obj, "hard", json_object_new_boolean(!!hard));
+	ret = sa ? veil_sa_view_decode(m->ctx, attrs, len, &sav) :
+		   veil_policy_view_decode(attrs, len, &pol);
+	if (ret < 0)
+		return 0;	/* unreadable: skip it, as one from a newer module */
+	/* The event names the SA only: no mode or flags to default. */
+	if (expire) {
+		sav.has &= ~(VEIL_BIT(VEIL_A_SA_MODE) | VEIL_BIT(VEIL_A_SA_FLAGS));
+		hard = VEIL_HAS(&sav, VEIL_A_SA_HARD);
 	}
 	if (m->ctx->json) {
+		obj = sa ? veil_sa_json(&sav) : veil_policy_json(&pol);
+		if (expire)
+			json_object_object_add(obj, "hard", json_object_new_boolean(hard));
 		obj = monitor_json(event, obj);
 		veil_print_json(m->ctx, obj);
+		json_object_put(obj);
 	} else {
 		fputs(text, stdout);
-		if (g->cmd == VEIL_CMD_SA_EXPIRE_NTF) {
-			veil_sa_print_id(stdout, obj);
-			puts(json_object_get_boolean(json_object_object_get(obj, "hard")) ?
-			     " hard" : " soft");
+		if (expire) {
+			veil_sa_print_id(stdout, &sav);
+			puts(hard ? " hard" : " soft");
 		} else if (sa) {
-			veil_sa_print(m->ctx, stdout, obj);
+			veil_sa_print(m->ctx, stdout, &sav);
 		} else {
-			veil_policy_print(stdout, obj);
+			veil_policy_print(stdout, &pol);
 		}
 	}
-	json_object_put(obj);
 	fflush(stdout);
 	return 0;
 }

@@ -172,8 +172,9 @@ void veil_print_json(const struct veil_ctx *ctx, struct json_object *obj)
  * @argc: words left
  * @argv: words left; argv[0] picks the entry
  *
- * As in ip(8), any unambiguous prefix of a name selects it; a prefix of
- * several names for the same handler (del, delete) is not ambiguous.
+ * As in ip(8), any unambiguous prefix of a name selects it (but none
+ * shorter than the entry's @min_abbrev); a prefix of several names for the
+ * same handler (del, delete) is not ambiguous.
  *
  * Return: the handler's exit status, or VEIL_EXIT_USAGE.
  */
@@ -186,7 +187,7 @@ int veil_dispatch(struct veil_ctx *ctx, const struct veil_cmd *cmds,
 	for (c = cmds; c->name; c++) {
 		if (!strcmp(c->name, argv[0]))
 			return c->fn(ctx, argc - 1, argv + 1);
-		if (len && !strncmp(c->name, argv[0], len)) {
+		if (len && len >= c->min_abbrev && !strncmp(c->name, argv[0], len)) {
 			if (found && found->fn != c->fn)
 				return veil_obj_usage_error(usage, "%s \"%s\" is ambiguous",
 							    what, argv[0]);

@@ -163,6 +163,8 @@ int veil_policy_parse_id(int argc, char **argv, struct nl_msg *msg,
 			 struct veil_perr *e);
 int veil_policy_parse_filter(int argc, char **argv, struct veil_filter *f,
 			     struct veil_perr *e);
+int veil_policy_parse_lookup(int argc, char **argv, struct nl_msg *msg,
+			     struct veil_perr *e);
 bool veil_policy_filter_match(const struct veil_filter *f, struct nlattr **tb);
 
 #endif

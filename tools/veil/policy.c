@@ -11,6 +11,7 @@
 
 #include "parse.h"
 #include "veil.h"
+#include "view.h"
 
 void veil_policy_usage(FILE *f)
 {
@@ -20,6 +21,8 @@ void veil_policy_usage(FILE *f)
 	      "        index INDEX }\n"
 	      "       veil policy { list | show } [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ]\n"
 	      "        [ dir DIR ]\n"
+	      "       veil policy lookup src ADDR dst ADDR\n"
+	      "        [ proto PROTO [ sport PORT ] [ dport PORT ] ] dir DIR [ if_id IF_ID ]\n"
 	      "       veil policy flush\n"
 	      "       veil policy count\n"
 	      "SELECTOR := [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ]\n"
@@ -56,21 +59,21 @@ static int policy_show_reply(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *tb[VEIL_A_POLICY_MAX + 1], *attrs = genlmsg_attrdata(g, 0);
 	int len = genlmsg_attrlen(g, 0);
 	struct policy_show *s = arg;
-	struct json_object *pol;
+	struct veil_policy_view v;
 
 	if (nla_parse(tb, VEIL_A_POLICY_MAX, attrs, len, NULL) < 0)
 		return -EBADMSG;
 	if (!veil_policy_filter_match(&s->filter, tb))
 		return 0;
-	pol = veil_policy_json(attrs, len);
+	if (veil_policy_view_decode(attrs, len, &v) < 0)
+		return -EBADMSG;
 	if (!s->ctx->json) {
-		veil_policy_print(stdout, pol);
-		json_object_put(pol);
+		veil_policy_print(stdout, &v);
 	} else if (s->one) {
 		json_object_put(s->out);
-		s->out = pol;
+		s->out = veil_policy_json(&v);
 	} else {
-		json_object_array_add(s->out, pol);
+		json_object_array_add(s->out, veil_policy_json(&v));
 	}
 	return 0;
 }
@@ -155,7 +158,12 @@ static int policy_show(struct veil_ctx *ctx, struct nl_msg *msg,
 	return ret;
 }
 
-static int policy_get(struct veil_ctx *ctx, int argc, char **argv)
+typedef int (*policy_parse_fn)(int argc, char **argv, struct nl_msg *msg,
+			       struct veil_perr *e);
+
+/* A request answered with one policy: get names it, lookup names a flow. */
+static int policy_show_one(struct veil_ctx *ctx, int argc, char **argv, uint8_t cmd,
+			   policy_parse_fn parse, const char *what)
 {
 	struct policy_show s = { .one = true };
 	struct nl_msg *msg;
@@ -163,12 +171,24 @@ static int policy_get(struct veil_ctx *ctx, int argc, char **argv)
 
 	if (policy_help(argc, argv))
 		return VEIL_EXIT_OK;
-	msg = veil_msg_or_die(VEIL_CMD_POLICY_GET, 0);
-	if (veil_policy_parse_id(argc, argv, msg, &e)) {
+	msg = veil_msg_or_die(cmd, 0);
+	if (parse(argc, argv, msg, &e)) {
 		nlmsg_free(msg);
 		return veil_parse_error(veil_policy_usage, &e);
 	}
-	return policy_show(ctx, msg, &s, "policy get");
+	return policy_show(ctx, msg, &s, what);
+}
+
+static int policy_get(struct veil_ctx *ctx, int argc, char **argv)
+{
+	return policy_show_one(ctx, argc, argv, VEIL_CMD_POLICY_GET, veil_policy_parse_id,
+			       "policy get");
+}
+
+static int policy_lookup(struct veil_ctx *ctx, int argc, char **argv)
+{
+	return policy_show_one(ctx, argc, argv, VEIL_CMD_POLICY_LOOKUP,
+			       veil_policy_parse_lookup, "policy lookup");
 }
 
 static int policy_list(struct veil_ctx *ctx, int argc, char **argv)
@@ -215,17 +235,19 @@ static int policy_cmd_help(struct veil_ctx *ctx, int argc, char **argv)
 }
 
 static const struct veil_cmd policy_cmds[] = {
-	{ "add", policy_add, "add a policy" },
-	{ "update", policy_update, "replace or add a policy" },
-	{ "delete", policy_del, "delete a policy" },
-	{ "del", policy_del, "delete a policy" },
-	{ "get", policy_get, "show one policy" },
-	{ "list", policy_list, "show policies" },
-	{ "show", policy_list, "show policies" },
-	{ "flush", policy_flush, "delete every policy" },
-	{ "count", policy_count, "count policies per direction" },
-	{ "help", policy_cmd_help, "show the grammar" },
-	{ NULL, NULL, NULL },
+	{ "add", policy_add, "add a policy", 0 },
+	{ "update", policy_update, "replace or add a policy", 0 },
+	{ "delete", policy_del, "delete a policy", 0 },
+	{ "del", policy_del, "delete a policy", 0 },
+	{ "get", policy_get, "show one policy", 0 },
+	{ "list", policy_list, "show policies", 0 },
+	{ "show", policy_list, "show policies", 0 },
+	/* "l" stays list, as in ip xfrm policy: lookup needs at least "lo". */
+	{ "lookup", policy_lookup, "which policy a flow gets", 2 },
+	{ "flush", policy_flush, "delete every policy", 0 },
+	{ "count", policy_count, "count policies per direction", 0 },
+	{ "help", policy_cmd_help, "show the grammar", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 int veil_cmd_policy(struct veil_ctx *ctx, int argc, char **argv)

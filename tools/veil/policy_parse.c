@@ -270,6 +270,42 @@ int veil_policy_parse_id(int argc, char **argv, struct nl_msg *msg,
 	return 0;
 }
 
+/**
+ * veil_policy_parse_lookup() - the words of `policy lookup`
+ * @argc: words after the verb
+ * @argv: src ADDR dst ADDR [ proto P [ sport N ] [ dport N ] ] dir DIR [ if_id N ]
+ * @msg: a policy-lookup request to fill
+ * @e: why the words were refused
+ *
+ * A flow, not a selector: both addresses are hosts.
+ *
+ * Return: 0, or -EINVAL with @e filled in.
+ */
+int veil_policy_parse_lookup(int argc, char **argv, struct nl_msg *msg,
+			     struct veil_perr *e)
+{
+	struct veil_args a = { .argc = argc, .argv = argv, .e = e };
+	struct pol_args p;
+
+	if (pol_parse(&a, &p, false))
+		return -EINVAL;
+	if (p.has_index)
+		return veil_perr(e, "policy lookup takes a flow, not an index");
+	if (!p.sel.has_src || !p.sel.has_dst)
+		return veil_perr(e, "policy lookup needs both \"src ADDR\" and \"dst ADDR\"");
+	if (p.sel.src.plen != 8 * veil_addr_len(&p.sel.src) ||
+	    p.sel.dst.plen != 8 * veil_addr_len(&p.sel.dst))
+		return veil_perr(e, "policy lookup takes host addresses, not prefixes");
+	if (!p.has_dir)
+		return veil_perr(e, "missing \"dir in|out|fwd\"");
+	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p.sel, pol_family(&p), e))
+		return -EINVAL;
+	if (nla_put_u8(msg, VEIL_A_POLICY_DIR, p.dir) ||
+	    (p.has_if_id && nla_put_u32(msg, VEIL_A_POLICY_IF_ID, p.if_id)))
+		return veil_perr(e, "request too large");
+	return 0;
+}
+
 /* policy list [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ] [ dir DIR ] */
 int veil_policy_parse_filter(int argc, char **argv, struct veil_filter *f,
 			     struct veil_perr *e)

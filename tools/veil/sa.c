@@ -11,6 +11,7 @@
 
 #include "parse.h"
 #include "veil.h"
+#include "view.h"
 
 void veil_sa_usage(FILE *f)
 {
@@ -104,21 +105,21 @@ static int sa_show_reply(struct nlmsghdr *nlh, void *arg)
 	struct nlattr *tb[VEIL_A_SA_MAX + 1], *attrs = genlmsg_attrdata(g, 0);
 	int len = genlmsg_attrlen(g, 0);
 	struct sa_show *s = arg;
-	struct json_object *sa;
+	struct veil_sa_view v;
 
 	if (nla_parse(tb, VEIL_A_SA_MAX, attrs, len, NULL) < 0)
 		return -EBADMSG;
 	if (!veil_sa_filter_match(&s->filter, tb))
 		return 0;
-	sa = veil_sa_json(s->ctx, attrs, len);
+	if (veil_sa_view_decode(s->ctx, attrs, len, &v) < 0)
+		return -EBADMSG;
 	if (!s->ctx->json) {
-		veil_sa_print(s->ctx, stdout, sa);
-		json_object_put(sa);
+		veil_sa_print(s->ctx, stdout, &v);
 	} else if (s->one) {
 		json_object_put(s->out);
-		s->out = sa;
+		s->out = veil_sa_json(&v);
 	} else {
-		json_object_array_add(s->out, sa);
+		json_object_array_add(s->out, veil_sa_json(&v));
 	}
 	return 0;
 }
@@ -191,17 +192,17 @@ static int sa_cmd_help(struct veil_ctx *ctx, int argc, char **argv)
 }
 
 static const struct veil_cmd sa_cmds[] = {
-	{ "add", sa_add, "add an SA" },
-	{ "update", sa_update, "replace an SA" },
-	{ "delete", sa_del, "delete an SA" },
-	{ "del", sa_del, "delete an SA" },
-	{ "get", sa_get, "show one SA" },
-	{ "list", sa_list, "show SAs" },
-	{ "show", sa_list, "show SAs" },
-	{ "flush", sa_flush, "delete every SA" },
-	{ "count", sa_count, "count SAs" },
-	{ "help", sa_cmd_help, "show the grammar" },
-	{ NULL, NULL, NULL },
+	{ "add", sa_add, "add an SA", 0 },
+	{ "update", sa_update, "replace an SA", 0 },
+	{ "delete", sa_del, "delete an SA", 0 },
+	{ "del", sa_del, "delete an SA", 0 },
+	{ "get", sa_get, "show one SA", 0 },
+	{ "list", sa_list, "show SAs", 0 },
+	{ "show", sa_list, "show SAs", 0 },
+	{ "flush", sa_flush, "delete every SA", 0 },
+	{ "count", sa_count, "count SAs", 0 },
+	{ "help", sa_cmd_help, "show the grammar", 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 int veil_cmd_sa(struct veil_ctx *ctx, int argc, char **argv)

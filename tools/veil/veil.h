@@ -43,11 +43,14 @@ struct veil_ctx {
  * @name: the word on the command line
  * @fn: handler; gets argv after the word, returns an exit status
  * @help: one line for `veil help`
+ * @min_abbrev: shortest prefix that selects it (0: any); a word added after
+ *	ip's grammar sets it so that ip's abbreviations keep their meaning
  */
 struct veil_cmd {
 	const char *name;
 	int (*fn)(struct veil_ctx *ctx, int argc, char **argv);
 	const char *help;
+	size_t min_abbrev;
 };
 
 typedef void (*veil_usage_fn)(FILE *f);
@@ -71,14 +74,14 @@ void veil_print_json(const struct veil_ctx *ctx, struct json_object *obj);
 void veil_usage(FILE *f);
 int veil_run(struct veil_ctx *ctx, int argc, char **argv);
 
-/* print.c */
-struct nlattr;
-struct json_object *veil_sa_json(const struct veil_ctx *ctx,
-				 struct nlattr *attrs, int len);
-struct json_object *veil_policy_json(struct nlattr *attrs, int len);
-void veil_sa_print(const struct veil_ctx *ctx, FILE *f, struct json_object *sa);
-void veil_sa_print_id(FILE *f, struct json_object *sa);
-void veil_policy_print(FILE *f, struct json_object *pol);
+/* print.c and json.c: an SA or a policy decoded by view.c, as text or JSON */
+struct veil_sa_view;
+struct veil_policy_view;
+void veil_sa_print(const struct veil_ctx *ctx, FILE *f, const struct veil_sa_view *v);
+void veil_sa_print_id(FILE *f, const struct veil_sa_view *v);
+void veil_policy_print(FILE *f, const struct veil_policy_view *v);
+struct json_object *veil_sa_json(const struct veil_sa_view *v);
+struct json_object *veil_policy_json(const struct veil_policy_view *v);
 
 /* counts.c */
 int veil_counts_show(struct veil_ctx *ctx, bool sa);
