@@ -241,6 +241,46 @@ echo "bench:   $s_dump_big s  veil sa list: $listed SAs" >&3
 timed s_flush_big "$veil" -n benchs sa flush
 expect_count benchs veil 0 "at scale, after flush"
 ip netns del benchs
+
+# --- the SPD: lookups must not slow down with the number of policies ---
+# The same 10,000 flows are looked up (policy lookup, over one socket)
+# with one /8-to-/8 policy, then with that one plus 10,000 host policies
+# in four prefix-length tuples (/32 and /31 on each side), as the selftest
+# spd.c sets them up. Each flow then gets its own host policy; every
+# answer is checked.
+pols=10000
+flows() {
+	awk -v m="$pols" 'BEGIN {
+		for (i = 0; i < m; i++)
+			printf "policy lookup src 10.%d.%d.%d dst 10.%d.%d.%d dir out\n",
+			       1 + i % 4, int(i / 256) % 256, i % 256,
+			       100 + i % 4, int(i / 256) % 256, i % 256
+	}'
+}
+host_policies() {
+	awk -v m="$pols" 'BEGIN {
+		for (i = 0; i < m; i++) {
+			sp = i % 2; dp = int(i / 2) % 2; o = i % 256
+			printf "policy add src 10.%d.%d.%d/%d dst 10.%d.%d.%d/%d dir out\n",
+			       1 + i % 4, int(i / 256) % 256, o - sp * (o % 2), 32 - sp,
+			       100 + i % 4, int(i / 256) % 256, o - dp * (o % 2), 32 - dp
+		}
+	}'
+}
+echo "bench: veil SPD, netns benchp, 1 then $((pols + 1)) policies"
+ip netns add benchp
+"$veil" -n benchp policy add src 10.0.0.0/8 dst 10.0.0.0/8 dir out priority 1000 ||
+	fail "adding the /8 policy"
+flows > "$dir/lookups"
+timed p_small "$veil" -n benchp -batch "$dir/lookups" > "$dir/lookups.small"
+got=$(grep -c '^src 10.0.0.0/8 dst 10.0.0.0/8' "$dir/lookups.small") || true
+[ "$got" = "$pols" ] || fail "with one policy, $got of $pols lookups found it"
+host_policies | "$veil" -n benchp -batch - || fail "adding $pols host policies"
+timed p_big "$veil" -n benchp -batch "$dir/lookups" > "$dir/lookups.big"
+got=$(grep -c '^src 10\.[0-9.]*/3[12] dst' "$dir/lookups.big") || true
+[ "$got" = "$pols" ] || fail "with $pols host policies, $got of $pols lookups found theirs"
+ip netns del benchp
+
 settle
 rmmod veil || fail "rmmod veil"
 
@@ -266,6 +306,8 @@ printf '%-36s %s (%s x)\n' "$gets sa get, $big SAs present" "$s_get_big s" "$(ra
 printf '%-36s %s\n' "add $((big - small)) more (batch)" "$s_add_big s"
 printf '%-36s %s\n' "dump $big (text, every SA seen)" "$s_dump_big s"
 printf '%-36s %s\n' "flush $big" "$s_flush_big s"
+printf '%-36s %s\n' "$pols policy lookups, 1 policy" "$p_small s"
+printf '%-36s %s (%s x)\n' "$pols policy lookups, $((pols + 1)) policies" "$p_big s" "$(ratio "$p_big" "$p_small")"
 echo
 echo "times: wall clock of one run each; ratio = veil / xfrm (below 1: veil is"
 echo "faster or smaller). memory per SA: fall of free memory (MemFree plus"
