@@ -22,6 +22,10 @@ struct nlattr;
  * @icv_bits: AEAD: ICV lengths it allows; auth: its full digest length
  *	in [0]; 0 ends the list
  * @trunc_default: auth: the truncation XFRM applies for plain `auth`
+ * @geniv: ESP AEADs and ciphers: the IV generator template the transform
+ *	is wrapped in, as XFRM wraps it ("seqiv" for counter modes, whose IVs
+ *	must never repeat; "echainiv" for CBC, whose IVs must not be
+ *	predictable); NULL for none
  *
  * The messages are static strings rather than formatted ones because 6.1
  * has no NL_SET_ERR_MSG_FMT(); each names the algorithm and what it takes.
@@ -34,6 +38,7 @@ struct veil_crypto_alg {
 	const char *key_msg;
 	u16 icv_bits[4];
 	u16 trunc_default;
+	const char *geniv;
 };
 
 unsigned int veil_crypto_alg_count(void);

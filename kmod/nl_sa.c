@@ -543,6 +543,9 @@ static int veil_nl_sa_new_or_update(struct sk_buff *skb, struct genl_info *info,
 	if (!sa)
 		return -ENOMEM;
 	ret = veil_nl_sa_parse(info, sa);
+	if (!ret)
+		/* Outside conf_lock: it may sleep loading crypto modules. */
+		ret = veil_sa_crypto_init(sa, info->extack);
 	if (ret) {
 		veil_sa_put(sa);
 		return ret;

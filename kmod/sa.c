@@ -97,7 +97,8 @@ static DECLARE_WORK(veil_sa_reap_work, veil_sa_reap);
 
 static void veil_sa_free(struct veil_sa *sa)
 {
-	/* Keys must not linger in freed memory. */
+	/* Keys must not linger in freed memory, the transform's included. */
+	veil_sa_crypto_free(sa);
 	kfree_sensitive(sa->aead);
 	kfree_sensitive(sa->enc);
 	kfree_sensitive(sa->auth);

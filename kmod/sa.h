@@ -14,6 +14,8 @@
 
 #include "addr.h"
 
+struct crypto_aead;
+struct netlink_ext_ack;
 struct veil_crypto_alg;
 struct veil_net;
 
@@ -176,6 +178,8 @@ struct veil_sa_stats {
  * @aead: AEAD, or NULL
  * @enc: cipher, or NULL
  * @auth: authentication, or NULL
+ * @tfm: ESP: the keyed transform @aead, or @enc with @auth, runs on
+ *	(sa_crypto.c); NULL for AH until its datapath exists
  * @lft: lifetime limits
  * @encap: UDP encapsulation
  * @sel: selector; family 0 when the SA has none
@@ -217,6 +221,7 @@ struct veil_sa {
 	struct veil_sa_alg *aead;
 	struct veil_sa_alg *enc;
 	struct veil_sa_alg *auth;
+	struct crypto_aead *tfm;
 	struct veil_lifetime lft;
 	struct veil_encap encap;
 	struct veil_selector sel;
@@ -254,6 +259,10 @@ void veil_sa_del(struct veil_net *vn, struct veil_sa *sa);
 unsigned int veil_sa_flush(struct veil_net *vn, u8 proto);
 struct veil_sa *veil_sa_next(struct veil_net *vn, unsigned long *id);
 int veil_sa_account(struct veil_sa *sa, unsigned int bytes);
+
+/* sa_crypto.c */
+int veil_sa_crypto_init(struct veil_sa *sa, struct netlink_ext_ack *extack);
+void veil_sa_crypto_free(struct veil_sa *sa);
 void veil_sa_stats_read(struct veil_sa *sa, struct veil_sa_stats *stats,
 			time64_t *use_time);
 

@@ -771,6 +771,134 @@ TEST_F(sad, flush_all_mid_dump_then_add_again)
 	}
 }
 
+/*
+ * Sum of the refcnt lines of every /proc/crypto entry called @name: each
+ * transform allocated from an algorithm holds one reference to it.
+ * Return: the sum, or -1 when no entry has that name.
+ */
+static long crypto_refcnt(const char *name)
+{
+	char line[256], cur[128] = "";
+	long sum = -1, n;
+	FILE *f = fopen("/proc/crypto", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "name : %127s", cur) == 1)
+			continue;
+		if (sscanf(line, "refcnt : %ld", &n) == 1 && !strcmp(cur, name))
+			sum = (sum < 0 ? 0 : sum) + n;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* Wait up to 5 s for @name's refcnt to come down to @want. */
+static long crypto_refcnt_settles(const char *name, long want)
+{
+	long got = crypto_refcnt(name);
+	int i;
+
+	for (i = 0; i < 50 && got != want; i++) {
+		usleep(100000);
+		got = crypto_refcnt(name);
+	}
+	return got;
+}
+
+/*
+ * @name's refcnt once it stops moving: SAs deleted by earlier tests may
+ * still be waiting for the reaper.
+ */
+static long crypto_refcnt_stable(const char *name)
+{
+	long a = crypto_refcnt(name), b;
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		usleep(300000);
+		b = crypto_refcnt(name);
+		if (a == b)
+			break;
+		a = b;
+	}
+	return a;
+}
+
+/* ESP SA @spi with one of three algorithm setups, by @kind. */
+static void sa_kind(struct nlreq *r, int family, int kind, __u32 spi)
+{
+	struct nlattr *n;
+
+	nl_init(r, family, VEIL_CMD_SA_NEW);
+	sa_id(r, spi);
+	sa_src(r);
+	switch (kind) {
+	case 0:
+		sa_aead(r, "rfc4106(gcm(aes))", 20, 128);
+		break;
+	case 1:
+		enc_auth(r, 32, 128);
+		nl_put_u32(r, VEIL_A_SA_FLAGS, VEIL_SA_FLAGS_ESN);
+		break;
+	default:
+		n = nl_nest(r, VEIL_A_SA_ENC);
+		nl_put_str(r, VEIL_A_KEY_ALG_NAME, "ecb(cipher_null)");
+		nl_put(r, VEIL_A_KEY_ALG_KEY, key32, 0);
+		nl_nest_end(r, n);
+		n = nl_nest(r, VEIL_A_SA_AUTH);
+		nl_put_str(r, VEIL_A_KEY_ALG_NAME, "hmac(sha256)");
+		nl_put(r, VEIL_A_KEY_ALG_KEY, key32, 32);
+		nl_nest_end(r, n);
+		break;
+	}
+}
+
+/*
+ * Every ESP SA runs on a transform of its own, allocated when it is added
+ * (with XFRM's IV generator, and authencesn with ESN) and freed, keys and
+ * all, when it goes: the crypto API's reference counts say so.
+ */
+TEST_F(sad, each_esp_sa_has_its_own_transform)
+{
+	static const char *const names[] = {
+		"seqiv(rfc4106(gcm(aes)))",
+		"echainiv(authencesn(hmac(sha256),cbc(aes)))",
+		"authenc(hmac(sha256),ecb(cipher_null))",
+	};
+	struct nlreq r;
+	long one, eight;
+	int kind, i;
+
+	for (kind = 0; kind < 3; kind++) {
+		__u32 spi = 0x20000 + 0x100 * kind;
+
+		sa_kind(&r, self->family, kind, spi);
+		ASSERT_EQ(request(self->fd, &r, self->buf, self->msg), 0)
+			TH_LOG("%s: %s", names[kind], self->msg);
+		one = crypto_refcnt_stable(names[kind]);
+		ASSERT_GT(one, 0) TH_LOG("%s is not in /proc/crypto", names[kind]);
+		for (i = 1; i < 8; i++) {
+			sa_kind(&r, self->family, kind, spi + i);
+			ASSERT_EQ(request(self->fd, &r, self->buf, self->msg), 0);
+		}
+		eight = crypto_refcnt(names[kind]);
+		EXPECT_EQ(eight, one + 7) TH_LOG("%s", names[kind]);
+
+		/* sa-update gives the new SA its own, and frees the old one's. */
+		sa_kind(&r, self->family, kind, spi);
+		r.genl.cmd = VEIL_CMD_SA_UPDATE;
+		ASSERT_EQ(request(self->fd, &r, self->buf, self->msg), 0) TH_LOG("%s", self->msg);
+		EXPECT_EQ(crypto_refcnt_settles(names[kind], eight), eight);
+
+		nl_init(&r, self->family, VEIL_CMD_SA_FLUSH);
+		ASSERT_EQ(request(self->fd, &r, self->buf, self->msg), 0);
+		EXPECT_EQ(crypto_refcnt_settles(names[kind], one - 1), one - 1)
+			TH_LOG("%s: the flushed SAs' transforms were not freed", names[kind]);
+	}
+}
+
 static int write_param(const char *val)
 {
 	int fd = open("/sys/module/veil/parameters/sa_limit", O_WRONLY);

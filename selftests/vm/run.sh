@@ -19,6 +19,7 @@ vmdir=$build/vm/$kver
 out=$vmdir/out
 kernel=/boot/vmlinuz-$kver
 timeout_s=${VEIL_VM_TIMEOUT:-600}
+mem_mb=${VEIL_VM_MEM:-2048}
 
 [ -r "$kernel" ] || { echo "vm: no $kernel (apt-get install linux-image-$kver)" >&2; exit 1; }
 mkdir -p "$vmdir"
@@ -60,7 +61,7 @@ cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
 
 echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
 set +e
-timeout "$timeout_s" qemu-system-x86_64 "${accel[@]}" -smp 2 -m 2048 \
+timeout "$timeout_s" qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem_mb" \
 	-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$cmdline" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out,mount_tag=vout,security_model=none" \
