@@ -85,7 +85,7 @@ config_ok() {
 ntests=$(make -s -C selftests/veil list | wc -l)
 vm_tests=$((ntests + 1))
 echo "TAP version 13"
-echo "1..$((6 + 3 * ${#kvers[@]} + 1 + vm_tests * ${#kvers[@]}))"
+echo "1..$((7 + 3 * ${#kvers[@]} + 1 + vm_tests * ${#kvers[@]}))"
 echo "# veil make check on $(uname -n), kernels: ${kvers[*]}"
 
 step "netlink spec is valid and the uapi header matches it" uapi scripts/uapi.sh check
@@ -93,6 +93,8 @@ step "module and DKMS versions agree" version version_agrees
 step "tools build with -Wall -Wextra and no warnings" tools \
 	no_warnings make -C tools clean all CFLAGS="-O2 -g -Werror"
 step "tools' host-side parser and CLI tests pass" tools-test make -C tools test
+step "the module's pure-logic files pass their host-side tests" kmod-test \
+	make -C kmod/tests clean test CFLAGS="-O2 -g -Werror"
 step "selftests build with -Wall and no warnings" selftests \
 	no_warnings make -C selftests/veil O="$build" CFLAGS="-O2 -g -Werror"
 step "make install into a DESTDIR installs tools and man page" install \
