@@ -54,4 +54,24 @@ static inline struct nlattr **veil_genl_dump_attrs(struct netlink_callback *cb)
 }
 #endif
 
+/*
+ * Crypto completion callbacks: since 6.3 they get the request's data
+ * pointer, before it the request, whose ->data holds it.
+ */
+#ifdef VEIL_HAVE_CRYPTO_CB_DATA
+typedef void *veil_crypto_cb_arg_t;
+
+static inline void *veil_crypto_cb_data(void *arg)
+{
+	return arg;
+}
+#else
+typedef struct crypto_async_request *veil_crypto_cb_arg_t;
+
+static inline void *veil_crypto_cb_data(struct crypto_async_request *req)
+{
+	return req->data;
+}
+#endif
+
 #endif /* _VEIL_COMPAT_H */

@@ -9,6 +9,7 @@
 #include <linux/init.h>
 #include <net/genetlink.h>
 
+#include "esp.h"
 #include "main.h"
 #include "netlink.h"
 #include "policy.h"
@@ -66,14 +67,20 @@ static int __init veil_mod_init(void)
 	if (ret)
 		goto err_sa;
 
-	ret = veil_genl_init();
+	ret = veil_esp_input_init();
 	if (ret)
 		goto err_pernet;
+
+	ret = veil_genl_init();
+	if (ret)
+		goto err_esp;
 
 	pr_info("veil %s loaded: IPsec ESP/AH and TLS record layer\n",
 		VEIL_MOD_VERSION);
 	return 0;
 
+err_esp:
+	veil_esp_input_uninit();
 err_pernet:
 	unregister_pernet_subsys(&veil_net_ops);
 err_sa:
@@ -85,6 +92,8 @@ static void __exit veil_mod_exit(void)
 {
 	/* Reverse order: no request can be in flight once the family is gone. */
 	veil_genl_uninit();
+	/* No packet reaches veil, or is still being decrypted, after this. */
+	veil_esp_input_uninit();
 	unregister_pernet_subsys(&veil_net_ops);
 	veil_sa_uninit();
 }

@@ -99,6 +99,7 @@ static void veil_sa_free(struct veil_sa *sa)
 {
 	/* Keys must not linger in freed memory, the transform's included. */
 	veil_sa_crypto_free(sa);
+	kfree(sa->replay);
 	kfree_sensitive(sa->aead);
 	kfree_sensitive(sa->enc);
 	kfree_sensitive(sa->auth);

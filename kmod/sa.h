@@ -15,6 +15,7 @@
 #include "addr.h"
 
 struct crypto_aead;
+struct veil_replay;
 struct netlink_ext_ack;
 struct veil_crypto_alg;
 struct veil_net;
@@ -180,6 +181,7 @@ struct veil_sa_stats {
  * @auth: authentication, or NULL
  * @tfm: ESP: the keyed transform @aead, or @enc with @auth, runs on
  *	(sa_crypto.c); NULL for AH until its datapath exists
+ * @replay: inbound anti-replay window, under @lock (replay.c)
  * @lft: lifetime limits
  * @encap: UDP encapsulation
  * @sel: selector; family 0 when the SA has none
@@ -222,6 +224,7 @@ struct veil_sa {
 	struct veil_sa_alg *enc;
 	struct veil_sa_alg *auth;
 	struct crypto_aead *tfm;
+	struct veil_replay *replay;
 	struct veil_lifetime lft;
 	struct veil_encap encap;
 	struct veil_selector sel;

@@ -4,7 +4,8 @@
  *
  * The crypto transform an ESP SA runs on, allocated and keyed when the SA
  * is added, so that an SA the kernel cannot run is refused then, not when
- * its first packet arrives, and the datapath never allocates.
+ * its first packet arrives, and the datapath never allocates; and, for the
+ * same reason, its anti-replay window.
  *
  * Every ESP SA is one AEAD transform, as in the kernel's esp4/esp6: an
  * AEAD algorithm directly, or a cipher and an integrity algorithm joined
@@ -21,6 +22,7 @@
 #include <net/netlink.h>
 
 #include "crypto.h"
+#include "replay.h"
 #include "sa.h"
 #include "uapi/linux/veil.h"
 
@@ -89,6 +91,12 @@ int veil_sa_crypto_init(struct veil_sa *sa, struct netlink_ext_ack *extack)
 
 	if (sa->key.proto != IPPROTO_ESP)
 		return 0;
+	sa->replay = veil_replay_new(sa->replay_window, sa->flags & VEIL_SA_FLAGS_ESN,
+				     (u64)sa->replay_seq_hi << 32 | sa->replay_seq, GFP_KERNEL);
+	if (!sa->replay) {
+		NL_SET_ERR_MSG(extack, "out of memory for the SA's replay window");
+		return -ENOMEM;
+	}
 	if (sa->aead) {
 		fits = veil_sa_crypto_name(name, sa->aead->alg->geniv, sa->aead->alg->name);
 		icv_alg = sa->aead;

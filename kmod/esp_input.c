@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * Inbound ESP (RFC 4303 section 3.4) for IPv4.
+ *
+ * veil takes ESP from the kernel's own demultiplexer for IP protocol 50
+ * (xfrm4_protocol), registered above esp4 and vti: a packet whose
+ * (destination, SPI) is in veil's SAD is veil's, any other goes on to the
+ * kernel's XFRM untouched, so both work side by side. The handlers run
+ * after reassembly, in softirq, under rcu_read_lock().
+ *
+ * Order of checks, as RFC 4303 section 3.4 asks: the replay window first
+ * (cheap, and it gives the ESN high half the ICV covers), then integrity
+ * and decryption in one AEAD operation, then the window is advanced, then
+ * the padding and next header are checked. Crypto may complete
+ * asynchronously; veil_esp_input_done() carries on either way.
+ *
+ * The cleartext is then handed back to the stack with netif_rx(), as a
+ * packet received again on the same device: in transport mode the IP
+ * header is moved over the ESP header and its protocol set to the next
+ * header; in tunnel mode the inner packet is what is received. Either way
+ * it is routed, filtered and delivered (or forwarded) like any packet,
+ * from any context the crypto completion runs in.
+ */
+
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+#include <crypto/aead.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include "esp.h"
+#include "main.h"
+#include "replay.h"
+#include "sa.h"
+#include "uapi/linux/veil.h"
+
+/**
+ * struct veil_esp_ctx - one packet's decryption, allocated with its
+ *	crypto request
+ * @sa: the SA, holding a reference until the packet is done
+ * @seq64: the packet's full sequence number, from the replay check
+ * @seqhi_save: with ESN, the 4 bytes before the ESP header that the high
+ *	half of the sequence number displaces while the ICV is checked
+ */
+struct veil_esp_ctx {
+	struct veil_sa *sa;
+	u64 seq64;
+	__be32 seqhi_save;
+};
+
+/*
+ * skb->cb while a packet is being decrypted: the IP layer's control block
+ * stays where it is, as it is when XFRM decrypts.
+ */
+struct veil_esp_skb_cb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	struct veil_esp_ctx *ctx;
+};
+
+#define VEIL_ESP_SKB_CB(skb) ((struct veil_esp_skb_cb *)&(skb)->cb[0])
+
+/*
+ * Packets between veil_esp_input() and the end of their decryption: an
+ * asynchronous completion runs module code, so unloading waits for them.
+ */
+static atomic_t veil_esp_inflight = ATOMIC_INIT(0);
+
+static void veil_esp_inflight_put(void)
+{
+	if (atomic_dec_and_test(&veil_esp_inflight))
+		wake_up_var(&veil_esp_inflight);
+}
+
+/*
+ * The context, then the IV, the request and the scatterlist, each aligned
+ * as the crypto API wants, in one GFP_ATOMIC allocation.
+ */
+static struct veil_esp_ctx *veil_esp_ctx_alloc(struct crypto_aead *tfm, int nfrags)
+{
+	unsigned int len = sizeof(struct veil_esp_ctx);
+
+	len += crypto_aead_alignmask(tfm) & ~(crypto_tfm_ctx_alignment() - 1);
+	len = ALIGN(len, crypto_tfm_ctx_alignment());
+	len += crypto_aead_ivsize(tfm);
+	len = ALIGN(len, crypto_tfm_ctx_alignment());
+	len += sizeof(struct aead_request) + crypto_aead_reqsize(tfm);
+	len = ALIGN(len, __alignof__(struct scatterlist));
+	len += sizeof(struct scatterlist) * nfrags;
+	return kmalloc(len, GFP_ATOMIC);
+}
+
+static u8 *veil_esp_ctx_iv(struct crypto_aead *tfm, struct veil_esp_ctx *ctx)
+{
+	return PTR_ALIGN((u8 *)(ctx + 1), crypto_aead_alignmask(tfm) + 1);
+}
+
+static struct aead_request *veil_esp_ctx_req(struct crypto_aead *tfm, u8 *iv)
+{
+	struct aead_request *req;
+
+	req = (void *)PTR_ALIGN(iv + crypto_aead_ivsize(tfm), crypto_tfm_ctx_alignment());
+	aead_request_set_tfm(req, tfm);
+	return req;
+}
+
+static struct scatterlist *veil_esp_req_sg(struct crypto_aead *tfm,
+					   struct aead_request *req)
+{
+	return (void *)ALIGN((unsigned long)(req + 1) + crypto_aead_reqsize(tfm),
+			     __alignof__(struct scatterlist));
+}
+
+/* Count a dropped packet against @sa. */
+static void veil_esp_drop(struct veil_sa *sa, u64 *counter)
+{
+	spin_lock_bh(&sa->lock);
+	(*counter)++;
+	spin_unlock_bh(&sa->lock);
+}
+
+/*
+ * RFC 4303 section 2.4: padding bytes, when the sender used the default,
+ * are 1, 2, 3, ...; a receiver checks them. The pad length byte and the
+ * next header follow, then the ICV.
+ * Return: the next header, or -EINVAL when the trailer is not well formed.
+ */
+static int veil_esp_trailer(struct sk_buff *skb, unsigned int hlen, unsigned int alen)
+{
+	u8 tail[2], pad[255];
+	unsigned int elen = skb->len - hlen, i;
+
+	if (skb_copy_bits(skb, skb->len - alen - 2, tail, 2))
+		return -EINVAL;
+	if (tail[0] + 2 + alen > elen)
+		return -EINVAL;
+	if (tail[0] && skb_copy_bits(skb, skb->len - alen - 2 - tail[0], pad, tail[0]))
+		return -EINVAL;
+	for (i = 0; i < tail[0]; i++)
+		if (pad[i] != i + 1)
+			return -EINVAL;
+	if (pskb_trim(skb, skb->len - alen - 2 - tail[0]))
+		return -EINVAL;
+	return tail[1];
+}
+
+/* Transport mode: the IP header moves over the ESP header and IV. */
+static int veil_esp4_transport(struct sk_buff *skb, unsigned int hlen, u8 nexthdr)
+{
+	/* IP header and options; skb->data is at the ESP header. */
+	unsigned int ihl = skb_network_header_len(skb);
+	struct iphdr *iph;
+
+	memmove(skb_network_header(skb) + hlen, skb_network_header(skb), ihl);
+	__skb_pull(skb, hlen);
+	skb_set_network_header(skb, -(int)ihl);
+	skb_reset_transport_header(skb);
+	__skb_push(skb, ihl);
+	iph = ip_hdr(skb);
+	iph->protocol = nexthdr;
+	iph->tot_len = htons(skb->len);
+	ip_send_check(iph);
+	skb->protocol = htons(ETH_P_IP);
+	return 0;
+}
+
+/* Tunnel mode: the inner packet, IPv4 or IPv6, is what was received. */
+static int veil_esp_tunnel(struct sk_buff *skb, unsigned int hlen, u8 nexthdr)
+{
+	__skb_pull(skb, hlen);
+	skb_reset_network_header(skb);
+	skb_reset_transport_header(skb);
+	switch (nexthdr) {
+	case IPPROTO_IPIP:
+		if (!pskb_may_pull(skb, sizeof(struct iphdr)) || ip_hdr(skb)->version != 4)
+			return -EINVAL;
+		skb->protocol = htons(ETH_P_IP);
+		return 0;
+	case IPPROTO_IPV6:
+		if (!pskb_may_pull(skb, sizeof(struct ipv6hdr)) || ipv6_hdr(skb)->version != 6)
+			return -EINVAL;
+		skb->protocol = htons(ETH_P_IPV6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void veil_esp_input_finish(struct sk_buff *skb, int err)
+{
+	struct veil_esp_ctx *ctx = VEIL_ESP_SKB_CB(skb)->ctx;
+	struct veil_sa *sa = ctx->sa;
+	struct crypto_aead *tfm = sa->tfm;
+	unsigned int hlen = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(tfm);
+	u64 seq64 = ctx->seq64;
+	int nexthdr;
+
+	kfree(ctx);
+	if (err == -EBADMSG) {
+		veil_esp_drop(sa, &sa->stats.integrity_failures);
+		goto drop;
+	}
+	if (err) {
+		veil_esp_drop(sa, &sa->stats.other_drops);
+		goto drop;
+	}
+
+	spin_lock_bh(&sa->lock);
+	err = veil_replay_advance(sa->replay, seq64);
+	if (err)
+		sa->stats.replay_drops++;
+	spin_unlock_bh(&sa->lock);
+	if (err)
+		goto drop;
+
+	nexthdr = veil_esp_trailer(skb, hlen, crypto_aead_authsize(tfm));
+	if (nexthdr < 0 || nexthdr == IPPROTO_NONE) {
+		/* Bad padding; or a dummy packet (RFC 4303 2.6), dropped quietly. */
+		if (nexthdr < 0)
+			veil_esp_drop(sa, &sa->stats.other_drops);
+		goto drop;
+	}
+	if (veil_sa_account(sa, skb->len - hlen))
+		goto drop;
+
+	if (sa->mode == VEIL_MODE_TUNNEL)
+		err = veil_esp_tunnel(skb, hlen, nexthdr);
+	else
+		err = veil_esp4_transport(skb, hlen, nexthdr);
+	if (err) {
+		veil_esp_drop(sa, &sa->stats.other_drops);
+		goto drop;
+	}
+
+	/* A new packet as far as the stack goes: no route, no conntrack. */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	memset(skb->cb, 0, sizeof(skb->cb));
+	veil_sa_put(sa);
+	netif_rx(skb);
+	veil_esp_inflight_put();
+	return;
+drop:
+	veil_sa_put(sa);
+	kfree_skb(skb);
+	veil_esp_inflight_put();
+}
+
+/* With ESN, the high half went in before the sequence number; undo it. */
+static void veil_esp_restore_header(struct sk_buff *skb)
+{
+	struct veil_esp_ctx *ctx = VEIL_ESP_SKB_CB(skb)->ctx;
+	struct ip_esp_hdr *esph = (struct ip_esp_hdr *)skb->data;
+
+	esph->seq_no = esph->spi;
+	esph->spi = ctx->seqhi_save;
+	__skb_pull(skb, 4);
+}
+
+static void veil_esp_input_resume(struct sk_buff *skb, int err)
+{
+	if (VEIL_ESP_SKB_CB(skb)->ctx->sa->flags & VEIL_SA_FLAGS_ESN)
+		veil_esp_restore_header(skb);
+	veil_esp_input_finish(skb, err);
+}
+
+/* The crypto API's completion, when decryption went asynchronous. */
+static void veil_esp_input_done(veil_crypto_cb_arg_t arg, int err)
+{
+	veil_esp_input_resume(veil_crypto_cb_data(arg), err);
+}
+
+/*
+ * Decrypt and verify @skb, which holds a reference on @sa, then hand it on
+ * (veil_esp_input_finish()). Always consumes @skb and the reference.
+ */
+static void veil_esp_input(struct sk_buff *skb, struct veil_sa *sa)
+{
+	struct crypto_aead *tfm = sa->tfm;
+	unsigned int ivlen = crypto_aead_ivsize(tfm);
+	unsigned int assoclen = sizeof(struct ip_esp_hdr);
+	bool esn = sa->flags & VEIL_SA_FLAGS_ESN;
+	struct veil_esp_ctx *ctx;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	struct sk_buff *trailer;
+	struct ip_esp_hdr *esph;
+	int elen, nfrags, err;
+	u64 seq64;
+	u8 *iv;
+
+	if (!pskb_may_pull(skb, sizeof(*esph) + ivlen))
+		goto drop_other;
+	elen = skb->len - sizeof(*esph) - ivlen;
+	if (elen < (int)crypto_aead_authsize(tfm) + 2)
+		goto drop_other;
+	esph = (struct ip_esp_hdr *)skb->data;
+
+	spin_lock_bh(&sa->lock);
+	err = veil_replay_check(sa->replay, ntohl(esph->seq_no), &seq64);
+	if (err)
+		sa->stats.replay_drops++;
+	spin_unlock_bh(&sa->lock);
+	if (err)
+		goto drop;
+
+	/* The completion may run after this softirq: keep the route. */
+	skb_dst_force(skb);
+	if (!skb_dst(skb))
+		goto drop_other;
+
+	if (!skb_cloned(skb) && !skb_is_nonlinear(skb)) {
+		nfrags = 1;
+	} else if (!skb_cloned(skb) && !skb_has_frag_list(skb) &&
+		   !skb_has_shared_frag(skb)) {
+		nfrags = skb_shinfo(skb)->nr_frags + 1;
+	} else {
+		nfrags = skb_cow_data(skb, 0, &trailer);
+		if (nfrags < 0)
+			goto drop_other;
+	}
+
+	ctx = veil_esp_ctx_alloc(tfm, nfrags);
+	if (!ctx)
+		goto drop_other;
+	atomic_inc(&veil_esp_inflight);
+	ctx->sa = sa;
+	ctx->seq64 = seq64;
+	VEIL_ESP_SKB_CB(skb)->ctx = ctx;
+	iv = veil_esp_ctx_iv(tfm, ctx);
+	req = veil_esp_ctx_req(tfm, iv);
+	sg = veil_esp_req_sg(tfm, req);
+
+	if (esn) {
+		/*
+		 * The ICV covers SPI, high half, low half: move the SPI back
+		 * four bytes and put the high half between (RFC 4303 2.2.1),
+		 * the layout authencesn and rfc4106 expect.
+		 */
+		esph = skb_push(skb, 4);
+		ctx->seqhi_save = esph->spi;
+		esph->spi = esph->seq_no;
+		esph->seq_no = htonl(upper_32_bits(seq64));
+		assoclen += 4;
+	}
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, 0, skb->len);
+	if (unlikely(err < 0)) {
+		if (esn)
+			veil_esp_restore_header(skb);
+		kfree(ctx);
+		veil_esp_inflight_put();
+		goto drop_other;
+	}
+
+	aead_request_set_callback(req, 0, veil_esp_input_done, skb);
+	aead_request_set_crypt(req, sg, sg, elen + ivlen, iv);
+	aead_request_set_ad(req, assoclen);
+	err = crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	veil_esp_input_resume(skb, err);
+	return;
+
+drop_other:
+	veil_esp_drop(sa, &sa->stats.other_drops);
+drop:
+	veil_sa_put(sa);
+	kfree_skb(skb);
+}
+
+/*
+ * The SA @skb is for, with a reference, or NULL when it is not veil's.
+ * Called under rcu_read_lock(), as protocol handlers are.
+ */
+static struct veil_sa *veil_esp_sa(struct sk_buff *skb, u16 family)
+{
+	struct veil_sa_key key = { .family = family, .proto = IPPROTO_ESP };
+	const struct ip_esp_hdr *esph;
+	struct veil_sa *sa;
+
+	if (!pskb_may_pull(skb, sizeof(*esph)))
+		return NULL;
+	esph = (const struct ip_esp_hdr *)skb->data;
+	key.spi = ntohl(esph->spi);
+	if (family == AF_INET)
+		key.dst.ip4 = ip_hdr(skb)->daddr;
+	else
+		key.dst.ip6 = ipv6_hdr(skb)->daddr;
+	sa = veil_sa_lookup(veil_net(dev_net(skb->dev)), &key);
+	if (!sa || !sa->tfm || !refcount_inc_not_zero(&sa->refcnt))
+		return NULL;
+	return sa;
+}
+
+static int veil_esp4_rcv(struct sk_buff *skb)
+{
+	struct veil_sa *sa = veil_esp_sa(skb, AF_INET);
+
+	if (!sa)
+		return -EINVAL;	/* not veil's: the next handler's (esp4) */
+	veil_esp_input(skb, sa);
+	return 0;
+}
+
+/* UDP-encapsulated ESP comes with NAT traversal; until then, not veil's. */
+static int veil_esp4_input(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
+{
+	return -EINVAL;
+}
+
+/* XFRM's completions: never veil's packets, so always the next handler's. */
+static int veil_esp4_rcv_cb(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+/* ICMP errors about ESP veil sent: path MTU comes with the output path. */
+static int veil_esp4_err(struct sk_buff *skb, u32 info)
+{
+	return -ENOENT;
+}
+
+static struct xfrm4_protocol veil_esp4_protocol = {
+	.handler = veil_esp4_rcv,
+	.input_handler = veil_esp4_input,
+	.cb_handler = veil_esp4_rcv_cb,
+	.err_handler = veil_esp4_err,
+	/* Ahead of esp4 (0) and vti (100), which see what veil passes on. */
+	.priority = 200,
+};
+
+/**
+ * veil_esp_input_init() - start taking ESP packets for veil's SAs
+ *
+ * Return: 0, or the error of xfrm4_protocol_register().
+ */
+int __init veil_esp_input_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct veil_esp_skb_cb) > sizeof_field(struct sk_buff, cb));
+	return xfrm4_protocol_register(&veil_esp4_protocol, IPPROTO_ESP);
+}
+
+/**
+ * veil_esp_input_uninit() - stop taking ESP packets
+ *
+ * Then waits for the packets still being decrypted, whose completions
+ * run module code.
+ */
+void veil_esp_input_uninit(void)
+{
+	xfrm4_protocol_deregister(&veil_esp4_protocol, IPPROTO_ESP);
+	wait_var_event(&veil_esp_inflight, !atomic_read(&veil_esp_inflight));
+}
