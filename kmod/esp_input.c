@@ -2,13 +2,13 @@
 /*
  * Copyright (C) 2026 The veil authors. All Rights Reserved.
  *
- * Inbound ESP (RFC 4303 section 3.4) for IPv4.
+ * Inbound ESP (RFC 4303 section 3.4), IPv4 and IPv6.
  *
- * veil takes ESP from the kernel's own demultiplexer for IP protocol 50
- * (xfrm4_protocol), registered above esp4 and vti: a packet whose
- * (destination, SPI) is in veil's SAD is veil's, any other goes on to the
- * kernel's XFRM untouched, so both work side by side. The handlers run
- * after reassembly, in softirq, under rcu_read_lock().
+ * veil takes ESP from the kernel's own demultiplexers for IP protocol 50
+ * (xfrm4_protocol and xfrm6_protocol), registered above esp4, esp6 and
+ * vti: a packet whose (destination, SPI) is in veil's SAD is veil's, any
+ * other goes on to the kernel's XFRM untouched, so both work side by side.
+ * The handlers run after reassembly, in softirq, under rcu_read_lock().
  *
  * Order of checks, as RFC 4303 section 3.4 asks: the replay window first
  * (cheap, and it gives the ESN high half the ICV covers), then integrity
@@ -152,23 +152,35 @@ static int veil_esp_trailer(struct sk_buff *skb, unsigned int hlen, unsigned int
 	return tail[1];
 }
 
-/* Transport mode: the IP header moves over the ESP header and IV. */
-static int veil_esp4_transport(struct sk_buff *skb, unsigned int hlen, u8 nexthdr)
+/*
+ * Transport mode: the IP header (IPv6: with the extension headers before
+ * ESP) moves over the ESP header and IV, and names the next header.
+ */
+static int veil_esp_transport(struct sk_buff *skb, unsigned int hlen, u8 nexthdr,
+			      u16 family)
 {
-	/* IP header and options; skb->data is at the ESP header. */
+	/* skb->data is at the ESP header, the network header before it. */
 	unsigned int ihl = skb_network_header_len(skb);
-	struct iphdr *iph;
+	/* IPv6: where the byte that said "ESP" is, from the network header. */
+	u16 nhoff = family == AF_INET6 ? IP6CB(skb)->nhoff : 0;
 
 	memmove(skb_network_header(skb) + hlen, skb_network_header(skb), ihl);
 	__skb_pull(skb, hlen);
 	skb_set_network_header(skb, -(int)ihl);
 	skb_reset_transport_header(skb);
 	__skb_push(skb, ihl);
-	iph = ip_hdr(skb);
-	iph->protocol = nexthdr;
-	iph->tot_len = htons(skb->len);
-	ip_send_check(iph);
-	skb->protocol = htons(ETH_P_IP);
+	if (family == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->protocol = nexthdr;
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		skb_network_header(skb)[nhoff] = nexthdr;
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+		skb->protocol = htons(ETH_P_IPV6);
+	}
 	return 0;
 }
 
@@ -233,7 +245,7 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 	if (sa->mode == VEIL_MODE_TUNNEL)
 		err = veil_esp_tunnel(skb, hlen, nexthdr);
 	else
-		err = veil_esp4_transport(skb, hlen, nexthdr);
+		err = veil_esp_transport(skb, hlen, nexthdr, sa->key.family);
 	if (err) {
 		veil_esp_drop(sa, &sa->stats.other_drops);
 		goto drop;
@@ -413,14 +425,24 @@ static int veil_esp4_rcv(struct sk_buff *skb)
 	return 0;
 }
 
+static int veil_esp6_rcv(struct sk_buff *skb)
+{
+	struct veil_sa *sa = veil_esp_sa(skb, AF_INET6);
+
+	if (!sa)
+		return -EINVAL;	/* not veil's: the next handler's (esp6) */
+	veil_esp_input(skb, sa);
+	return 0;
+}
+
 /* UDP-encapsulated ESP comes with NAT traversal; until then, not veil's. */
-static int veil_esp4_input(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
+static int veil_esp_input_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
 {
 	return -EINVAL;
 }
 
 /* XFRM's completions: never veil's packets, so always the next handler's. */
-static int veil_esp4_rcv_cb(struct sk_buff *skb, int err)
+static int veil_esp_rcv_cb(struct sk_buff *skb, int err)
 {
 	return 1;
 }
@@ -431,24 +453,48 @@ static int veil_esp4_err(struct sk_buff *skb, u32 info)
 	return -ENOENT;
 }
 
+static int veil_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type,
+			 u8 code, int offset, __be32 info)
+{
+	return -ENOENT;
+}
+
+/* Ahead of esp4/esp6 (0) and vti (100), which see what veil passes on. */
+#define VEIL_ESP_PRIORITY 200
+
 static struct xfrm4_protocol veil_esp4_protocol = {
 	.handler = veil_esp4_rcv,
-	.input_handler = veil_esp4_input,
-	.cb_handler = veil_esp4_rcv_cb,
+	.input_handler = veil_esp_input_encap,
+	.cb_handler = veil_esp_rcv_cb,
 	.err_handler = veil_esp4_err,
-	/* Ahead of esp4 (0) and vti (100), which see what veil passes on. */
-	.priority = 200,
+	.priority = VEIL_ESP_PRIORITY,
+};
+
+static struct xfrm6_protocol veil_esp6_protocol = {
+	.handler = veil_esp6_rcv,
+	.input_handler = veil_esp_input_encap,
+	.cb_handler = veil_esp_rcv_cb,
+	.err_handler = veil_esp6_err,
+	.priority = VEIL_ESP_PRIORITY,
 };
 
 /**
  * veil_esp_input_init() - start taking ESP packets for veil's SAs
  *
- * Return: 0, or the error of xfrm4_protocol_register().
+ * Return: 0, or the error of xfrm4/6_protocol_register().
  */
 int __init veil_esp_input_init(void)
 {
+	int ret;
+
 	BUILD_BUG_ON(sizeof(struct veil_esp_skb_cb) > sizeof_field(struct sk_buff, cb));
-	return xfrm4_protocol_register(&veil_esp4_protocol, IPPROTO_ESP);
+	ret = xfrm4_protocol_register(&veil_esp4_protocol, IPPROTO_ESP);
+	if (ret)
+		return ret;
+	ret = xfrm6_protocol_register(&veil_esp6_protocol, IPPROTO_ESP);
+	if (ret)
+		xfrm4_protocol_deregister(&veil_esp4_protocol, IPPROTO_ESP);
+	return ret;
 }
 
 /**
@@ -459,6 +505,7 @@ int __init veil_esp_input_init(void)
  */
 void veil_esp_input_uninit(void)
 {
+	xfrm6_protocol_deregister(&veil_esp6_protocol, IPPROTO_ESP);
 	xfrm4_protocol_deregister(&veil_esp4_protocol, IPPROTO_ESP);
 	wait_var_event(&veil_esp_inflight, !atomic_read(&veil_esp_inflight));
 }

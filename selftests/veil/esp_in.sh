@@ -4,11 +4,14 @@
 # Inbound ESP against the kernel's own IPsec: XFRM protects what one side
 # sends, veil decrypts it on the other.
 #
-#   [ veil-xa ] 10.89.0.1 ---- veth ---- 10.89.0.2 [ veil-xb ]
+#   [ veil-xa ] 10.89.0.1    ---- veth ----    10.89.0.2 [ veil-xb ]
+#               fd00:89::1                     fd00:89::2
 #     ip xfrm: out SA and policy             veil: the same SA, inbound
-#     lo 10.89.1.1 (tunnel inner)            dummy 10.89.2.1 (tunnel inner)
+#     lo 10.89.1.1, fd00:89:1::1             dummy 10.89.2.1, fd00:89:2::1
+#        (tunnel inner)                         (tunnel inner)
 #
-# For each algorithm and mode: ping from xa to xb and a 10 MB TCP transfer
+# For each algorithm and mode, and then for IPv6, 6-in-6, 4-in-6 and
+# 6-in-4: ping from xa to xb and a 10 MB TCP transfer
 # whose SHA-256 must match, the replies and ACKs going back in clear (veil
 # has no output path yet). veil's counters must show the packets. Then a
 # wrong key is an integrity failure, and an SPI veil does not own is left
@@ -35,33 +38,55 @@ setup() {
 	ip -n "$A" link add eth0 type veth peer name eth0 netns "$B" &&
 	ip -n "$A" addr add 10.89.0.1/24 dev eth0 &&
 	ip -n "$B" addr add 10.89.0.2/24 dev eth0 &&
+	ip -n "$A" addr add fd00:89::1/64 dev eth0 nodad &&
+	ip -n "$B" addr add fd00:89::2/64 dev eth0 nodad &&
 	ip -n "$A" link set eth0 up && ip -n "$B" link set eth0 up &&
 	ip -n "$A" link set lo up && ip -n "$B" link set lo up &&
 	ip -n "$A" addr add 10.89.1.1/32 dev lo &&
+	ip -n "$A" addr add fd00:89:1::1/128 dev lo nodad &&
 	ip -n "$B" link add inner type dummy && ip -n "$B" link set inner up &&
 	ip -n "$B" addr add 10.89.2.1/32 dev inner &&
+	ip -n "$B" addr add fd00:89:2::1/128 dev inner nodad &&
 	ip -n "$A" route add 10.89.2.0/24 via 10.89.0.2 src 10.89.1.1 &&
+	ip -n "$A" route add fd00:89:2::/64 via fd00:89::2 src fd00:89:1::1 &&
 	ip -n "$B" route add 10.89.1.0/24 via 10.89.0.1 &&
+	ip -n "$B" route add fd00:89:1::/64 via fd00:89::1 &&
 	dd if=/dev/urandom of="$DATA" bs=1M count=10 status=none
+}
+
+# The outer addresses (OA, OB) and, for tunnels, the inner prefixes (IA,
+# IB), source (IS) and target (IT) of a family: 4, 6, 4in6 (IPv4 inside IPv6) or 6in4.
+family() {
+	case $1 in
+	4 | 4in*) IA=10.89.1.0/24 IB=10.89.2.0/24 IS=10.89.1.1 IT=10.89.2.1 ;;
+	*) IA=fd00:89:1::/64 IB=fd00:89:2::/64 IS=fd00:89:1::1 IT=fd00:89:2::1 ;;
+	esac
+	case $1 in
+	4 | *in4) OA=10.89.0.1 OB=10.89.0.2 ;;
+	*) OA=fd00:89::1 OB=fd00:89::2 ;;
+	esac
+	# Across families XFRM's SA needs the inner selector to be used.
+	SEL=()
+	case $1 in *in*) SEL=(sel src $IA dst $IB) ;; esac
 }
 
 # sa MODE ALGO...: the same SA in both places, XFRM's outbound on xa.
 sa() {
 	local mode=$1
 	shift
-	ip -n "$A" xfrm state add src 10.89.0.1 dst 10.89.0.2 proto esp spi $SPI \
-		reqid 1 mode "$mode" "$@" replay-window 64 &&
-	v sa add src 10.89.0.1 dst 10.89.0.2 proto esp spi $SPI reqid 1 \
-		mode "$mode" "$@" replay-window 64
+	ip -n "$A" xfrm state add src $OA dst $OB proto esp spi $SPI \
+		reqid 1 mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
+	v sa add src $OA dst $OB proto esp spi $SPI reqid 1 \
+		mode "$mode" "$@" replay-window 64 "${SEL[@]}"
 }
 
 policy() {
 	if [ "$1" = tunnel ]; then
-		ip -n "$A" xfrm policy add src 10.89.1.0/24 dst 10.89.2.0/24 dir out \
-			tmpl src 10.89.0.1 dst 10.89.0.2 proto esp reqid 1 mode tunnel
+		ip -n "$A" xfrm policy add src $IA dst $IB dir out \
+			tmpl src $OA dst $OB proto esp reqid 1 mode tunnel
 	else
-		ip -n "$A" xfrm policy add src 10.89.0.1 dst 10.89.0.2 dir out \
-			tmpl src 10.89.0.1 dst 10.89.0.2 proto esp reqid 1 mode transport
+		ip -n "$A" xfrm policy add src $OA dst $OB dir out \
+			tmpl src $OA dst $OB proto esp reqid 1 mode transport
 	fi
 }
 
@@ -70,20 +95,19 @@ clear_sas() {
 	v sa flush
 }
 
-# packets: the packet counter of veil's SA.
+# packets [COUNTER]: a counter of veil's SA (packets by default).
 packets() {
-	v -j -s sa get src 10.89.0.1 dst 10.89.0.2 proto esp spi $SPI |
+	v -j -s sa get src $OA dst $OB proto esp spi $SPI |
 		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["stats"]["'"${1:-packets}"'"])'
 }
 
-# tcp_transfer DST: 10 MB from xa to xb, compared by SHA-256.
+# tcp_transfer SRC DST: 10 MB from xa to xb, compared by SHA-256.
 tcp_transfer() {
-	local dst=$1 src=10.89.0.1
-	[ "$dst" = 10.89.2.1 ] && src=10.89.1.1
+	local src=$1 dst=$2
 	rm -f "$DATA.got"
 	ip netns exec "$B" "$PYTHON" -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1); s.settimeout(60)
 c, _ = s.accept(); c.settimeout(60)
@@ -106,15 +130,18 @@ c.sendall(open(sys.argv[3], "rb").read()); c.close()
 		{ echo "the 10 MB arrived different"; return 1; }
 }
 
-# interop MODE ALGO...: ping and 10 MB through XFRM -> veil.
+# interop FAMILY MODE ALGO...: ping and 10 MB through XFRM -> veil.
 interop() {
-	local mode=$1 dst=10.89.0.2 n
-	[ "$mode" = tunnel ] && dst=10.89.2.1
+	local src dst n
+	family "$1"
+	shift
+	src=$OA dst=$OB
+	[ "$1" = tunnel ] && src=$IS dst=$IT
 	clear_sas
-	sa "$@" && policy "$mode" || return 1
-	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 2 "$dst" ||
+	sa "$@" && policy "$1" || return 1
+	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 2 -I "$src" "$dst" ||
 		{ echo "no ping through ${*}"; return 1; }
-	tcp_transfer "$dst" || return 1
+	tcp_transfer "$src" "$dst" || return 1
 	n=$(packets) || return 1
 	[ "$n" -ge 1000 ] || { echo "veil counted $n packets"; return 1; }
 	echo "veil decrypted $n packets"
@@ -126,29 +153,36 @@ K36=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20212223
 K32=0x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 18
 
 check "two namespaces joined by veth" setup
 
 for mode in transport tunnel; do
 	check "$mode, rfc4106(gcm(aes)) 128-bit key: ping and 10 MB TCP from XFRM" \
-		interop $mode aead 'rfc4106(gcm(aes))' $K20 128
+		interop 4 $mode aead 'rfc4106(gcm(aes))' $K20 128
 	check "$mode, rfc4106(gcm(aes)) 256-bit key, 96-bit ICV" \
-		interop $mode aead 'rfc4106(gcm(aes))' $K36 96
+		interop 4 $mode aead 'rfc4106(gcm(aes))' $K36 96
 	check "$mode, rfc7539esp(chacha20,poly1305)" \
-		interop $mode aead 'rfc7539esp(chacha20,poly1305)' $K36 128
+		interop 4 $mode aead 'rfc7539esp(chacha20,poly1305)' $K36 128
 	check "$mode, cbc(aes) with hmac(sha256) 128" \
-		interop $mode enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128
+		interop 4 $mode enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128
 	check "$mode, ecb(cipher_null) with hmac(sha256) 128" \
-		interop $mode enc 'ecb(cipher_null)' '' auth-trunc 'hmac(sha256)' $K32 128
+		interop 4 $mode enc 'ecb(cipher_null)' '' auth-trunc 'hmac(sha256)' $K32 128
 done
 
-esn() {
-	interop transport aead 'rfc4106(gcm(aes))' $K20 128 flag esn
-}
-check "transport, rfc4106(gcm(aes)) with ESN" esn
+check "transport, rfc4106(gcm(aes)) with ESN" \
+	interop 4 transport aead 'rfc4106(gcm(aes))' $K20 128 flag esn
+check "IPv6 transport, rfc4106(gcm(aes))" \
+	interop 6 transport aead 'rfc4106(gcm(aes))' $K20 128
+check "IPv6 in IPv6 tunnel, cbc(aes) with hmac(sha256) 128" \
+	interop 6 tunnel enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128
+check "IPv4 in IPv6 tunnel, rfc4106(gcm(aes))" \
+	interop 4in6 tunnel aead 'rfc4106(gcm(aes))' $K20 128
+check "IPv6 in IPv4 tunnel, rfc7539esp(chacha20,poly1305)" \
+	interop 6in4 tunnel aead 'rfc7539esp(chacha20,poly1305)' $K36 128
 
 wrong_key() {
+	family 4
 	clear_sas
 	ip -n "$A" xfrm state add src 10.89.0.1 dst 10.89.0.2 proto esp spi $SPI \
 		reqid 1 mode transport aead 'rfc4106(gcm(aes))' $K20 128 &&
@@ -163,6 +197,7 @@ wrong_key() {
 check "a wrong key is an integrity failure: dropped and counted" wrong_key
 
 not_ours() {
+	family 4
 	clear_sas
 	# The kernel's own SA in xb, veil has none: XFRM must still work.
 	ip -n "$A" xfrm state add src 10.89.0.1 dst 10.89.0.2 proto esp spi $SPI \
