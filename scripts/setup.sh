@@ -22,7 +22,7 @@ packages=(
 	# kselftest_harness.h, ktap_helpers.sh, ynl, the genetlink schema
 	linux-source-6.12 xz-utils
 	# the VM and what runs inside it
-	qemu-system-x86 busybox-static cpio iproute2 util-linux iputils-ping
+	qemu-system-x86 busybox-static cpio iproute2 util-linux iputils-ping iperf3
 	# DKMS packaging
 	dkms
 )
