@@ -234,6 +234,18 @@ int veil_policy_parse_new(int argc, char **argv, struct nl_msg *msg,
 	return 0;
 }
 
+/* A policy named by selector, dir and if_id, as get, del and lookup send it. */
+static int pol_put_sel_dir(struct nl_msg *msg, const struct pol_args *p,
+			   struct veil_perr *e)
+{
+	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p->sel, pol_family(p), e))
+		return -EINVAL;
+	if (nla_put_u8(msg, VEIL_A_POLICY_DIR, p->dir) ||
+	    (p->has_if_id && nla_put_u32(msg, VEIL_A_POLICY_IF_ID, p->if_id)))
+		return veil_perr(e, "request too large");
+	return 0;
+}
+
 /**
  * veil_policy_parse_id() - the words of `policy get` or `policy del`
  * @argc: words after the verb
@@ -262,12 +274,7 @@ int veil_policy_parse_id(int argc, char **argv, struct nl_msg *msg,
 	}
 	if (!p.has_dir)
 		return veil_perr(e, "missing \"dir in|out|fwd\" (or \"index N\")");
-	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p.sel, pol_family(&p), e))
-		return -EINVAL;
-	if (nla_put_u8(msg, VEIL_A_POLICY_DIR, p.dir) ||
-	    (p.has_if_id && nla_put_u32(msg, VEIL_A_POLICY_IF_ID, p.if_id)))
-		return veil_perr(e, "request too large");
-	return 0;
+	return pol_put_sel_dir(msg, &p, e);
 }
 
 /**
@@ -298,12 +305,7 @@ int veil_policy_parse_lookup(int argc, char **argv, struct nl_msg *msg,
 		return veil_perr(e, "policy lookup takes host addresses, not prefixes");
 	if (!p.has_dir)
 		return veil_perr(e, "missing \"dir in|out|fwd\"");
-	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p.sel, pol_family(&p), e))
-		return -EINVAL;
-	if (nla_put_u8(msg, VEIL_A_POLICY_DIR, p.dir) ||
-	    (p.has_if_id && nla_put_u32(msg, VEIL_A_POLICY_IF_ID, p.if_id)))
-		return veil_perr(e, "request too large");
-	return 0;
+	return pol_put_sel_dir(msg, &p, e);
 }
 
 /* policy list [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ] [ dir DIR ] */
