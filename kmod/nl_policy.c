@@ -330,29 +330,6 @@ out:
 	return pol;
 }
 
-int veil_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct veil_net *vn = veil_net(genl_info_net(info));
-	struct veil_policy *pol;
-	struct sk_buff *msg;
-	int ret = 0;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	rcu_read_lock();
-	pol = veil_nl_policy_find(vn, info, &ret);
-	if (pol)
-		ret = veil_nl_policy_fill(msg, pol, info->snd_portid, info->snd_seq, 0,
-					  VEIL_CMD_POLICY_GET);
-	rcu_read_unlock();
-	if (ret) {
-		nlmsg_free(msg);
-		return ret;
-	}
-	return genlmsg_reply(msg, info);
-}
-
 /*
  * The flow a policy-lookup names: a selector whose src and dst are whole
  * host addresses, as a packet has.
@@ -384,39 +361,66 @@ static int veil_nl_policy_flow(struct genl_info *info, struct veil_flow *flow)
 	return 0;
 }
 
-int veil_nl_policy_lookup_doit(struct sk_buff *skb, struct genl_info *info)
+/* The policy a policy-lookup's flow gets; under RCU, as veil_nl_policy_find(). */
+static struct veil_policy *veil_nl_policy_match(struct veil_net *vn,
+						struct genl_info *info, int *err)
+{
+	struct veil_policy *pol;
+	struct veil_flow flow;
+	u8 dir;
+
+	*err = veil_nl_policy_flow(info, &flow);
+	if (*err)
+		return NULL;
+	*err = veil_nl_policy_dir(info, &dir);
+	if (*err)
+		return NULL;
+	pol = veil_policy_lookup(vn, dir, &flow);
+	if (!pol) {
+		NL_SET_ERR_MSG(info->extack, "no policy matches this flow");
+		*err = -ENOENT;
+	}
+	return pol;
+}
+
+/*
+ * Answer @info with the one policy @find picks under RCU, as command
+ * @cmd: policy-get picks by name, policy-lookup by flow. @find sets the
+ * error and its extack message when it picks none.
+ */
+static int veil_nl_policy_reply(struct genl_info *info, u8 cmd,
+				struct veil_policy *(*find)(struct veil_net *vn,
+							    struct genl_info *info,
+							    int *err))
 {
 	struct veil_net *vn = veil_net(genl_info_net(info));
 	struct veil_policy *pol;
-	struct veil_flow flow;
 	struct sk_buff *msg;
-	int ret;
-	u8 dir;
+	int ret = 0;
 
-	ret = veil_nl_policy_flow(info, &flow);
-	if (ret)
-		return ret;
-	ret = veil_nl_policy_dir(info, &dir);
-	if (ret)
-		return ret;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rcu_read_lock();
-	pol = veil_policy_lookup(vn, dir, &flow);
+	pol = find(vn, info, &ret);
 	if (pol)
-		ret = veil_nl_policy_fill(msg, pol, info->snd_portid, info->snd_seq, 0,
-					  VEIL_CMD_POLICY_LOOKUP);
+		ret = veil_nl_policy_fill(msg, pol, info->snd_portid, info->snd_seq, 0, cmd);
 	rcu_read_unlock();
-	if (!pol) {
-		NL_SET_ERR_MSG(info->extack, "no policy matches this flow");
-		ret = -ENOENT;
-	}
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+int veil_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return veil_nl_policy_reply(info, VEIL_CMD_POLICY_GET, veil_nl_policy_find);
+}
+
+int veil_nl_policy_lookup_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return veil_nl_policy_reply(info, VEIL_CMD_POLICY_LOOKUP, veil_nl_policy_match);
 }
 
 int veil_nl_policy_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
