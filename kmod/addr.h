@@ -104,4 +104,43 @@ static inline bool veil_addr_in_prefix(const union veil_addr *a,
 	return !memcmp(&m, p, sizeof(m));
 }
 
+/**
+ * struct veil_flow - what a packet looks like to the SPD
+ * @src: source address
+ * @dst: destination address
+ * @if_id: interface id, 0 for none
+ * @family: AF_INET or AF_INET6
+ * @proto: upper-layer protocol
+ * @sport: source port, host order, 0 when none
+ * @dport: destination port, host order, 0 when none
+ */
+struct veil_flow {
+	union veil_addr src;
+	union veil_addr dst;
+	u32 if_id;
+	u16 family;
+	u8 proto;
+	u16 sport;
+	u16 dport;
+};
+
+/**
+ * veil_selector_match() - does @flow fall within @sel?
+ * @sel: a selector with a family
+ * @flow: a packet's flow
+ *
+ * Return: true when family, both prefixes, protocol and ports agree (a
+ * zero protocol or port in @sel matches any).
+ */
+static inline bool veil_selector_match(const struct veil_selector *sel,
+				       const struct veil_flow *flow)
+{
+	return sel->family == flow->family &&
+	       veil_addr_in_prefix(&flow->src, &sel->src, sel->src_len) &&
+	       veil_addr_in_prefix(&flow->dst, &sel->dst, sel->dst_len) &&
+	       (!sel->proto || sel->proto == flow->proto) &&
+	       (!sel->sport || sel->sport == flow->sport) &&
+	       (!sel->dport || sel->dport == flow->dport);
+}
+
 #endif /* _VEIL_ADDR_H */

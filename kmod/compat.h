@@ -74,4 +74,11 @@ static inline void *veil_crypto_cb_data(struct crypto_async_request *req)
 }
 #endif
 
+/* skb_gso_segment(): net/gso.h since 6.5, linux/netdevice.h before. */
+#ifdef VEIL_HAVE_NET_GSO_H
+#include <net/gso.h>
+#else
+#include <linux/netdevice.h>
+#endif
+
 #endif /* _VEIL_COMPAT_H */

@@ -6,7 +6,45 @@
 #ifndef _VEIL_ESP_H
 #define _VEIL_ESP_H
 
+#include <linux/types.h>
+
+struct aead_request;
+struct crypto_aead;
+struct scatterlist;
+struct sk_buff;
+struct veil_sa;
+
+/**
+ * struct veil_esp_ctx - one packet's encryption or decryption, allocated
+ *	with its crypto request (veil_esp_ctx_alloc())
+ * @sa: the SA, holding a reference until the packet is done
+ * @seq64: the packet's full sequence number
+ * @seqhi_save: with ESN, the 4 bytes before the ESP header that the high
+ *	half of the sequence number displaces while the ICV is computed
+ * @forwarded: output: the packet is being forwarded, not sent by this host
+ */
+struct veil_esp_ctx {
+	struct veil_sa *sa;
+	u64 seq64;
+	__be32 seqhi_save;
+	bool forwarded;
+};
+
+struct veil_esp_ctx *veil_esp_ctx_alloc(struct crypto_aead *tfm, int nfrags);
+u8 *veil_esp_ctx_iv(struct crypto_aead *tfm, struct veil_esp_ctx *ctx);
+struct aead_request *veil_esp_ctx_req(struct crypto_aead *tfm, u8 *iv);
+struct scatterlist *veil_esp_req_sg(struct crypto_aead *tfm, struct aead_request *req);
+void veil_esp_inflight_get(void);
+void veil_esp_inflight_put(void);
+void veil_esp_inflight_wait(void);
+void veil_esp_drop(struct veil_sa *sa, u64 *counter);
+
 int veil_esp_input_init(void);
 void veil_esp_input_uninit(void);
+
+unsigned int veil_esp_overhead(const struct veil_sa *sa, unsigned int len);
+unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room);
+unsigned int veil_esp_clamp_mtu(const struct veil_sa *sa, unsigned int mtu, u16 family);
+void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded);
 
 #endif /* _VEIL_ESP_H */

@@ -28,7 +28,6 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
-#include <linux/wait_bit.h>
 #include <crypto/aead.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -39,20 +38,6 @@
 #include "replay.h"
 #include "sa.h"
 #include "uapi/linux/veil.h"
-
-/**
- * struct veil_esp_ctx - one packet's decryption, allocated with its
- *	crypto request
- * @sa: the SA, holding a reference until the packet is done
- * @seq64: the packet's full sequence number, from the replay check
- * @seqhi_save: with ESN, the 4 bytes before the ESP header that the high
- *	half of the sequence number displaces while the ICV is checked
- */
-struct veil_esp_ctx {
-	struct veil_sa *sa;
-	u64 seq64;
-	__be32 seqhi_save;
-};
 
 /*
  * skb->cb while a packet is being decrypted: the IP layer's control block
@@ -67,65 +52,6 @@ struct veil_esp_skb_cb {
 };
 
 #define VEIL_ESP_SKB_CB(skb) ((struct veil_esp_skb_cb *)&(skb)->cb[0])
-
-/*
- * Packets between veil_esp_input() and the end of their decryption: an
- * asynchronous completion runs module code, so unloading waits for them.
- */
-static atomic_t veil_esp_inflight = ATOMIC_INIT(0);
-
-static void veil_esp_inflight_put(void)
-{
-	if (atomic_dec_and_test(&veil_esp_inflight))
-		wake_up_var(&veil_esp_inflight);
-}
-
-/*
- * The context, then the IV, the request and the scatterlist, each aligned
- * as the crypto API wants, in one GFP_ATOMIC allocation.
- */
-static struct veil_esp_ctx *veil_esp_ctx_alloc(struct crypto_aead *tfm, int nfrags)
-{
-	unsigned int len = sizeof(struct veil_esp_ctx);
-
-	len += crypto_aead_alignmask(tfm) & ~(crypto_tfm_ctx_alignment() - 1);
-	len = ALIGN(len, crypto_tfm_ctx_alignment());
-	len += crypto_aead_ivsize(tfm);
-	len = ALIGN(len, crypto_tfm_ctx_alignment());
-	len += sizeof(struct aead_request) + crypto_aead_reqsize(tfm);
-	len = ALIGN(len, __alignof__(struct scatterlist));
-	len += sizeof(struct scatterlist) * nfrags;
-	return kmalloc(len, GFP_ATOMIC);
-}
-
-static u8 *veil_esp_ctx_iv(struct crypto_aead *tfm, struct veil_esp_ctx *ctx)
-{
-	return PTR_ALIGN((u8 *)(ctx + 1), crypto_aead_alignmask(tfm) + 1);
-}
-
-static struct aead_request *veil_esp_ctx_req(struct crypto_aead *tfm, u8 *iv)
-{
-	struct aead_request *req;
-
-	req = (void *)PTR_ALIGN(iv + crypto_aead_ivsize(tfm), crypto_tfm_ctx_alignment());
-	aead_request_set_tfm(req, tfm);
-	return req;
-}
-
-static struct scatterlist *veil_esp_req_sg(struct crypto_aead *tfm,
-					   struct aead_request *req)
-{
-	return (void *)ALIGN((unsigned long)(req + 1) + crypto_aead_reqsize(tfm),
-			     __alignof__(struct scatterlist));
-}
-
-/* Count a dropped packet against @sa. */
-static void veil_esp_drop(struct veil_sa *sa, u64 *counter)
-{
-	spin_lock_bh(&sa->lock);
-	(*counter)++;
-	spin_unlock_bh(&sa->lock);
-}
 
 /*
  * RFC 4303 section 2.4: padding bytes, when the sender used the default,
@@ -344,7 +270,7 @@ static void veil_esp_input(struct sk_buff *skb, struct veil_sa *sa)
 	ctx = veil_esp_ctx_alloc(tfm, nfrags);
 	if (!ctx)
 		goto drop_other;
-	atomic_inc(&veil_esp_inflight);
+	veil_esp_inflight_get();
 	ctx->sa = sa;
 	ctx->seq64 = seq64;
 	VEIL_ESP_SKB_CB(skb)->ctx = ctx;
@@ -507,5 +433,5 @@ void veil_esp_input_uninit(void)
 {
 	xfrm6_protocol_deregister(&veil_esp6_protocol, IPPROTO_ESP);
 	xfrm4_protocol_deregister(&veil_esp4_protocol, IPPROTO_ESP);
-	wait_var_event(&veil_esp_inflight, !atomic_read(&veil_esp_inflight));
+	veil_esp_inflight_wait();
 }

@@ -12,6 +12,7 @@
 #include "esp.h"
 #include "main.h"
 #include "netlink.h"
+#include "output.h"
 #include "policy.h"
 #include "sa.h"
 #include "version.h"
@@ -31,7 +32,16 @@ static int __net_init veil_net_init(struct net *net)
 		return ret;
 	ret = veil_policy_net_init(vn);
 	if (ret)
-		veil_sa_net_exit(vn);
+		goto err_sa;
+	ret = veil_output_net_init(vn);
+	if (ret)
+		goto err_policy;
+	return 0;
+
+err_policy:
+	veil_policy_net_exit(vn);
+err_sa:
+	veil_sa_net_exit(vn);
 	return ret;
 }
 
@@ -39,6 +49,7 @@ static void __net_exit veil_net_exit(struct net *net)
 {
 	struct veil_net *vn = veil_net(net);
 
+	veil_output_net_exit(vn);
 	veil_policy_net_exit(vn);
 	veil_sa_net_exit(vn);
 	mutex_destroy(&vn->conf_lock);

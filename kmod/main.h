@@ -15,6 +15,19 @@
 
 struct veil_sa_tables;
 
+/* Acquire events remembered per namespace, to send each once (output.c). */
+#define VEIL_ACQUIRE_SLOTS 64
+
+/**
+ * struct veil_acquire_slot - an acquire event recently sent
+ * @hash: hash of its policy, template and flow; 0 for none
+ * @until: jiffies until which the same is not sent again
+ */
+struct veil_acquire_slot {
+	u32 hash;
+	unsigned long until;
+};
+
 /**
  * struct veil_net - veil's state in one network namespace
  * @net: the namespace this state belongs to; not refcounted, since the
@@ -34,6 +47,7 @@ struct veil_sa_tables;
  *	(RCU list, written under @conf_lock)
  * @policy_ids: every policy by index
  * @policy_next_index: cursor for cyclic index allocation (under @conf_lock)
+ * @acquire: acquire events sent lately (lockless, a lossy cache)
  *
  * Every table veil keeps lives here rather than in a global, so two
  * containers on one host never see each other's SAs or policies, and a
@@ -51,6 +65,7 @@ struct veil_net {
 	struct list_head policy_tuples[3];
 	struct xarray policy_ids;
 	u32 policy_next_index;
+	struct veil_acquire_slot acquire[VEIL_ACQUIRE_SLOTS];
 };
 
 extern unsigned int veil_net_id;

@@ -76,5 +76,7 @@ int veil_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_policy_lookup_doit(struct sk_buff *skb, struct genl_info *info);
 void veil_nl_policy_notify(struct veil_net *vn, const struct veil_policy *pol, u8 cmd);
+void veil_nl_acquire_notify(struct veil_net *vn, const struct veil_policy *pol,
+			    unsigned int t, const struct veil_flow *flow);
 
 #endif /* _VEIL_NETLINK_H */

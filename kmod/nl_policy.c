@@ -491,3 +491,48 @@ void veil_nl_policy_notify(struct veil_net *vn, const struct veil_policy *pol, u
 	}
 	veil_nl_event_send(vn->net, msg);
 }
+
+/**
+ * veil_nl_acquire_notify() - ask the key manager for an SA
+ * @vn: the namespace
+ * @pol: the policy whose template @t found no SA
+ * @t: index of that template in @pol
+ * @flow: the packet that needed it
+ *
+ * From the datapath: atomic, under RCU.
+ */
+void veil_nl_acquire_notify(struct veil_net *vn, const struct veil_policy *pol,
+			    unsigned int t, const struct veil_flow *flow)
+{
+	struct veil_selector sel = {
+		.src = flow->src,
+		.dst = flow->dst,
+		.family = flow->family,
+		.src_len = veil_addr_len(flow->family) * 8,
+		.dst_len = veil_addr_len(flow->family) * 8,
+		.proto = flow->proto,
+		.sport = flow->sport,
+		.dport = flow->dport,
+	};
+	struct sk_buff *msg;
+	struct nlmsghdr *nlh;
+
+	if (!genl_has_listeners(&veil_genl_family, vn->net, VEIL_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	if (veil_nl_policy_fill(msg, pol, 0, 0, 0, VEIL_CMD_ACQUIRE_NTF))
+		goto err;
+	/* Reopen the finished message for the two acquire attributes. */
+	nlh = nlmsg_hdr(msg);
+	if (veil_nl_put_selector(msg, VEIL_A_POLICY_FLOW, &sel) ||
+	    nla_put_u32(msg, VEIL_A_POLICY_TMPL_INDEX, t))
+		goto err;
+	nlmsg_end(msg, nlh);
+	genlmsg_multicast_netns(&veil_genl_family, vn->net, msg, 0, VEIL_NLGRP_EVENTS,
+				GFP_ATOMIC);
+	return;
+err:
+	nlmsg_free(msg);
+}

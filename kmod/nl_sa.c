@@ -673,8 +673,10 @@ static int veil_nl_sa_fill(struct sk_buff *skb, struct veil_sa *sa, u32 portid,
 			   u32 seq, int flags, u8 cmd, bool keys)
 {
 	unsigned int len = veil_addr_len(sa->key.family);
+	u64 rseq, oseq;
 	void *hdr;
 
+	veil_sa_seq_read(sa, &rseq, &oseq);
 	hdr = genlmsg_put(skb, portid, seq, &veil_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -682,11 +684,11 @@ static int veil_nl_sa_fill(struct sk_buff *skb, struct veil_sa *sa, u32 portid,
 	    nla_put_u8(skb, VEIL_A_SA_MODE, sa->mode) ||
 	    nla_put_u32(skb, VEIL_A_SA_REPLAY_WINDOW, sa->replay_window) ||
 	    nla_put_u32(skb, VEIL_A_SA_FLAGS, sa->flags) ||
-	    nla_put_u32(skb, VEIL_A_SA_REPLAY_SEQ, sa->replay_seq) ||
-	    nla_put_u32(skb, VEIL_A_SA_REPLAY_OSEQ, sa->replay_oseq) ||
+	    nla_put_u32(skb, VEIL_A_SA_REPLAY_SEQ, lower_32_bits(rseq)) ||
+	    nla_put_u32(skb, VEIL_A_SA_REPLAY_OSEQ, lower_32_bits(oseq)) ||
 	    ((sa->flags & VEIL_SA_FLAGS_ESN) &&
-	     (nla_put_u32(skb, VEIL_A_SA_REPLAY_SEQ_HI, sa->replay_seq_hi) ||
-	      nla_put_u32(skb, VEIL_A_SA_REPLAY_OSEQ_HI, sa->replay_oseq_hi))) ||
+	     (nla_put_u32(skb, VEIL_A_SA_REPLAY_SEQ_HI, upper_32_bits(rseq)) ||
+	      nla_put_u32(skb, VEIL_A_SA_REPLAY_OSEQ_HI, upper_32_bits(oseq)))) ||
 	    (sa->aead && veil_nl_put_alg(skb, VEIL_A_SA_AEAD, sa->aead, VEIL_ALG_TYPE_AEAD, keys)) ||
 	    (sa->enc && veil_nl_put_alg(skb, VEIL_A_SA_ENC, sa->enc, VEIL_ALG_TYPE_CIPHER, keys)) ||
 	    (sa->auth && veil_nl_put_alg(skb, VEIL_A_SA_AUTH, sa->auth, VEIL_ALG_TYPE_AUTH, keys)) ||

@@ -24,8 +24,15 @@
  * and published policies are never changed in place.
  */
 
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/rhashtable.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include "main.h"
@@ -321,6 +328,77 @@ struct veil_policy *veil_policy_lookup(struct veil_net *vn, u8 dir,
 				best = pol;
 	}
 	return best;
+}
+
+/**
+ * veil_flow_of() - what @skb looks like to the SPD
+ * @skb: an IPv4 or IPv6 packet, its network header set
+ * @family: AF_INET or AF_INET6, as the packet is
+ * @flow: filled in; if_id 0
+ *
+ * Ports are those of TCP, UDP, UDP-Lite, SCTP and DCCP; for ICMP and
+ * ICMPv6 the type and code stand in their place, as XFRM selectors have
+ * them. A fragment other than the first has none.
+ *
+ * Return: 0, or -EINVAL when the headers are truncated.
+ */
+int veil_flow_of(const struct sk_buff *skb, u16 family, struct veil_flow *flow)
+{
+	unsigned int off;
+	bool first = true;
+	__be16 ports[2];
+	u8 type[2];
+	u8 proto;
+
+	memset(flow, 0, sizeof(*flow));
+	flow->family = family;
+	if (family == AF_INET) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		flow->src.ip4 = iph->saddr;
+		flow->dst.ip4 = iph->daddr;
+		proto = iph->protocol;
+		off = skb_network_offset(skb) + iph->ihl * 4;
+		first = !(iph->frag_off & htons(IP_OFFSET));
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		__be16 frag_off = 0;
+		int o;
+
+		flow->src.ip6 = ip6h->saddr;
+		flow->dst.ip6 = ip6h->daddr;
+		proto = ip6h->nexthdr;
+		o = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+				     &proto, &frag_off);
+		if (o < 0)
+			return -EINVAL;
+		off = o;
+		first = !(frag_off & htons(IP6_OFFSET));
+	}
+	flow->proto = proto;
+	if (!first)
+		return 0;
+
+	switch (proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		if (skb_copy_bits(skb, off, ports, 4))
+			return -EINVAL;
+		flow->sport = ntohs(ports[0]);
+		flow->dport = ntohs(ports[1]);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (skb_copy_bits(skb, off, type, 2))
+			return -EINVAL;
+		flow->sport = type[0];
+		flow->dport = type[1];
+		break;
+	}
+	return 0;
 }
 
 /**

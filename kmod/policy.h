@@ -11,6 +11,7 @@
 
 #include "addr.h"
 
+struct sk_buff;
 struct veil_net;
 
 /* At most this many templates per policy, as in XFRM (XFRM_MAX_DEPTH). */
@@ -105,26 +106,6 @@ struct veil_policy_tuple {
 	struct rcu_head rcu;
 };
 
-/**
- * struct veil_flow - what a packet looks like to the SPD
- * @src: source address
- * @dst: destination address
- * @if_id: interface id, 0 for none
- * @family: AF_INET or AF_INET6
- * @proto: upper-layer protocol
- * @sport: source port, host order, 0 when none
- * @dport: destination port, host order, 0 when none
- */
-struct veil_flow {
-	union veil_addr src;
-	union veil_addr dst;
-	u32 if_id;
-	u16 family;
-	u8 proto;
-	u16 sport;
-	u16 dport;
-};
-
 int veil_policy_net_init(struct veil_net *vn);
 void veil_policy_net_exit(struct veil_net *vn);
 
@@ -139,6 +120,7 @@ void veil_policy_flush(struct veil_net *vn);
 struct veil_policy *veil_policy_next(struct veil_net *vn, unsigned long *index);
 struct veil_policy *veil_policy_lookup(struct veil_net *vn, u8 dir,
 				       const struct veil_flow *flow);
+int veil_flow_of(const struct sk_buff *skb, u16 family, struct veil_flow *flow);
 void veil_policy_key_of(struct veil_policy_key *key, const struct veil_selector *sel,
 			u8 dir, u32 if_id);
 

@@ -238,7 +238,8 @@ static bool veil_sa_hard_expired(struct veil_sa *sa, time64_t now)
 {
 	const struct veil_lifetime *l = &sa->lft;
 
-	return (l->hard_add && now >= sa->add_mono + (s64)l->hard_add) ||
+	return sa->exhausted ||
+	       (l->hard_add && now >= sa->add_mono + (s64)l->hard_add) ||
 	       (l->hard_use && sa->use_mono && now >= sa->use_mono + (s64)l->hard_use) ||
 	       (l->hard_bytes && sa->stats.bytes >= l->hard_bytes) ||
 	       (l->hard_packets && sa->stats.packets >= l->hard_packets);
@@ -327,6 +328,24 @@ out:
 }
 
 /**
+ * veil_sa_exhaust() - @sa has sent its last sequence number
+ * @sa: the SA, under RCU or a reference
+ *
+ * RFC 4303 section 3.3.3: without ESN the counter must not cycle, so the
+ * SA expires hard (the key manager hears it and rekeys) instead of
+ * wrapping. Safe in softirq context; the first caller does the work.
+ */
+void veil_sa_exhaust(struct veil_sa *sa)
+{
+	spin_lock_bh(&sa->lock);
+	if (!sa->exhausted) {
+		sa->exhausted = true;
+		veil_sa_lft_kick(sa, 0);
+	}
+	spin_unlock_bh(&sa->lock);
+}
+
+/**
  * veil_sa_stats_read() - a consistent copy of @sa's counters
  * @sa: the SA
  * @stats: filled in
@@ -372,6 +391,8 @@ struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *ke
  * @tkey: (dst, reqid, proto, family), fully initialised
  * @src: required source address, or NULL for any
  * @mode: required mode
+ * @spi: required SPI, 0 for any
+ * @flow: the packet, which the SA's selector (if any) must cover; or NULL
  *
  * Return: the newest matching SA, as veil_sa_lookup(); NULL if none.
  * The cost is a hash probe plus a walk over the SAs sharing the key up to
@@ -379,7 +400,8 @@ struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *ke
  */
 struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 				    const struct veil_sa_tkey *tkey,
-				    const union veil_addr *src, u8 mode)
+				    const union veil_addr *src, u8 mode, u32 spi,
+				    const struct veil_flow *flow)
 {
 	struct veil_sa_tgroup *g;
 	struct veil_sa *sa;
@@ -392,6 +414,10 @@ struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 		if (sa->mode != mode)
 			continue;
 		if (src && memcmp(&sa->src, src, sizeof(*src)))
+			continue;
+		if (spi && sa->key.spi != spi)
+			continue;
+		if (flow && sa->sel.family && !veil_selector_match(&sa->sel, flow))
 			continue;
 		return sa;
 	}

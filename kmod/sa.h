@@ -6,6 +6,7 @@
 #ifndef _VEIL_SA_H
 #define _VEIL_SA_H
 
+#include <linux/atomic.h>
 #include <linux/llist.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
@@ -15,6 +16,7 @@
 #include "addr.h"
 
 struct crypto_aead;
+struct dst_cache;
 struct veil_replay;
 struct netlink_ext_ack;
 struct veil_crypto_alg;
@@ -182,6 +184,10 @@ struct veil_sa_stats {
  * @tfm: ESP: the keyed transform @aead, or @enc with @auth, runs on
  *	(sa_crypto.c); NULL for AH until its datapath exists
  * @replay: inbound anti-replay window, under @lock (replay.c)
+ * @oseq: the last sequence number sent, all 64 bits (the high half stays
+ *	0 without ESN); the output path takes the next one atomically
+ * @route: outbound tunnel mode: the route to @key.dst, cached per CPU;
+ *	allocated on first use (esp_output.c), NULL until then
  * @lft: lifetime limits
  * @encap: UDP encapsulation
  * @sel: selector; family 0 when the SA has none
@@ -193,6 +199,8 @@ struct veil_sa_stats {
  * @use_time: first use, real seconds, 0 if never
  * @use_mono: the same on the monotonic clock
  * @soft_sent: the soft expire event went out
+ * @exhausted: the sequence numbers ran out (2^32-1 without ESN): a hard
+ *	expiry, whatever the limits say
  * @dead: unlinked from the tables (set under veil_net.conf_lock)
  * @lft_work: fires at the next time limit; holds a reference while queued
  * @refcnt: one for the tables, one per queued @lft_work, one per user
@@ -225,6 +233,8 @@ struct veil_sa {
 	struct veil_sa_alg *auth;
 	struct crypto_aead *tfm;
 	struct veil_replay *replay;
+	atomic64_t oseq;
+	struct dst_cache __rcu *route;
 	struct veil_lifetime lft;
 	struct veil_encap encap;
 	struct veil_selector sel;
@@ -236,6 +246,7 @@ struct veil_sa {
 	time64_t use_time;
 	time64_t use_mono;
 	bool soft_sent;
+	bool exhausted;
 
 	bool dead;
 	struct delayed_work lft_work;
@@ -257,16 +268,19 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *key);
 struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 				    const struct veil_sa_tkey *tkey,
-				    const union veil_addr *src, u8 mode);
+				    const union veil_addr *src, u8 mode, u32 spi,
+				    const struct veil_flow *flow);
 void veil_sa_del(struct veil_net *vn, struct veil_sa *sa);
 unsigned int veil_sa_flush(struct veil_net *vn, u8 proto);
 struct veil_sa *veil_sa_next(struct veil_net *vn, unsigned long *id);
 int veil_sa_account(struct veil_sa *sa, unsigned int bytes);
+void veil_sa_exhaust(struct veil_sa *sa);
 
 /* sa_crypto.c */
 int veil_sa_crypto_init(struct veil_sa *sa, struct netlink_ext_ack *extack);
 void veil_sa_crypto_free(struct veil_sa *sa);
 void veil_sa_stats_read(struct veil_sa *sa, struct veil_sa_stats *stats,
 			time64_t *use_time);
+void veil_sa_seq_read(struct veil_sa *sa, u64 *seq, u64 *oseq);
 
 #endif /* _VEIL_SA_H */

@@ -16,6 +16,7 @@
  */
 
 #include <linux/rtnetlink.h>
+#include <net/dst_cache.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
@@ -89,6 +90,7 @@ int veil_sa_crypto_init(struct veil_sa *sa, struct netlink_ext_ack *extack)
 	bool fits;
 	int ret;
 
+	atomic64_set(&sa->oseq, (u64)sa->replay_oseq_hi << 32 | sa->replay_oseq);
 	if (sa->key.proto != IPPROTO_ESP)
 		return 0;
 	sa->replay = veil_replay_new(sa->replay_window, sa->flags & VEIL_SA_FLAGS_ESN,
@@ -155,6 +157,30 @@ err:
  */
 void veil_sa_crypto_free(struct veil_sa *sa)
 {
+	struct dst_cache *route = rcu_dereference_protected(sa->route, true);
+
 	if (sa->tfm)
 		crypto_free_aead(sa->tfm);
+	if (route) {
+		dst_cache_destroy(route);
+		kfree(route);
+	}
+}
+
+/**
+ * veil_sa_seq_read() - where @sa's sequence numbers are now
+ * @sa: the SA
+ * @seq: the highest sequence number received, all 64 bits
+ * @oseq: the last one sent
+ */
+void veil_sa_seq_read(struct veil_sa *sa, u64 *seq, u64 *oseq)
+{
+	*oseq = atomic64_read(&sa->oseq);
+	if (!sa->replay) {
+		*seq = (u64)sa->replay_seq_hi << 32 | sa->replay_seq;
+		return;
+	}
+	spin_lock_bh(&sa->lock);
+	*seq = sa->replay->top;
+	spin_unlock_bh(&sa->lock);
 }

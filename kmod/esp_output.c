@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * Outbound ESP (RFC 4303 section 3.3), IPv4 and IPv6, transport and tunnel
+ * mode.
+ *
+ * output.c decides that a packet is to be protected by an SA and lets the
+ * packet pass the POST_ROUTING hooks as itself (so NAT and conntrack see
+ * the cleartext, as with XFRM); then it comes here. A GSO packet is first
+ * cut into segments, each with its checksum done, because each segment
+ * becomes an ESP packet of its own. Then, per packet:
+ *
+ *  - the outer route: in transport mode the packet's own; in tunnel mode
+ *    the route to the SA's destination, cached per SA and per CPU;
+ *  - the path MTU: a forwarded packet that will not fit and must not be
+ *    fragmented (IPv4 with DF, any IPv6) is answered with an ICMP "too
+ *    big" that gives its sender the room left inside the tunnel, so TCP
+ *    through a gateway settles on the right segment size; any other packet
+ *    that will not fit goes out as fragments of the ESP packet. A local
+ *    sender is never sent such an ICMP: in transport mode, and in tunnel
+ *    mode between two hosts, the route the ESP packet takes is the one
+ *    the cleartext took, and the MTU the ICMP would lower is the one the
+ *    ESP packet needs (output.c clamps TCP's MSS instead);
+ *  - sequence number, lifetime accounting, padding (1, 2, 3, ... to the
+ *    cipher's block and 4 bytes), the ESP header, and in tunnel mode the
+ *    new outer IPv4 or IPv6 header;
+ *  - encryption and the ICV in one AEAD operation, in place, the IV made
+ *    by the SA's IV generator from the sequence number, as esp4/esp6 do;
+ *  - the ESP packet leaves through ip_local_out()/ip6_local_out(), so
+ *    the firewall sees it at OUTPUT and POSTROUTING like XFRM's.
+ *
+ * Crypto may complete asynchronously: veil_esp_output_done() carries on.
+ */
+
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <crypto/aead.h>
+#include <net/dst.h>
+#include <net/dst_cache.h>
+#include <net/icmp.h>
+#include <net/inet_ecn.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/xfrm.h>
+
+#include "esp.h"
+#include "main.h"
+#include "sa.h"
+#include "uapi/linux/veil.h"
+
+/*
+ * skb->cb while a packet is being encrypted: the IP layer's control
+ * block is not needed any more and is cleared before the packet leaves.
+ */
+struct veil_esp_out_cb {
+	struct veil_esp_ctx *ctx;
+	u16 esp_off;
+};
+
+#define VEIL_ESP_OUT_CB(skb) ((struct veil_esp_out_cb *)&(skb)->cb[0])
+
+/* The length of the outer header tunnel mode adds for @sa. */
+static unsigned int veil_esp_outer_len(const struct veil_sa *sa)
+{
+	return sa->key.family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+}
+
+/* Cipher block rounded up to 4 bytes: what the encrypted part is a multiple of. */
+static unsigned int veil_esp_block(const struct veil_sa *sa)
+{
+	return ALIGN(crypto_aead_blocksize(sa->tfm), 4);
+}
+
+/**
+ * veil_esp_overhead() - bytes ESP adds to @len bytes of payload
+ * @sa: an ESP SA
+ * @len: the payload: the inner packet in tunnel mode, the data after the
+ *	IP header in transport mode
+ *
+ * Return: ESP header, IV, padding, pad length, next header and ICV; not
+ * the outer IP header of tunnel mode.
+ */
+unsigned int veil_esp_overhead(const struct veil_sa *sa, unsigned int len)
+{
+	return sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
+	       ALIGN(len + 2, veil_esp_block(sa)) - len + crypto_aead_authsize(sa->tfm);
+}
+
+/**
+ * veil_esp_max_payload() - the largest payload ESP fits in @room bytes
+ * @sa: an ESP SA
+ * @room: bytes after the (outer) IP header
+ *
+ * Return: the payload length, 0 when nothing fits.
+ */
+unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room)
+{
+	unsigned int fixed = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
+			     crypto_aead_authsize(sa->tfm) + 2;
+
+	if (room < fixed)
+		return 0;
+	return rounddown(room - fixed + 2, veil_esp_block(sa)) - 2;
+}
+
+/*
+ * The route to the tunnel's far end, from the SA's per-CPU cache; with a
+ * reference. Called with BHs off, as the cache wants.
+ */
+static struct dst_entry *veil_esp_tunnel_route(struct veil_sa *sa, struct net *net)
+{
+	struct dst_cache *cache = rcu_dereference(sa->route);
+	struct dst_entry *dst;
+
+	if (unlikely(!cache)) {
+		cache = kmalloc(sizeof(*cache), GFP_ATOMIC);
+		if (!cache)
+			return ERR_PTR(-ENOMEM);
+		if (dst_cache_init(cache, GFP_ATOMIC)) {
+			kfree(cache);
+			return ERR_PTR(-ENOMEM);
+		}
+		/* Another CPU may have been first: use its cache. */
+		if (cmpxchg((struct dst_cache __force **)&sa->route, NULL, cache)) {
+			dst_cache_destroy(cache);
+			kfree(cache);
+			cache = rcu_dereference(sa->route);
+		}
+	}
+
+	if (sa->key.family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = sa->key.dst.ip4,
+			.saddr = sa->src.ip4,
+			.flowi4_proto = IPPROTO_ESP,
+		};
+		__be32 saddr;
+		struct rtable *rt;
+
+		rt = dst_cache_get_ip4(cache, &saddr);
+		if (rt)
+			return &rt->dst;
+		/* No XFRM lookup: the ESP packet is not XFRM's to transform. */
+		rt = ip_route_output_key_hash(net, &fl4, NULL);
+		if (IS_ERR(rt))
+			return ERR_CAST(rt);
+		dst_cache_set_ip4(cache, &rt->dst, fl4.saddr);
+		return &rt->dst;
+	}
+
+	{
+		struct flowi6 fl6 = {
+			.daddr = sa->key.dst.ip6,
+			.saddr = sa->src.ip6,
+			.flowi6_proto = IPPROTO_ESP,
+		};
+		struct in6_addr saddr;
+
+		dst = dst_cache_get_ip6(cache, &saddr);
+		if (dst)
+			return dst;
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			int err = dst->error;
+
+			dst_release(dst);
+			return ERR_PTR(err);
+		}
+		dst_cache_set_ip6(cache, dst, &fl6.saddr);
+		return dst;
+	}
+}
+
+/*
+ * The largest inner packet that fits in @mtu once protected by @sa: for
+ * tunnel mode the whole inner packet, for transport mode the packet with
+ * an IP header of @ihl bytes.
+ */
+static unsigned int veil_esp_inner_mtu(const struct veil_sa *sa, unsigned int mtu,
+				       unsigned int ihl)
+{
+	if (sa->mode == VEIL_MODE_TUNNEL) {
+		if (mtu <= veil_esp_outer_len(sa))
+			return 0;
+		return veil_esp_max_payload(sa, mtu - veil_esp_outer_len(sa));
+	}
+	if (mtu <= ihl)
+		return 0;
+	return ihl + veil_esp_max_payload(sa, mtu - ihl);
+}
+
+/**
+ * veil_esp_clamp_mtu() - the largest inner packet @sa carries on a path
+ * @sa: an ESP SA
+ * @mtu: the path MTU of the ESP packets
+ * @family: the inner packet's family
+ *
+ * For output.c's TCP MSS clamping: an inner IP header without options.
+ *
+ * Return: the inner packet's size limit, IP header included.
+ */
+unsigned int veil_esp_clamp_mtu(const struct veil_sa *sa, unsigned int mtu, u16 family)
+{
+	return veil_esp_inner_mtu(sa, mtu, family == AF_INET ? sizeof(struct iphdr) :
+					   sizeof(struct ipv6hdr));
+}
+
+/*
+ * @skb, forwarded, will not fit in @mtu and may not be fragmented on the
+ * way: tell its sender how much room the tunnel leaves (RFC 4301 section
+ * 8.2). Return: true when the packet is to be dropped for it.
+ */
+static bool veil_esp_too_big(struct sk_buff *skb, const struct veil_sa *sa,
+			     unsigned int mtu, unsigned int ihl)
+{
+	unsigned int inner = veil_esp_inner_mtu(sa, mtu, ihl);
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)))
+			return false;
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED,
+			  htonl(max(inner, 68U)));
+		return true;
+	}
+	/*
+	 * IPv6 links carry 1280 bytes whatever is below: a packet that fits
+	 * in that goes out as ESP fragments rather than being refused.
+	 */
+	if (skb->len <= IPV6_MIN_MTU)
+		return false;
+	icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max(inner, (unsigned int)IPV6_MIN_MTU));
+	return true;
+}
+
+/* Sequence number for the next packet; false when the SA has run out. */
+static bool veil_esp_next_seq(struct veil_sa *sa, u64 *seq)
+{
+	u64 limit = sa->flags & VEIL_SA_FLAGS_ESN ? U64_MAX : U32_MAX;
+	s64 old = atomic64_read(&sa->oseq);
+
+	do {
+		if ((u64)old == limit) {
+			veil_sa_exhaust(sa);
+			return false;
+		}
+	} while (!atomic64_try_cmpxchg(&sa->oseq, &old, old + 1));
+	*seq = old + 1;
+	return true;
+}
+
+/* The ESP packet is ready: hand it to the IP layer as a local packet. */
+static void veil_esp_output_finish(struct sk_buff *skb, int err)
+{
+	struct veil_esp_ctx *ctx = VEIL_ESP_OUT_CB(skb)->ctx;
+	struct veil_sa *sa = ctx->sa;
+	struct net *net = sa->vn->net;
+
+	kfree(ctx);
+	if (unlikely(err)) {
+		veil_esp_drop(sa, &sa->stats.other_drops);
+		kfree_skb(skb);
+		goto out;
+	}
+
+	memset(skb->cb, 0, sizeof(skb->cb));
+	nf_reset_ct(skb);
+	if (sa->key.family == AF_INET) {
+		ip_send_check(ip_hdr(skb));
+		ip_local_out(net, skb->sk, skb);
+	} else {
+		ip6_local_out(net, skb->sk, skb);
+	}
+out:
+	veil_sa_put(sa);
+	veil_esp_inflight_put();
+}
+
+/* With ESN, the high half displaced 4 bytes before the header: put them back. */
+static void veil_esp_output_resume(struct sk_buff *skb, int err)
+{
+	struct veil_esp_ctx *ctx = VEIL_ESP_OUT_CB(skb)->ctx;
+
+	if (ctx->sa->flags & VEIL_SA_FLAGS_ESN) {
+		struct ip_esp_hdr *esph = (void *)(skb->data + VEIL_ESP_OUT_CB(skb)->esp_off);
+
+		*(__be32 *)((u8 *)esph - 4) = ctx->seqhi_save;
+		esph->spi = htonl(ctx->sa->key.spi);
+	}
+	veil_esp_output_finish(skb, err);
+}
+
+static void veil_esp_output_done(veil_crypto_cb_arg_t arg, int err)
+{
+	veil_esp_output_resume(veil_crypto_cb_data(arg), err);
+}
+
+/* Tunnel mode: the outer IPv4 header, as XFRM's tunnel mode makes it. */
+static void veil_esp_outer4(struct sk_buff *skb, const struct veil_sa *sa,
+			    struct dst_entry *dst, u8 dsfield, bool df)
+{
+	struct iphdr *top = ip_hdr(skb);
+
+	top->version = 4;
+	top->ihl = sizeof(*top) >> 2;
+	top->tos = INET_ECN_encapsulate(dsfield, dsfield);
+	top->tot_len = htons(skb->len);
+	top->frag_off = df ? htons(IP_DF) : 0;
+	top->ttl = ip4_dst_hoplimit(dst);
+	top->protocol = IPPROTO_ESP;
+	top->saddr = sa->src.ip4;
+	top->daddr = sa->key.dst.ip4;
+	ip_select_ident(dev_net(dst->dev), skb, NULL);
+}
+
+static void veil_esp_outer6(struct sk_buff *skb, const struct veil_sa *sa,
+			    struct dst_entry *dst, u8 dsfield, __be32 flowlabel)
+{
+	struct ipv6hdr *top = ipv6_hdr(skb);
+
+	ip6_flow_hdr(top, INET_ECN_encapsulate(dsfield, dsfield), flowlabel);
+	top->payload_len = htons(skb->len - sizeof(*top));
+	top->nexthdr = IPPROTO_ESP;
+	top->hop_limit = ip6_dst_hoplimit(dst);
+	top->saddr = sa->src.ip6;
+	top->daddr = sa->key.dst.ip6;
+}
+
+/*
+ * Protect one packet (no GSO, checksum done) with @sa, whose reference it
+ * takes over, and send it. skb->data is at the inner IP header.
+ */
+static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
+{
+	struct crypto_aead *tfm = sa->tfm;
+	unsigned int ivlen = crypto_aead_ivsize(tfm);
+	unsigned int icvlen = crypto_aead_authsize(tfm);
+	unsigned int hlen = sizeof(struct ip_esp_hdr) + ivlen;
+	bool tunnel = sa->mode == VEIL_MODE_TUNNEL;
+	bool inner4 = skb->protocol == htons(ETH_P_IP);
+	unsigned int ihl, olen, plen, clen, padlen, tailen, mtu, assoclen, i;
+	struct dst_entry *dst;
+	struct veil_esp_ctx *ctx;
+	struct aead_request *req;
+	struct scatterlist *sg;
+	struct sk_buff *trailer;
+	struct ip_esp_hdr *esph;
+	int nhoff = -1, nfrags, err;
+	u8 nexthdr, dsfield, *tail, *iv, *prevhdr;
+	__be32 flowlabel = 0;
+	bool frag = false, df = false;
+	__be64 seqbe;
+	u64 seq;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop_other;
+
+	if (inner4) {
+		dsfield = ipv4_get_dsfield(ip_hdr(skb));
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+	} else {
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		flowlabel = ip6_flowlabel(ipv6_hdr(skb));
+	}
+
+	if (tunnel) {
+		ihl = 0;
+		olen = veil_esp_outer_len(sa);
+		nexthdr = inner4 ? IPPROTO_IPIP : IPPROTO_IPV6;
+		local_bh_disable();
+		dst = veil_esp_tunnel_route(sa, sa->vn->net);
+		local_bh_enable();
+		if (IS_ERR(dst))
+			goto drop_other;
+	} else {
+		if (inner4) {
+			ihl = ip_hdrlen(skb);
+			nexthdr = ip_hdr(skb)->protocol;
+		} else {
+			err = ip6_find_1stfragopt(skb, &prevhdr);
+			if (err < 0)
+				goto drop_other;
+			ihl = err;
+			nhoff = prevhdr - skb_network_header(skb);
+			nexthdr = *prevhdr;
+		}
+		olen = ihl;
+		/* Crypto may finish after this context: keep the route. */
+		skb_dst_force(skb);
+		dst = skb_dst(skb);
+		if (!dst)
+			goto drop_other;
+	}
+	plen = skb->len - ihl;
+
+	mtu = dst_mtu(dst);
+	if (olen + plen + veil_esp_overhead(sa, plen) > mtu) {
+		if (forwarded && veil_esp_too_big(skb, sa, mtu, ihl))
+			goto drop_dst;
+		frag = true;
+	}
+
+	if (veil_sa_account(sa, plen))
+		goto drop_dst;
+	if (!veil_esp_next_seq(sa, &seq))
+		goto drop_dst_other;
+
+	clen = ALIGN(plen + 2, veil_esp_block(sa));
+	padlen = clen - plen - 2;
+	tailen = padlen + 2 + icvlen;
+	nfrags = skb_cow_data(skb, tailen, &trailer);
+	if (nfrags < 0)
+		goto drop_dst_other;
+	tail = pskb_put(skb, trailer, tailen);
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;
+	tail[padlen] = padlen;
+	tail[padlen + 1] = nexthdr;
+
+	if (skb_cow_head(skb, hlen + (tunnel ? olen : 0) + LL_RESERVED_SPACE(dst->dev)))
+		goto drop_dst_other;
+
+	if (tunnel) {
+		esph = skb_push(skb, hlen);
+		skb_push(skb, olen);
+		skb_reset_network_header(skb);
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		if (sa->key.family == AF_INET) {
+			skb->protocol = htons(ETH_P_IP);
+			/* RFC 4301 8.1: DF from the inner header, cleared to fragment. */
+			veil_esp_outer4(skb, sa, dst, dsfield, inner4 && df && !frag);
+		} else {
+			skb->protocol = htons(ETH_P_IPV6);
+			veil_esp_outer6(skb, sa, dst, dsfield, inner4 ? 0 : flowlabel);
+		}
+	} else {
+		skb_push(skb, hlen);
+		memmove(skb->data, skb->data + hlen, ihl);
+		skb_reset_network_header(skb);
+		esph = (struct ip_esp_hdr *)(skb->data + ihl);
+		if (inner4) {
+			struct iphdr *iph = ip_hdr(skb);
+
+			iph->protocol = IPPROTO_ESP;
+			iph->tot_len = htons(skb->len);
+			if (frag)
+				iph->frag_off &= ~htons(IP_DF);
+		} else {
+			skb_network_header(skb)[nhoff] = IPPROTO_ESP;
+			ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+		}
+	}
+	skb_set_transport_header(skb, (u8 *)esph - skb->data);
+	if (frag)
+		skb->ignore_df = 1;
+
+	ctx = veil_esp_ctx_alloc(tfm, nfrags);
+	if (!ctx)
+		goto drop_other;
+	veil_esp_inflight_get();
+	ctx->sa = sa;
+	ctx->seq64 = seq;
+	ctx->forwarded = forwarded;
+	VEIL_ESP_OUT_CB(skb)->ctx = ctx;
+	VEIL_ESP_OUT_CB(skb)->esp_off = (u8 *)esph - skb->data;
+	iv = veil_esp_ctx_iv(tfm, ctx);
+	req = veil_esp_ctx_req(tfm, iv);
+	sg = veil_esp_req_sg(tfm, req);
+
+	/* The IV generator makes the IV from this: the sequence number. */
+	memset(iv, 0, ivlen);
+	seqbe = cpu_to_be64(seq);
+	memcpy(iv + ivlen - min(ivlen, 8U), (u8 *)&seqbe + 8 - min(ivlen, 8U), min(ivlen, 8U));
+
+	esph->spi = htonl(sa->key.spi);
+	esph->seq_no = htonl(lower_32_bits(seq));
+	assoclen = sizeof(*esph);
+	if (sa->flags & VEIL_SA_FLAGS_ESN) {
+		/* SPI, high half, low half, as for input (RFC 4303 2.2.1). */
+		__be32 *before = (__be32 *)esph - 1;
+
+		ctx->seqhi_save = *before;
+		*before = esph->spi;
+		esph->spi = htonl(upper_32_bits(seq));
+		esph = (struct ip_esp_hdr *)before;
+		assoclen += 4;
+	}
+
+	sg_init_table(sg, nfrags);
+	err = skb_to_sgvec(skb, sg, (u8 *)esph - skb->data, assoclen + ivlen + clen + icvlen);
+	if (unlikely(err < 0)) {
+		veil_esp_output_resume(skb, err);
+		return;
+	}
+	aead_request_set_callback(req, 0, veil_esp_output_done, skb);
+	aead_request_set_crypt(req, sg, sg, ivlen + clen, iv);
+	aead_request_set_ad(req, assoclen);
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS)
+		return;
+	veil_esp_output_resume(skb, err);
+	return;
+
+drop_dst_other:
+	veil_esp_drop(sa, &sa->stats.other_drops);
+drop_dst:
+	/* Tunnel mode: the outer route, not yet the packet's. */
+	if (tunnel)
+		dst_release(dst);
+	goto drop;
+drop_other:
+	veil_esp_drop(sa, &sa->stats.other_drops);
+drop:
+	veil_sa_put(sa);
+	kfree_skb(skb);
+}
+
+/**
+ * veil_esp_output() - protect @skb with @sa and send it
+ * @skb: an IPv4 or IPv6 packet, skb->data at its IP header, with the
+ *	route it was given; GSO packets are segmented here
+ * @sa: an ESP SA of this namespace; the caller's reference is taken over
+ * @forwarded: @skb is being forwarded rather than sent by this host
+ *
+ * Consumes @skb. Any context.
+ */
+void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
+{
+	struct sk_buff *segs, *next;
+
+	if (!skb_is_gso(skb)) {
+		veil_esp_output_one(skb, sa, forwarded);
+		return;
+	}
+
+	/* No offloads: each segment comes back with its checksum done. */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		veil_esp_drop(sa, &sa->stats.other_drops);
+		veil_sa_put(sa);
+		kfree_skb(skb);
+		return;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		refcount_inc(&sa->refcnt);
+		veil_esp_output_one(skb, sa, forwarded);
+	}
+	veil_sa_put(sa);
+}

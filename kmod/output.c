@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * Which packets leave protected: the outbound side of the SPD (RFC 4301
+ * section 5.1), on netfilter hooks.
+ *
+ * XFRM applies its policies when a route is looked up; veil, a module,
+ * cannot, so it looks at each packet on its way out instead: at
+ * LOCAL_OUT for packets this host sends and at FORWARD for packets it
+ * routes, both after every other hook there. As in XFRM, one kind of
+ * policy, `out`, governs both; a `fwd` policy is what a gateway checks
+ * on packets that come out of a tunnel (input.c).
+ *
+ * A packet whose policy says "protect" is taken (NF_STOLEN) and goes
+ * through the POST_ROUTING hooks as cleartext first, as it would in
+ * ip_output(): so source NAT, conntrack's confirmation and the firewall
+ * see it there, the order XFRM gives. Then esp_output.c makes the ESP
+ * packet, which leaves through ip_local_out() and meets these hooks
+ * again; they recognise it by its SPI and let it go.
+ *
+ * A policy that requires an SA which does not exist drops the packet and
+ * tells the key manager with an acquire event, at most once per flow,
+ * policy and template per veil_acquire_expires seconds.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/jhash.h>
+#include <linux/module.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/xfrm.h>
+
+#include "esp.h"
+#include "main.h"
+#include "netlink.h"
+#include "output.h"
+#include "policy.h"
+#include "sa.h"
+#include "uapi/linux/veil.h"
+
+static unsigned int veil_acquire_expires = 30;
+module_param_named(acquire_expires, veil_acquire_expires, uint, 0644);
+MODULE_PARM_DESC(acquire_expires,
+		 "seconds before a flow that found no SA raises acquire-ntf again (default 30, as XFRM)");
+
+/*
+ * skb->cb between the decision and the encryption, after the IP layer's
+ * own control block, which POST_ROUTING still uses. The SA is named by
+ * its id rather than held: a POST_ROUTING hook may drop the packet, and
+ * nothing would release a reference then.
+ */
+struct veil_out_cb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	u32 sa_id;
+	bool forwarded;
+};
+
+#define VEIL_OUT_CB(skb) ((struct veil_out_cb *)&(skb)->cb[0])
+
+static u16 veil_out_family(const struct nf_hook_state *state)
+{
+	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+}
+
+/*
+ * Is @skb an ESP packet veil made (or one for a veil SA anyway)? Those
+ * pass: protecting them again would loop.
+ */
+static bool veil_out_is_esp(struct veil_net *vn, struct sk_buff *skb,
+			    const struct veil_flow *flow)
+{
+	struct veil_sa_key key = { .family = flow->family, .proto = IPPROTO_ESP };
+	unsigned int off;
+	__be32 spi;
+
+	if (flow->proto != IPPROTO_ESP)
+		return false;
+	if (flow->family == AF_INET) {
+		off = skb_network_offset(skb) + ip_hdrlen(skb);
+	} else {
+		__be16 frag_off;
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		int o = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(struct ipv6hdr),
+					 &nexthdr, &frag_off);
+
+		if (o < 0)
+			return false;
+		off = o;
+	}
+	if (skb_copy_bits(skb, off, &spi, sizeof(spi)))
+		return false;
+	key.spi = ntohl(spi);
+	key.dst = flow->dst;
+	return veil_sa_lookup(vn, &key);
+}
+
+/*
+ * Send an acquire event for (@pol, template @t, @flow) unless one went out
+ * for the same within veil_acquire_expires. The slots are a small lossy
+ * cache: a collision costs at worst a repeated event.
+ */
+static void veil_out_acquire(struct veil_net *vn, const struct veil_policy *pol,
+			     unsigned int t, const struct veil_flow *flow)
+{
+	struct veil_acquire_slot *slot;
+	unsigned long now = jiffies;
+	u32 h;
+
+	h = jhash(&flow->src, sizeof(flow->src), pol->index ^ t << 24);
+	h = jhash(&flow->dst, sizeof(flow->dst), h) | 1;
+	slot = &vn->acquire[h % VEIL_ACQUIRE_SLOTS];
+	if (READ_ONCE(slot->hash) == h && time_before(now, READ_ONCE(slot->until)))
+		return;
+	WRITE_ONCE(slot->hash, h);
+	WRITE_ONCE(slot->until, now + veil_acquire_expires * HZ);
+	veil_nl_acquire_notify(vn, pol, t, flow);
+}
+
+/*
+ * The SA the templates of @pol call for, or NULL when the packet goes out
+ * as it is. Sets *@verdict to NF_DROP when it must not go out at all.
+ * Only single-SA protection exists so far: a policy that needs two SAs at
+ * once (an ESP and AH bundle) drops the packet until AH exists.
+ */
+static struct veil_sa *veil_out_resolve(struct veil_net *vn, const struct veil_policy *pol,
+					const struct veil_flow *flow, unsigned int *verdict)
+{
+	struct veil_sa *found = NULL;
+	unsigned int i;
+
+	*verdict = NF_ACCEPT;
+	for (i = 0; i < pol->ntmpl; i++) {
+		const struct veil_tmpl *t = &pol->tmpl[i];
+		struct veil_sa_tkey tkey = { .reqid = t->reqid, .proto = t->proto };
+		const union veil_addr *src;
+		struct veil_sa *sa;
+
+		if (t->mode == VEIL_MODE_TUNNEL) {
+			tkey.dst = t->dst;
+			tkey.family = t->family;
+			src = &t->src;
+		} else {
+			/* Transport mode protects this packet's own addresses. */
+			tkey.dst = flow->dst;
+			tkey.family = flow->family;
+			src = &flow->src;
+		}
+		sa = veil_sa_lookup_tmpl(vn, &tkey, src, t->mode, t->spi, flow);
+		if (!sa || !sa->tfm) {
+			if (t->level == VEIL_LEVEL_USE)
+				continue;
+			if (!sa)
+				veil_out_acquire(vn, pol, i, flow);
+			*verdict = NF_DROP;
+			return NULL;
+		}
+		if (found) {
+			*verdict = NF_DROP;
+			return NULL;
+		}
+		found = sa;
+	}
+	return found;
+}
+
+/* After the cleartext passed POST_ROUTING: encrypt it. */
+static int veil_out_finish(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	struct veil_out_cb *cb = VEIL_OUT_CB(skb);
+	bool forwarded = cb->forwarded;
+	struct veil_sa *sa;
+
+	rcu_read_lock();
+	sa = xa_load(&veil_net(net)->sa_ids, cb->sa_id);
+	if (sa && !refcount_inc_not_zero(&sa->refcnt))
+		sa = NULL;
+	rcu_read_unlock();
+	if (!sa) {
+		/* Deleted meanwhile: the packet is not to go out in clear. */
+		kfree_skb(skb);
+		return 0;
+	}
+	veil_esp_output(skb, sa, forwarded);
+	return 0;
+}
+
+static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	struct veil_net *vn = veil_net(state->net);
+	const struct veil_policy *pol;
+	struct dst_entry *dst;
+	struct veil_flow flow;
+	unsigned int verdict;
+	struct veil_sa *sa;
+
+	if (!READ_ONCE(vn->policy_count[VEIL_DIR_OUT]))
+		return NF_ACCEPT;
+	if (veil_flow_of(skb, veil_out_family(state), &flow))
+		return NF_ACCEPT;
+	if (veil_out_is_esp(vn, skb, &flow))
+		return NF_ACCEPT;
+	pol = veil_policy_lookup(vn, VEIL_DIR_OUT, &flow);
+	if (!pol)
+		return NF_ACCEPT;
+	if (pol->action == VEIL_ACTION_BLOCK)
+		return NF_DROP;
+	sa = veil_out_resolve(vn, pol, &flow, &verdict);
+	if (!sa)
+		return verdict;
+
+	dst = skb_dst(skb);
+	if (!dst)
+		return NF_DROP;
+	VEIL_OUT_CB(skb)->sa_id = sa->id;
+	VEIL_OUT_CB(skb)->forwarded = state->hook == NF_INET_FORWARD;
+
+	/* What ip_output() and ip6_output() do before POST_ROUTING. */
+	skb->dev = dst->dev;
+	NF_HOOK(state->pf, NF_INET_POST_ROUTING, state->net, state->sk, skb,
+		NULL, dst->dev, veil_out_finish);
+	return NF_STOLEN;
+}
+
+/* Last, after every other hook at OUTPUT and FORWARD. */
+static const struct nf_hook_ops veil_out_ops[] = {
+	{
+		.hook = veil_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_LAST,
+	},
+	{
+		.hook = veil_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_LAST,
+	},
+	{
+		.hook = veil_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_LAST,
+	},
+	{
+		.hook = veil_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_LAST,
+	},
+};
+
+/**
+ * veil_output_net_init() - start looking at @vn's outgoing packets
+ * @vn: namespace state
+ *
+ * Return: 0 or the error of nf_register_net_hooks().
+ */
+int veil_output_net_init(struct veil_net *vn)
+{
+	BUILD_BUG_ON(sizeof(struct veil_out_cb) > sizeof_field(struct sk_buff, cb));
+	return nf_register_net_hooks(vn->net, veil_out_ops, ARRAY_SIZE(veil_out_ops));
+}
+
+/**
+ * veil_output_net_exit() - stop
+ * @vn: namespace state
+ */
+void veil_output_net_exit(struct veil_net *vn)
+{
+	nf_unregister_net_hooks(vn->net, veil_out_ops, ARRAY_SIZE(veil_out_ops));
+}
