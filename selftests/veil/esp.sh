@@ -67,12 +67,11 @@ both() {
 	[ "$1" = tunnel ] && src=$IS dst=$IT
 	clear_all
 	pair "$@" || return 1
-	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 2 -I "$src" "$dst" ||
+	ip netns exec "$A" ping -q -c 2 -i 0.1 -W 2 -I "$src" "$dst" ||
 		{ echo "no ping from XFRM to veil"; return 1; }
-	ip netns exec "$B" ping -q -c 3 -i 0.2 -W 2 -I "$dst" "$src" ||
+	ip netns exec "$B" ping -q -c 2 -i 0.1 -W 2 -I "$dst" "$src" ||
 		{ echo "no ping from veil to XFRM"; return 1; }
-	tcp_transfer "$src" "$dst" "$A" "$B" || { echo "XFRM to veil failed"; return 1; }
-	tcp_transfer "$dst" "$src" "$B" "$A" || { echo "veil to XFRM failed"; return 1; }
+	tcp_both "$src" "$dst" || return 1
 	n=$(stat $SPI_AB) && m=$(stat $SPI_BA) || return 1
 	echo "veil decrypted $n packets and encrypted $m"
 	[ "$n" -ge 2000 ] && [ "$m" -ge 2000 ] || return 1

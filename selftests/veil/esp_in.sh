@@ -1,21 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Inbound ESP against the kernel's own IPsec: XFRM protects what one side
-# sends, veil decrypts it on the other.
-#
-#   [ veil-xa ] 10.89.0.1    ---- veth ----    10.89.0.2 [ veil-xb ]
-#               fd00:89::1                     fd00:89::2
-#     ip xfrm: out SA and policy             veil: the same SA, inbound
-#     lo 10.89.1.1, fd00:89:1::1             dummy 10.89.2.1, fd00:89:2::1
-#        (tunnel inner)                         (tunnel inner)
-#
-# For each algorithm and mode, and then for IPv6, 6-in-6, 4-in-6 and
-# 6-in-4: ping from xa to xb and a 10 MB TCP transfer
-# whose SHA-256 must match, the replies and ACKs going back in clear (veil
-# has no output path yet). veil's counters must show the packets. Then a
-# wrong key is an integrity failure, and an SPI veil does not own is left
-# to the kernel.
+# Inbound ESP in the cases a working pair of peers never shows: XFRM
+# protects what veil-xa sends, veil alone decrypts it in veil-xb (replies
+# go back in clear); topology in esp_lib.sh. A wrong key is an integrity
+# failure; a replayed packet, a tampered one and sequence number 0 are
+# dropped and counted; XFRM's TFC padding is removed; an SPI veil does not
+# own is left to the kernel. esp.sh covers traffic both ways.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -54,51 +45,10 @@ packets() {
 		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["stats"]["'"${1:-packets}"'"])'
 }
 
-# interop FAMILY MODE ALGO...: ping and 10 MB through XFRM -> veil.
-interop() {
-	local src dst n
-	family "$1"
-	shift
-	src=$OA dst=$OB
-	[ "$1" = tunnel ] && src=$IS dst=$IT
-	clear_sas
-	sa "$@" && policy "$1" || return 1
-	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 2 -I "$src" "$dst" ||
-		{ echo "no ping through ${*}"; return 1; }
-	tcp_transfer "$src" "$dst" || return 1
-	n=$(packets) || return 1
-	[ "$n" -ge 1000 ] || { echo "veil counted $n packets"; return 1; }
-	echo "veil decrypted $n packets"
-}
-
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 5
 
 check "two namespaces joined by veth" setup
-
-for mode in transport tunnel; do
-	check "$mode, rfc4106(gcm(aes)) 128-bit key: ping and 10 MB TCP from XFRM" \
-		interop 4 $mode aead 'rfc4106(gcm(aes))' $K20 128
-	check "$mode, rfc4106(gcm(aes)) 256-bit key, 96-bit ICV" \
-		interop 4 $mode aead 'rfc4106(gcm(aes))' $K36 96
-	check "$mode, rfc7539esp(chacha20,poly1305)" \
-		interop 4 $mode aead 'rfc7539esp(chacha20,poly1305)' $K36 128
-	check "$mode, cbc(aes) with hmac(sha256) 128" \
-		interop 4 $mode enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128
-	check "$mode, ecb(cipher_null) with hmac(sha256) 128" \
-		interop 4 $mode enc 'ecb(cipher_null)' '' auth-trunc 'hmac(sha256)' $K32 128
-done
-
-check "transport, rfc4106(gcm(aes)) with ESN" \
-	interop 4 transport aead 'rfc4106(gcm(aes))' $K20 128 flag esn
-check "IPv6 transport, rfc4106(gcm(aes))" \
-	interop 6 transport aead 'rfc4106(gcm(aes))' $K20 128
-check "IPv6 in IPv6 tunnel, cbc(aes) with hmac(sha256) 128" \
-	interop 6 tunnel enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128
-check "IPv4 in IPv6 tunnel, rfc4106(gcm(aes))" \
-	interop 4in6 tunnel aead 'rfc4106(gcm(aes))' $K20 128
-check "IPv6 in IPv4 tunnel, rfc7539esp(chacha20,poly1305)" \
-	interop 6in4 tunnel aead 'rfc7539esp(chacha20,poly1305)' $K36 128
 
 wrong_key() {
 	family 4

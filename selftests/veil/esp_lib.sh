@@ -12,13 +12,14 @@
 
 SPI=0x4242
 PORT=5201
+XFER=$(dirname "$0")/tcp_xfer.py
 DATA=$(mktemp)
 v() { "$VEIL" -n "$B" "$@"; }
 
 cleanup() {
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
-	rm -f "$OUT" "$DATA" "$DATA.got" "$DATA.frame"
+	rm -f "$OUT" "$DATA" "$DATA".*
 }
 trap cleanup EXIT
 
@@ -59,34 +60,42 @@ family() {
 	case $1 in *in*) SEL=(sel src $IA dst $IB) ;; esac
 }
 
+# tcp_start SRC DST FROM TO PORT: start 10 MB from namespace FROM at
+# address SRC to namespace TO at DST, in the background; tcp_end PORT
+# waits for it and compares the SHA-256 of what arrived.
+tcp_start() {
+	local src=$1 dst=$2 from=$3 to=$4 port=$5 i
+	rm -f "$DATA.ready$port" "$DATA.sum$port"
+	ip netns exec "$to" "$PYTHON" "$XFER" serve "$dst" "$port" "$DATA.ready$port" \
+		> "$DATA.sum$port" &
+	eval "srv$port=$!"
+	for i in $(seq 50); do [ -e "$DATA.ready$port" ] && break; sleep 0.1; done
+	ip netns exec "$from" "$PYTHON" "$XFER" send "$dst" "$port" "$DATA" "$src" &
+	eval "cli$port=$!"
+}
+
+tcp_end() {
+	local port=$1 srv cli
+	eval "srv=\$srv$port cli=\$cli$port"
+	wait "$cli" || { kill "$srv" 2>/dev/null; echo "sending to port $port failed"; return 1; }
+	wait "$srv" || { echo "receiving on port $port failed"; return 1; }
+	[ "$(sha256sum < "$DATA" | cut -d' ' -f1)" = "$(cat "$DATA.sum$port")" ] ||
+		{ echo "the 10 MB to port $port arrived different"; return 1; }
+}
+
 # tcp_transfer SRC DST [FROM TO]: 10 MB from namespace FROM ($A) at
 # address SRC to namespace TO ($B) at DST, compared by SHA-256.
 tcp_transfer() {
-	local src=$1 dst=$2 from=${3:-$A} to=${4:-$B}
-	rm -f "$DATA.got"
-	ip netns exec "$to" "$PYTHON" -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1); s.settimeout(60)
-c, _ = s.accept(); c.settimeout(60)
-with open(sys.argv[3], "wb") as f:
-    while True:
-        b = c.recv(1 << 16)
-        if not b: break
-        f.write(b)
-' "$dst" $PORT "$DATA.got" &
-	local srv=$!
-	sleep 0.5
-	ip netns exec "$from" "$PYTHON" -c '
-import socket, sys
-c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=60,
-                             source_address=(sys.argv[4], 0))
-c.sendall(open(sys.argv[3], "rb").read()); c.close()
-' "$dst" $PORT "$DATA" "$src" || { kill $srv 2>/dev/null; return 1; }
-	wait $srv || return 1
-	[ "$(sha256sum < "$DATA" | cut -d' ' -f1)" = "$(sha256sum < "$DATA.got" | cut -d' ' -f1)" ] ||
-		{ echo "the 10 MB arrived different"; return 1; }
+	tcp_start "$1" "$2" "${3:-$A}" "${4:-$B}" $PORT && tcp_end $PORT
+}
+
+# tcp_both SRC DST: 10 MB from $A at SRC to $B at DST and, at the same
+# time, 10 MB back.
+tcp_both() {
+	tcp_start "$1" "$2" "$A" "$B" $PORT &&
+	tcp_start "$2" "$1" "$B" "$A" $((PORT + 1)) || return 1
+	tcp_end $PORT || { tcp_end $((PORT + 1)); return 1; }
+	tcp_end $((PORT + 1))
 }
 
 K16=0x000102030405060708090a0b0c0d0e0f
