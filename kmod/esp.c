@@ -14,6 +14,7 @@
 #include <crypto/aead.h>
 
 #include "esp.h"
+#include "main.h"
 #include "sa.h"
 
 static atomic_t veil_esp_inflight = ATOMIC_INIT(0);
@@ -112,13 +113,17 @@ struct scatterlist *veil_esp_req_sg(struct crypto_aead *tfm, struct aead_request
 }
 
 /**
- * veil_esp_drop() - count a dropped packet against @sa
+ * veil_esp_drop() - count a dropped packet against @sa and its namespace
  * @sa: the SA
- * @counter: one of @sa's stats
+ * @counter: one of @sa's stats, or NULL for the namespace's only
+ * @net_stat: the namespace's counter, VEIL_A_NET_STATS_*
  */
-void veil_esp_drop(struct veil_sa *sa, u64 *counter)
+void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat)
 {
-	spin_lock_bh(&sa->lock);
-	(*counter)++;
-	spin_unlock_bh(&sa->lock);
+	if (counter) {
+		spin_lock_bh(&sa->lock);
+		(*counter)++;
+		spin_unlock_bh(&sa->lock);
+	}
+	veil_stat_inc(sa->vn, net_stat);
 }

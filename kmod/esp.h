@@ -37,7 +37,7 @@ struct scatterlist *veil_esp_req_sg(struct crypto_aead *tfm, struct aead_request
 void veil_esp_inflight_get(void);
 void veil_esp_inflight_put(void);
 void veil_esp_inflight_wait(void);
-void veil_esp_drop(struct veil_sa *sa, u64 *counter);
+void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat);
 
 int veil_esp_input_init(void);
 void veil_esp_input_uninit(void);

@@ -34,6 +34,7 @@
 #include <net/xfrm.h>
 
 #include "esp.h"
+#include "input.h"
 #include "main.h"
 #include "replay.h"
 #include "sa.h"
@@ -138,15 +139,17 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 	struct crypto_aead *tfm = sa->tfm;
 	unsigned int hlen = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(tfm);
 	u64 seq64 = ctx->seq64;
+	unsigned int len;
 	int nexthdr;
 
 	kfree(ctx);
 	if (err == -EBADMSG) {
-		veil_esp_drop(sa, &sa->stats.integrity_failures);
+		veil_esp_drop(sa, &sa->stats.integrity_failures,
+			      VEIL_A_NET_STATS_INTEGRITY_FAILURES);
 		goto drop;
 	}
 	if (err) {
-		veil_esp_drop(sa, &sa->stats.other_drops);
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 		goto drop;
 	}
 
@@ -155,25 +158,30 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 	if (err)
 		sa->stats.replay_drops++;
 	spin_unlock_bh(&sa->lock);
-	if (err)
+	if (err) {
+		veil_stat_inc(sa->vn, VEIL_A_NET_STATS_REPLAY_DROPS);
 		goto drop;
+	}
 
 	nexthdr = veil_esp_trailer(skb, hlen, crypto_aead_authsize(tfm));
 	if (nexthdr < 0 || nexthdr == IPPROTO_NONE) {
 		/* Bad padding; or a dummy packet (RFC 4303 2.6), dropped quietly. */
 		if (nexthdr < 0)
-			veil_esp_drop(sa, &sa->stats.other_drops);
+			veil_esp_drop(sa, &sa->stats.bad_padding, VEIL_A_NET_STATS_BAD_PADDING);
 		goto drop;
 	}
-	if (veil_sa_account(sa, skb->len - hlen))
+	len = skb->len - hlen;
+	if (veil_sa_account(sa, len)) {
+		veil_esp_drop(sa, NULL, VEIL_A_NET_STATS_EXPIRED);
 		goto drop;
+	}
 
 	if (sa->mode == VEIL_MODE_TUNNEL)
 		err = veil_esp_tunnel(skb, hlen, nexthdr);
 	else
 		err = veil_esp_transport(skb, hlen, nexthdr, sa->key.family);
 	if (err) {
-		veil_esp_drop(sa, &sa->stats.other_drops);
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 		goto drop;
 	}
 
@@ -183,6 +191,10 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
 	memset(skb->cb, 0, sizeof(skb->cb));
+	/* For the SPD check once the packet is routed (input.c). */
+	veil_input_mark(skb, sa);
+	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_IN_PACKETS);
+	veil_stat_add(sa->vn, VEIL_A_NET_STATS_IN_BYTES, len);
 	veil_sa_put(sa);
 	netif_rx(skb);
 	veil_esp_inflight_put();
@@ -248,8 +260,10 @@ static void veil_esp_input(struct sk_buff *skb, struct veil_sa *sa)
 	if (err)
 		sa->stats.replay_drops++;
 	spin_unlock_bh(&sa->lock);
-	if (err)
+	if (err) {
+		veil_stat_inc(sa->vn, VEIL_A_NET_STATS_REPLAY_DROPS);
 		goto drop;
+	}
 
 	/* The completion may run after this softirq: keep the route. */
 	skb_dst_force(skb);
@@ -311,7 +325,7 @@ static void veil_esp_input(struct sk_buff *skb, struct veil_sa *sa)
 	return;
 
 drop_other:
-	veil_esp_drop(sa, &sa->stats.other_drops);
+	veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 drop:
 	veil_sa_put(sa);
 	kfree_skb(skb);

@@ -49,6 +49,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
+#include <net/tcp.h>
 #include <net/xfrm.h>
 
 #include "esp.h"
@@ -240,6 +241,66 @@ static bool veil_esp_too_big(struct sk_buff *skb, const struct veil_sa *sa,
 	return true;
 }
 
+/*
+ * A TCP SYN entering the SA: lower the MSS it offers to what fits in the
+ * tunnel (@mss), so that both ends send segments that need neither
+ * fragments nor path MTU discovery, as XFRM's smaller route MTU makes
+ * them do on its hosts. Only SYNs with the TCP header right after the IP
+ * header are looked at; anything odd is left alone.
+ */
+static void veil_esp_clamp_mss(struct sk_buff *skb, unsigned int mss)
+{
+	unsigned int thoff, optlen, i;
+	struct tcphdr *th;
+	u8 *opt;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP || ip_is_fragment(ip_hdr(skb)))
+			return;
+		thoff = ip_hdrlen(skb);
+	} else {
+		if (ipv6_hdr(skb)->nexthdr != IPPROTO_TCP)
+			return;
+		thoff = sizeof(struct ipv6hdr);
+	}
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (!th->syn || th->doff * 4 <= sizeof(*th))
+		return;
+	optlen = th->doff * 4 - sizeof(*th);
+	if (skb_ensure_writable(skb, thoff + th->doff * 4))
+		return;
+	th = (struct tcphdr *)(skb->data + thoff);
+	opt = (u8 *)(th + 1);
+	for (i = 0; i < optlen && opt[i] != TCPOPT_EOL;) {
+		u16 old;
+
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= optlen || opt[i + 1] < 2 || i + opt[i + 1] > optlen)
+			return;
+		if (opt[i] != TCPOPT_MSS || opt[i + 1] != TCPOLEN_MSS) {
+			i += opt[i + 1];
+			continue;
+		}
+		old = opt[i + 2] << 8 | opt[i + 3];
+		if (old <= mss)
+			return;
+		opt[i + 2] = mss >> 8;
+		opt[i + 3] = mss & 0xff;
+		/* At an odd offset the two bytes count swapped in the checksum. */
+		if (i & 1)
+			inet_proto_csum_replace2(&th->check, skb, (__force __be16)old,
+						 (__force __be16)(u16)mss, false);
+		else
+			inet_proto_csum_replace2(&th->check, skb, htons(old), htons(mss), false);
+		return;
+	}
+}
+
 /* Sequence number for the next packet; false when the SA has run out. */
 static bool veil_esp_next_seq(struct veil_sa *sa, u64 *seq)
 {
@@ -265,7 +326,7 @@ static void veil_esp_output_finish(struct sk_buff *skb, int err)
 
 	kfree(ctx);
 	if (unlikely(err)) {
-		veil_esp_drop(sa, &sa->stats.other_drops);
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 		kfree_skb(skb);
 		goto out;
 	}
@@ -345,7 +406,7 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	unsigned int hlen = sizeof(struct ip_esp_hdr) + ivlen;
 	bool tunnel = sa->mode == VEIL_MODE_TUNNEL;
 	bool inner4 = skb->protocol == htons(ETH_P_IP);
-	unsigned int ihl, olen, plen, clen, padlen, tailen, mtu, assoclen, i;
+	unsigned int ihl, olen, plen, clen, padlen, tailen, mtu, assoclen, inner, i;
 	struct dst_entry *dst;
 	struct veil_esp_ctx *ctx;
 	struct aead_request *req;
@@ -358,9 +419,6 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	bool frag = false, df = false;
 	__be64 seqbe;
 	u64 seq;
-
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		goto drop_other;
 
 	if (inner4) {
 		dsfield = ipv4_get_dsfield(ip_hdr(skb));
@@ -398,19 +456,31 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 		if (!dst)
 			goto drop_other;
 	}
-	plen = skb->len - ihl;
-
 	mtu = dst_mtu(dst);
+	inner = inner4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	if (mtu > inner + sizeof(struct tcphdr)) {
+		inner = veil_esp_inner_mtu(sa, mtu, tunnel ? 0 : inner) - inner;
+		if (inner > sizeof(struct tcphdr))
+			veil_esp_clamp_mss(skb, inner - sizeof(struct tcphdr));
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		goto drop_dst_other;
+
+	plen = skb->len - ihl;
 	if (olen + plen + veil_esp_overhead(sa, plen) > mtu) {
-		if (forwarded && veil_esp_too_big(skb, sa, mtu, ihl))
+		if (forwarded && veil_esp_too_big(skb, sa, mtu, ihl)) {
+			veil_esp_drop(sa, NULL, VEIL_A_NET_STATS_TOO_BIG);
 			goto drop_dst;
+		}
 		frag = true;
 	}
 
-	if (veil_sa_account(sa, plen))
+	if (veil_sa_account(sa, plen) || !veil_esp_next_seq(sa, &seq)) {
+		veil_esp_drop(sa, NULL, VEIL_A_NET_STATS_EXPIRED);
 		goto drop_dst;
-	if (!veil_esp_next_seq(sa, &seq))
-		goto drop_dst_other;
+	}
+	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_OUT_PACKETS);
+	veil_stat_add(sa->vn, VEIL_A_NET_STATS_OUT_BYTES, plen);
 
 	clen = ALIGN(plen + 2, veil_esp_block(sa));
 	padlen = clen - plen - 2;
@@ -510,14 +580,14 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	return;
 
 drop_dst_other:
-	veil_esp_drop(sa, &sa->stats.other_drops);
+	veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 drop_dst:
 	/* Tunnel mode: the outer route, not yet the packet's. */
 	if (tunnel)
 		dst_release(dst);
 	goto drop;
 drop_other:
-	veil_esp_drop(sa, &sa->stats.other_drops);
+	veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 drop:
 	veil_sa_put(sa);
 	kfree_skb(skb);
@@ -544,7 +614,7 @@ void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
 	/* No offloads: each segment comes back with its checksum done. */
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
-		veil_esp_drop(sa, &sa->stats.other_drops);
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 		veil_sa_put(sa);
 		kfree_skb(skb);
 		return;

@@ -12,6 +12,7 @@
 #include "esp.h"
 #include "main.h"
 #include "netlink.h"
+#include "input.h"
 #include "output.h"
 #include "policy.h"
 #include "sa.h"
@@ -27,21 +28,31 @@ static int __net_init veil_net_init(struct net *net)
 
 	vn->net = net;
 	mutex_init(&vn->conf_lock);
+	vn->stats = alloc_percpu(struct veil_net_stats);
+	if (!vn->stats)
+		return -ENOMEM;
 	ret = veil_sa_net_init(vn);
 	if (ret)
-		return ret;
+		goto err_stats;
 	ret = veil_policy_net_init(vn);
 	if (ret)
 		goto err_sa;
-	ret = veil_output_net_init(vn);
+	ret = veil_input_net_init(vn);
 	if (ret)
 		goto err_policy;
+	ret = veil_output_net_init(vn);
+	if (ret)
+		goto err_input;
 	return 0;
 
+err_input:
+	veil_input_net_exit(vn);
 err_policy:
 	veil_policy_net_exit(vn);
 err_sa:
 	veil_sa_net_exit(vn);
+err_stats:
+	free_percpu(vn->stats);
 	return ret;
 }
 
@@ -50,8 +61,10 @@ static void __net_exit veil_net_exit(struct net *net)
 	struct veil_net *vn = veil_net(net);
 
 	veil_output_net_exit(vn);
+	veil_input_net_exit(vn);
 	veil_policy_net_exit(vn);
 	veil_sa_net_exit(vn);
+	free_percpu(vn->stats);
 	mutex_destroy(&vn->conf_lock);
 }
 
@@ -73,6 +86,7 @@ static int __init veil_mod_init(void)
 	ret = veil_sa_init();
 	if (ret)
 		return ret;
+	veil_input_init();
 
 	ret = register_pernet_subsys(&veil_net_ops);
 	if (ret)

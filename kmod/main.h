@@ -13,7 +13,17 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "uapi/linux/veil.h"
+
 struct veil_sa_tables;
+
+/**
+ * struct veil_net_stats - one CPU's share of a namespace's counters
+ * @v: indexed by VEIL_A_NET_STATS_*, as the stats-get reply names them
+ */
+struct veil_net_stats {
+	u64 v[VEIL_A_NET_STATS_MAX + 1];
+};
 
 /* Acquire events remembered per namespace, to send each once (output.c). */
 #define VEIL_ACQUIRE_SLOTS 64
@@ -48,6 +58,7 @@ struct veil_acquire_slot {
  * @policy_ids: every policy by index
  * @policy_next_index: cursor for cyclic index allocation (under @conf_lock)
  * @acquire: acquire events sent lately (lockless, a lossy cache)
+ * @stats: datapath counters, per CPU (veil_stat_add())
  *
  * Every table veil keeps lives here rather than in a global, so two
  * containers on one host never see each other's SAs or policies, and a
@@ -66,6 +77,7 @@ struct veil_net {
 	struct xarray policy_ids;
 	u32 policy_next_index;
 	struct veil_acquire_slot acquire[VEIL_ACQUIRE_SLOTS];
+	struct veil_net_stats __percpu *stats;
 };
 
 extern unsigned int veil_net_id;
@@ -80,6 +92,24 @@ extern unsigned int veil_net_id;
 static inline struct veil_net *veil_net(const struct net *net)
 {
 	return net_generic(net, veil_net_id);
+}
+
+/**
+ * veil_stat_add() - count in one of @vn's datapath counters
+ * @vn: namespace state
+ * @idx: VEIL_A_NET_STATS_*
+ * @n: how much
+ *
+ * Any context: one per-CPU add, summed when read.
+ */
+static inline void veil_stat_add(struct veil_net *vn, unsigned int idx, u64 n)
+{
+	this_cpu_add(vn->stats->v[idx], n);
+}
+
+static inline void veil_stat_inc(struct veil_net *vn, unsigned int idx)
+{
+	veil_stat_add(vn, idx, 1);
 }
 
 #endif /* _VEIL_MAIN_H */

@@ -170,6 +170,40 @@ static int veil_nl_counts_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+static const struct nla_policy veil_stats_req_policy[VEIL_A_NET_STATS_MAX + 1] = {
+};
+
+static int veil_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct veil_net *vn = veil_net(genl_info_net(info));
+	u64 sum[VEIL_A_NET_STATS_MAX + 1] = { 0 };
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct veil_net_stats *st = per_cpu_ptr(vn->stats, cpu);
+
+		for (i = VEIL_A_NET_STATS_PAD + 1; i <= VEIL_A_NET_STATS_MAX; i++)
+			sum[i] += READ_ONCE(st->v[i]);
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &veil_genl_family, 0, VEIL_CMD_STATS_GET);
+	if (!hdr)
+		goto err;
+	for (i = VEIL_A_NET_STATS_PAD + 1; i <= VEIL_A_NET_STATS_MAX; i++)
+		if (nla_put_u64_64bit(msg, i, sum[i], VEIL_A_NET_STATS_PAD))
+			goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
 /*
  * struct genl_ops with per-operation policies works on 6.1 and 6.12
  * alike; the split ops ynl-gen-c emits need 6.2. Mutating operations
@@ -249,6 +283,12 @@ static const struct genl_ops veil_genl_ops[] = {
 		.doit = veil_nl_counts_doit,
 		.policy = veil_counts_req_policy,
 		.maxattr = VEIL_A_COUNTS_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_STATS_GET,
+		.doit = veil_nl_stats_doit,
+		.policy = veil_stats_req_policy,
+		.maxattr = VEIL_A_NET_STATS_MAX,
 	},
 	{
 		.cmd = VEIL_CMD_POLICY_LOOKUP,

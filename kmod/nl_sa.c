@@ -646,6 +646,8 @@ static int veil_nl_put_stats(struct sk_buff *skb, struct veil_sa *sa)
 	    nla_put_u64_64bit(skb, VEIL_A_STATS_REPLAY_DROPS, st.replay_drops, 0) ||
 	    nla_put_u64_64bit(skb, VEIL_A_STATS_INTEGRITY_FAILURES, st.integrity_failures, 0) ||
 	    nla_put_u64_64bit(skb, VEIL_A_STATS_OTHER_DROPS, st.other_drops, 0) ||
+	    nla_put_u64_64bit(skb, VEIL_A_STATS_BAD_PADDING, st.bad_padding, 0) ||
+	    nla_put_u64_64bit(skb, VEIL_A_STATS_POLICY_DROPS, st.policy_drops, 0) ||
 	    nla_put_u64_64bit(skb, VEIL_A_STATS_ADD_TIME, sa->add_time, 0) ||
 	    nla_put_u64_64bit(skb, VEIL_A_STATS_USE_TIME, use_time, 0))
 		return -EMSGSIZE;

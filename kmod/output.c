@@ -159,10 +159,12 @@ static struct veil_sa *veil_out_resolve(struct veil_net *vn, const struct veil_p
 				continue;
 			if (!sa)
 				veil_out_acquire(vn, pol, i, flow);
+			veil_stat_inc(vn, VEIL_A_NET_STATS_NO_SA);
 			*verdict = NF_DROP;
 			return NULL;
 		}
 		if (found) {
+			veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
 			*verdict = NF_DROP;
 			return NULL;
 		}
@@ -185,6 +187,7 @@ static int veil_out_finish(struct net *net, struct sock *sk, struct sk_buff *skb
 	rcu_read_unlock();
 	if (!sa) {
 		/* Deleted meanwhile: the packet is not to go out in clear. */
+		veil_stat_inc(veil_net(net), VEIL_A_NET_STATS_NO_SA);
 		kfree_skb(skb);
 		return 0;
 	}
@@ -211,8 +214,10 @@ static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
 	pol = veil_policy_lookup(vn, VEIL_DIR_OUT, &flow);
 	if (!pol)
 		return NF_ACCEPT;
-	if (pol->action == VEIL_ACTION_BLOCK)
+	if (pol->action == VEIL_ACTION_BLOCK) {
+		veil_stat_inc(vn, VEIL_A_NET_STATS_BLOCKED);
 		return NF_DROP;
+	}
 	sa = veil_out_resolve(vn, pol, &flow, &verdict);
 	if (!sa)
 		return verdict;

@@ -150,6 +150,8 @@ struct veil_sa_tables {
  * @replay_drops: packets dropped as replays or outside the window
  * @integrity_failures: packets whose ICV did not verify
  * @other_drops: packets dropped for any other reason
+ * @bad_padding: inbound packets whose trailer was not well formed
+ * @policy_drops: inbound packets decrypted, then refused by the SPD
  */
 struct veil_sa_stats {
 	u64 packets;
@@ -157,6 +159,8 @@ struct veil_sa_stats {
 	u64 replay_drops;
 	u64 integrity_failures;
 	u64 other_drops;
+	u64 bad_padding;
+	u64 policy_drops;
 };
 
 /**

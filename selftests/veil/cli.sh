@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 16
 
 info_text() {
 	expect_status 0 "$VEIL" info &&
@@ -99,5 +99,52 @@ json_stdout_only() {
 	"$VEIL" -j info 2>/dev/null | "$PYTHON" -c 'import json,sys; json.load(sys.stdin)'
 }
 check "JSON goes to stdout alone" json_stdout_only
+
+# The namespace counters of stats-get, in the spec's order.
+STATS_NAMES=(in-packets in-bytes out-packets out-bytes replay-drops
+	integrity-failures bad-padding policy-drops cleartext-drops no-sa blocked
+	too-big expired other-drops)
+
+stats_text() {
+	local name
+	expect_status 0 "$VEIL" stats || return 1
+	for name in "${STATS_NAMES[@]}"; do
+		output_has "^$name [0-9]+\$" || return 1
+	done
+	[ "$(cut -d ' ' -f 1 "$OUT" | tr '\n' ' ')" = "${STATS_NAMES[*]} " ] ||
+		{ echo "not the 14 counters in order:"; cat "$OUT"; return 1; }
+	expect_status 0 "$VEIL" stats show && [ "$(wc -l < "$OUT")" -eq 14 ]
+}
+check "veil stats and veil stats show print the 14 counters" stats_text
+
+# stats_json [VALUE]: $OUT is a JSON object of the 14 counters, in order,
+# each a number (VALUE, when given).
+stats_json() {
+	"$PYTHON" - "$OUT" "${1:-}" "${STATS_NAMES[@]}" <<'PY'
+import json, sys
+stats = json.load(open(sys.argv[1]))
+want = sys.argv[3:]
+assert list(stats) == want, list(stats)
+for k, v in stats.items():
+    assert type(v) is int and v >= 0, (k, v)
+    assert sys.argv[2] == "" or v == int(sys.argv[2]), (k, v)
+PY
+}
+
+json_stats() {
+	expect_status 0 "$VEIL" -j stats && stats_json
+}
+check "veil -j stats is JSON with the 14 counters" json_stats
+
+fresh_stats() {
+	expect_status 0 unshare -n "$VEIL" -j stats && stats_json 0
+}
+check "a new namespace's counters are all 0" fresh_stats
+
+stats_bogus() {
+	expect_status 2 "$VEIL" stats bogus &&
+	output_has 'unknown stats command "bogus"' && output_has '^Usage: veil stats'
+}
+check "veil stats with an unknown command prints usage, exit 2" stats_bogus
 
 ktap_finished

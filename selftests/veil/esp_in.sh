@@ -21,7 +21,19 @@ sa() {
 	ip -n "$A" xfrm state add src $OA dst $OB proto esp spi $SPI \
 		reqid 1 mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
 	v sa add src $OA dst $OB proto esp spi $SPI reqid 1 \
-		mode "$mode" "$@" replay-window 64 "${SEL[@]}"
+		mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
+	v_in_policy "$mode"
+}
+
+# v_in_policy MODE: veil's in policy that lets what the SA decrypts in.
+v_in_policy() {
+	if [ "$1" = tunnel ]; then
+		v policy add src $IA dst $IB dir in \
+			tmpl src $OA dst $OB proto esp reqid 1 mode tunnel
+	else
+		v policy add src $OA dst $OB dir in \
+			tmpl src $OA dst $OB proto esp reqid 1 mode transport
+	fi
 }
 
 policy() {
@@ -36,7 +48,7 @@ policy() {
 
 clear_sas() {
 	ip -n "$A" xfrm policy flush; ip -n "$A" xfrm state flush
-	v sa flush
+	v policy flush; v sa flush
 }
 
 # packets [COUNTER]: a counter of veil's SA (packets by default).
@@ -57,7 +69,7 @@ wrong_key() {
 		reqid 1 mode transport aead 'rfc4106(gcm(aes))' $K20 128 &&
 	v sa add src 10.89.0.1 dst 10.89.0.2 proto esp spi $SPI reqid 1 \
 		mode transport aead 'rfc4106(gcm(aes))' 0xff0102030405060708090a0b0c0d0e0f10111213 128 &&
-	policy transport || return 1
+	v_in_policy transport && policy transport || return 1
 	! ip netns exec "$A" ping -q -c 3 -i 0.2 -W 1 10.89.0.2 || { echo "ping passed a wrong key"; return 1; }
 	n=$(packets integrity-failures) && [ "$n" -ge 3 ] ||
 		{ echo "integrity failures: $n"; return 1; }
@@ -142,7 +154,7 @@ tfc() {
 		mode tunnel aead 'rfc4106(gcm(aes))' $K20 128 tfcpad 1000 &&
 	v sa add src $OA dst $OB proto esp spi $SPI reqid 1 mode tunnel \
 		aead 'rfc4106(gcm(aes))' $K20 128 &&
-	policy tunnel || return 1
+	v_in_policy tunnel && policy tunnel || return 1
 	frame_capture > "$DATA.frame" &
 	cap=$!
 	sleep 1

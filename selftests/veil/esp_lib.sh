@@ -70,7 +70,7 @@ tcp_start() {
 		> "$DATA.sum$port" &
 	eval "srv$port=$!"
 	for i in $(seq 50); do [ -e "$DATA.ready$port" ] && break; sleep 0.1; done
-	ip netns exec "$from" "$PYTHON" "$XFER" send "$dst" "$port" "$DATA" "$src" &
+	ip netns exec "$from" "$PYTHON" "$XFER" send "$dst" "$port" "${DATA_FILE:-$DATA}" "$src" &
 	eval "cli$port=$!"
 }
 
@@ -79,8 +79,8 @@ tcp_end() {
 	eval "srv=\$srv$port cli=\$cli$port"
 	wait "$cli" || { kill "$srv" 2>/dev/null; echo "sending to port $port failed"; return 1; }
 	wait "$srv" || { echo "receiving on port $port failed"; return 1; }
-	[ "$(sha256sum < "$DATA" | cut -d' ' -f1)" = "$(cat "$DATA.sum$port")" ] ||
-		{ echo "the 10 MB to port $port arrived different"; return 1; }
+	[ "$(sha256sum < "${DATA_FILE:-$DATA}" | cut -d' ' -f1)" = "$(cat "$DATA.sum$port")" ] ||
+		{ echo "what was sent to port $port arrived different"; return 1; }
 }
 
 # tcp_transfer SRC DST [FROM TO]: 10 MB from namespace FROM ($A) at

@@ -47,7 +47,7 @@ if "$VEIL" info >/dev/null 2>&1 || grep -q '^veil ' /proc/modules 2>/dev/null; t
 fi
 
 echo "KTAP version 1"
-echo "1..24"
+echo "1..30"
 expect "sa add, no module" 1 "^veil: $NOTLOADED\$" -- sa add $SA
 expect "state alias" 1 "$NOTLOADED" -- state add $SA
 expect "policy add, no module" 1 "$NOTLOADED" -- policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 1
@@ -63,6 +63,12 @@ expect "bad list filter" 2 'unknown argument "color" to sa list' -- sa list colo
 expect "monitor bad class" 2 'unknown event class "tls"' -- monitor tls
 expect "sa help" 0 "" -- sa help
 expect "-force needs -batch" 2 "only for -batch" -- -force sa list
+expect "stats, no module" 1 "^veil: $NOTLOADED\$" -- stats
+expect "stats show, no module" 1 "$NOTLOADED" -- -j stats show
+expect "unknown stats verb" 2 'unknown stats command "bogus"' -- stats bogus
+expect "stats show takes no arguments" 2 'stats show takes no arguments' -- stats show x
+expect "stats help" 0 "" -- stats help
+expect "st still abbreviates state" 2 'unknown sa command "frob"' -- st frob
 
 printf '# comment\n\nsa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 1 mode beet\nsa list\n' >"$TMP/b1"
 expect "batch stops at line 3" 1 '^veil: line 3: unknown mode "beet"' -- -batch "$TMP/b1"

@@ -806,6 +806,56 @@ static void test_print(void)
 	done(r);
 }
 
+/* The SA stats nest, as the kernel would add it to an SA, in text and JSON. */
+static void test_print_stats(void)
+{
+	struct veil_ctx ctx = { .stats = true };
+	struct req *r = run(veil_sa_parse_new, VEIL_A_SA_MAX,
+			    "src 192.0.2.1 dst 192.0.2.2 proto esp spi 300 aead x 0x00 64");
+	struct json_object *o, *st;
+	struct veil_sa_view sa;
+	struct genlmsghdr *g;
+	struct nlattr *n;
+	char *text;
+	int i;
+
+	n = nla_nest_start(r->msg, VEIL_A_SA_STATS);
+	for (i = 1; i <= VEIL_A_STATS_MAX; i++)
+		if (i != VEIL_A_STATS_ADD_TIME && i != VEIL_A_STATS_USE_TIME)
+			nla_put_u64(r->msg, i, 100 + i);
+	nla_nest_end(r->msg, n);
+	g = nlmsg_data(nlmsg_hdr(r->msg));
+	r->attrs = genlmsg_attrdata(g, 0);
+	r->len = genlmsg_attrlen(g, 0);
+
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	CHECK(VEIL_HAS(&sa, VEIL_A_SA_STATS));
+	CHECK(sa.stats[VEIL_A_STATS_BAD_PADDING] == 100 + VEIL_A_STATS_BAD_PADDING);
+	CHECK(sa.stats[VEIL_A_STATS_POLICY_DROPS] == 100 + VEIL_A_STATS_POLICY_DROPS);
+	text = render(&ctx, &sa, NULL);
+	CHECK(strstr(text, "\tstats:\n\t  replay 103 integrity-failures 104 other-drops 105"
+			   " bad-padding 108 policy-drops 109\n") != NULL);
+	free(text);
+
+	o = veil_sa_json(&sa);
+	st = json_object_object_get(o, "stats");
+	CHECK(st && json_object_object_length(st) == VEIL_A_STATS_MAX);
+	CHECK(json_object_get_uint64(json_object_object_get(st, "bad-padding")) == 108);
+	CHECK(json_object_get_uint64(json_object_object_get(st, "policy-drops")) == 109);
+	CHECK(json_object_get_uint64(json_object_object_get(st, "other-drops")) == 105);
+	CHECK(json_object_get_uint64(json_object_object_get(st, "add-time")) == 0);
+	json_object_put(o);
+
+	/* Without -s, text leaves the counters out. */
+	ctx.stats = false;
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	CHECK(!VEIL_HAS(&sa, VEIL_A_SA_STATS));
+	text = render(&ctx, &sa, NULL);
+	CHECK(!strstr(text, "bad-padding"));
+	free(text);
+	done(r);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -824,6 +874,7 @@ static const struct {
 	{ "filters", test_filters },
 	{ "split", test_split },
 	{ "print", test_print },
+	{ "print_stats", test_print_stats },
 };
 
 int main(void)

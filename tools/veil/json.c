@@ -101,7 +101,15 @@ static const char *const stats_names[] = {
 	[VEIL_A_STATS_OTHER_DROPS] = "other-drops",
 	[VEIL_A_STATS_ADD_TIME] = "add-time",
 	[VEIL_A_STATS_USE_TIME] = "use-time",
+	[VEIL_A_STATS_BAD_PADDING] = "bad-padding",
+	[VEIL_A_STATS_POLICY_DROPS] = "policy-drops",
 };
+
+/* j_u64_nest() reads a name for every attribute up to the set's max. */
+_Static_assert(sizeof(lifetime_names) / sizeof(lifetime_names[0]) == VEIL_A_LIFETIME_MAX + 1,
+	       "lifetime_names lacks a VEIL_A_LIFETIME_* name");
+_Static_assert(sizeof(stats_names) / sizeof(stats_names[0]) == VEIL_A_STATS_MAX + 1,
+	       "stats_names lacks a VEIL_A_STATS_* name");
 
 /* A nest of u64s: every name of @names[1..@max], 0 when not sent. */
 static struct json_object *j_u64_nest(const uint64_t *v, const char *const *names, int max)
@@ -223,6 +231,9 @@ struct json_object *veil_policy_json(const struct veil_policy_view *v)
 	j_add(o, "priority", json_object_new_uint64(v->priority));
 	j_add_u32(o, "if-id", VEIL_HAS(v, VEIL_A_POLICY_IF_ID), v->if_id);
 	j_add_u32(o, "index", VEIL_HAS(v, VEIL_A_POLICY_INDEX), v->index);
+	if (VEIL_HAS(v, VEIL_A_POLICY_FLOW))
+		j_add(o, "flow", j_selector(&v->flow));
+	j_add_u32(o, "tmpl-index", VEIL_HAS(v, VEIL_A_POLICY_TMPL_INDEX), v->tmpl_index);
 	tmpls = json_object_new_array();
 	for (i = 0; i < v->n_tmpl; i++)
 		json_object_array_add(tmpls, j_tmpl(&v->tmpl[i]));

@@ -20,6 +20,8 @@ static const struct veil_cmd veil_objects[] = {
 	{ "policy", veil_cmd_policy, "security policies (as ip xfrm policy)", 0 },
 	{ "monitor", veil_cmd_monitor, "print SA and policy events as they happen", 0 },
 	{ "info", veil_cmd_info, "show the module version and the algorithms it offers", 0 },
+	/* Not in ip's grammar: "s", "st" and "stat" keep meaning state. */
+	{ "stats", veil_cmd_stats, "show the namespace's packet and drop counters", 5 },
 	{ "help", veil_cmd_help, "show this text", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
@@ -32,7 +34,7 @@ void veil_usage(FILE *f)
 		"Usage: veil [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       veil [ OPTIONS ] -batch FILE [ -force ]\n"
 		"       veil -V\n"
-		"where  OBJECT := { sa | state | policy | monitor | info | help }\n"
+		"where  OBJECT := { sa | state | policy | monitor | info | stats | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | --keys |\n"
 		"                    -n[etns] NAME | -b[atch] FILE | -force |\n"
 		"                    -V[ersion] | -h[elp] }\n"

@@ -72,6 +72,9 @@ static int monitor_event(struct nlmsghdr *nlh, void *arg)
 	case VEIL_CMD_POLICY_DEL_NTF:
 		event = "policy-del", text = "Deleted policy ", sa = false;
 		break;
+	case VEIL_CMD_ACQUIRE_NTF:
+		event = "acquire", text = "Acquire for policy ", sa = false;
+		break;
 	default:
 		return 0;	/* from a newer module: not ours to guess */
 	}

@@ -233,10 +233,13 @@ static void print_sa_stats(struct text *t, const struct veil_sa_view *v)
 		print_time(st[VEIL_A_STATS_ADD_TIME], t1, sizeof(t1)),
 		print_time(st[VEIL_A_STATS_USE_TIME], t2, sizeof(t2)));
 	put_str(t, "\tstats:\n");
-	put_fmt(t, "\t  replay %llu integrity-failures %llu other-drops %llu\n",
+	put_fmt(t, "\t  replay %llu integrity-failures %llu other-drops %llu"
+		" bad-padding %llu policy-drops %llu\n",
 		(unsigned long long)st[VEIL_A_STATS_REPLAY_DROPS],
 		(unsigned long long)st[VEIL_A_STATS_INTEGRITY_FAILURES],
-		(unsigned long long)st[VEIL_A_STATS_OTHER_DROPS]);
+		(unsigned long long)st[VEIL_A_STATS_OTHER_DROPS],
+		(unsigned long long)st[VEIL_A_STATS_BAD_PADDING],
+		(unsigned long long)st[VEIL_A_STATS_POLICY_DROPS]);
 }
 
 /* "src A dst B" SEP "proto esp spi 0x... reqid N [mode M]": the SA's ID. */
@@ -408,6 +411,12 @@ void veil_policy_print(FILE *f, const struct veil_policy_view *v)
 	int i;
 
 	print_selector(t, &v->sel);
+	if (VEIL_HAS(v, VEIL_A_POLICY_FLOW)) {
+		put_str(t, "\n\tflow ");
+		print_selector(t, &v->flow);
+		put_str(t, " tmpl-index ");
+		put_dec(t, v->tmpl_index);
+	}
 	put_str(t, "\n\tdir ");
 	if (VEIL_HAS(v, VEIL_A_POLICY_DIR))
 		put_enum(t, veil_dir_names, v->dir);

@@ -86,6 +86,10 @@ struct json_object *veil_policy_json(const struct veil_policy_view *v);
 /* counts.c */
 int veil_counts_show(struct veil_ctx *ctx, bool sa);
 
+/* stats.c */
+int veil_cmd_stats(struct veil_ctx *ctx, int argc, char **argv);
+void veil_stats_usage(FILE *f);
+
 int veil_cmd_info(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_sa(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_policy(struct veil_ctx *ctx, int argc, char **argv);

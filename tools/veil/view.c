@@ -16,6 +16,8 @@
 _Static_assert(VEIL_A_SA_MAX < 32 && VEIL_A_POLICY_MAX < 32 && VEIL_A_TMPL_MAX < 32 &&
 	       VEIL_A_KEY_ALG_MAX < 32 && VEIL_A_ENCAP_MAX < 32,
 	       "a view's has holds one bit per attribute");
+_Static_assert(VEIL_A_LIFETIME_MAX < 16 && VEIL_A_STATS_MAX < 16,
+	       "u64_nest_decode() parses into 16 slots");
 
 /*
  * Without a policy, libnl's nla_parse() only indexes the attributes it can
@@ -256,6 +258,9 @@ int veil_policy_view_decode(struct nlattr *attrs, int len, struct veil_policy_vi
 	v->priority = u32_or(tb[VEIL_A_POLICY_PRIORITY], 0);
 	v->if_id = u32_or(tb[VEIL_A_POLICY_IF_ID], 0);
 	v->index = u32_or(tb[VEIL_A_POLICY_INDEX], 0);
+	if (tb[VEIL_A_POLICY_FLOW])
+		sel_decode(tb[VEIL_A_POLICY_FLOW], &v->flow);
+	v->tmpl_index = u32_or(tb[VEIL_A_POLICY_TMPL_INDEX], 0);
 	/* tb[] keeps only the last of a multi-attr; walk the whole stream. */
 	nla_for_each_attr(a, attrs, len, rem)
 		if (nla_type(a) == VEIL_A_POLICY_TMPL && v->n_tmpl < VEIL_VIEW_TMPL_MAX)

@@ -185,6 +185,8 @@ struct veil_tmpl_view {
  * @index: the kernel's index of the policy
  * @n_tmpl: templates in @tmpl
  * @tmpl: the templates, in the order sent
+ * @flow: acquire-ntf: the packet that found no SA
+ * @tmpl_index: acquire-ntf: the template it found none for
  */
 struct veil_policy_view {
 	uint32_t has;
@@ -194,6 +196,8 @@ struct veil_policy_view {
 	uint32_t priority;
 	uint32_t if_id;
 	uint32_t index;
+	struct veil_sel_view flow;
+	uint32_t tmpl_index;
 	int n_tmpl;
 	struct veil_tmpl_view tmpl[VEIL_VIEW_TMPL_MAX];
 };

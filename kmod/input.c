@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Copyright (C) 2026 The veil authors. All Rights Reserved.
+ *
+ * The inbound side of the SPD (RFC 4301 section 5.2): what may arrive.
+ *
+ * A packet veil decrypted carries a mark naming its SA (veil_input_mark(),
+ * set before it is handed back to the stack). Once routing has decided
+ * where it goes, hooks at LOCAL_IN and FORWARD look up the `in` or `fwd`
+ * policy for it:
+ *
+ *  - a decrypted packet passes only when the policy allows it and one of
+ *    its templates fits the SA it came through (protocol, mode, reqid,
+ *    SPI and, for tunnels, the endpoints); else it is dropped and counted
+ *    on the SA (policy_drops), as XFRM does in its policy check;
+ *  - a packet that came in clear is dropped when its policy blocks it or
+ *    requires protection (a template with level required), and counted
+ *    in the namespace's cleartext_drops.
+ *
+ * ESP and AH packets themselves pass: they are the protection, and their
+ * own handlers (veil's or XFRM's) see them next. A namespace with no
+ * in or fwd policies pays one test per packet.
+ *
+ * The mark lives at the end of skb->cb, past what the IP layer, the
+ * queueing disciplines and tc programs use, and is cleared when checked.
+ * It holds the SA's id and a keyed hash of the id and the namespace, so a
+ * stale or forged value never names an SA, and a packet that carries its
+ * mark into another namespace (veth) counts as cleartext there.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/skbuff.h>
+
+#include "esp.h"
+#include "input.h"
+#include "main.h"
+#include "policy.h"
+#include "sa.h"
+#include "uapi/linux/veil.h"
+
+/**
+ * struct veil_input_mark - what a decrypted packet carries to the hooks
+ * @sa_id: veil_sa.id of the SA it came through
+ * @tag: siphash of @sa_id and the namespace under a boot-time key
+ */
+struct veil_input_mark {
+	u32 sa_id;
+	u32 tag;
+};
+
+#define VEIL_INPUT_MARK_OFF (sizeof_field(struct sk_buff, cb) - sizeof(struct veil_input_mark))
+#define VEIL_INPUT_MARK(skb) ((struct veil_input_mark *)&(skb)->cb[VEIL_INPUT_MARK_OFF])
+
+static siphash_key_t veil_input_key __read_mostly;
+
+static u32 veil_input_tag(const struct net *net, u32 sa_id)
+{
+	return (u32)siphash_2u64((u64)(unsigned long)net, sa_id, &veil_input_key) | 1;
+}
+
+/**
+ * veil_input_mark() - note that @skb was decrypted with @sa
+ * @skb: the decrypted packet, its cb otherwise cleared
+ * @sa: the SA
+ */
+void veil_input_mark(struct sk_buff *skb, const struct veil_sa *sa)
+{
+	VEIL_INPUT_MARK(skb)->sa_id = sa->id;
+	VEIL_INPUT_MARK(skb)->tag = veil_input_tag(sa->vn->net, sa->id);
+}
+
+/* The SA id @skb's mark names in @net, 0 for none; the mark is cleared. */
+static u32 veil_input_take_mark(struct sk_buff *skb, const struct net *net)
+{
+	struct veil_input_mark m = *VEIL_INPUT_MARK(skb);
+
+	if (!m.tag)
+		return 0;
+	memset(VEIL_INPUT_MARK(skb), 0, sizeof(m));
+	return m.tag == veil_input_tag(net, m.sa_id) ? m.sa_id : 0;
+}
+
+/* Does template @t describe @sa (xfrm_state_ok() in XFRM's terms)? */
+static bool veil_input_tmpl_fits(const struct veil_tmpl *t, const struct veil_sa *sa)
+{
+	if (t->proto != sa->key.proto || t->mode != sa->mode)
+		return false;
+	if ((t->reqid && t->reqid != sa->reqid) || (t->spi && t->spi != sa->key.spi))
+		return false;
+	if (sa->mode == VEIL_MODE_TUNNEL && t->family &&
+	    (t->family != sa->key.family || memcmp(&t->src, &sa->src, sizeof(t->src)) ||
+	     memcmp(&t->dst, &sa->key.dst, sizeof(t->dst))))
+		return false;
+	return true;
+}
+
+static bool veil_input_policy_fits(const struct veil_policy *pol, const struct veil_sa *sa)
+{
+	unsigned int i;
+
+	if (!pol || pol->action != VEIL_ACTION_ALLOW)
+		return false;
+	for (i = 0; i < pol->ntmpl; i++)
+		if (veil_input_tmpl_fits(&pol->tmpl[i], sa))
+			return true;
+	return false;
+}
+
+/* May a packet matching @pol arrive without protection? */
+static bool veil_input_clear_ok(const struct veil_policy *pol)
+{
+	unsigned int i;
+
+	if (!pol)
+		return true;
+	if (pol->action != VEIL_ACTION_ALLOW)
+		return false;
+	for (i = 0; i < pol->ntmpl; i++)
+		if (pol->tmpl[i].level == VEIL_LEVEL_REQUIRED)
+			return false;
+	return true;
+}
+
+static unsigned int veil_input_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	u8 dir = state->hook == NF_INET_LOCAL_IN ? VEIL_DIR_IN : VEIL_DIR_FWD;
+	struct veil_net *vn = veil_net(state->net);
+	const struct veil_policy *pol;
+	struct veil_flow flow;
+	struct veil_sa *sa;
+	u32 sa_id;
+
+	sa_id = veil_input_take_mark(skb, state->net);
+	if (!sa_id && !READ_ONCE(vn->policy_count[dir]))
+		return NF_ACCEPT;
+	if (veil_flow_of(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6, &flow)) {
+		veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
+		return NF_DROP;
+	}
+
+	if (!sa_id) {
+		if (flow.proto == IPPROTO_ESP || flow.proto == IPPROTO_AH)
+			return NF_ACCEPT;
+		pol = veil_policy_lookup(vn, dir, &flow);
+		if (veil_input_clear_ok(pol))
+			return NF_ACCEPT;
+		veil_stat_inc(vn, pol->action == VEIL_ACTION_BLOCK ?
+			      VEIL_A_NET_STATS_BLOCKED : VEIL_A_NET_STATS_CLEARTEXT_DROPS);
+		return NF_DROP;
+	}
+
+	/* Hooks run under rcu_read_lock(): the SA stays while we look. */
+	sa = xa_load(&vn->sa_ids, sa_id);
+	if (!sa) {
+		/* Deleted since: nothing to check against. */
+		veil_stat_inc(vn, VEIL_A_NET_STATS_POLICY_DROPS);
+		return NF_DROP;
+	}
+	pol = veil_policy_lookup(vn, dir, &flow);
+	if (veil_input_policy_fits(pol, sa))
+		return NF_ACCEPT;
+	veil_esp_drop(sa, &sa->stats.policy_drops, VEIL_A_NET_STATS_POLICY_DROPS);
+	return NF_DROP;
+}
+
+/* Before the output hook at FORWARD, after every other hook. */
+#define VEIL_INPUT_PRIORITY (NF_IP_PRI_LAST - 1)
+
+static const struct nf_hook_ops veil_input_ops[] = {
+	{
+		.hook = veil_input_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = VEIL_INPUT_PRIORITY,
+	},
+	{
+		.hook = veil_input_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = VEIL_INPUT_PRIORITY,
+	},
+	{
+		.hook = veil_input_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = VEIL_INPUT_PRIORITY,
+	},
+	{
+		.hook = veil_input_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = VEIL_INPUT_PRIORITY,
+	},
+};
+
+/**
+ * veil_input_init() - pick the key that makes marks unforgeable
+ */
+void __init veil_input_init(void)
+{
+	BUILD_BUG_ON(VEIL_INPUT_MARK_OFF < 40);
+	get_random_bytes(&veil_input_key, sizeof(veil_input_key));
+}
+
+/**
+ * veil_input_net_init() - start checking @vn's incoming packets
+ * @vn: namespace state
+ *
+ * Return: 0 or the error of nf_register_net_hooks().
+ */
+int veil_input_net_init(struct veil_net *vn)
+{
+	return nf_register_net_hooks(vn->net, veil_input_ops, ARRAY_SIZE(veil_input_ops));
+}
+
+/**
+ * veil_input_net_exit() - stop
+ * @vn: namespace state
+ */
+void veil_input_net_exit(struct veil_net *vn)
+{
+	nf_unregister_net_hooks(vn->net, veil_input_ops, ARRAY_SIZE(veil_input_ops));
+}
