@@ -44,7 +44,8 @@ void veil_esp_input_uninit(void);
 
 unsigned int veil_esp_overhead(const struct veil_sa *sa, unsigned int len);
 unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room);
-unsigned int veil_esp_clamp_mtu(const struct veil_sa *sa, unsigned int mtu, u16 family);
+void veil_esp_clamp_mss(struct sk_buff *skb, unsigned int mss);
+void veil_esp_clamp_mss_in(struct sk_buff *skb, const struct veil_sa *sa, unsigned int mtu);
 void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded);
 
 #endif /* _VEIL_ESP_H */

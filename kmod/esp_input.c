@@ -185,6 +185,8 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 		goto drop;
 	}
 
+	veil_esp_clamp_mss_in(skb, sa, READ_ONCE(skb->dev->mtu));
+
 	/* A new packet as far as the stack goes: no route, no conntrack. */
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);

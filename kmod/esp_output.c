@@ -199,19 +199,22 @@ static unsigned int veil_esp_inner_mtu(const struct veil_sa *sa, unsigned int mt
 }
 
 /**
- * veil_esp_clamp_mtu() - the largest inner packet @sa carries on a path
- * @sa: an ESP SA
- * @mtu: the path MTU of the ESP packets
- * @family: the inner packet's family
+ * veil_esp_clamp_mss_in() - clamp a SYN that came out of @sa
+ * @skb: the decrypted packet, skb->data at its IP header
+ * @sa: the SA
+ * @mtu: the MTU of the link the ESP packet came in on
  *
- * For output.c's TCP MSS clamping: an inner IP header without options.
- *
- * Return: the inner packet's size limit, IP header included.
+ * The answers take the same path back, through an SA of the same
+ * algorithms: what fits one way fits the other.
  */
-unsigned int veil_esp_clamp_mtu(const struct veil_sa *sa, unsigned int mtu, u16 family)
+void veil_esp_clamp_mss_in(struct sk_buff *skb, const struct veil_sa *sa, unsigned int mtu)
 {
-	return veil_esp_inner_mtu(sa, mtu, family == AF_INET ? sizeof(struct iphdr) :
-					   sizeof(struct ipv6hdr));
+	unsigned int ih = skb->protocol == htons(ETH_P_IP) ? sizeof(struct iphdr) :
+			  sizeof(struct ipv6hdr);
+	unsigned int inner = veil_esp_inner_mtu(sa, mtu, ih);
+
+	if (inner > ih + sizeof(struct tcphdr))
+		veil_esp_clamp_mss(skb, inner - ih - sizeof(struct tcphdr));
 }
 
 /*
@@ -241,14 +244,18 @@ static bool veil_esp_too_big(struct sk_buff *skb, const struct veil_sa *sa,
 	return true;
 }
 
-/*
- * A TCP SYN entering the SA: lower the MSS it offers to what fits in the
- * tunnel (@mss), so that both ends send segments that need neither
- * fragments nor path MTU discovery, as XFRM's smaller route MTU makes
- * them do on its hosts. Only SYNs with the TCP header right after the IP
- * header are looked at; anything odd is left alone.
+/**
+ * veil_esp_clamp_mss() - lower the MSS a TCP SYN offers
+ * @skb: an IPv4 or IPv6 packet, skb->data at its IP header
+ * @mss: the largest MSS that fits in the tunnel
+ *
+ * For SYNs entering an SA, and those coming out of one: both ends then
+ * send segments that need neither fragments nor path MTU discovery, as
+ * XFRM's smaller route MTU makes them do on its hosts. Only SYNs with the
+ * TCP header right after the IP header are looked at; anything odd is
+ * left alone.
  */
-static void veil_esp_clamp_mss(struct sk_buff *skb, unsigned int mss)
+void veil_esp_clamp_mss(struct sk_buff *skb, unsigned int mss)
 {
 	unsigned int thoff, optlen, i;
 	struct tcphdr *th;

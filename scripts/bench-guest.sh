@@ -15,6 +15,7 @@ set -euo pipefail
 
 ko=$VEIL_BUILD/$VEIL_KVER/veil.ko
 veil=$VEIL_ROOT/tools/veil/veil
+. "$VEIL_ROOT/scripts/netns-pair.sh"
 n=${VEIL_BENCH_N:-}
 [ -z "$n" ] && [ -r "$VEIL_BUILD/bench/n" ] && n=$(head -n 1 "$VEIL_BUILD/bench/n")
 n=${n:-100000}
@@ -281,27 +282,14 @@ got=$(grep -c '^src 10\.[0-9.]*/3[12] dst' "$dir/lookups.big") || true
 [ "$got" = "$pols" ] || fail "with $pols host policies, $got of $pols lookups found theirs"
 ip netns del benchp
 
-# --- the datapath, receiving side: iperf3 over veth ---
-# veil has no output path yet, so the sender is always the kernel's XFRM;
-# the receiver is XFRM, then veil, with the same SA, in the same VM run:
-# the ratio is the receiving side's. Plain TCP over the same veth for
-# scale. Every run is checked for a result; every veil run for packets
-# counted by veil.
+# --- the datapath: iperf3 over veth ---
+# Both ends protect both directions (data and ACKs), with the kernel's
+# XFRM on both, then veil on both, the same SAs and policies, in the same
+# VM run. Plain TCP over the same veth for scale. Every run is checked
+# for a result; every veil run for packets counted by veil both ways.
 echo "bench: datapath, netns bencha -> benchb, iperf3 ${IPERF_SECS:=6} s per run"
-ip netns add bencha
-ip netns add benchb
-ip -n bencha link add eth0 type veth peer name eth0 netns benchb
-ip -n bencha addr add 10.89.0.1/24 dev eth0
-ip -n benchb addr add 10.89.0.2/24 dev eth0
-ip -n bencha addr add 10.89.1.1/32 dev lo
-ip -n benchb link add inner type dummy
-ip -n benchb addr add 10.89.2.1/32 dev inner
-for l in "bencha eth0" "benchb eth0" "bencha lo" "benchb lo" "benchb inner"; do
-	set -- $l
-	ip -n "$1" link set "$2" up
-done
-ip -n bencha route add 10.89.2.0/24 via 10.89.0.2 src 10.89.1.1
-ip -n benchb route add 10.89.1.0/24 via 10.89.0.1
+netns_pair bencha benchb 10.89.0.1/24 10.89.0.2/24 10.89.1.1/32 10.89.2.1/32 ||
+	fail "two namespaces joined by veth"
 
 # iperf VAR DST STREAMS: Mbit/s received, into VAR.
 iperf() {
@@ -316,43 +304,48 @@ print("%.1f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] /
 	printf -v "$1" '%s' "$mbit"
 }
 
-# esp_case NAME MODE RECEIVER ALGO...: one SA, XFRM sending.
+# both NS IMPL ARGS...: run "ip NS xfrm ARGS" or "veil -n NS ARGS".
+both() {
+	local ns=$1 impl=$2
+	shift 2
+	if [ "$impl" = xfrm ]; then ip -n "$ns" xfrm "$@"; else "$veil" -n "$ns" "$@"; fi
+}
+
+# esp_case NAME MODE IMPL ALGO...: SAs both ways, IMPL at both ends.
 esp_case() {
-	local name=$1 mode=$2 rx=$3 dst=10.89.0.2 src=10.89.0.1 sel
+	local name=$1 mode=$2 impl=$3 dst=10.89.0.2 la=10.89.0.1 lb=10.89.0.2 ns
 	shift 3
-	ip -n bencha xfrm policy flush; ip -n bencha xfrm state flush
-	ip -n benchb xfrm policy flush; ip -n benchb xfrm state flush
-	"$veil" -n benchb sa flush
-	ip -n bencha xfrm state add src 10.89.0.1 dst 10.89.0.2 proto esp spi 0x4242 \
-		reqid 1 mode "$mode" "$@" || fail "$name: ip xfrm state add"
-	if [ "$mode" = tunnel ]; then
-		sel="src 10.89.1.0/24 dst 10.89.2.0/24" dst=10.89.2.1
-	else
-		sel="src 10.89.0.1 dst 10.89.0.2"
-	fi
-	ip -n bencha xfrm policy add $sel dir out tmpl src 10.89.0.1 dst 10.89.0.2 \
-		proto esp reqid 1 mode "$mode" || fail "$name: ip xfrm policy add"
-	if [ "$rx" = xfrm ]; then
-		ip -n benchb xfrm state add src 10.89.0.1 dst 10.89.0.2 proto esp spi 0x4242 \
-			reqid 1 mode "$mode" "$@" replay-window 128 || fail "$name: receiver SA"
-		# XFRM drops what it decapsulated from a tunnel unless an in
-		# policy takes it; veil has no inbound policy check yet.
-		[ "$mode" = tunnel ] && { ip -n benchb xfrm policy add $sel dir in \
-			tmpl src 10.89.0.1 dst 10.89.0.2 proto esp reqid 1 mode tunnel ||
-			fail "$name: receiver policy"; }
-	else
-		"$veil" -n benchb sa add src 10.89.0.1 dst 10.89.0.2 proto esp spi 0x4242 \
-			reqid 1 mode "$mode" "$@" replay-window 128 || fail "$name: veil sa add"
-	fi
-	for p in 1 4; do
-		local var="dp_${name}_${rx}_$p"
-		iperf "$var" $dst $p
-		echo "bench:   $name, receiver $rx, $p stream(s): ${!var} Mbit/s"
+	for ns in bencha benchb; do
+		ip -n $ns xfrm policy flush; ip -n $ns xfrm state flush
+		"$veil" -n $ns policy flush; "$veil" -n $ns sa flush
 	done
-	if [ "$rx" = veil ]; then
-		got=$("$veil" -n benchb -j -s sa list | python3 -c 'import json, sys
-print(json.load(sys.stdin)[0]["stats"]["packets"])')
-		[ "$got" -gt 1000 ] || fail "$name: veil counted only $got packets"
+	[ "$mode" = tunnel ] && la=10.89.1.0/24 lb=10.89.2.0/24 dst=10.89.2.1
+	for ns in bencha benchb; do
+		both $ns $impl state add src 10.89.0.1 dst 10.89.0.2 proto esp spi 0x4242 \
+			reqid 1 mode "$mode" "$@" replay-window 128 &&
+		both $ns $impl state add src 10.89.0.2 dst 10.89.0.1 proto esp spi 0x4343 \
+			reqid 2 mode "$mode" "$@" replay-window 128 ||
+			fail "$name: $impl SAs in $ns"
+	done
+	both bencha $impl policy add src $la dst $lb dir out tmpl src 10.89.0.1 \
+		dst 10.89.0.2 proto esp reqid 1 mode "$mode" &&
+	both bencha $impl policy add src $lb dst $la dir in tmpl src 10.89.0.2 \
+		dst 10.89.0.1 proto esp reqid 2 mode "$mode" &&
+	both benchb $impl policy add src $lb dst $la dir out tmpl src 10.89.0.2 \
+		dst 10.89.0.1 proto esp reqid 2 mode "$mode" &&
+	both benchb $impl policy add src $la dst $lb dir in tmpl src 10.89.0.1 \
+		dst 10.89.0.2 proto esp reqid 1 mode "$mode" || fail "$name: $impl policies"
+	for p in 1 4; do
+		local var="dp_${name}_${impl}_$p"
+		iperf "$var" $dst $p
+		echo "bench:   $name, $impl, $p stream(s): ${!var} Mbit/s"
+	done
+	if [ "$impl" = veil ]; then
+		for ns in bencha benchb; do
+			got=$("$veil" -n $ns -j stats | python3 -c 'import json, sys
+s = json.load(sys.stdin); print(min(s["in-packets"], s["out-packets"]))')
+			[ "$got" -gt 1000 ] || fail "$name: veil in $ns counted only $got packets one way"
+		done
 	fi
 }
 
@@ -362,10 +355,11 @@ for p in 1 4; do
 	echo "bench:   plain TCP, $p stream(s): ${!var} Mbit/s"
 done
 K20=0x000102030405060708090a0b0c0d0e0f10111213
-for rx in xfrm veil; do
-	esp_case gcm_tr transport $rx aead 'rfc4106(gcm(aes))' $K20 128
-	esp_case gcm_tu tunnel $rx aead 'rfc4106(gcm(aes))' $K20 128
-	esp_case null_tr transport $rx enc 'ecb(cipher_null)' '' auth digest_null ''
+for impl in xfrm veil; do
+	esp_case gcm_tr transport $impl aead 'rfc4106(gcm(aes))' $K20 128
+	esp_case gcm_tu tunnel $impl aead 'rfc4106(gcm(aes))' $K20 128
+	esp_case null_tr transport $impl enc 'ecb(cipher_null)' '' auth digest_null ''
+	esp_case null_tu tunnel $impl enc 'ecb(cipher_null)' '' auth digest_null ''
 done
 ip netns del bencha
 ip netns del benchb
@@ -398,20 +392,22 @@ printf '%-36s %s\n' "flush $big" "$s_flush_big s"
 printf '%-36s %s\n' "$pols policy lookups, 1 policy" "$p_small s"
 printf '%-36s %s (%s x)\n' "$pols policy lookups, $((pols + 1)) policies" "$p_big s" "$(ratio "$p_big" "$p_small")"
 echo
-echo "datapath, receiving side (iperf3 over veth, XFRM sending; Mbit/s)"
-printf '%-28s %-10s %-10s %s\n' "row" "xfrm rx" "veil rx" "veil/xfrm"
+echo "datapath (iperf3 over veth, both directions protected, the same"
+echo "implementation at both ends; Mbit/s received)"
+printf '%-28s %-10s %-10s %-10s %s\n' "row" "xfrm" "veil" "veil/xfrm" "veil/plain"
 for p in 1 4; do
 	var=dp_plain_$p
 	printf '%-28s %-10s\n' "plain TCP, $p stream(s)" "${!var}"
 done
 for row in "gcm_tr:ESP gcm-aes-128 transport" "gcm_tu:ESP gcm-aes-128 tunnel" \
-	   "null_tr:ESP null/null transport"; do
+	   "null_tr:ESP null/null transport" "null_tu:ESP null/null tunnel"; do
 	for p in 1 4; do
-		x="dp_${row%%:*}_xfrm_$p" v="dp_${row%%:*}_veil_$p"
-		printf '%-28s %-10s %-10s %s\n' "${row#*:}, $p" "${!x}" "${!v}" "$(ratio "${!v}" "${!x}")"
+		x="dp_${row%%:*}_xfrm_$p" v="dp_${row%%:*}_veil_$p" pl="dp_plain_$p"
+		printf '%-28s %-10s %-10s %-10s %s\n' "${row#*:}, $p" "${!x}" "${!v}" \
+			"$(ratio "${!v}" "${!x}")" "$(ratio "${!v}" "${!pl}")"
 	done
 done
-echo "(throughput: above 1, veil receives faster; \"null/null\" is ecb(cipher_null)"
+echo "(throughput: above 1, veil is faster; \"null/null\" is ecb(cipher_null)"
 echo "with digest_null, which isolates the datapath from the cipher)"
 echo
 echo "times: wall clock of one run each; ratio = veil / xfrm (below 1: veil is"

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo.sh [KVER] - the main job, shown in a VM: boot a Debian kernel, load
-# the veil.ko built for it and show what it offers. Sets up whatever is
-# missing first, like `make check`. Later work grows this into a full
-# IPsec tunnel and TLS demo.
+# the veil.ko built for it, show what it offers, and run an ESP tunnel
+# between two namespaces with veil at both ends (scripts/demo-guest.sh).
+# Sets up whatever is missing first, like `make check`.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

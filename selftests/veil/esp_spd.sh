@@ -109,7 +109,7 @@ acquire() {
 	v policy add src $OB dst $OA dir out \
 		tmpl src $OB dst $OA proto esp reqid 7 mode transport || return 1
 	before=$(ns_stat no-sa) || return 1
-	v -j monitor policy > "$MON" 2>&1 &
+	"$VEIL" -n "$B" -j monitor policy > "$MON" 2>&1 &
 	mon=$!
 	sleep 0.5
 	! ip netns exec "$B" ping -q -c 3 -i 0.2 -W 1 $OA || { kill $mon; echo "ping passed"; return 1; }
@@ -167,7 +167,7 @@ exhaust() {
 		"${AEAD[@]}" replay-oseq 0xfffffffd &&
 	v policy add src $OB dst $OA dir out \
 		tmpl src $OB dst $OA proto esp reqid 2 mode transport || return 1
-	v -j monitor sa > "$MON" 2>&1 &
+	"$VEIL" -n "$B" -j monitor sa > "$MON" 2>&1 &
 	mon=$!
 	sleep 0.5
 	# 0xfffffffe and 0xffffffff go out; the next would wrap.
@@ -193,7 +193,7 @@ byte_limits() {
 		"${AEAD[@]}" limit byte-soft 5000 limit byte-hard 10000 &&
 	v policy add src $OB dst $OA dir out \
 		tmpl src $OB dst $OA proto esp reqid 2 mode transport || return 1
-	v -j monitor sa > "$MON" 2>&1 &
+	"$VEIL" -n "$B" -j monitor sa > "$MON" 2>&1 &
 	mon=$!
 	sleep 0.5
 	# 1000 bytes of ICMP each: soft after 5, hard after 10.
