@@ -7,8 +7,7 @@
 #
 # For every mode, family and algorithm the issue lists: ping each way and
 # 10 MB of TCP each way, whose SHA-256 must match; veil's SAs must have
-# counted the packets in both directions. Then sequence numbers: ESN
-# across 2^32, and without ESN the last number expiring the SA.
+# counted the packets in both directions. ESN is in esp_spd.sh.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -48,12 +47,12 @@ clear_all() {
 	v policy flush; v sa flush
 }
 
-# stat SPI [COUNTER]: a counter of veil's SA SPI (packets by default).
+# stat SPI: the packets veil's SA SPI counted ("lifetime current" line).
 stat() {
 	local src=$OA dst=$OB
 	[ "$1" = $SPI_BA ] && src=$OB dst=$OA
-	v -j -s sa get src $src dst $dst proto esp spi "$1" |
-		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["stats"]["'"${2:-packets}"'"])'
+	v -s sa get src $src dst $dst proto esp spi "$1" |
+		sed -n 's/^[[:space:]]*[0-9]*(bytes), \([0-9]*\)(packets)$/\1/p'
 }
 
 # both FAMILY MODE ALGO...: ping and 10 MB each way.
@@ -78,7 +77,7 @@ both() {
 }
 
 ktap_print_header
-ktap_set_plan 33
+ktap_set_plan 31
 
 check "two namespaces joined by veth" setup
 
@@ -108,10 +107,5 @@ for fam in 4in6 6in4; do
 	check "$fam tunnel, ecb(cipher_null) with hmac(sha256) 128" \
 		both $fam tunnel enc 'ecb(cipher_null)' '' auth-trunc 'hmac(sha256)' $K32 128
 done
-
-check "transport, rfc4106(gcm(aes)) with ESN: both ways" \
-	both 4 transport aead 'rfc4106(gcm(aes))' $K20 128 flag esn
-check "tunnel, cbc(aes) with hmac(sha256) and ESN: both ways" \
-	both 4 tunnel enc 'cbc(aes)' $K16 auth-trunc 'hmac(sha256)' $K32 128 flag esn
 
 ktap_finished

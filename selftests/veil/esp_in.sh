@@ -5,8 +5,9 @@
 # protects what veil-xa sends, veil alone decrypts it in veil-xb (replies
 # go back in clear); topology in esp_lib.sh. A wrong key is an integrity
 # failure; a replayed packet, a tampered one and sequence number 0 are
-# dropped and counted; XFRM's TFC padding is removed; an SPI veil does not
-# own is left to the kernel. esp.sh covers traffic both ways.
+# dropped and counted; hand-made packets with bad padding, a lying pad
+# length or truncated are dropped and counted; XFRM's TFC padding is
+# removed; an SPI veil does not own is left to the kernel. esp.sh covers traffic both ways.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -58,7 +59,7 @@ packets() {
 }
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 
 check "two namespaces joined by veth" setup
 
@@ -166,6 +167,31 @@ tfc() {
 	tcp_transfer $IS $IT
 }
 check "tunnel with XFRM's TFC padding: the padding is dropped, the packet kept" tfc
+
+# crafted KIND SEQ: one hand-made ESP packet from xa to veil's SA in xb.
+crafted() {
+	ip netns exec "$A" "$PYTHON" "$(dirname "$0")/esp_craft.py" $OB $SPI "$2" $K20 "$1"
+}
+
+bad_packets() {
+	family 4
+	clear_sas
+	sa transport aead 'rfc4106(gcm(aes))' $K20 128 || return 1
+	# A well-formed one first: the crafting itself is right.
+	crafted valid 1 && counter_is packets 1 || return 1
+	crafted badpad 2 && counter_is bad-padding 1 || return 1
+	crafted padlen 3 && counter_is bad-padding 2 || return 1
+	crafted short 4 && counter_is other-drops 1 || return 1
+	# A dummy packet is dropped quietly: nothing counted but the window.
+	crafted dummy 5 && sleep 0.5 && counter_is packets 1 && counter_is other-drops 1 || return 1
+	crafted valid 6 && counter_is packets 2 && counter_is replay-drops 0 &&
+	counter_is integrity-failures 0 || return 1
+	v -j stats | "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["bad-padding"] >= 2 and s["other-drops"] >= 1, s'
+}
+check "hand-made packets: bad padding, a lying pad length, a truncated packet, a dummy" bad_packets
 
 not_ours() {
 	family 4
