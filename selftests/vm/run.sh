@@ -42,7 +42,10 @@ if [ ! -s "$accel_file" ]; then
 fi
 case $(cat "$accel_file") in
 kvm) accel=(-accel kvm -cpu host) ;;
-*) accel=(-accel tcg,thread=multi -cpu max,la57=off) ;;
+# The CPU model: max (la57 off, as KASAN wants it) unless $VEIL_VM_CPU
+# says otherwise; qemu64 emulates faster (no AES-NI or PCLMULQDQ to
+# emulate instruction by instruction).
+*) accel=(-accel tcg,thread=multi -cpu "${VEIL_VM_CPU:-max,la57=off}") ;;
 esac
 
 rm -rf "$out"
