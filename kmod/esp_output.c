@@ -340,6 +340,8 @@ static void veil_esp_output_finish(struct sk_buff *skb, int err)
 
 	memset(skb->cb, 0, sizeof(skb->cb));
 	nf_reset_ct(skb);
+	/* Whatever the cleartext's checksum state was, the ESP packet has none. */
+	skb->ip_summed = CHECKSUM_NONE;
 	if (sa->key.family == AF_INET) {
 		ip_send_check(ip_hdr(skb));
 		ip_local_out(net, skb->sk, skb);

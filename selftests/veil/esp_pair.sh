@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by esp.sh and esp_algs.sh, after esp_lib.sh: the same two SAs
+# (one per direction) and matching policies in $A (the kernel's XFRM) and
+# $B (veil), and traffic both ways through them.
+
+SPI_AB=0x1001
+SPI_BA=0x2002
+
+# pair MODE ALGO...: SA a->b (reqid 1) and b->a (reqid 2) on both sides,
+# with out and in policies on both: XFRM's in xa, veil's in xb.
+pair() {
+	local mode=$1 is=$OA ib=$OB
+	shift
+	[ "$mode" = tunnel ] && is=$IA ib=$IB
+	ip -n "$A" xfrm state add src $OA dst $OB proto esp spi $SPI_AB \
+		reqid 1 mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
+	ip -n "$A" xfrm state add src $OB dst $OA proto esp spi $SPI_BA \
+		reqid 2 mode "$mode" "$@" replay-window 64 "${SELR[@]}" &&
+	ip -n "$A" xfrm policy add src $is dst $ib dir out \
+		tmpl src $OA dst $OB proto esp reqid 1 mode "$mode" &&
+	ip -n "$A" xfrm policy add src $ib dst $is dir in \
+		tmpl src $OB dst $OA proto esp reqid 2 mode "$mode" &&
+	v sa add src $OA dst $OB proto esp spi $SPI_AB reqid 1 \
+		mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
+	v sa add src $OB dst $OA proto esp spi $SPI_BA reqid 2 \
+		mode "$mode" "$@" replay-window 64 "${SELR[@]}" &&
+	v policy add src $ib dst $is dir out \
+		tmpl src $OB dst $OA proto esp reqid 2 mode "$mode" &&
+	v policy add src $is dst $ib dir in \
+		tmpl src $OA dst $OB proto esp reqid 1 mode "$mode"
+}
+
+clear_all() {
+	ip -n "$A" xfrm policy flush; ip -n "$A" xfrm state flush
+	"$VEIL" -n "$A" policy flush; "$VEIL" -n "$A" sa flush
+	v policy flush; v sa flush
+}
+
+# stat SPI: the packets veil's SA SPI counted ("lifetime current" line).
+stat() {
+	local src=$OA dst=$OB
+	[ "$1" = $SPI_BA ] && src=$OB dst=$OA
+	v -s sa get src $src dst $dst proto esp spi "$1" |
+		sed -n 's/^[[:space:]]*[0-9]*(bytes), \([0-9]*\)(packets)$/\1/p'
+}
+
+# both FAMILY MODE ALGO...: ping and 10 MB each way.
+both() {
+	local src dst fam=$1 n m
+	family "$fam"
+	SELR=()
+	[ ${#SEL[@]} -gt 0 ] && SELR=(sel src $IB dst $IA)
+	shift
+	src=$OA dst=$OB
+	[ "$1" = tunnel ] && src=$IS dst=$IT
+	clear_all
+	pair "$@" || return 1
+	ip netns exec "$A" ping -q -c 2 -i 0.1 -W 2 -I "$src" "$dst" ||
+		{ echo "no ping from XFRM to veil"; return 1; }
+	ip netns exec "$B" ping -q -c 2 -i 0.1 -W 2 -I "$dst" "$src" ||
+		{ echo "no ping from veil to XFRM"; return 1; }
+	tcp_both "$src" "$dst" || return 1
+	n=$(stat $SPI_AB) && m=$(stat $SPI_BA) || return 1
+	echo "veil decrypted $n packets and encrypted $m"
+	[ "$n" -ge "${MIN_PACKETS:-2000}" ] && [ "$m" -ge "${MIN_PACKETS:-2000}" ] || return 1
+}
+
+# quick FAMILY MODE ALGO...: ping and 1 MB each way, for the algorithms
+# beyond the five above.
+quick() {
+	head -c 1048576 "$DATA" > "$DATA.1m"
+	DATA_FILE=$DATA.1m MIN_PACKETS=200 both "$@"
+}
+
+# key N: an N-byte key.
+key() {
+	"$PYTHON" -c 'import sys; print("0x" + bytes(range(int(sys.argv[1]))).hex())' "$1"
+}
