@@ -12,7 +12,7 @@
 
 SPI=0x4242
 PORT=5201
-XFER=$(dirname "$0")/tcp_xfer.py
+XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
 DATA=$(mktemp)
 v() { "$VEIL" -n "$B" "$@"; }
 
@@ -66,11 +66,11 @@ family() {
 tcp_start() {
 	local src=$1 dst=$2 from=$3 to=$4 port=$5 i
 	rm -f "$DATA.ready$port" "$DATA.sum$port"
-	ip netns exec "$to" "$PYTHON" "$XFER" serve "$dst" "$port" "$DATA.ready$port" \
+	ip netns exec "$to" "$XFER" serve "$dst" "$port" "$DATA.ready$port" \
 		> "$DATA.sum$port" &
 	eval "srv$port=$!"
 	for i in $(seq 50); do [ -e "$DATA.ready$port" ] && break; sleep 0.1; done
-	ip netns exec "$from" "$PYTHON" "$XFER" send "$dst" "$port" "${DATA_FILE:-$DATA}" "$src" &
+	ip netns exec "$from" "$XFER" send "$dst" "$port" "${DATA_FILE:-$DATA}" "$src" &
 	eval "cli$port=$!"
 }
 
@@ -79,7 +79,7 @@ tcp_end() {
 	eval "srv=\$srv$port cli=\$cli$port"
 	wait "$cli" || { kill "$srv" 2>/dev/null; echo "sending to port $port failed"; return 1; }
 	wait "$srv" || { echo "receiving on port $port failed"; return 1; }
-	[ "$(sha256sum < "${DATA_FILE:-$DATA}" | cut -d' ' -f1)" = "$(cat "$DATA.sum$port")" ] ||
+	[ "$("$XFER" sum "${DATA_FILE:-$DATA}")" = "$(cat "$DATA.sum$port")" ] ||
 		{ echo "what was sent to port $port arrived different"; return 1; }
 }
 
