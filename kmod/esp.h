@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct aead_request;
+struct dst_entry;
 struct crypto_aead;
 struct scatterlist;
 struct sk_buff;
@@ -30,6 +31,18 @@ struct veil_esp_ctx {
 	bool forwarded;
 };
 
+/**
+ * struct veil_inner - what a tunnel's outer header takes from the inner one
+ * @dsfield: DSCP and ECN
+ * @flowlabel: the IPv6 flow label, for an IPv6 outer header; 0 otherwise
+ * @df: set DF in an IPv4 outer header
+ */
+struct veil_inner {
+	u8 dsfield;
+	__be32 flowlabel;
+	bool df;
+};
+
 struct veil_esp_ctx *veil_esp_ctx_alloc(struct crypto_aead *tfm, int nfrags);
 u8 *veil_esp_ctx_iv(struct crypto_aead *tfm, struct veil_esp_ctx *ctx);
 struct aead_request *veil_esp_ctx_req(struct crypto_aead *tfm, u8 *iv);
@@ -39,6 +52,7 @@ void veil_esp_inflight_put(void);
 void veil_esp_inflight_wait(void);
 void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat);
 
+void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hlen, u8 nexthdr);
 int veil_esp_input_init(void);
 void veil_esp_input_uninit(void);
 
@@ -47,5 +61,8 @@ unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room);
 void veil_esp_clamp_mss(struct sk_buff *skb, unsigned int mss);
 void veil_esp_clamp_mss_in(struct sk_buff *skb, const struct veil_sa *sa, unsigned int mtu);
 void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded);
+void veil_ipsec_outer(struct sk_buff *skb, const struct veil_sa *sa, struct dst_entry *dst,
+		      u8 proto, const struct veil_inner *in);
+void veil_ipsec_xmit(struct sk_buff *skb, struct veil_sa *sa);
 
 #endif /* _VEIL_ESP_H */

@@ -132,6 +132,54 @@ static int veil_esp_tunnel(struct sk_buff *skb, unsigned int hlen, u8 nexthdr)
 	return -EINVAL;
 }
 
+/**
+ * veil_ipsec_deliver() - hand a verified, decrypted packet back to the stack
+ * @skb: the packet, skb->data at the ESP or AH header, trailer removed
+ * @sa: the SA it came through; the caller keeps its reference
+ * @hlen: bytes of ESP or AH header (and IV) at skb->data
+ * @nexthdr: what follows them
+ *
+ * Counts the packet against the SA's lifetimes, removes the IPsec header
+ * (transport mode) or the outer packet (tunnel mode), clamps a TCP SYN's
+ * MSS, marks the packet with its SA for the inbound policy check and
+ * queues it with netif_rx(). Consumes @skb.
+ */
+void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hlen, u8 nexthdr)
+{
+	unsigned int len = skb->len - hlen;
+	int err;
+
+	if (veil_sa_account(sa, len)) {
+		veil_esp_drop(sa, NULL, VEIL_A_NET_STATS_EXPIRED);
+		goto drop;
+	}
+	if (sa->mode == VEIL_MODE_TUNNEL)
+		err = veil_esp_tunnel(skb, hlen, nexthdr);
+	else
+		err = veil_esp_transport(skb, hlen, nexthdr, sa->key.family);
+	if (err) {
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+		goto drop;
+	}
+
+	veil_esp_clamp_mss_in(skb, sa, READ_ONCE(skb->dev->mtu));
+
+	/* A new packet as far as the stack goes: no route, no conntrack. */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	skb->pkt_type = PACKET_HOST;
+	skb->ip_summed = CHECKSUM_NONE;
+	memset(skb->cb, 0, sizeof(skb->cb));
+	/* For the SPD check once the packet is routed (input.c). */
+	veil_input_mark(skb, sa);
+	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_IN_PACKETS);
+	veil_stat_add(sa->vn, VEIL_A_NET_STATS_IN_BYTES, len);
+	netif_rx(skb);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
 static void veil_esp_input_finish(struct sk_buff *skb, int err)
 {
 	struct veil_esp_ctx *ctx = VEIL_ESP_SKB_CB(skb)->ctx;
@@ -139,7 +187,6 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 	struct crypto_aead *tfm = sa->tfm;
 	unsigned int hlen = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(tfm);
 	u64 seq64 = ctx->seq64;
-	unsigned int len;
 	int nexthdr;
 
 	kfree(ctx);
@@ -170,35 +217,8 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 			veil_esp_drop(sa, &sa->stats.bad_padding, VEIL_A_NET_STATS_BAD_PADDING);
 		goto drop;
 	}
-	len = skb->len - hlen;
-	if (veil_sa_account(sa, len)) {
-		veil_esp_drop(sa, NULL, VEIL_A_NET_STATS_EXPIRED);
-		goto drop;
-	}
-
-	if (sa->mode == VEIL_MODE_TUNNEL)
-		err = veil_esp_tunnel(skb, hlen, nexthdr);
-	else
-		err = veil_esp_transport(skb, hlen, nexthdr, sa->key.family);
-	if (err) {
-		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
-		goto drop;
-	}
-
-	veil_esp_clamp_mss_in(skb, sa, READ_ONCE(skb->dev->mtu));
-
-	/* A new packet as far as the stack goes: no route, no conntrack. */
-	skb_dst_drop(skb);
-	nf_reset_ct(skb);
-	skb->pkt_type = PACKET_HOST;
-	skb->ip_summed = CHECKSUM_NONE;
-	memset(skb->cb, 0, sizeof(skb->cb));
-	/* For the SPD check once the packet is routed (input.c). */
-	veil_input_mark(skb, sa);
-	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_IN_PACKETS);
-	veil_stat_add(sa->vn, VEIL_A_NET_STATS_IN_BYTES, len);
+	veil_ipsec_deliver(skb, sa, hlen, nexthdr);
 	veil_sa_put(sa);
-	netif_rx(skb);
 	veil_esp_inflight_put();
 	return;
 drop:

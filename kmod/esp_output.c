@@ -52,6 +52,7 @@
 #include <net/tcp.h>
 #include <net/xfrm.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "main.h"
 #include "sa.h"
@@ -81,8 +82,8 @@ static unsigned int veil_esp_block(const struct veil_sa *sa)
 }
 
 /**
- * veil_esp_overhead() - bytes ESP adds to @len bytes of payload
- * @sa: an ESP SA
+ * veil_esp_overhead() - bytes ESP (or AH) adds to @len bytes of payload
+ * @sa: an ESP or AH SA
  * @len: the payload: the inner packet in tunnel mode, the data after the
  *	IP header in transport mode
  *
@@ -91,22 +92,27 @@ static unsigned int veil_esp_block(const struct veil_sa *sa)
  */
 unsigned int veil_esp_overhead(const struct veil_sa *sa, unsigned int len)
 {
+	if (sa->ahash)
+		return veil_ah_len(sa);
 	return sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
 	       ALIGN(len + 2, veil_esp_block(sa)) - len + crypto_aead_authsize(sa->tfm);
 }
 
 /**
- * veil_esp_max_payload() - the largest payload ESP fits in @room bytes
- * @sa: an ESP SA
+ * veil_esp_max_payload() - the largest payload ESP (or AH) fits in @room bytes
+ * @sa: an ESP or AH SA
  * @room: bytes after the (outer) IP header
  *
  * Return: the payload length, 0 when nothing fits.
  */
 unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room)
 {
-	unsigned int fixed = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
-			     crypto_aead_authsize(sa->tfm) + 2;
+	unsigned int fixed;
 
+	if (sa->ahash)
+		return room > veil_ah_len(sa) ? room - veil_ah_len(sa) : 0;
+	fixed = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
+		crypto_aead_authsize(sa->tfm) + 2;
 	if (room < fixed)
 		return 0;
 	return rounddown(room - fixed + 2, veil_esp_block(sa)) - 2;
@@ -325,22 +331,21 @@ static bool veil_esp_next_seq(struct veil_sa *sa, u64 *seq)
 }
 
 /* The ESP packet is ready: hand it to the IP layer as a local packet. */
-static void veil_esp_output_finish(struct sk_buff *skb, int err)
+/**
+ * veil_ipsec_xmit() - send a finished ESP or AH packet
+ * @skb: the packet, its outer IP header complete but for the IPv4 checksum
+ * @sa: the SA that made it
+ *
+ * As a packet this host sends: the firewall sees it at OUTPUT and
+ * POSTROUTING, and veil's own hook knows it by its SPI.
+ */
+void veil_ipsec_xmit(struct sk_buff *skb, struct veil_sa *sa)
 {
-	struct veil_esp_ctx *ctx = VEIL_ESP_OUT_CB(skb)->ctx;
-	struct veil_sa *sa = ctx->sa;
 	struct net *net = sa->vn->net;
-
-	kfree(ctx);
-	if (unlikely(err)) {
-		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
-		kfree_skb(skb);
-		goto out;
-	}
 
 	memset(skb->cb, 0, sizeof(skb->cb));
 	nf_reset_ct(skb);
-	/* Whatever the cleartext's checksum state was, the ESP packet has none. */
+	/* Whatever the cleartext's checksum state was, the packet has none. */
 	skb->ip_summed = CHECKSUM_NONE;
 	if (sa->key.family == AF_INET) {
 		ip_send_check(ip_hdr(skb));
@@ -348,7 +353,21 @@ static void veil_esp_output_finish(struct sk_buff *skb, int err)
 	} else {
 		ip6_local_out(net, skb->sk, skb);
 	}
-out:
+}
+
+/* The ESP packet is ready: hand it to the IP layer as a local packet. */
+static void veil_esp_output_finish(struct sk_buff *skb, int err)
+{
+	struct veil_esp_ctx *ctx = VEIL_ESP_OUT_CB(skb)->ctx;
+	struct veil_sa *sa = ctx->sa;
+
+	kfree(ctx);
+	if (unlikely(err)) {
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+		kfree_skb(skb);
+	} else {
+		veil_ipsec_xmit(skb, sa);
+	}
 	veil_sa_put(sa);
 	veil_esp_inflight_put();
 }
@@ -372,35 +391,44 @@ static void veil_esp_output_done(veil_crypto_cb_arg_t arg, int err)
 	veil_esp_output_resume(veil_crypto_cb_data(arg), err);
 }
 
-/* Tunnel mode: the outer IPv4 header, as XFRM's tunnel mode makes it. */
-static void veil_esp_outer4(struct sk_buff *skb, const struct veil_sa *sa,
-			    struct dst_entry *dst, u8 dsfield, bool df)
+/**
+ * veil_ipsec_outer() - tunnel mode: the outer header, as XFRM makes it
+ * @skb: the packet, its network header reset to where the outer goes
+ * @sa: the SA, whose addresses and family the header gets
+ * @dst: the route to the tunnel's far end
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ * @in: the inner packet's DSCP and ECN, DF and flow label
+ */
+void veil_ipsec_outer(struct sk_buff *skb, const struct veil_sa *sa, struct dst_entry *dst,
+		      u8 proto, const struct veil_inner *in)
 {
-	struct iphdr *top = ip_hdr(skb);
+	u8 tos = INET_ECN_encapsulate(in->dsfield, in->dsfield);
 
-	top->version = 4;
-	top->ihl = sizeof(*top) >> 2;
-	top->tos = INET_ECN_encapsulate(dsfield, dsfield);
-	top->tot_len = htons(skb->len);
-	top->frag_off = df ? htons(IP_DF) : 0;
-	top->ttl = ip4_dst_hoplimit(dst);
-	top->protocol = IPPROTO_ESP;
-	top->saddr = sa->src.ip4;
-	top->daddr = sa->key.dst.ip4;
-	ip_select_ident(dev_net(dst->dev), skb, NULL);
-}
+	if (sa->key.family == AF_INET) {
+		struct iphdr *top = ip_hdr(skb);
 
-static void veil_esp_outer6(struct sk_buff *skb, const struct veil_sa *sa,
-			    struct dst_entry *dst, u8 dsfield, __be32 flowlabel)
-{
-	struct ipv6hdr *top = ipv6_hdr(skb);
+		skb->protocol = htons(ETH_P_IP);
+		top->version = 4;
+		top->ihl = sizeof(*top) >> 2;
+		top->tos = tos;
+		top->tot_len = htons(skb->len);
+		top->frag_off = in->df ? htons(IP_DF) : 0;
+		top->ttl = ip4_dst_hoplimit(dst);
+		top->protocol = proto;
+		top->saddr = sa->src.ip4;
+		top->daddr = sa->key.dst.ip4;
+		ip_select_ident(dev_net(dst->dev), skb, NULL);
+	} else {
+		struct ipv6hdr *top = ipv6_hdr(skb);
 
-	ip6_flow_hdr(top, INET_ECN_encapsulate(dsfield, dsfield), flowlabel);
-	top->payload_len = htons(skb->len - sizeof(*top));
-	top->nexthdr = IPPROTO_ESP;
-	top->hop_limit = ip6_dst_hoplimit(dst);
-	top->saddr = sa->src.ip6;
-	top->daddr = sa->key.dst.ip6;
+		skb->protocol = htons(ETH_P_IPV6);
+		ip6_flow_hdr(top, tos, in->flowlabel);
+		top->payload_len = htons(skb->len - sizeof(*top));
+		top->nexthdr = proto;
+		top->hop_limit = ip6_dst_hoplimit(dst);
+		top->saddr = sa->src.ip6;
+		top->daddr = sa->key.dst.ip6;
+	}
 }
 
 /*
@@ -410,9 +438,7 @@ static void veil_esp_outer6(struct sk_buff *skb, const struct veil_sa *sa,
 static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
 {
 	struct crypto_aead *tfm = sa->tfm;
-	unsigned int ivlen = crypto_aead_ivsize(tfm);
-	unsigned int icvlen = crypto_aead_authsize(tfm);
-	unsigned int hlen = sizeof(struct ip_esp_hdr) + ivlen;
+	unsigned int ivlen, icvlen, hlen;
 	bool tunnel = sa->mode == VEIL_MODE_TUNNEL;
 	bool inner4 = skb->protocol == htons(ETH_P_IP);
 	unsigned int ihl, olen, plen, clen, padlen, tailen, mtu, assoclen, inner, i;
@@ -423,18 +449,18 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	struct sk_buff *trailer;
 	struct ip_esp_hdr *esph;
 	int nhoff = -1, nfrags, err;
-	u8 nexthdr, dsfield, *tail, *iv, *prevhdr;
-	__be32 flowlabel = 0;
-	bool frag = false, df = false;
+	struct veil_inner in = { 0 };
+	u8 nexthdr, *tail, *iv, *prevhdr;
+	bool frag = false;
 	__be64 seqbe;
 	u64 seq;
 
 	if (inner4) {
-		dsfield = ipv4_get_dsfield(ip_hdr(skb));
-		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+		in.dsfield = ipv4_get_dsfield(ip_hdr(skb));
+		in.df = ip_hdr(skb)->frag_off & htons(IP_DF);
 	} else {
-		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
-		flowlabel = ip6_flowlabel(ipv6_hdr(skb));
+		in.dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		in.flowlabel = ip6_flowlabel(ipv6_hdr(skb));
 	}
 
 	if (tunnel) {
@@ -484,12 +510,30 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 		frag = true;
 	}
 
+	/* RFC 4301 8.1: the outer DF from an IPv4 inner header, cleared to fragment. */
+	in.df = in.df && !frag;
 	if (veil_sa_account(sa, plen) || !veil_esp_next_seq(sa, &seq)) {
 		veil_esp_drop(sa, NULL, VEIL_A_NET_STATS_EXPIRED);
 		goto drop_dst;
 	}
 	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_OUT_PACKETS);
 	veil_stat_add(sa->vn, VEIL_A_NET_STATS_OUT_BYTES, plen);
+
+	if (sa->ahash) {
+		/* AH after IPv6 extension headers is not written yet. */
+		if (!tunnel && !inner4 && nhoff != offsetof(struct ipv6hdr, nexthdr))
+			goto drop_dst_other;
+		if (frag)
+			skb->ignore_df = 1;
+		if (!tunnel && inner4 && frag)
+			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
+		veil_ah_output(skb, sa, dst, seq, ihl, nexthdr, &in);
+		return;
+	}
+
+	ivlen = crypto_aead_ivsize(tfm);
+	icvlen = crypto_aead_authsize(tfm);
+	hlen = sizeof(struct ip_esp_hdr) + ivlen;
 
 	clen = ALIGN(plen + 2, veil_esp_block(sa));
 	padlen = clen - plen - 2;
@@ -512,14 +556,7 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 		skb_reset_network_header(skb);
 		skb_dst_drop(skb);
 		skb_dst_set(skb, dst);
-		if (sa->key.family == AF_INET) {
-			skb->protocol = htons(ETH_P_IP);
-			/* RFC 4301 8.1: DF from the inner header, cleared to fragment. */
-			veil_esp_outer4(skb, sa, dst, dsfield, inner4 && df && !frag);
-		} else {
-			skb->protocol = htons(ETH_P_IPV6);
-			veil_esp_outer6(skb, sa, dst, dsfield, inner4 ? 0 : flowlabel);
-		}
+		veil_ipsec_outer(skb, sa, dst, IPPROTO_ESP, &in);
 	} else {
 		skb_push(skb, hlen);
 		memmove(skb->data, skb->data + hlen, ihl);

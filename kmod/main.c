@@ -9,6 +9,7 @@
 #include <linux/init.h>
 #include <net/genetlink.h>
 
+#include "ah.h"
 #include "esp.h"
 #include "main.h"
 #include "netlink.h"
@@ -95,6 +96,9 @@ static int __init veil_mod_init(void)
 	ret = veil_esp_input_init();
 	if (ret)
 		goto err_pernet;
+	ret = veil_ah_input_init();
+	if (ret)
+		goto err_esp_input;
 
 	ret = veil_genl_init();
 	if (ret)
@@ -105,6 +109,8 @@ static int __init veil_mod_init(void)
 	return 0;
 
 err_esp:
+	veil_ah_input_uninit();
+err_esp_input:
 	veil_esp_input_uninit();
 err_pernet:
 	unregister_pernet_subsys(&veil_net_ops);
@@ -118,6 +124,7 @@ static void __exit veil_mod_exit(void)
 	/* Reverse order: no request can be in flight once the family is gone. */
 	veil_genl_uninit();
 	/* No packet reaches veil, or is still being decrypted, after this. */
+	veil_ah_input_uninit();
 	veil_esp_input_uninit();
 	unregister_pernet_subsys(&veil_net_ops);
 	veil_sa_uninit();

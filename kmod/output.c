@@ -77,14 +77,18 @@ static u16 veil_out_family(const struct nf_hook_state *state)
 static bool veil_out_is_esp(struct veil_net *vn, struct sk_buff *skb,
 			    const struct veil_flow *flow)
 {
-	struct veil_sa_key key = { .family = flow->family, .proto = IPPROTO_ESP };
+	struct veil_sa_key key = { .family = flow->family, .proto = flow->proto };
 	unsigned int off;
 	__be32 spi;
 
-	if (flow->proto != IPPROTO_ESP)
+	if (flow->proto != IPPROTO_ESP && flow->proto != IPPROTO_AH)
 		return false;
 	if (flow->family == AF_INET) {
 		off = skb_network_offset(skb) + ip_hdrlen(skb);
+	} else if (flow->proto == IPPROTO_AH) {
+		off = 0;
+		if (ipv6_find_hdr(skb, &off, IPPROTO_AH, NULL, NULL) != IPPROTO_AH)
+			return false;
 	} else {
 		__be16 frag_off;
 		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
@@ -95,6 +99,9 @@ static bool veil_out_is_esp(struct veil_net *vn, struct sk_buff *skb,
 			return false;
 		off = o;
 	}
+	/* The SPI: first in ESP, after four bytes in AH. */
+	if (flow->proto == IPPROTO_AH)
+		off += 4;
 	if (skb_copy_bits(skb, off, &spi, sizeof(spi)))
 		return false;
 	key.spi = ntohl(spi);
@@ -154,7 +161,7 @@ static struct veil_sa *veil_out_resolve(struct veil_net *vn, const struct veil_p
 			src = &flow->src;
 		}
 		sa = veil_sa_lookup_tmpl(vn, &tkey, src, t->mode, t->spi, flow);
-		if (!sa || !sa->tfm) {
+		if (!sa || !(sa->tfm || sa->ahash)) {
 			if (t->level == VEIL_LEVEL_USE)
 				continue;
 			if (!sa)

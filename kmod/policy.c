@@ -338,7 +338,8 @@ struct veil_policy *veil_policy_lookup(struct veil_net *vn, u8 dir,
  *
  * Ports are those of TCP, UDP, UDP-Lite, SCTP and DCCP; for ICMP and
  * ICMPv6 the type and code stand in their place, as XFRM selectors have
- * them. A fragment other than the first has none.
+ * them. A fragment other than the first has none. An IPv6 packet with an
+ * AH header has AH as its protocol, as an IPv4 one does.
  *
  * Return: 0, or -EINVAL when the headers are truncated.
  */
@@ -363,10 +364,20 @@ int veil_flow_of(const struct sk_buff *skb, u16 family, struct veil_flow *flow)
 	} else {
 		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
 		__be16 frag_off = 0;
+		unsigned int ao;
 		int o;
 
 		flow->src.ip6 = ip6h->saddr;
 		flow->dst.ip6 = ip6h->daddr;
+		/*
+		 * ipv6_skip_exthdr() steps over AH as over any extension
+		 * header; to the SPD, as in IPv4, AH is the packet's protocol.
+		 */
+		ao = 0;
+		if (ipv6_find_hdr(skb, &ao, IPPROTO_AH, NULL, NULL) == IPPROTO_AH) {
+			flow->proto = IPPROTO_AH;
+			return 0;
+		}
 		proto = ip6h->nexthdr;
 		o = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
 				     &proto, &frag_off);

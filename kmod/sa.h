@@ -16,6 +16,7 @@
 #include "addr.h"
 
 struct crypto_aead;
+struct crypto_ahash;
 struct dst_cache;
 struct veil_replay;
 struct netlink_ext_ack;
@@ -186,7 +187,8 @@ struct veil_sa_stats {
  * @enc: cipher, or NULL
  * @auth: authentication, or NULL
  * @tfm: ESP: the keyed transform @aead, or @enc with @auth, runs on
- *	(sa_crypto.c); NULL for AH until its datapath exists
+ *	(sa_crypto.c); NULL for AH
+ * @ahash: AH: the keyed integrity transform (ah.c); NULL for ESP
  * @replay: inbound anti-replay window, under @lock (replay.c)
  * @oseq: the last sequence number sent, all 64 bits (the high half stays
  *	0 without ESN); the output path takes the next one atomically
@@ -236,6 +238,7 @@ struct veil_sa {
 	struct veil_sa_alg *enc;
 	struct veil_sa_alg *auth;
 	struct crypto_aead *tfm;
+	struct crypto_ahash *ahash;
 	struct veil_replay *replay;
 	atomic64_t oseq;
 	struct dst_cache __rcu *route;

@@ -19,9 +19,11 @@
 #include <net/dst_cache.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
+#include <crypto/hash.h>
 #include <crypto/authenc.h>
 #include <net/netlink.h>
 
+#include "ah.h"
 #include "crypto.h"
 #include "replay.h"
 #include "sa.h"
@@ -70,14 +72,51 @@ static int veil_sa_crypto_authenc_key(struct crypto_aead *tfm, const struct veil
 	return ret;
 }
 
+/*
+ * AH: the integrity algorithm as an ahash, keyed, as ah4/ah6 use it; the
+ * ICV is the digest cut to the SA's length.
+ */
+static int veil_sa_crypto_ah(struct veil_sa *sa, struct netlink_ext_ack *extack)
+{
+	struct crypto_ahash *ahash;
+	int ret;
+
+	ahash = crypto_alloc_ahash(sa->auth->alg->name, 0, 0);
+	if (IS_ERR(ahash)) {
+		ret = PTR_ERR(ahash);
+		if (ret == -ENOMEM) {
+			NL_SET_ERR_MSG(extack, "out of memory for the SA's crypto transform");
+			return ret;
+		}
+		NL_SET_ERR_MSG(extack, "the kernel's crypto API cannot run this SA's algorithm");
+		return -ENOENT;
+	}
+	if (sa->auth->bits / 8 > crypto_ahash_digestsize(ahash) ||
+	    sa->auth->bits / 8 > VEIL_AH_ICV_MAX) {
+		NL_SET_ERR_MSG(extack, "the ICV is longer than the algorithm's digest");
+		ret = -EINVAL;
+		goto err;
+	}
+	ret = crypto_ahash_setkey(ahash, sa->auth->key, sa->auth->key_len);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "the kernel's crypto API refused the SA's key");
+		goto err;
+	}
+	sa->ahash = ahash;
+	return 0;
+err:
+	crypto_free_ahash(ahash);
+	return ret == -ENOMEM ? ret : -EINVAL;
+}
+
 /**
- * veil_sa_crypto_init() - allocate and key the transform of an ESP SA
+ * veil_sa_crypto_init() - allocate and key the transform of an ESP or AH SA
  * @sa: a parsed SA, not yet published; its algorithms are from veil's
  *	table and its key and ICV lengths already checked against it
  * @extack: for the reason of a failure
  *
- * Sleeps (it may load crypto modules). AH SAs get their transform with
- * the AH datapath and are left alone here.
+ * Sleeps (it may load crypto modules). AH SAs get a keyed ahash of their
+ * integrity algorithm instead (veil_sa_crypto_ah()).
  *
  * Return: 0, -ENOENT when the kernel cannot provide the algorithms,
  * -EINVAL when it refuses the key or ICV length, -ENOMEM.
@@ -91,14 +130,14 @@ int veil_sa_crypto_init(struct veil_sa *sa, struct netlink_ext_ack *extack)
 	int ret;
 
 	atomic64_set(&sa->oseq, (u64)sa->replay_oseq_hi << 32 | sa->replay_oseq);
-	if (sa->key.proto != IPPROTO_ESP)
-		return 0;
 	sa->replay = veil_replay_new(sa->replay_window, sa->flags & VEIL_SA_FLAGS_ESN,
 				     (u64)sa->replay_seq_hi << 32 | sa->replay_seq, GFP_KERNEL);
 	if (!sa->replay) {
 		NL_SET_ERR_MSG(extack, "out of memory for the SA's replay window");
 		return -ENOMEM;
 	}
+	if (sa->key.proto == IPPROTO_AH)
+		return veil_sa_crypto_ah(sa, extack);
 	if (sa->aead) {
 		fits = veil_sa_crypto_name(name, sa->aead->alg->geniv, sa->aead->alg->name);
 		icv_alg = sa->aead;
@@ -161,6 +200,8 @@ void veil_sa_crypto_free(struct veil_sa *sa)
 
 	if (sa->tfm)
 		crypto_free_aead(sa->tfm);
+	if (sa->ahash)
+		crypto_free_ahash(sa->ahash);
 	if (route) {
 		dst_cache_destroy(route);
 		kfree(route);

@@ -23,7 +23,7 @@ packages=(
 	linux-source-6.12 xz-utils
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio iproute2 util-linux iputils-ping iperf3
-	python3-cryptography
+	python3-cryptography nftables
 	# DKMS packaging
 	dkms
 )
