@@ -23,12 +23,14 @@ struct veil_sa;
  * @seqhi_save: with ESN, the 4 bytes before the ESP header that the high
  *	half of the sequence number displaces while the ICV is computed
  * @forwarded: output: the packet is being forwarded, not sent by this host
+ * @then: output, in a bundle: the AH SA to apply next, with a reference
  */
 struct veil_esp_ctx {
 	struct veil_sa *sa;
 	u64 seq64;
 	__be32 seqhi_save;
 	bool forwarded;
+	struct veil_sa *then;
 };
 
 /**
@@ -60,7 +62,8 @@ unsigned int veil_esp_overhead(const struct veil_sa *sa, unsigned int len);
 unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room);
 void veil_esp_clamp_mss(struct sk_buff *skb, unsigned int mss);
 void veil_esp_clamp_mss_in(struct sk_buff *skb, const struct veil_sa *sa, unsigned int mtu);
-void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded);
+void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded,
+		     struct veil_sa *then);
 void veil_ipsec_outer(struct sk_buff *skb, const struct veil_sa *sa, struct dst_entry *dst,
 		      u8 proto, const struct veil_inner *in);
 void veil_ipsec_xmit(struct sk_buff *skb, struct veil_sa *sa);

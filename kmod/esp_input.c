@@ -169,8 +169,7 @@ void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hl
 	nf_reset_ct(skb);
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
-	memset(skb->cb, 0, sizeof(skb->cb));
-	/* For the SPD check once the packet is routed (input.c). */
+	/* cb cleared, but for the marks the SPD check reads (input.c). */
 	veil_input_mark(skb, sa);
 	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_IN_PACKETS);
 	veil_stat_add(sa->vn, VEIL_A_NET_STATS_IN_BYTES, len);

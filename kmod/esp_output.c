@@ -355,16 +355,27 @@ void veil_ipsec_xmit(struct sk_buff *skb, struct veil_sa *sa)
 	}
 }
 
-/* The ESP packet is ready: hand it to the IP layer as a local packet. */
+static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool forwarded,
+				struct veil_sa *then);
+
+/*
+ * The ESP packet is ready: hand it to the IP layer as a local packet, or,
+ * in a bundle, to the outer SA (AH) first.
+ */
 static void veil_esp_output_finish(struct sk_buff *skb, int err)
 {
 	struct veil_esp_ctx *ctx = VEIL_ESP_OUT_CB(skb)->ctx;
-	struct veil_sa *sa = ctx->sa;
+	struct veil_sa *sa = ctx->sa, *then = ctx->then;
+	bool forwarded = ctx->forwarded;
 
 	kfree(ctx);
 	if (unlikely(err)) {
 		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+		veil_sa_put(then);
 		kfree_skb(skb);
+	} else if (then) {
+		memset(skb->cb, 0, sizeof(skb->cb));
+		veil_esp_output_one(skb, then, forwarded, NULL);
 	} else {
 		veil_ipsec_xmit(skb, sa);
 	}
@@ -435,7 +446,8 @@ void veil_ipsec_outer(struct sk_buff *skb, const struct veil_sa *sa, struct dst_
  * Protect one packet (no GSO, checksum done) with @sa, whose reference it
  * takes over, and send it. skb->data is at the inner IP header.
  */
-static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
+static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool forwarded,
+				struct veil_sa *then)
 {
 	struct crypto_aead *tfm = sa->tfm;
 	unsigned int ivlen, icvlen, hlen;
@@ -520,8 +532,8 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	veil_stat_add(sa->vn, VEIL_A_NET_STATS_OUT_BYTES, plen);
 
 	if (sa->ahash) {
-		/* AH after IPv6 extension headers is not written yet. */
-		if (!tunnel && !inner4 && nhoff != offsetof(struct ipv6hdr, nexthdr))
+		/* AH after IPv6 extension headers is not written yet; AH is outermost. */
+		if ((!tunnel && !inner4 && nhoff != offsetof(struct ipv6hdr, nexthdr)) || then)
 			goto drop_dst_other;
 		if (frag)
 			skb->ignore_df = 1;
@@ -585,6 +597,7 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	ctx->sa = sa;
 	ctx->seq64 = seq;
 	ctx->forwarded = forwarded;
+	ctx->then = then;
 	VEIL_ESP_OUT_CB(skb)->ctx = ctx;
 	VEIL_ESP_OUT_CB(skb)->esp_off = (u8 *)esph - skb->data;
 	iv = veil_esp_ctx_iv(tfm, ctx);
@@ -635,6 +648,7 @@ drop_dst:
 drop_other:
 	veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 drop:
+	veil_sa_put(then);
 	veil_sa_put(sa);
 	kfree_skb(skb);
 }
@@ -643,17 +657,21 @@ drop:
  * veil_esp_output() - protect @skb with @sa and send it
  * @skb: an IPv4 or IPv6 packet, skb->data at its IP header, with the
  *	route it was given; GSO packets are segmented here
- * @sa: an ESP SA of this namespace; the caller's reference is taken over
+ * @sa: an ESP or AH SA of this namespace; the caller's reference is taken
+ *	over
  * @forwarded: @skb is being forwarded rather than sent by this host
+ * @then: in a bundle, the AH SA to apply to the ESP packet @sa makes, with
+ *	a reference that is taken over; NULL for none
  *
  * Consumes @skb. Any context.
  */
-void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
+void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded,
+		     struct veil_sa *then)
 {
 	struct sk_buff *segs, *next;
 
 	if (!skb_is_gso(skb)) {
-		veil_esp_output_one(skb, sa, forwarded);
+		veil_esp_output_one(skb, sa, forwarded, then);
 		return;
 	}
 
@@ -661,6 +679,7 @@ void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs)) {
 		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+		veil_sa_put(then);
 		veil_sa_put(sa);
 		kfree_skb(skb);
 		return;
@@ -669,7 +688,10 @@ void veil_esp_output(struct sk_buff *skb, struct veil_sa *sa, bool forwarded)
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
 		refcount_inc(&sa->refcnt);
-		veil_esp_output_one(skb, sa, forwarded);
+		if (then)
+			refcount_inc(&then->refcnt);
+		veil_esp_output_one(skb, sa, forwarded, then);
 	}
+	veil_sa_put(then);
 	veil_sa_put(sa);
 }

@@ -22,7 +22,8 @@
  * in or fwd policies pays one test per packet.
  *
  * The mark lives at the end of skb->cb, past what the IP layer, the
- * queueing disciplines and tc programs use, and is cleared when checked.
+ * queueing disciplines and tc programs use, and is cleared when checked;
+ * a packet out of a bundle (AH over ESP) carries two, one per SA.
  * It holds the SA's id and a keyed hash of the id and the namespace, so a
  * stale or forged value never names an SA, and a packet that carries its
  * mark into another namespace (veth) counts as cleartext there.
@@ -54,7 +55,14 @@ struct veil_input_mark {
 	u32 tag;
 };
 
-#define VEIL_INPUT_MARK_OFF (sizeof_field(struct sk_buff, cb) - sizeof(struct veil_input_mark))
+/*
+ * Two marks: a packet can come out of a bundle (AH over ESP), one SA
+ * after the other. The newest is at the end of cb, the one before it
+ * just ahead of it.
+ */
+#define VEIL_INPUT_MARKS 2
+#define VEIL_INPUT_MARK_OFF (sizeof_field(struct sk_buff, cb) - \
+			     VEIL_INPUT_MARKS * sizeof(struct veil_input_mark))
 #define VEIL_INPUT_MARK(skb) ((struct veil_input_mark *)&(skb)->cb[VEIL_INPUT_MARK_OFF])
 
 static siphash_key_t veil_input_key __read_mostly;
@@ -64,26 +72,50 @@ static u32 veil_input_tag(const struct net *net, u32 sa_id)
 	return (u32)siphash_2u64((u64)(unsigned long)net, sa_id, &veil_input_key) | 1;
 }
 
+static bool veil_input_mark_ok(const struct veil_input_mark *m, const struct net *net)
+{
+	return m->tag && m->tag == veil_input_tag(net, m->sa_id);
+}
+
 /**
- * veil_input_mark() - note that @skb was decrypted with @sa
- * @skb: the decrypted packet, its cb otherwise cleared
+ * veil_input_mark() - clear @skb's cb and note that @sa verified it
+ * @skb: the decrypted or verified packet
  * @sa: the SA
+ *
+ * A mark @skb already carries from this namespace (the outer SA of a
+ * bundle) is kept beside the new one.
  */
 void veil_input_mark(struct sk_buff *skb, const struct veil_sa *sa)
 {
-	VEIL_INPUT_MARK(skb)->sa_id = sa->id;
-	VEIL_INPUT_MARK(skb)->tag = veil_input_tag(sa->vn->net, sa->id);
+	struct veil_input_mark *m = VEIL_INPUT_MARK(skb);
+	struct veil_input_mark prev = m[VEIL_INPUT_MARKS - 1];
+	struct net *net = sa->vn->net;
+
+	memset(skb->cb, 0, sizeof(skb->cb));
+	if (veil_input_mark_ok(&prev, net))
+		m[0] = prev;
+	m[VEIL_INPUT_MARKS - 1].sa_id = sa->id;
+	m[VEIL_INPUT_MARKS - 1].tag = veil_input_tag(net, sa->id);
 }
 
-/* The SA id @skb's mark names in @net, 0 for none; the mark is cleared. */
-static u32 veil_input_take_mark(struct sk_buff *skb, const struct net *net)
+/* Does @skb carry a mark at all? */
+static bool veil_input_marked(struct sk_buff *skb)
 {
-	struct veil_input_mark m = *VEIL_INPUT_MARK(skb);
+	return VEIL_INPUT_MARK(skb)[VEIL_INPUT_MARKS - 1].tag;
+}
 
-	if (!m.tag)
-		return 0;
-	memset(VEIL_INPUT_MARK(skb), 0, sizeof(m));
-	return m.tag == veil_input_tag(net, m.sa_id) ? m.sa_id : 0;
+/* The SA ids @skb's marks name in @net, into @ids; how many. Cleared. */
+static unsigned int veil_input_take_marks(struct sk_buff *skb, const struct net *net,
+					  u32 *ids)
+{
+	struct veil_input_mark *m = VEIL_INPUT_MARK(skb);
+	unsigned int i, n = 0;
+
+	for (i = 0; i < VEIL_INPUT_MARKS; i++)
+		if (veil_input_mark_ok(&m[i], net))
+			ids[n++] = m[i].sa_id;
+	memset(m, 0, VEIL_INPUT_MARKS * sizeof(*m));
+	return n;
 }
 
 /* Does template @t describe @sa (xfrm_state_ok() in XFRM's terms)? */
@@ -100,16 +132,34 @@ static bool veil_input_tmpl_fits(const struct veil_tmpl *t, const struct veil_sa
 	return true;
 }
 
-static bool veil_input_policy_fits(const struct veil_policy *pol, const struct veil_sa *sa)
+/*
+ * Do the SAs a packet came through satisfy @pol? Each must fit one of its
+ * templates, and each required template must be fitted by one of them.
+ */
+static bool veil_input_policy_fits(const struct veil_policy *pol,
+				   struct veil_sa **sas, unsigned int n)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	if (!pol || pol->action != VEIL_ACTION_ALLOW)
 		return false;
-	for (i = 0; i < pol->ntmpl; i++)
-		if (veil_input_tmpl_fits(&pol->tmpl[i], sa))
-			return true;
-	return false;
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < pol->ntmpl; i++)
+			if (veil_input_tmpl_fits(&pol->tmpl[i], sas[j]))
+				break;
+		if (i == pol->ntmpl)
+			return false;
+	}
+	for (i = 0; i < pol->ntmpl; i++) {
+		if (pol->tmpl[i].level != VEIL_LEVEL_REQUIRED)
+			continue;
+		for (j = 0; j < n; j++)
+			if (veil_input_tmpl_fits(&pol->tmpl[i], sas[j]))
+				break;
+		if (j == n)
+			return false;
+	}
+	return true;
 }
 
 /* May a packet matching @pol arrive without protection? */
@@ -132,23 +182,28 @@ static unsigned int veil_input_hook(void *priv, struct sk_buff *skb,
 {
 	u8 dir = state->hook == NF_INET_LOCAL_IN ? VEIL_DIR_IN : VEIL_DIR_FWD;
 	struct veil_net *vn = veil_net(state->net);
+	struct veil_sa *sas[VEIL_INPUT_MARKS];
 	const struct veil_policy *pol;
+	u32 ids[VEIL_INPUT_MARKS];
 	struct veil_flow flow;
-	struct veil_sa *sa;
-	u32 sa_id;
+	unsigned int i, n;
 
-	sa_id = veil_input_take_mark(skb, state->net);
-	if (!sa_id && !READ_ONCE(vn->policy_count[dir]))
+	if (!veil_input_marked(skb) && !READ_ONCE(vn->policy_count[dir]))
 		return NF_ACCEPT;
 	if (veil_flow_of(skb, state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6, &flow)) {
 		veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
 		return NF_DROP;
 	}
+	/*
+	 * Still ESP or AH: on to its handler, marks and all (the inner SA of
+	 * a bundle is yet to come).
+	 */
+	if (flow.proto == IPPROTO_ESP || flow.proto == IPPROTO_AH)
+		return NF_ACCEPT;
 
-	if (!sa_id) {
-		if (flow.proto == IPPROTO_ESP || flow.proto == IPPROTO_AH)
-			return NF_ACCEPT;
-		pol = veil_policy_lookup(vn, dir, &flow);
+	n = veil_input_take_marks(skb, state->net, ids);
+	pol = veil_policy_lookup(vn, dir, &flow);
+	if (!n) {
 		if (veil_input_clear_ok(pol))
 			return NF_ACCEPT;
 		veil_stat_inc(vn, pol->action == VEIL_ACTION_BLOCK ?
@@ -156,17 +211,19 @@ static unsigned int veil_input_hook(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	/* Hooks run under rcu_read_lock(): the SA stays while we look. */
-	sa = xa_load(&vn->sa_ids, sa_id);
-	if (!sa) {
-		/* Deleted since: nothing to check against. */
-		veil_stat_inc(vn, VEIL_A_NET_STATS_POLICY_DROPS);
-		return NF_DROP;
+	/* Hooks run under rcu_read_lock(): the SAs stay while we look. */
+	for (i = 0; i < n; i++) {
+		sas[i] = xa_load(&vn->sa_ids, ids[i]);
+		if (!sas[i]) {
+			/* Deleted since: nothing to check against. */
+			veil_stat_inc(vn, VEIL_A_NET_STATS_POLICY_DROPS);
+			return NF_DROP;
+		}
 	}
-	pol = veil_policy_lookup(vn, dir, &flow);
-	if (veil_input_policy_fits(pol, sa))
+	if (veil_input_policy_fits(pol, sas, n))
 		return NF_ACCEPT;
-	veil_esp_drop(sa, &sa->stats.policy_drops, VEIL_A_NET_STATS_POLICY_DROPS);
+	/* Counted on the innermost SA, the one that made the packet what it is. */
+	veil_esp_drop(sas[n - 1], &sas[n - 1]->stats.policy_drops, VEIL_A_NET_STATS_POLICY_DROPS);
 	return NF_DROP;
 }
 
@@ -205,7 +262,8 @@ static const struct nf_hook_ops veil_input_ops[] = {
  */
 void __init veil_input_init(void)
 {
-	BUILD_BUG_ON(VEIL_INPUT_MARK_OFF < 40);
+	/* Past the IP layer's control block and the crypto context pointer. */
+	BUILD_BUG_ON(VEIL_INPUT_MARK_OFF < 32);
 	get_random_bytes(&veil_input_key, sizeof(veil_input_key));
 }
 

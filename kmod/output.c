@@ -50,8 +50,9 @@ MODULE_PARM_DESC(acquire_expires,
 
 /*
  * skb->cb between the decision and the encryption, after the IP layer's
- * own control block, which POST_ROUTING still uses. The SA is named by
- * its id rather than held: a POST_ROUTING hook may drop the packet, and
+ * own control block, which POST_ROUTING still uses. The SAs (the inner
+ * one, and in a bundle the outer AH, else 0) are named by id rather than
+ * held: a POST_ROUTING hook may drop the packet, and
  * nothing would release a reference then.
  */
 struct veil_out_cb {
@@ -59,7 +60,7 @@ struct veil_out_cb {
 		struct inet_skb_parm h4;
 		struct inet6_skb_parm h6;
 	} header;
-	u32 sa_id;
+	u32 sa_id[2];
 	bool forwarded;
 };
 
@@ -132,16 +133,16 @@ static void veil_out_acquire(struct veil_net *vn, const struct veil_policy *pol,
 }
 
 /*
- * The SA the templates of @pol call for, or NULL when the packet goes out
- * as it is. Sets *@verdict to NF_DROP when it must not go out at all.
- * Only single-SA protection exists so far: a policy that needs two SAs at
- * once (an ESP and AH bundle) drops the packet until AH exists.
+ * The SAs the templates of @pol call for, innermost first, into @sas;
+ * returns how many (0: the packet goes out as it is). Sets *@verdict to
+ * NF_DROP when it must not go out at all. Two SAs make a bundle (RFC 4301
+ * section 4.5): ESP, then AH over it; other combinations drop.
  */
-static struct veil_sa *veil_out_resolve(struct veil_net *vn, const struct veil_policy *pol,
-					const struct veil_flow *flow, unsigned int *verdict)
+static unsigned int veil_out_resolve(struct veil_net *vn, const struct veil_policy *pol,
+				     const struct veil_flow *flow, struct veil_sa **sas,
+				     unsigned int *verdict)
 {
-	struct veil_sa *found = NULL;
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	*verdict = NF_ACCEPT;
 	for (i = 0; i < pol->ntmpl; i++) {
@@ -168,16 +169,31 @@ static struct veil_sa *veil_out_resolve(struct veil_net *vn, const struct veil_p
 				veil_out_acquire(vn, pol, i, flow);
 			veil_stat_inc(vn, VEIL_A_NET_STATS_NO_SA);
 			*verdict = NF_DROP;
-			return NULL;
+			return 0;
 		}
-		if (found) {
+		if (n == 2 || (n == 1 && (!sas[0]->tfm || !sa->ahash))) {
 			veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
 			*verdict = NF_DROP;
-			return NULL;
+			return 0;
 		}
-		found = sa;
+		sas[n++] = sa;
 	}
-	return found;
+	return n;
+}
+
+/* An SA of @net by id, with a reference; NULL if it is gone. */
+static struct veil_sa *veil_out_sa(struct net *net, u32 id)
+{
+	struct veil_sa *sa;
+
+	if (!id)
+		return NULL;
+	rcu_read_lock();
+	sa = xa_load(&veil_net(net)->sa_ids, id);
+	if (sa && !refcount_inc_not_zero(&sa->refcnt))
+		sa = NULL;
+	rcu_read_unlock();
+	return sa;
 }
 
 /* After the cleartext passed POST_ROUTING: encrypt it. */
@@ -185,20 +201,23 @@ static int veil_out_finish(struct net *net, struct sock *sk, struct sk_buff *skb
 {
 	struct veil_out_cb *cb = VEIL_OUT_CB(skb);
 	bool forwarded = cb->forwarded;
-	struct veil_sa *sa;
+	struct veil_sa *sa, *then = NULL;
 
-	rcu_read_lock();
-	sa = xa_load(&veil_net(net)->sa_ids, cb->sa_id);
-	if (sa && !refcount_inc_not_zero(&sa->refcnt))
-		sa = NULL;
-	rcu_read_unlock();
+	sa = veil_out_sa(net, cb->sa_id[0]);
+	if (sa && cb->sa_id[1]) {
+		then = veil_out_sa(net, cb->sa_id[1]);
+		if (!then) {
+			veil_sa_put(sa);
+			sa = NULL;
+		}
+	}
 	if (!sa) {
 		/* Deleted meanwhile: the packet is not to go out in clear. */
 		veil_stat_inc(veil_net(net), VEIL_A_NET_STATS_NO_SA);
 		kfree_skb(skb);
 		return 0;
 	}
-	veil_esp_output(skb, sa, forwarded);
+	veil_esp_output(skb, sa, forwarded, then);
 	return 0;
 }
 
@@ -207,10 +226,10 @@ static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
 {
 	struct veil_net *vn = veil_net(state->net);
 	const struct veil_policy *pol;
+	struct veil_sa *sas[2];
 	struct dst_entry *dst;
 	struct veil_flow flow;
-	unsigned int verdict;
-	struct veil_sa *sa;
+	unsigned int verdict, n;
 
 	if (!READ_ONCE(vn->policy_count[VEIL_DIR_OUT]))
 		return NF_ACCEPT;
@@ -225,14 +244,15 @@ static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
 		veil_stat_inc(vn, VEIL_A_NET_STATS_BLOCKED);
 		return NF_DROP;
 	}
-	sa = veil_out_resolve(vn, pol, &flow, &verdict);
-	if (!sa)
+	n = veil_out_resolve(vn, pol, &flow, sas, &verdict);
+	if (!n)
 		return verdict;
 
 	dst = skb_dst(skb);
 	if (!dst)
 		return NF_DROP;
-	VEIL_OUT_CB(skb)->sa_id = sa->id;
+	VEIL_OUT_CB(skb)->sa_id[0] = sas[0]->id;
+	VEIL_OUT_CB(skb)->sa_id[1] = n == 2 ? sas[1]->id : 0;
 	VEIL_OUT_CB(skb)->forwarded = state->hook == NF_INET_FORWARD;
 
 	/* What ip_output() and ip6_output() do before POST_ROUTING. */

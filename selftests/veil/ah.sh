@@ -12,7 +12,8 @@
 # other AH algorithms with a ping and 1 MB each way. The router then
 # rewrites an immutable field (the IPv4 ID) of AH packets: veil counts
 # integrity failures and nothing gets through; rewriting a mutable one
-# (DSCP) changes nothing.
+# (DSCP) changes nothing. ESP and AH bundles (RFC 4301 4.5) both ways,
+# and a bundle policy refusing ESP alone.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -110,9 +111,61 @@ NFT
 }
 
 SHA256=(auth-trunc 'hmac(sha256)' $K32 128)
+GCM=(aead 'rfc4106(gcm(aes))' $K20 128)
+
+# bundle FAMILY [esp-only]: ESP then AH (RFC 4301 bundle) both ways,
+# transport mode; with esp-only, XFRM's out policy has the ESP template
+# alone, which veil's in policy, asking for both, must refuse.
+bundle() {
+	local oa=10.92.1.1 ob=10.92.2.1 x i
+	[ "$1" = 6 ] && oa=fd00:92:1::1 ob=fd00:92:2::1
+	OA=$oa OB=$ob
+	ip -n $A xfrm policy flush; ip -n $A xfrm state flush
+	v policy flush; v sa flush
+	for x in "ip -n $A xfrm state" "$VEIL -n $B sa"; do
+		$x add src $oa dst $ob proto esp spi 0x6001 reqid 3 mode transport "${GCM[@]}" &&
+		$x add src $ob dst $oa proto esp spi 0x6002 reqid 4 mode transport "${GCM[@]}" &&
+		$x add src $oa dst $ob proto ah spi 0x5001 reqid 1 mode transport "${SHA256[@]}" &&
+		$x add src $ob dst $oa proto ah spi 0x5002 reqid 2 mode transport "${SHA256[@]}" || return 1
+	done
+	local ah_ab=(tmpl src $oa dst $ob proto ah reqid 1 mode transport)
+	[ "$2" = esp-only ] && ah_ab=()
+	ip -n $A xfrm policy add src $oa dst $ob dir out \
+		tmpl src $oa dst $ob proto esp reqid 3 mode transport "${ah_ab[@]}" &&
+	ip -n $A xfrm policy add src $ob dst $oa dir in \
+		tmpl src $ob dst $oa proto esp reqid 4 mode transport \
+		tmpl src $ob dst $oa proto ah reqid 2 mode transport &&
+	v policy add src $ob dst $oa dir out \
+		tmpl src $ob dst $oa proto esp reqid 4 mode transport \
+		tmpl src $ob dst $oa proto ah reqid 2 mode transport &&
+	v policy add src $oa dst $ob dir in \
+		tmpl src $oa dst $ob proto esp reqid 3 mode transport \
+		tmpl src $oa dst $ob proto ah reqid 1 mode transport || return 1
+	if [ "$2" = esp-only ]; then
+		! ip netns exec $A ping -q -c 2 -i 0.2 -W 1 $OB || { echo "ESP alone passed"; return 1; }
+		v -j -s sa get src $oa dst $ob proto esp spi 0x6001 | "$PYTHON" -c '
+import json, sys
+s = json.load(sys.stdin)["stats"]
+assert s["packets"] >= 2 and s["policy-drops"] >= 2, s'
+		return
+	fi
+	ip netns exec $A ping -q -c 2 -i 0.1 -W 2 $OB && ip netns exec $B ping -q -c 2 -i 0.1 -W 2 $OA ||
+		{ echo "no ping through the bundle"; return 1; }
+	head -c 1048576 "$DATA" > "$DATA.1m"
+	DATA_FILE=$DATA.1m tcp_both $OA $OB || return 1
+	for i in "esp 0x6001" "esp 0x6002" "ah 0x5001" "ah 0x5002"; do
+		set -- $i
+		local src=$oa dst=$ob
+		[ "${2: -1}" = 2 ] && src=$ob dst=$oa
+		v -j -s sa get src $src dst $dst proto $1 spi $2 | "$PYTHON" -c '
+import json, sys
+n = json.load(sys.stdin)["stats"]["packets"]
+assert n >= 200, n' || { echo "veil's $1 SA $2 counted too few"; return 1; }
+	done
+}
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 17
 
 check "three namespaces: XFRM, a router, veil" topology
 for fam in 4 6; do
@@ -135,6 +188,9 @@ check "IPv4 transport AH, hmac(sha256) 128 with ESN" \
 	ah_quick 4 transport "${SHA256[@]}" flag esn replay-window 64
 check "IPv6 tunnel AH, hmac(sha256) 128 with ESN" \
 	ah_quick 6 tunnel "${SHA256[@]}" flag esn replay-window 64
+check "IPv4 ESP and AH bundle, transport: ping, 1 MB each way" bundle 4
+check "IPv6 ESP and AH bundle, transport: ping, 1 MB each way" bundle 6
+check "a bundle policy refuses what came through ESP alone, and counts it" bundle 4 esp-only
 check "a DSCP rewrite on the way passes, an IPv4 ID rewrite fails the ICV and is counted" tamper
 check "veil's AH counters show in veil stats" \
 	bash -c "'$VEIL' -n $B -j stats | '$PYTHON' -c 'import json,sys; s=json.load(sys.stdin); assert s[\"in-packets\"] > 1000 and s[\"integrity-failures\"] >= 2, s'"
