@@ -11,8 +11,8 @@
  * zero ICV field, the payload, and with ESN the high half of the sequence
  * number after it all (RFC 4302 section 3.3.3.2). veil zeroes the fields
  * in place, runs the keyed hash over the packet, then puts the saved
- * header back. IPv6 packets whose AH follows extension headers are not
- * handled yet and are dropped (counted as other drops).
+ * header back. IPv6 hop-by-hop and destination options before AH have
+ * their mutable options zeroed; a routing header before AH is refused.
  *
  * Input comes from the same protocol demultiplexer as ESP, for protocol
  * 51, above ah4/ah6: what is not veil's goes on to them. A verified packet
@@ -39,6 +39,9 @@
 #include "sa.h"
 #include "uapi/linux/veil.h"
 
+/* IP header and, for IPv6, the extension headers before AH, at most. */
+#define VEIL_AH_HEADER_MAX 256
+
 /**
  * struct veil_ah_ctx - one packet's ICV computation, with its request
  * @sa: the SA, holding a reference until the packet is done
@@ -56,7 +59,7 @@ struct veil_ah_ctx {
 	unsigned int ihl;
 	unsigned int ahlen;
 	__be32 seqhi;
-	u8 header[60];
+	u8 header[VEIL_AH_HEADER_MAX];
 	u8 icv[VEIL_AH_ICV_MAX];
 	u8 digest[VEIL_AH_ICV_MAX];
 };
@@ -147,8 +150,51 @@ static int veil_ah_clear_options4(struct iphdr *iph)
 	return 0;
 }
 
-/* Zero what may change in flight; skb->data at the IP header. */
-static int veil_ah_clear_mutable(struct sk_buff *skb, u16 family)
+/*
+ * IPv6 extension headers before AH (RFC 4302 appendix A2): in hop-by-hop
+ * and destination options, the data of every option whose type says it
+ * may change en route (the 0x20 bit) counts as zero. A routing header
+ * would need its addresses rearranged as the receiver sees them; it is
+ * refused.
+ */
+static int veil_ah_clear_options6(u8 *p, unsigned int len, u8 nexthdr)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+
+	while (off < len) {
+		unsigned int hlen, o;
+
+		if (off + 2 > len)
+			return -EINVAL;
+		if (nexthdr != NEXTHDR_HOP && nexthdr != NEXTHDR_DEST)
+			return -EINVAL;
+		hlen = ipv6_optlen((struct ipv6_opt_hdr *)(p + off));
+		if (off + hlen > len)
+			return -EINVAL;
+		for (o = off + 2; o < off + hlen;) {
+			u8 type = p[o];
+
+			if (type == IPV6_TLV_PAD1) {
+				o++;
+				continue;
+			}
+			if (o + 2 > off + hlen || o + 2 + p[o + 1] > off + hlen)
+				return -EINVAL;
+			if (type & 0x20)
+				memset(p + o + 2, 0, p[o + 1]);
+			o += 2 + p[o + 1];
+		}
+		nexthdr = p[off];
+		off += hlen;
+	}
+	return off == len ? 0 : -EINVAL;
+}
+
+/*
+ * Zero what may change in flight; skb->data at the IP header, @ihl bytes
+ * of it (IPv6: with the extension headers) before AH.
+ */
+static int veil_ah_clear_mutable(struct sk_buff *skb, u16 family, unsigned int ihl)
 {
 	if (family == AF_INET) {
 		struct iphdr *iph = ip_hdr(skb);
@@ -161,7 +207,9 @@ static int veil_ah_clear_mutable(struct sk_buff *skb, u16 family)
 	}
 	ip6_flow_hdr(ipv6_hdr(skb), 0, 0);
 	ipv6_hdr(skb)->hop_limit = 0;
-	return 0;
+	if (ihl == sizeof(struct ipv6hdr))
+		return 0;
+	return veil_ah_clear_options6(skb->data, ihl, ipv6_hdr(skb)->nexthdr);
 }
 
 /*
@@ -253,9 +301,6 @@ static void veil_ah_input(struct sk_buff *skb, struct veil_sa *sa, u16 family)
 
 	if (ihl > sizeof(ctx->header))
 		goto drop_other;
-	/* AH right after the IPv6 header only, for now. */
-	if (family == AF_INET6 && IP6CB(skb)->nhoff != offsetof(struct ipv6hdr, nexthdr))
-		goto drop_other;
 	if (!pskb_may_pull(skb, sizeof(*ah)))
 		goto drop_other;
 	ah = (struct ip_auth_hdr *)skb->data;
@@ -303,7 +348,7 @@ static void veil_ah_input(struct sk_buff *skb, struct veil_sa *sa, u16 family)
 	memset(ah->auth_data, 0, icvlen);
 	__skb_push(skb, ihl);
 	memcpy(ctx->header, skb->data, ihl);
-	if (veil_ah_clear_mutable(skb, family)) {
+	if (veil_ah_clear_mutable(skb, family, ihl)) {
 		veil_ah_input_resume(skb, -EINVAL);
 		return;
 	}
@@ -460,14 +505,18 @@ static void veil_ah_output_done(veil_crypto_cb_arg_t arg, int err)
  * @dst: tunnel mode: the route to the far end, whose reference is taken
  *	over; transport mode: the packet's own route
  * @seq: the packet's sequence number
- * @ihl: transport mode: bytes of IP header before where AH goes
+ * @ihl: transport mode: bytes of IP header (IPv6: and extension headers)
+ *	before where AH goes
+ * @nhoff: transport mode, IPv6: where the byte naming AH goes, from the
+ *	network header
  * @nexthdr: what AH is to name as next
  * @in: tunnel mode: what the outer header takes from the inner one
  *
  * Consumes @skb.
  */
 void veil_ah_output(struct sk_buff *skb, struct veil_sa *sa, struct dst_entry *dst,
-		    u64 seq, unsigned int ihl, u8 nexthdr, const struct veil_inner *in)
+		    u64 seq, unsigned int ihl, int nhoff, u8 nexthdr,
+		    const struct veil_inner *in)
 {
 	bool tunnel = sa->mode == VEIL_MODE_TUNNEL;
 	unsigned int ahlen = veil_ah_len(sa);
@@ -503,7 +552,7 @@ void veil_ah_output(struct sk_buff *skb, struct veil_sa *sa, struct dst_entry *d
 			ip_hdr(skb)->protocol = IPPROTO_AH;
 			ip_hdr(skb)->tot_len = htons(skb->len);
 		} else {
-			ipv6_hdr(skb)->nexthdr = IPPROTO_AH;
+			skb_network_header(skb)[nhoff] = IPPROTO_AH;
 			ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
 		}
 	}
@@ -527,7 +576,7 @@ void veil_ah_output(struct sk_buff *skb, struct veil_sa *sa, struct dst_entry *d
 	memcpy(ctx->header, skb->data, ihl);
 	if (sa->key.family == AF_INET)
 		ip_hdr(skb)->tot_len = htons(skb->len);
-	if (veil_ah_clear_mutable(skb, sa->key.family)) {
+	if (veil_ah_clear_mutable(skb, sa->key.family, ihl)) {
 		veil_ah_output_resume(skb, -EINVAL);
 		return;
 	}

@@ -20,6 +20,7 @@ unsigned int veil_ah_len(const struct veil_sa *sa);
 int veil_ah_input_init(void);
 void veil_ah_input_uninit(void);
 void veil_ah_output(struct sk_buff *skb, struct veil_sa *sa, struct dst_entry *dst,
-		    u64 seq, unsigned int ihl, u8 nexthdr, const struct veil_inner *in);
+		    u64 seq, unsigned int ihl, int nhoff, u8 nexthdr,
+		    const struct veil_inner *in);
 
 #endif /* _VEIL_AH_H */

@@ -532,14 +532,14 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	veil_stat_add(sa->vn, VEIL_A_NET_STATS_OUT_BYTES, plen);
 
 	if (sa->ahash) {
-		/* AH after IPv6 extension headers is not written yet; AH is outermost. */
-		if ((!tunnel && !inner4 && nhoff != offsetof(struct ipv6hdr, nexthdr)) || then)
+		/* In a bundle AH is the outer SA. */
+		if (then)
 			goto drop_dst_other;
 		if (frag)
 			skb->ignore_df = 1;
 		if (!tunnel && inner4 && frag)
 			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
-		veil_ah_output(skb, sa, dst, seq, ihl, nexthdr, &in);
+		veil_ah_output(skb, sa, dst, seq, ihl, nhoff, nexthdr, &in);
 		return;
 	}
 

@@ -8,13 +8,14 @@
 #               fd00:91:1::/64               XFRM      fd00:91::/64          veil      fd00:91:2::/64
 #
 # Hosts reach each other through the tunnel both ways, IPv4 and IPv6
-# (ping, 10 MB of TCP each way). Then with the gateways' link at MTU 1500
-# and at 1280: a ping too big for the tunnel with DF set is answered by
+# (ping, 1 MB of TCP each way). Then with the gateways' link at MTU 1500
+# and at 1280: a ping too big for the tunnel without DF goes through as
+# fragments of the ESP packet; one with DF set is answered by
 # veil with ICMP "fragmentation needed" (ICMPv6 "packet too big" for IPv6)
 # naming the room left in the tunnel, which ping reports, and the next
 # ping of that size gets through; TCP of 1 byte to 64 KB each way never
-# gets stuck (veil clamps the MSS of SYNs it tunnels, and answers h2's
-# segments sized for h1's unclamped MSS with ICMP).
+# gets stuck (veil clamps the MSS of SYNs going into and coming out of
+# the tunnel).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -78,13 +79,13 @@ tunnels() {
 	tunnel fd00:91:1::/64 fd00:91:2::/64 fd00:91::1 fd00:91::2 0x6001 0x6002
 }
 
-# through FAMILY: pings and 10 MB each way between the hosts.
+# through FAMILY: pings and 1 MB each way between the hosts.
 through() {
 	local a=10.91.1.2 b=10.91.2.2 n
 	[ "$1" = 6 ] && a=fd00:91:1::2 b=fd00:91:2::2
 	ip netns exec $H1 ping -q -c 2 -i 0.1 -W 2 $b && ip netns exec $H2 ping -q -c 2 -i 0.1 -W 2 $a ||
 		{ echo "no ping through the tunnel"; return 1; }
-	tcp_both $a $b || return 1
+	DATA_FILE=$(one_mb) tcp_both $a $b || return 1
 	n=$(v -j stats | "$PYTHON" -c 'import json,sys; s=json.load(sys.stdin); print(s["in-packets"], s["out-packets"])')
 	echo "veil's gateway: in-packets, out-packets: $n"
 }
@@ -100,6 +101,19 @@ sizes() {
 		DATA_FILE=$f tcp_end $PORT || { tcp_end $((PORT + 1)); echo "$n bytes h1 to h2 failed"; return 1; }
 		DATA_FILE=$f tcp_end $((PORT + 1)) || { echo "$n bytes h2 to h1 failed"; return 1; }
 	done
+}
+
+# df_clear: a forwarded IPv4 packet without DF that is too big for the
+# tunnel goes out as fragments of the ESP packet, and arrives.
+df_clear() {
+	local before after
+	ip -n $G1 link set out0 mtu 1500 && ip -n $G2 link set out0 mtu 1500 || return 1
+	before=$(ip netns exec $G2 nstat -az IpFragCreates | awk '/IpFragCreates/ { print $2 }')
+	ip netns exec $H2 ping -q -c 2 -i 0.2 -W 2 -M dont -s 1450 10.91.1.2 ||
+		{ echo "a 1478-byte packet without DF did not get through"; return 1; }
+	after=$(ip netns exec $G2 nstat -az IpFragCreates | awk '/IpFragCreates/ { print $2 }')
+	echo "veil's gateway made $((after - before)) fragments"
+	[ "$after" -ge $((before + 4)) ]
 }
 
 # too_big FAMILY MTU: h2's DF ping too big for the tunnel draws veil's
@@ -119,12 +133,13 @@ too_big() {
 }
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 
 check "four namespaces: two hosts, two gateways" topology
 check "tunnels between the gateways, XFRM on one, veil on the other" tunnels
-check "IPv4 hosts through the tunnel: pings and 10 MB each way" through 4
-check "IPv6 hosts through the tunnel: pings and 10 MB each way" through 6
+check "IPv4 hosts through the tunnel: pings and 1 MB each way" through 4
+check "IPv6 hosts through the tunnel: pings and 1 MB each way" through 6
+check "MTU 1500: an IPv4 ping without DF too big for the tunnel goes as ESP fragments" df_clear
 check "MTU 1500: a DF ping too big for the tunnel gets ICMP frag-needed from veil" too_big 4 1500
 check "MTU 1280: the same" too_big 4 1280
 check "MTU 1500: an IPv6 ping too big gets ICMPv6 packet-too-big from veil" too_big 6 1500

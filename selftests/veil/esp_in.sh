@@ -164,7 +164,7 @@ tfc() {
 	# The ping (84 bytes inside) went out padded to 1000.
 	n=$(( $(wc -c < "$DATA.frame") / 2 ))
 	[ "$n" -gt 1000 ] || { echo "the ESP frame is $n bytes: no TFC padding"; return 1; }
-	tcp_transfer $IS $IT
+	DATA_FILE=$(one_mb) tcp_transfer $IS $IT
 }
 check "tunnel with XFRM's TFC padding: the padding is dropped, the packet kept" tfc
 

@@ -83,6 +83,13 @@ tcp_end() {
 		{ echo "what was sent to port $port arrived different"; return 1; }
 }
 
+# one_mb: $DATA.1m, the first megabyte of $DATA, for transfers where the
+# size proves nothing more.
+one_mb() {
+	[ -s "$DATA.1m" ] || head -c 1048576 "$DATA" > "$DATA.1m"
+	echo "$DATA.1m"
+}
+
 # tcp_transfer SRC DST [FROM TO]: 10 MB from namespace FROM ($A) at
 # address SRC to namespace TO ($B) at DST, compared by SHA-256.
 tcp_transfer() {

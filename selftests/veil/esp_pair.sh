@@ -69,8 +69,7 @@ both() {
 # quick FAMILY MODE ALGO...: ping and 1 MB each way, for the algorithms
 # beyond the five above.
 quick() {
-	head -c 1048576 "$DATA" > "$DATA.1m"
-	DATA_FILE=$DATA.1m MIN_PACKETS=200 both "$@"
+	DATA_FILE=$(one_mb) MIN_PACKETS=200 both "$@"
 }
 
 # key N: an N-byte key.

@@ -155,7 +155,7 @@ assert s["replay-oseq-hi"] == 1, s' || { echo "veil never sent past 2^32: $j"; r
 import json, sys
 s = json.load(sys.stdin)
 assert s["replay-seq-hi"] == 1, s' || { echo "veil never received past 2^32: $j"; return 1; }
-	tcp_both $OA $OB
+	DATA_FILE=$(one_mb) tcp_both $OA $OB
 }
 
 exhaust() {
@@ -216,7 +216,7 @@ check "a decrypted packet no in policy allows for its SA is dropped and counted"
 check "cleartext where an in policy requires ESP is dropped and counted" cleartext
 check "a block out policy drops and counts" block
 check "a policy without its SA drops, counts, and raises one acquire-ntf" acquire
-check "ESN from 2^32-16 both ways: pings and 10 MB each way across 2^32" esn_wrap
+check "ESN from 2^32-16 both ways: pings and 1 MB each way across 2^32" esn_wrap
 check "without ESN the SA stops after 2^32-1 and expires hard" exhaust
 check "byte limits: soft then hard expiry from outbound traffic" byte_limits
 
