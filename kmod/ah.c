@@ -403,44 +403,20 @@ static int veil_ah6_rcv(struct sk_buff *skb)
 	return 0;
 }
 
-static int veil_ah_input_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
-{
-	return -EINVAL;
-}
-
-static int veil_ah_rcv_cb(struct sk_buff *skb, int err)
-{
-	return 1;
-}
-
-static int veil_ah4_err(struct sk_buff *skb, u32 info)
-{
-	return -ENOENT;
-}
-
-static int veil_ah6_err(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type,
-			u8 code, int offset, __be32 info)
-{
-	return -ENOENT;
-}
-
-/* Ahead of ah4/ah6 (0), as for ESP. */
-#define VEIL_AH_PRIORITY 200
-
 static struct xfrm4_protocol veil_ah4_protocol = {
 	.handler = veil_ah4_rcv,
-	.input_handler = veil_ah_input_encap,
-	.cb_handler = veil_ah_rcv_cb,
-	.err_handler = veil_ah4_err,
-	.priority = VEIL_AH_PRIORITY,
+	.input_handler = veil_ipsec_no_encap,
+	.cb_handler = veil_ipsec_rcv_cb,
+	.err_handler = veil_ipsec_err4,
+	.priority = VEIL_IPSEC_PRIORITY,
 };
 
 static struct xfrm6_protocol veil_ah6_protocol = {
 	.handler = veil_ah6_rcv,
-	.input_handler = veil_ah_input_encap,
-	.cb_handler = veil_ah_rcv_cb,
-	.err_handler = veil_ah6_err,
-	.priority = VEIL_AH_PRIORITY,
+	.input_handler = veil_ipsec_no_encap,
+	.cb_handler = veil_ipsec_rcv_cb,
+	.err_handler = veil_ipsec_err6,
+	.priority = VEIL_IPSEC_PRIORITY,
 };
 
 /**
@@ -450,17 +426,9 @@ static struct xfrm6_protocol veil_ah6_protocol = {
  */
 int __init veil_ah_input_init(void)
 {
-	int ret;
-
 	BUILD_BUG_ON(sizeof(struct inet6_skb_parm) + sizeof(void *) >
 		     sizeof_field(struct sk_buff, cb));
-	ret = xfrm4_protocol_register(&veil_ah4_protocol, IPPROTO_AH);
-	if (ret)
-		return ret;
-	ret = xfrm6_protocol_register(&veil_ah6_protocol, IPPROTO_AH);
-	if (ret)
-		xfrm4_protocol_deregister(&veil_ah4_protocol, IPPROTO_AH);
-	return ret;
+	return veil_ipsec_protocol_register(&veil_ah4_protocol, &veil_ah6_protocol, IPPROTO_AH);
 }
 
 /**
@@ -468,8 +436,7 @@ int __init veil_ah_input_init(void)
  */
 void veil_ah_input_uninit(void)
 {
-	xfrm6_protocol_deregister(&veil_ah6_protocol, IPPROTO_AH);
-	xfrm4_protocol_deregister(&veil_ah4_protocol, IPPROTO_AH);
+	veil_ipsec_protocol_deregister(&veil_ah4_protocol, &veil_ah6_protocol, IPPROTO_AH);
 }
 
 /* --- output --- */

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 #include <crypto/aead.h>
+#include <net/xfrm.h>
 
 #include "esp.h"
 #include "main.h"
@@ -126,4 +127,63 @@ void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat)
 		spin_unlock_bh(&sa->lock);
 	}
 	veil_stat_inc(sa->vn, net_stat);
+}
+
+/* UDP-encapsulated ESP comes with NAT traversal; until then, not veil's. */
+int veil_ipsec_no_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
+{
+	return -EINVAL;
+}
+
+/* XFRM's completions: never veil's packets, so always the next handler's. */
+int veil_ipsec_rcv_cb(struct sk_buff *skb, int err)
+{
+	return 1;
+}
+
+/* ICMP errors about ESP or AH veil sent: not handled yet, XFRM's to see. */
+int veil_ipsec_err4(struct sk_buff *skb, u32 info)
+{
+	return -ENOENT;
+}
+
+int veil_ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type, u8 code,
+		    int offset, __be32 info)
+{
+	return -ENOENT;
+}
+
+/**
+ * veil_ipsec_protocol_register() - take IP protocol @proto, both families
+ * @p4: the IPv4 handlers
+ * @p6: the IPv6 handlers
+ * @proto: IPPROTO_ESP or IPPROTO_AH
+ *
+ * Return: 0, or the error of xfrm4/6_protocol_register(), with nothing
+ * left registered.
+ */
+int veil_ipsec_protocol_register(struct xfrm4_protocol *p4, struct xfrm6_protocol *p6,
+				 u8 proto)
+{
+	int ret = xfrm4_protocol_register(p4, proto);
+
+	if (ret)
+		return ret;
+	ret = xfrm6_protocol_register(p6, proto);
+	if (ret)
+		xfrm4_protocol_deregister(p4, proto);
+	return ret;
+}
+
+/**
+ * veil_ipsec_protocol_deregister() - give IP protocol @proto back
+ * @p4: the IPv4 handlers
+ * @p6: the IPv6 handlers
+ * @proto: as registered
+ */
+void veil_ipsec_protocol_deregister(struct xfrm4_protocol *p4, struct xfrm6_protocol *p6,
+				    u8 proto)
+{
+	xfrm6_protocol_deregister(p6, proto);
+	xfrm4_protocol_deregister(p4, proto);
 }

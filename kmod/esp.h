@@ -9,6 +9,9 @@
 #include <linux/types.h>
 
 struct aead_request;
+struct inet6_skb_parm;
+struct xfrm4_protocol;
+struct xfrm6_protocol;
 struct dst_entry;
 struct crypto_aead;
 struct scatterlist;
@@ -54,6 +57,21 @@ void veil_esp_inflight_put(void);
 void veil_esp_inflight_wait(void);
 void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat);
 
+/*
+ * veil's ESP and AH handlers come ahead of esp4/esp6/ah4/ah6 (0) and vti
+ * (100), which see what veil passes on.
+ */
+#define VEIL_IPSEC_PRIORITY 200
+
+int veil_ipsec_no_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type);
+int veil_ipsec_rcv_cb(struct sk_buff *skb, int err);
+int veil_ipsec_err4(struct sk_buff *skb, u32 info);
+int veil_ipsec_err6(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type, u8 code,
+		    int offset, __be32 info);
+int veil_ipsec_protocol_register(struct xfrm4_protocol *p4, struct xfrm6_protocol *p6,
+				 u8 proto);
+void veil_ipsec_protocol_deregister(struct xfrm4_protocol *p4, struct xfrm6_protocol *p6,
+				    u8 proto);
 void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hlen, u8 nexthdr);
 int veil_esp_input_init(void);
 void veil_esp_input_uninit(void);

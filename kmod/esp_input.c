@@ -396,47 +396,20 @@ static int veil_esp6_rcv(struct sk_buff *skb)
 	return 0;
 }
 
-/* UDP-encapsulated ESP comes with NAT traversal; until then, not veil's. */
-static int veil_esp_input_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
-{
-	return -EINVAL;
-}
-
-/* XFRM's completions: never veil's packets, so always the next handler's. */
-static int veil_esp_rcv_cb(struct sk_buff *skb, int err)
-{
-	return 1;
-}
-
-/* ICMP errors about ESP veil sent: path MTU comes with the output path. */
-static int veil_esp4_err(struct sk_buff *skb, u32 info)
-{
-	return -ENOENT;
-}
-
-static int veil_esp6_err(struct sk_buff *skb, struct inet6_skb_parm *opt, u8 type,
-			 u8 code, int offset, __be32 info)
-{
-	return -ENOENT;
-}
-
-/* Ahead of esp4/esp6 (0) and vti (100), which see what veil passes on. */
-#define VEIL_ESP_PRIORITY 200
-
 static struct xfrm4_protocol veil_esp4_protocol = {
 	.handler = veil_esp4_rcv,
-	.input_handler = veil_esp_input_encap,
-	.cb_handler = veil_esp_rcv_cb,
-	.err_handler = veil_esp4_err,
-	.priority = VEIL_ESP_PRIORITY,
+	.input_handler = veil_ipsec_no_encap,
+	.cb_handler = veil_ipsec_rcv_cb,
+	.err_handler = veil_ipsec_err4,
+	.priority = VEIL_IPSEC_PRIORITY,
 };
 
 static struct xfrm6_protocol veil_esp6_protocol = {
 	.handler = veil_esp6_rcv,
-	.input_handler = veil_esp_input_encap,
-	.cb_handler = veil_esp_rcv_cb,
-	.err_handler = veil_esp6_err,
-	.priority = VEIL_ESP_PRIORITY,
+	.input_handler = veil_ipsec_no_encap,
+	.cb_handler = veil_ipsec_rcv_cb,
+	.err_handler = veil_ipsec_err6,
+	.priority = VEIL_IPSEC_PRIORITY,
 };
 
 /**
@@ -446,16 +419,9 @@ static struct xfrm6_protocol veil_esp6_protocol = {
  */
 int __init veil_esp_input_init(void)
 {
-	int ret;
-
 	BUILD_BUG_ON(sizeof(struct veil_esp_skb_cb) > sizeof_field(struct sk_buff, cb));
-	ret = xfrm4_protocol_register(&veil_esp4_protocol, IPPROTO_ESP);
-	if (ret)
-		return ret;
-	ret = xfrm6_protocol_register(&veil_esp6_protocol, IPPROTO_ESP);
-	if (ret)
-		xfrm4_protocol_deregister(&veil_esp4_protocol, IPPROTO_ESP);
-	return ret;
+	return veil_ipsec_protocol_register(&veil_esp4_protocol, &veil_esp6_protocol,
+					    IPPROTO_ESP);
 }
 
 /**
@@ -466,7 +432,6 @@ int __init veil_esp_input_init(void)
  */
 void veil_esp_input_uninit(void)
 {
-	xfrm6_protocol_deregister(&veil_esp6_protocol, IPPROTO_ESP);
-	xfrm4_protocol_deregister(&veil_esp4_protocol, IPPROTO_ESP);
+	veil_ipsec_protocol_deregister(&veil_esp4_protocol, &veil_esp6_protocol, IPPROTO_ESP);
 	veil_esp_inflight_wait();
 }
