@@ -129,7 +129,7 @@ void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat)
 	veil_stat_inc(sa->vn, net_stat);
 }
 
-/* UDP-encapsulated ESP comes with NAT traversal; until then, not veil's. */
+/* AH is never UDP-encapsulated (RFC 3948 is ESP's): nothing here is veil's. */
 int veil_ipsec_no_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
 {
 	return -EINVAL;

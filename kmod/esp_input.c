@@ -26,6 +26,7 @@
 
 #include <linux/ip.h>
 #include <linux/netdevice.h>
+#include <linux/udp.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <crypto/aead.h>
@@ -33,6 +34,7 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include "encap.h"
 #include "esp.h"
 #include "input.h"
 #include "main.h"
@@ -169,6 +171,9 @@ void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hl
 	nf_reset_ct(skb);
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
+	if (sa->encap.type && sa->mode == VEIL_MODE_TRANSPORT &&
+	    !veil_encap_csum_fixed(skb, sa, nexthdr))
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
 	/* cb cleared, but for the marks the SPD check reads (input.c). */
 	veil_input_mark(skb, sa);
 	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_IN_PACKETS);
@@ -376,29 +381,66 @@ static struct veil_sa *veil_esp_sa(struct sk_buff *skb, u16 family)
 	return sa;
 }
 
-static int veil_esp4_rcv(struct sk_buff *skb)
+/*
+ * ESP, plain or (@encap_type UDP_ENCAP_ESPINUDP) taken off a UDP socket.
+ * An SA takes only what it was made for: UDP-encapsulated ESP when it has
+ * encap, plain ESP when not, as a peer sends either one or the other.
+ * Return: 0 when the packet was veil's, -EINVAL to pass it on to XFRM.
+ */
+static int veil_esp_rcv(struct sk_buff *skb, u16 family, int encap_type)
 {
-	struct veil_sa *sa = veil_esp_sa(skb, AF_INET);
+	struct veil_sa *sa = veil_esp_sa(skb, family);
 
 	if (!sa)
-		return -EINVAL;	/* not veil's: the next handler's (esp4) */
+		return -EINVAL;	/* not veil's: the next handler's (esp4/esp6) */
+	if (!sa->encap.type != !encap_type) {
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+		goto drop;
+	}
+	if (encap_type && veil_encap_udp_strip(skb, family)) {
+		veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+		goto drop;
+	}
 	veil_esp_input(skb, sa);
 	return 0;
+drop:
+	veil_sa_put(sa);
+	kfree_skb(skb);
+	return 0;
+}
+
+static int veil_esp4_rcv(struct sk_buff *skb)
+{
+	return veil_esp_rcv(skb, AF_INET, 0);
 }
 
 static int veil_esp6_rcv(struct sk_buff *skb)
 {
-	struct veil_sa *sa = veil_esp_sa(skb, AF_INET6);
+	return veil_esp_rcv(skb, AF_INET6, 0);
+}
 
-	if (!sa)
-		return -EINVAL;	/* not veil's: the next handler's (esp6) */
-	veil_esp_input(skb, sa);
-	return 0;
+/*
+ * From xfrm4_rcv_encap()/xfrm6_rcv_encap(): ESP-in-UDP off veil's sockets
+ * and XFRM's (encap.c), skb->data at the ESP header. TCP encapsulation
+ * (RFC 8229) is not veil's.
+ */
+static int veil_esp4_encap_rcv(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
+{
+	if (encap_type != UDP_ENCAP_ESPINUDP)
+		return -EINVAL;
+	return veil_esp_rcv(skb, AF_INET, encap_type);
+}
+
+static int veil_esp6_encap_rcv(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type)
+{
+	if (encap_type != UDP_ENCAP_ESPINUDP)
+		return -EINVAL;
+	return veil_esp_rcv(skb, AF_INET6, encap_type);
 }
 
 static struct xfrm4_protocol veil_esp4_protocol = {
 	.handler = veil_esp4_rcv,
-	.input_handler = veil_ipsec_no_encap,
+	.input_handler = veil_esp4_encap_rcv,
 	.cb_handler = veil_ipsec_rcv_cb,
 	.err_handler = veil_ipsec_err4,
 	.priority = VEIL_IPSEC_PRIORITY,
@@ -406,7 +448,7 @@ static struct xfrm4_protocol veil_esp4_protocol = {
 
 static struct xfrm6_protocol veil_esp6_protocol = {
 	.handler = veil_esp6_rcv,
-	.input_handler = veil_ipsec_no_encap,
+	.input_handler = veil_esp6_encap_rcv,
 	.cb_handler = veil_ipsec_rcv_cb,
 	.err_handler = veil_ipsec_err6,
 	.priority = VEIL_IPSEC_PRIORITY,

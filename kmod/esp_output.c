@@ -40,6 +40,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/udp.h>
 #include <crypto/aead.h>
 #include <net/dst.h>
 #include <net/dst_cache.h>
@@ -53,6 +54,7 @@
 #include <net/xfrm.h>
 
 #include "ah.h"
+#include "encap.h"
 #include "esp.h"
 #include "main.h"
 #include "sa.h"
@@ -75,6 +77,12 @@ static unsigned int veil_esp_outer_len(const struct veil_sa *sa)
 	return sa->key.family == AF_INET ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 }
 
+/* The UDP header NAT traversal puts before the ESP header (RFC 3948). */
+static unsigned int veil_esp_udp_len(const struct veil_sa *sa)
+{
+	return sa->encap.type ? sizeof(struct udphdr) : 0;
+}
+
 /* Cipher block rounded up to 4 bytes: what the encrypted part is a multiple of. */
 static unsigned int veil_esp_block(const struct veil_sa *sa)
 {
@@ -87,14 +95,14 @@ static unsigned int veil_esp_block(const struct veil_sa *sa)
  * @len: the payload: the inner packet in tunnel mode, the data after the
  *	IP header in transport mode
  *
- * Return: ESP header, IV, padding, pad length, next header and ICV; not
- * the outer IP header of tunnel mode.
+ * Return: UDP header with NAT traversal, ESP header, IV, padding, pad
+ * length, next header and ICV; not the outer IP header of tunnel mode.
  */
 unsigned int veil_esp_overhead(const struct veil_sa *sa, unsigned int len)
 {
 	if (sa->ahash)
 		return veil_ah_len(sa);
-	return sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
+	return veil_esp_udp_len(sa) + sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
 	       ALIGN(len + 2, veil_esp_block(sa)) - len + crypto_aead_authsize(sa->tfm);
 }
 
@@ -111,8 +119,8 @@ unsigned int veil_esp_max_payload(const struct veil_sa *sa, unsigned int room)
 
 	if (sa->ahash)
 		return room > veil_ah_len(sa) ? room - veil_ah_len(sa) : 0;
-	fixed = sizeof(struct ip_esp_hdr) + crypto_aead_ivsize(sa->tfm) +
-		crypto_aead_authsize(sa->tfm) + 2;
+	fixed = veil_esp_udp_len(sa) + sizeof(struct ip_esp_hdr) +
+		crypto_aead_ivsize(sa->tfm) + crypto_aead_authsize(sa->tfm) + 2;
 	if (room < fixed)
 		return 0;
 	return rounddown(room - fixed + 2, veil_esp_block(sa)) - 2;
@@ -347,6 +355,8 @@ void veil_ipsec_xmit(struct sk_buff *skb, struct veil_sa *sa)
 	nf_reset_ct(skb);
 	/* Whatever the cleartext's checksum state was, the packet has none. */
 	skb->ip_summed = CHECKSUM_NONE;
+	if (sa->encap.type)
+		veil_encap_udp_finish(skb, sa);
 	if (sa->key.family == AF_INET) {
 		ip_send_check(ip_hdr(skb));
 		ip_local_out(net, skb->sk, skb);
@@ -450,7 +460,7 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 				struct veil_sa *then)
 {
 	struct crypto_aead *tfm = sa->tfm;
-	unsigned int ivlen, icvlen, hlen;
+	unsigned int ivlen, icvlen, hlen, ulen = veil_esp_udp_len(sa);
 	bool tunnel = sa->mode == VEIL_MODE_TUNNEL;
 	bool inner4 = skb->protocol == htons(ETH_P_IP);
 	unsigned int ihl, olen, plen, clen, padlen, tailen, mtu, assoclen, inner, i;
@@ -462,7 +472,7 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	struct ip_esp_hdr *esph;
 	int nhoff = -1, nfrags, err;
 	struct veil_inner in = { 0 };
-	u8 nexthdr, *tail, *iv, *prevhdr;
+	u8 nexthdr, oproto, *tail, *iv, *prevhdr;
 	bool frag = false;
 	__be64 seqbe;
 	u64 seq;
@@ -559,34 +569,44 @@ static void veil_esp_output_one(struct sk_buff *skb, struct veil_sa *sa, bool fo
 	tail[padlen] = padlen;
 	tail[padlen + 1] = nexthdr;
 
-	if (skb_cow_head(skb, hlen + (tunnel ? olen : 0) + LL_RESERVED_SPACE(dst->dev)))
+	if (skb_cow_head(skb, ulen + hlen + (tunnel ? olen : 0) + LL_RESERVED_SPACE(dst->dev)))
 		goto drop_dst_other;
 
+	oproto = ulen ? IPPROTO_UDP : IPPROTO_ESP;
 	if (tunnel) {
 		esph = skb_push(skb, hlen);
-		skb_push(skb, olen);
+		skb_push(skb, ulen + olen);
 		skb_reset_network_header(skb);
 		skb_dst_drop(skb);
 		skb_dst_set(skb, dst);
-		veil_ipsec_outer(skb, sa, dst, IPPROTO_ESP, &in);
+		veil_ipsec_outer(skb, sa, dst, oproto, &in);
 	} else {
-		skb_push(skb, hlen);
-		memmove(skb->data, skb->data + hlen, ihl);
+		skb_push(skb, ulen + hlen);
+		memmove(skb->data, skb->data + ulen + hlen, ihl);
 		skb_reset_network_header(skb);
-		esph = (struct ip_esp_hdr *)(skb->data + ihl);
+		esph = (struct ip_esp_hdr *)(skb->data + ihl + ulen);
 		if (inner4) {
 			struct iphdr *iph = ip_hdr(skb);
 
-			iph->protocol = IPPROTO_ESP;
+			iph->protocol = oproto;
 			iph->tot_len = htons(skb->len);
 			if (frag)
 				iph->frag_off &= ~htons(IP_DF);
 		} else {
-			skb_network_header(skb)[nhoff] = IPPROTO_ESP;
+			skb_network_header(skb)[nhoff] = oproto;
 			ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
 		}
 	}
-	skb_set_transport_header(skb, (u8 *)esph - skb->data);
+	skb_set_transport_header(skb, (u8 *)esph - ulen - skb->data);
+	if (ulen) {
+		struct udphdr *uh = udp_hdr(skb);
+
+		/* Length and checksum once encrypted: veil_encap_udp_finish(). */
+		uh->source = htons(sa->encap.sport);
+		uh->dest = htons(sa->encap.dport);
+		uh->len = 0;
+		uh->check = 0;
+	}
 	if (frag)
 		skb->ignore_df = 1;
 

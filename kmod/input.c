@@ -38,9 +38,11 @@
 #include <linux/siphash.h>
 #include <linux/skbuff.h>
 
+#include "encap.h"
 #include "esp.h"
 #include "input.h"
 #include "main.h"
+#include "output.h"
 #include "policy.h"
 #include "sa.h"
 #include "uapi/linux/veil.h"
@@ -199,6 +201,16 @@ static unsigned int veil_input_hook(void *priv, struct sk_buff *skb,
 	 * a bundle is yet to come).
 	 */
 	if (flow.proto == IPPROTO_ESP || flow.proto == IPPROTO_AH)
+		return NF_ACCEPT;
+	/*
+	 * NAT traversal: ESP-in-UDP for a veil SA is ESP too; and whatever
+	 * reaches a NAT-T port veil holds is ESP or IKE, which must arrive
+	 * in clear whatever policy covers it (charon has XFRM bypass its
+	 * sockets).
+	 */
+	if (flow.proto == IPPROTO_UDP && dir == VEIL_DIR_IN &&
+	    (veil_encap_port_held(vn, flow.family, flow.dport) ||
+	     veil_ipsec_is_veils(vn, skb, &flow)))
 		return NF_ACCEPT;
 
 	n = veil_input_take_marks(skb, state->net, ids);

@@ -17,6 +17,7 @@
 #include "output.h"
 #include "policy.h"
 #include "sa.h"
+#include "encap.h"
 #include "version.h"
 #include "uapi/linux/veil.h"
 
@@ -29,6 +30,7 @@ static int __net_init veil_net_init(struct net *net)
 
 	vn->net = net;
 	mutex_init(&vn->conf_lock);
+	veil_encap_net_init(vn);
 	vn->stats = alloc_percpu(struct veil_net_stats);
 	if (!vn->stats)
 		return -ENOMEM;
@@ -61,6 +63,7 @@ static void __net_exit veil_net_exit(struct net *net)
 {
 	struct veil_net *vn = veil_net(net);
 
+	veil_encap_net_exit(vn);
 	veil_output_net_exit(vn);
 	veil_input_net_exit(vn);
 	veil_policy_net_exit(vn);
@@ -127,6 +130,8 @@ static void __exit veil_mod_exit(void)
 	veil_ah_input_uninit();
 	veil_esp_input_uninit();
 	unregister_pernet_subsys(&veil_net_ops);
+	/* Encapsulation sockets are freed by RCU callbacks, module code. */
+	rcu_barrier();
 	veil_sa_uninit();
 }
 

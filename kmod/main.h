@@ -59,6 +59,8 @@ struct veil_acquire_slot {
  * @policy_next_index: cursor for cyclic index allocation (under @conf_lock)
  * @acquire: acquire events sent lately (lockless, a lossy cache)
  * @stats: datapath counters, per CPU (veil_stat_add())
+ * @encap_socks: the UDP sockets ESP-in-UDP is taken from (struct
+ *	veil_encap_sock, under @conf_lock)
  *
  * Every table veil keeps lives here rather than in a global, so two
  * containers on one host never see each other's SAs or policies, and a
@@ -78,6 +80,7 @@ struct veil_net {
 	u32 policy_next_index;
 	struct veil_acquire_slot acquire[VEIL_ACQUIRE_SLOTS];
 	struct veil_net_stats __percpu *stats;
+	struct list_head encap_socks;
 };
 
 extern unsigned int veil_net_id;

@@ -20,6 +20,7 @@
 #include <net/genetlink.h>
 
 #include "crypto.h"
+#include "encap.h"
 #include "main.h"
 #include "netlink.h"
 #include "sa.h"
@@ -295,6 +296,24 @@ static const struct genl_ops veil_genl_ops[] = {
 		.doit = veil_nl_policy_lookup_doit,
 		.policy = veil_policy_lookup_policy,
 		.maxattr = VEIL_A_POLICY_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_ENCAP_NEW,
+		.doit = veil_nl_encap_new_doit,
+		.policy = veil_encap_sock_policy,
+		.maxattr = VEIL_A_ENCAP_SOCK_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_ENCAP_DEL,
+		.doit = veil_nl_encap_del_doit,
+		.policy = veil_encap_sock_policy,
+		.maxattr = VEIL_A_ENCAP_SOCK_MAX,
+	},
+	{
+		.cmd = VEIL_CMD_ENCAP_GET,
+		.dumpit = veil_nl_encap_get_dumpit,
+		.policy = veil_encap_sock_policy,
+		.maxattr = VEIL_A_ENCAP_SOCK_MAX,
 	},
 };
 

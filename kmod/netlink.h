@@ -27,6 +27,7 @@ extern const struct nla_policy veil_policy_new_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_id_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_flush_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_lookup_policy[VEIL_A_POLICY_MAX + 1];
+extern const struct nla_policy veil_encap_sock_policy[VEIL_A_ENCAP_SOCK_MAX + 1];
 
 /**
  * veil_nl_set_err() - NL_SET_ERR_MSG_ATTR() for a message chosen at run time

@@ -352,9 +352,19 @@ static int veil_nl_encap(struct nlattr *nest, u16 family, struct veil_encap *e,
 		return -EINVAL;
 	}
 	e->type = nla_get_u16(tb[VEIL_A_ENCAP_TYPE]);
-	if (e->type != VEIL_ENCAP_TYPE_ESPINUDP && e->type != VEIL_ENCAP_TYPE_ESPINUDP_NONIKE) {
+	/*
+	 * The draft's non-IKE marker is gone from XFRM's datapath (6.12
+	 * sends and takes such SAs' packets as RFC 3948's), so what the
+	 * name promises is not what a Linux peer does.
+	 */
+	if (e->type == VEIL_ENCAP_TYPE_ESPINUDP_NONIKE) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[VEIL_A_ENCAP_TYPE],
-				    "encap type must be espinudp (2) or espinudp-nonike (1)");
+				    "espinudp-nonike (draft-ietf-ipsec-udp-encaps-00) is not supported; use espinudp (RFC 3948)");
+		return -EOPNOTSUPP;
+	}
+	if (e->type != VEIL_ENCAP_TYPE_ESPINUDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VEIL_A_ENCAP_TYPE],
+				    "encap type must be espinudp (2)");
 		return -EINVAL;
 	}
 	e->sport = nla_get_u16(tb[VEIL_A_ENCAP_SPORT]);
@@ -367,7 +377,8 @@ static int veil_nl_encap(struct nlattr *nest, u16 family, struct veil_encap *e,
 		ret = veil_nl_addr(tb[VEIL_A_ENCAP_OADDR], family, &e->oaddr, extack);
 		if (ret)
 			return ret;
-		e->has_oaddr = true;
+		/* ip xfrm's grammar makes one write 0.0.0.0 or :: for none. */
+		e->has_oaddr = memchr_inv(e->oaddr.raw, 0, sizeof(e->oaddr.raw));
 	}
 	return 0;
 }

@@ -31,10 +31,12 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include "encap.h"
 #include "esp.h"
 #include "main.h"
 #include "netlink.h"
@@ -71,18 +73,28 @@ static u16 veil_out_family(const struct nf_hook_state *state)
 	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
 }
 
-/*
- * Is @skb an ESP packet veil made (or one for a veil SA anyway)? Those
- * pass: protecting them again would loop.
+/**
+ * veil_ipsec_is_veils() - is @skb ESP (plain or in UDP) or AH of a veil SA?
+ * @vn: the namespace
+ * @skb: an IPv4 or IPv6 packet at a netfilter hook
+ * @flow: its flow (veil_flow_of())
+ *
+ * On the way out those are what veil made, to pass: protecting them
+ * again would loop. On the way in, UDP-encapsulated ESP for a veil SA is
+ * ESP yet to be decrypted, not cleartext. For UDP the SA must have the
+ * packet's destination port as its encap port.
  */
-static bool veil_out_is_esp(struct veil_net *vn, struct sk_buff *skb,
-			    const struct veil_flow *flow)
+bool veil_ipsec_is_veils(struct veil_net *vn, struct sk_buff *skb, const struct veil_flow *flow)
 {
 	struct veil_sa_key key = { .family = flow->family, .proto = flow->proto };
+	bool udp = flow->proto == IPPROTO_UDP;
+	const struct veil_sa *sa;
 	unsigned int off;
 	__be32 spi;
 
-	if (flow->proto != IPPROTO_ESP && flow->proto != IPPROTO_AH)
+	if (udp)
+		key.proto = IPPROTO_ESP;
+	else if (flow->proto != IPPROTO_ESP && flow->proto != IPPROTO_AH)
 		return false;
 	if (flow->family == AF_INET) {
 		off = skb_network_offset(skb) + ip_hdrlen(skb);
@@ -100,14 +112,19 @@ static bool veil_out_is_esp(struct veil_net *vn, struct sk_buff *skb,
 			return false;
 		off = o;
 	}
-	/* The SPI: first in ESP, after four bytes in AH. */
+	/* The SPI: first in ESP, after four bytes in AH, after UDP's header. */
 	if (flow->proto == IPPROTO_AH)
 		off += 4;
+	else if (udp)
+		off += sizeof(struct udphdr);
 	if (skb_copy_bits(skb, off, &spi, sizeof(spi)))
 		return false;
+	if (udp && !spi)
+		return false;	/* the non-ESP marker: not ESP */
 	key.spi = ntohl(spi);
 	key.dst = flow->dst;
-	return veil_sa_lookup(vn, &key);
+	sa = veil_sa_lookup(vn, &key);
+	return sa && (!udp || (sa->encap.type && sa->encap.dport == flow->dport));
 }
 
 /*
@@ -235,7 +252,8 @@ static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (veil_flow_of(skb, veil_out_family(state), &flow))
 		return NF_ACCEPT;
-	if (veil_out_is_esp(vn, skb, &flow))
+	/* IKE from a NAT-T socket leaves in clear, as charon's bypass policies make it. */
+	if (veil_ipsec_is_veils(vn, skb, &flow) || veil_encap_sk_is_ike(skb->sk))
 		return NF_ACCEPT;
 	pol = veil_policy_lookup(vn, VEIL_DIR_OUT, &flow);
 	if (!pol)

@@ -6,7 +6,11 @@
 #ifndef _VEIL_OUTPUT_H
 #define _VEIL_OUTPUT_H
 
+struct sk_buff;
+struct veil_flow;
 struct veil_net;
+
+bool veil_ipsec_is_veils(struct veil_net *vn, struct sk_buff *skb, const struct veil_flow *flow);
 
 int veil_output_net_init(struct veil_net *vn);
 void veil_output_net_exit(struct veil_net *vn);
