@@ -47,7 +47,7 @@ if "$VEIL" info >/dev/null 2>&1 || grep -q '^veil ' /proc/modules 2>/dev/null; t
 fi
 
 echo "KTAP version 1"
-echo "1..30"
+echo "1..48"
 expect "sa add, no module" 1 "^veil: $NOTLOADED\$" -- sa add $SA
 expect "state alias" 1 "$NOTLOADED" -- state add $SA
 expect "policy add, no module" 1 "$NOTLOADED" -- policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 1
@@ -69,6 +69,24 @@ expect "unknown stats verb" 2 'unknown stats command "bogus"' -- stats bogus
 expect "stats show takes no arguments" 2 'stats show takes no arguments' -- stats show x
 expect "stats help" 0 "" -- stats help
 expect "st still abbreviates state" 2 'unknown sa command "frob"' -- st frob
+expect "encap, no module" 1 "^veil: $NOTLOADED\$" -- encap
+expect "encap add, no module" 1 "$NOTLOADED" -- encap add port 4500 local 192.0.2.1
+expect "encap del, no module" 1 "$NOTLOADED" -- encap delete port 4500 family inet6
+expect "enc abbreviates encap" 1 "$NOTLOADED" -- -j enc sh
+expect "e is not encap" 2 'unknown object "e"' -- e show
+expect "encap help" 0 "" -- encap help
+expect "encap add help" 0 "" -- encap add help
+expect "unknown encap verb" 2 'unknown encap command "frob"' -- encap frob
+expect "encap usage" 2 "^Usage: veil encap" -- encap add family inet
+expect "encap missing port" 2 'missing "port PORT"' -- encap add family inet
+expect "encap port 0" 2 'port "0" is out of range (1 to 65535)' -- encap add port 0
+expect "encap port too big" 2 'port "65536" is out of range' -- encap del port 65536
+expect "encap bad family" 2 'unknown family "ipx"' -- encap add port 4500 family ipx
+expect "encap local of the other family" 2 'local "::1" is an IPv6 address, but family is inet' -- encap add port 4500 family inet local ::1
+expect "encap port twice" 2 '"port" given twice' -- encap add port 4500 port 4501
+expect "encap unknown word" 2 'unknown argument "frob" to encap add' -- encap add port 4500 frob
+expect "encap del takes no local" 2 'encap del takes no "local"' -- encap del port 4500 local 192.0.2.1
+expect "encap list takes no arguments" 2 'encap list takes no arguments (got "x")' -- encap list x
 
 printf '# comment\n\nsa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 1 mode beet\nsa list\n' >"$TMP/b1"
 expect "batch stops at line 3" 1 '^veil: line 3: unknown mode "beet"' -- -batch "$TMP/b1"

@@ -856,6 +856,191 @@ static void test_print_stats(void)
 	done(r);
 }
 
+static bool u16_is(const struct nlattr *nla, uint16_t v)
+{
+	return nla && nla_len(nla) == 2 && nla_get_u16((struct nlattr *)nla) == v;
+}
+
+static void test_encap_new(void)
+{
+	struct req *r;
+
+	/* No family and no local: inet, bound to any address. */
+	r = run(veil_encap_parse_new, VEIL_A_ENCAP_SOCK_MAX, "port 4500");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_FAMILY], AF_INET));
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_PORT], 4500));
+	CHECK(!r->tb[VEIL_A_ENCAP_SOCK_LOCAL] && !r->tb[VEIL_A_ENCAP_SOCK_FD]);
+	CHECK(!r->tb[VEIL_A_ENCAP_SOCK_KERNEL]);
+	done(r);
+
+	r = run(veil_encap_parse_new, VEIL_A_ENCAP_SOCK_MAX, "family inet6 port 4500");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_FAMILY], AF_INET6));
+	CHECK(!r->tb[VEIL_A_ENCAP_SOCK_LOCAL]);
+	done(r);
+
+	/* Without family, the family follows local. */
+	r = run(veil_encap_parse_new, VEIL_A_ENCAP_SOCK_MAX, "local 2001:db8::1 port 4501");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_FAMILY], AF_INET6));
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_PORT], 4501));
+	CHECK(addr_is(r->tb[VEIL_A_ENCAP_SOCK_LOCAL], AF_INET6, "2001:db8::1"));
+	done(r);
+
+	r = run(veil_encap_parse_new, VEIL_A_ENCAP_SOCK_MAX,
+		"port 0x1194 family inet local 192.0.2.1");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_FAMILY], AF_INET));
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_PORT], 4500));
+	CHECK(addr_is(r->tb[VEIL_A_ENCAP_SOCK_LOCAL], AF_INET, "192.0.2.1"));
+	done(r);
+
+	r = run(veil_encap_parse_new, VEIL_A_ENCAP_SOCK_MAX, "port 65535 local 0.0.0.0");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_PORT], 65535));
+	CHECK(addr_is(r->tb[VEIL_A_ENCAP_SOCK_LOCAL], AF_INET, "0.0.0.0"));
+	done(r);
+
+	r = run(veil_encap_parse_del, VEIL_A_ENCAP_SOCK_MAX, "port 4500");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_FAMILY], AF_INET));
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_PORT], 4500));
+	CHECK(!r->tb[VEIL_A_ENCAP_SOCK_LOCAL]);
+	done(r);
+
+	r = run(veil_encap_parse_del, VEIL_A_ENCAP_SOCK_MAX, "family inet6 port 1");
+	CHECK(r->ret == 0);
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_FAMILY], AF_INET6));
+	CHECK(u16_is(r->tb[VEIL_A_ENCAP_SOCK_PORT], 1));
+	done(r);
+}
+
+static void test_encap_refused(void)
+{
+	REFUSED(veil_encap_parse_new, "", "missing \"port PORT\"");
+	REFUSED(veil_encap_parse_new, "family inet6 local ::1", "missing \"port PORT\"");
+	REFUSED(veil_encap_parse_new, "port 0", "port \"0\" is out of range (1 to 65535)");
+	REFUSED(veil_encap_parse_new, "port 65536", "port \"65536\" is out of range (1 to 65535)");
+	REFUSED(veil_encap_parse_new, "port 0x10000", "port \"0x10000\" is out of range");
+	REFUSED(veil_encap_parse_new, "port 99999999999999999999", "out of range (1 to 65535)");
+	REFUSED(veil_encap_parse_new, "port -1", "port \"-1\" is not a number");
+	REFUSED(veil_encap_parse_new, "port ipsec-nat-t", "port \"ipsec-nat-t\" is not a number");
+	REFUSED(veil_encap_parse_new, "port", "\"port\" needs an argument");
+	REFUSED(veil_encap_parse_new, "port 4500 family", "\"family\" needs an argument");
+	REFUSED(veil_encap_parse_new, "port 4500 local", "\"local\" needs an argument");
+	REFUSED(veil_encap_parse_new, "port 4500 family ipx", "unknown family \"ipx\": use inet or inet6");
+	REFUSED(veil_encap_parse_new, "port 4500 family INET", "unknown family \"INET\"");
+	REFUSED(veil_encap_parse_new, "port 4500 local 192.0.2.300",
+		"local \"192.0.2.300\" is not an IPv4 or IPv6 address");
+	REFUSED(veil_encap_parse_new, "port 4500 local 192.0.2.0/24", "is not an IPv4 or IPv6 address");
+	REFUSED(veil_encap_parse_new, "port 4500 family inet local 2001:db8::1",
+		"local \"2001:db8::1\" is an IPv6 address, but family is inet");
+	REFUSED(veil_encap_parse_new, "local 192.0.2.1 family inet6 port 4500",
+		"local \"192.0.2.1\" is an IPv4 address, but family is inet6");
+	REFUSED(veil_encap_parse_new, "port 4500 port 4501", "\"port\" given twice");
+	REFUSED(veil_encap_parse_new, "port 4500 family inet family inet", "\"family\" given twice");
+	REFUSED(veil_encap_parse_new, "port 4500 local ::1 local ::2", "\"local\" given twice");
+	REFUSED(veil_encap_parse_new, "port 4500 fd 3", "unknown argument \"fd\" to encap add");
+	REFUSED(veil_encap_parse_new, "4500", "unknown argument \"4500\" to encap add");
+
+	REFUSED(veil_encap_parse_del, "", "missing \"port PORT\"");
+	REFUSED(veil_encap_parse_del, "port 0", "port \"0\" is out of range (1 to 65535)");
+	REFUSED(veil_encap_parse_del, "port 4500 family inet5", "unknown family \"inet5\"");
+	REFUSED(veil_encap_parse_del, "port 4500 local 192.0.2.1",
+		"encap del takes no \"local\": family and port name the socket");
+	REFUSED(veil_encap_parse_del, "port 4500 frob", "unknown argument \"frob\" to encap del");
+	REFUSED(veil_encap_parse_del, "family inet6 family inet6 port 1", "\"family\" given twice");
+}
+
+/* One socket of an encap-get dump, as the kernel would send it. */
+static struct nl_msg *encap_sock_msg(uint16_t family, uint16_t port, const char *local,
+				     bool kernel, uint64_t esp, uint64_t other)
+{
+	struct nl_msg *msg = veil_nl_msg_new(VEIL_CMD_ENCAP_GET, 0);
+	uint8_t addr[16];
+
+	nla_put_u16(msg, VEIL_A_ENCAP_SOCK_FAMILY, family);
+	nla_put_u16(msg, VEIL_A_ENCAP_SOCK_PORT, port);
+	if (local && inet_pton(family, local, addr) == 1)
+		nla_put(msg, VEIL_A_ENCAP_SOCK_LOCAL, family == AF_INET ? 4 : 16, addr);
+	if (kernel)
+		nla_put_flag(msg, VEIL_A_ENCAP_SOCK_KERNEL);
+	nla_put_u64(msg, VEIL_A_ENCAP_SOCK_ESP_PACKETS, esp);
+	nla_put_u64(msg, VEIL_A_ENCAP_SOCK_OTHER_PACKETS, other);
+	return msg;
+}
+
+/* Decode @msg as one encap socket; print it as text into a string, and as JSON. */
+static char *encap_render(struct nl_msg *msg, struct json_object **json)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	struct veil_encap_sock_view v;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	*json = NULL;
+	if (CHECK(veil_encap_sock_view_decode(genlmsg_attrdata(g, 0),
+					      genlmsg_attrlen(g, 0), &v) == 0)) {
+		f = open_memstream(&buf, &len);
+		veil_encap_sock_print(f, &v);
+		fclose(f);
+		*json = veil_encap_sock_json(&v);
+	}
+	nlmsg_free(msg);
+	return buf ? buf : strdup("");
+}
+
+/* The string under @k, or "" when there is none. */
+static const char *j_str(struct json_object *o, const char *k)
+{
+	const char *v = json_object_get_string(json_object_object_get(o, k));
+
+	return v ? v : "";
+}
+
+static void test_encap_print(void)
+{
+	struct json_object *o = NULL;
+	char *text;
+
+	/* veil's own socket, bound to no address: the any address, null in JSON. */
+	text = encap_render(encap_sock_msg(AF_INET, 4500, NULL, true, 12, 0), &o);
+	CHECK(!strcmp(text, "encap inet port 4500 local 0.0.0.0 kernel esp-packets 12"
+			    " other-packets 0\n"));
+	CHECK(!strcmp(j_str(o, "family"), "inet"));
+	CHECK(json_object_get_int(json_object_object_get(o, "port")) == 4500);
+	CHECK(json_object_object_get_ex(o, "local", NULL) && !json_object_object_get(o, "local"));
+	CHECK(!strcmp(j_str(o, "owner"), "kernel"));
+	CHECK(json_object_get_uint64(json_object_object_get(o, "esp-packets")) == 12);
+	CHECK(json_object_get_uint64(json_object_object_get(o, "other-packets")) == 0);
+	CHECK(json_object_object_length(o) == 6);
+	CHECK(!strcmp(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+		      "{\"family\":\"inet\",\"port\":4500,\"local\":null,\"owner\":\"kernel\","
+		      "\"esp-packets\":12,\"other-packets\":0}"));
+	json_object_put(o);
+	free(text);
+
+	/* A process's socket, bound to an address. */
+	text = encap_render(encap_sock_msg(AF_INET6, 4500, "2001:db8::1", false,
+					   18446744073709551615ull, 7), &o);
+	CHECK(!strcmp(text, "encap inet6 port 4500 local 2001:db8::1 process"
+			    " esp-packets 18446744073709551615 other-packets 7\n"));
+	CHECK(!strcmp(j_str(o, "family"), "inet6"));
+	CHECK(!strcmp(j_str(o, "local"), "2001:db8::1"));
+	CHECK(!strcmp(j_str(o, "owner"), "process"));
+	CHECK(json_object_get_uint64(json_object_object_get(o, "esp-packets")) ==
+	      18446744073709551615ull);
+	json_object_put(o);
+	free(text);
+
+	text = encap_render(encap_sock_msg(AF_INET6, 1, NULL, true, 0, 0), &o);
+	CHECK(!strcmp(text, "encap inet6 port 1 local :: kernel esp-packets 0 other-packets 0\n"));
+	json_object_put(o);
+	free(text);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -875,6 +1060,9 @@ static const struct {
 	{ "split", test_split },
 	{ "print", test_print },
 	{ "print_stats", test_print_stats },
+	{ "encap_new", test_encap_new },
+	{ "encap_refused", test_encap_refused },
+	{ "encap_print", test_encap_print },
 };
 
 int main(void)

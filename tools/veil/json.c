@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SAs and policies as JSON objects whose names are the spec's attribute
- * names, for -j. They are built from the same decoded view (view.h) that
+ * SAs, policies and encap sockets as JSON objects whose names are the
+ * spec's attribute names (but an encap socket's "owner", for its kernel
+ * flag), for -j. They are built from the same decoded view (view.h) that
  * text is printed from (print.c), so the two never disagree.
  */
 #include <arpa/inet.h>
@@ -238,5 +239,27 @@ struct json_object *veil_policy_json(const struct veil_policy_view *v)
 	for (i = 0; i < v->n_tmpl; i++)
 		json_object_array_add(tmpls, j_tmpl(&v->tmpl[i]));
 	j_add(o, "tmpl", tmpls);
+	return o;
+}
+
+/**
+ * veil_encap_sock_json() - one encap socket as JSON
+ * @v: the socket, from veil_encap_sock_view_decode()
+ *
+ * Return: a new object: family, port, local (null when bound to no
+ * address), owner ("kernel" when veil opened the socket, else "process"),
+ * esp-packets and other-packets.
+ */
+struct json_object *veil_encap_sock_json(const struct veil_encap_sock_view *v)
+{
+	struct json_object *o = json_object_new_object();
+
+	j_add(o, "family", j_family(v->family));
+	j_add(o, "port", json_object_new_int(v->port));
+	j_add(o, "local", v->local[0] ? json_object_new_string(v->local) : NULL);
+	j_add(o, "owner", json_object_new_string(VEIL_HAS(v, VEIL_A_ENCAP_SOCK_KERNEL) ?
+						 "kernel" : "process"));
+	j_add(o, "esp-packets", json_object_new_uint64(v->esp_packets));
+	j_add(o, "other-packets", json_object_new_uint64(v->other_packets));
 	return o;
 }

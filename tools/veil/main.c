@@ -22,6 +22,8 @@ static const struct veil_cmd veil_objects[] = {
 	{ "info", veil_cmd_info, "show the module version and the algorithms it offers", 0 },
 	/* Not in ip's grammar: "s", "st" and "stat" keep meaning state. */
 	{ "stats", veil_cmd_stats, "show the namespace's packet and drop counters", 5 },
+	/* Not in ip's grammar either: "e" and "en" are left free. */
+	{ "encap", veil_cmd_encap, "sockets for UDP-encapsulated ESP (NAT traversal)", 3 },
 	{ "help", veil_cmd_help, "show this text", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
@@ -34,7 +36,8 @@ void veil_usage(FILE *f)
 		"Usage: veil [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       veil [ OPTIONS ] -batch FILE [ -force ]\n"
 		"       veil -V\n"
-		"where  OBJECT := { sa | state | policy | monitor | info | stats | help }\n"
+		"where  OBJECT := { sa | state | policy | monitor | info | stats | encap |\n"
+		"                   help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | --keys |\n"
 		"                    -n[etns] NAME | -b[atch] FILE | -force |\n"
 		"                    -V[ersion] | -h[elp] }\n"

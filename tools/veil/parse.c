@@ -97,6 +97,10 @@ const struct veil_name veil_sa_flag_names[] = {
 	{ "esn", VEIL_SA_FLAGS_ESN }, { NULL, 0 },
 };
 
+const struct veil_name veil_family_names[] = {
+	{ "inet", AF_INET }, { "inet6", AF_INET6 }, { NULL, 0 },
+};
+
 const char *veil_name_of(const struct veil_name *tab, int value)
 {
 	for (; tab->name; tab++)
@@ -118,11 +122,11 @@ int veil_lookup(const struct veil_name *tab, const char *s, int *value)
 }
 
 /*
- * An unsigned number, decimal or 0x hex, no larger than @max. Leading
+ * An unsigned number, decimal or 0x hex, from @min to @max. Leading
  * zeros are decimal, not octal: "010" is ten.
  */
-int veil_parse_u64(struct veil_perr *e, const char *what, const char *s,
-		   uint64_t max, uint64_t *v)
+int veil_parse_range(struct veil_perr *e, const char *what, const char *s,
+		     uint64_t min, uint64_t max, uint64_t *v)
 {
 	int base = 10;
 	char *end;
@@ -139,10 +143,18 @@ int veil_parse_u64(struct veil_perr *e, const char *what, const char *s,
 	if (*end)
 		return veil_perr(e, "%s \"%s\" is not a number", what,
 				 base == 16 ? s - 2 : s);
-	if (errno == ERANGE || *v > max)
-		return veil_perr(e, "%s \"%s\" is out of range (0 to %llu)", what,
-				 base == 16 ? s - 2 : s, (unsigned long long)max);
+	if (errno == ERANGE || *v < min || *v > max)
+		return veil_perr(e, "%s \"%s\" is out of range (%llu to %llu)", what,
+				 base == 16 ? s - 2 : s, (unsigned long long)min,
+				 (unsigned long long)max);
 	return 0;
+}
+
+/* An unsigned number no larger than @max, as veil_parse_range() reads it. */
+int veil_parse_u64(struct veil_perr *e, const char *what, const char *s,
+		   uint64_t max, uint64_t *v)
+{
+	return veil_parse_range(e, what, s, 0, max, v);
 }
 
 int veil_parse_u32(struct veil_perr *e, const char *what, const char *s,

@@ -73,10 +73,13 @@ extern const struct veil_name veil_action_names[];
 extern const struct veil_name veil_level_names[];
 extern const struct veil_name veil_encap_names[];
 extern const struct veil_name veil_sa_flag_names[];
+extern const struct veil_name veil_family_names[];
 
 const char *veil_name_of(const struct veil_name *tab, int value);
 int veil_lookup(const struct veil_name *tab, const char *s, int *value);
 
+int veil_parse_range(struct veil_perr *e, const char *what, const char *s,
+		     uint64_t min, uint64_t max, uint64_t *v);
 int veil_parse_u64(struct veil_perr *e, const char *what, const char *s,
 		   uint64_t max, uint64_t *v);
 int veil_parse_u32(struct veil_perr *e, const char *what, const char *s,
@@ -166,5 +169,11 @@ int veil_policy_parse_filter(int argc, char **argv, struct veil_filter *f,
 int veil_policy_parse_lookup(int argc, char **argv, struct nl_msg *msg,
 			     struct veil_perr *e);
 bool veil_policy_filter_match(const struct veil_filter *f, struct nlattr **tb);
+
+/* encap_parse.c */
+int veil_encap_parse_new(int argc, char **argv, struct nl_msg *msg,
+			 struct veil_perr *e);
+int veil_encap_parse_del(int argc, char **argv, struct nl_msg *msg,
+			 struct veil_perr *e);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SAs and policies as text shaped like `ip xfrm state` and `ip xfrm policy`
- * output. Text is printed from the same decoded view (view.h) that JSON is
- * built from (json.c), so the two never disagree.
+ * output, and encap sockets one a line. Text is printed from the same
+ * decoded view (view.h) that JSON is built from (json.c), so the two never
+ * disagree.
  *
  * A dump can hold a hundred thousand SAs, so an SA's text is put together
  * in a buffer with the small string and number helpers below and handed to
@@ -440,5 +441,34 @@ void veil_policy_print(FILE *f, const struct veil_policy_view *v)
 	}
 	for (i = 0; i < v->n_tmpl; i++)
 		print_tmpl(t, &v->tmpl[i]);
+	put_flush(t);
+}
+
+/**
+ * veil_encap_sock_print() - one encap socket on one line:
+ *	"encap inet port 4500 local 0.0.0.0 kernel esp-packets 12 other-packets 0"
+ * @f: where to print
+ * @v: the socket, from veil_encap_sock_view_decode()
+ *
+ * A socket bound to no address shows its family's any address; "process"
+ * in place of "kernel" marks one a process handed over.
+ */
+void veil_encap_sock_print(FILE *f, const struct veil_encap_sock_view *v)
+{
+	struct text text, *t = text_start(&text, f);
+	const char *family = veil_name_of(veil_family_names, v->family);
+
+	put_str(t, "encap ");
+	put_str(t, family ? family : "?");
+	put_str(t, " port ");
+	put_dec(t, v->port);
+	put_str(t, " local ");
+	put_addr(t, v->local, v->family == AF_INET6 ? "::" : "0.0.0.0");
+	put_str(t, VEIL_HAS(v, VEIL_A_ENCAP_SOCK_KERNEL) ? " kernel" : " process");
+	put_str(t, " esp-packets ");
+	put_dec(t, v->esp_packets);
+	put_str(t, " other-packets ");
+	put_dec(t, v->other_packets);
+	put_chr(t, '\n');
 	put_flush(t);
 }

@@ -74,14 +74,17 @@ void veil_print_json(const struct veil_ctx *ctx, struct json_object *obj);
 void veil_usage(FILE *f);
 int veil_run(struct veil_ctx *ctx, int argc, char **argv);
 
-/* print.c and json.c: an SA or a policy decoded by view.c, as text or JSON */
+/* print.c and json.c: an SA, a policy or an encap socket from view.c */
 struct veil_sa_view;
 struct veil_policy_view;
+struct veil_encap_sock_view;
 void veil_sa_print(const struct veil_ctx *ctx, FILE *f, const struct veil_sa_view *v);
 void veil_sa_print_id(FILE *f, const struct veil_sa_view *v);
 void veil_policy_print(FILE *f, const struct veil_policy_view *v);
+void veil_encap_sock_print(FILE *f, const struct veil_encap_sock_view *v);
 struct json_object *veil_sa_json(const struct veil_sa_view *v);
 struct json_object *veil_policy_json(const struct veil_policy_view *v);
+struct json_object *veil_encap_sock_json(const struct veil_encap_sock_view *v);
 
 /* counts.c */
 int veil_counts_show(struct veil_ctx *ctx, bool sa);
@@ -93,12 +96,14 @@ void veil_stats_usage(FILE *f);
 int veil_cmd_info(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_sa(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_policy(struct veil_ctx *ctx, int argc, char **argv);
+int veil_cmd_encap(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_monitor(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv);
 int veil_batch(struct veil_ctx *ctx, const char *path);
 
 void veil_sa_usage(FILE *f);
 void veil_policy_usage(FILE *f);
+void veil_encap_usage(FILE *f);
 void veil_monitor_usage(FILE *f);
 
 #endif

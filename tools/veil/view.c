@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink attributes to views (view.h): each SA or policy of a dump is
- * decoded once, into a struct on the caller's stack, and then printed as
- * text or built into JSON from there.
+ * Netlink attributes to views (view.h): each SA, policy or encap socket of
+ * a dump is decoded once, into a struct on the caller's stack, and then
+ * printed as text or built into JSON from there.
  */
 #include <stddef.h>
 #include <string.h>
@@ -14,7 +14,8 @@
 #include "view.h"
 
 _Static_assert(VEIL_A_SA_MAX < 32 && VEIL_A_POLICY_MAX < 32 && VEIL_A_TMPL_MAX < 32 &&
-	       VEIL_A_KEY_ALG_MAX < 32 && VEIL_A_ENCAP_MAX < 32,
+	       VEIL_A_KEY_ALG_MAX < 32 && VEIL_A_ENCAP_MAX < 32 &&
+	       VEIL_A_ENCAP_SOCK_MAX < 32,
 	       "a view's has holds one bit per attribute");
 _Static_assert(VEIL_A_LIFETIME_MAX < 16 && VEIL_A_STATS_MAX < 16,
 	       "u64_nest_decode() parses into 16 slots");
@@ -265,6 +266,35 @@ int veil_policy_view_decode(struct nlattr *attrs, int len, struct veil_policy_vi
 	nla_for_each_attr(a, attrs, len, rem)
 		if (nla_type(a) == VEIL_A_POLICY_TMPL && v->n_tmpl < VEIL_VIEW_TMPL_MAX)
 			tmpl_decode(a, &v->tmpl[v->n_tmpl++]);
+	return 0;
+}
+
+/**
+ * veil_encap_sock_view_decode() - one encap socket from the kernel, as a view
+ * @attrs: the socket's attributes (VEIL_A_ENCAP_SOCK_*)
+ * @len: their length
+ * @v: the view to fill
+ *
+ * Return: 0, or the negative error of nla_parse().
+ */
+int veil_encap_sock_view_decode(struct nlattr *attrs, int len,
+				struct veil_encap_sock_view *v)
+{
+	struct nlattr *tb[VEIL_A_ENCAP_SOCK_MAX + 1];
+	int ret;
+
+	ret = nla_parse(tb, VEIL_A_ENCAP_SOCK_MAX, attrs, len, NULL);
+	if (ret < 0)
+		return ret;
+	memset(v, 0, sizeof(*v));
+	v->has = present(tb, VEIL_A_ENCAP_SOCK_MAX);
+	v->family = family_of(tb[VEIL_A_ENCAP_SOCK_FAMILY], tb[VEIL_A_ENCAP_SOCK_LOCAL]);
+	v->port = u16_or(tb[VEIL_A_ENCAP_SOCK_PORT], 0);
+	addr_str(tb[VEIL_A_ENCAP_SOCK_LOCAL], v->local);
+	if (tb[VEIL_A_ENCAP_SOCK_ESP_PACKETS])
+		v->esp_packets = nla_get_u64(tb[VEIL_A_ENCAP_SOCK_ESP_PACKETS]);
+	if (tb[VEIL_A_ENCAP_SOCK_OTHER_PACKETS])
+		v->other_packets = nla_get_u64(tb[VEIL_A_ENCAP_SOCK_OTHER_PACKETS]);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * An SA or a policy from the kernel, decoded once from its netlink
- * attributes into plain C. Text (print.c) and JSON (json.c) are both made
- * from the view, so they cannot disagree, and text needs no JSON object.
+ * An SA, a policy or an encap socket from the kernel, decoded once from
+ * its netlink attributes into plain C. Text (print.c) and JSON (json.c) are
+ * both made from the view, so they cannot disagree, and text needs no JSON
+ * object.
  *
  * Decoding allocates nothing: addresses are formatted into the view, while
  * algorithm names and keys point into the message, which must outlive the
@@ -202,9 +203,31 @@ struct veil_policy_view {
 	struct veil_tmpl_view tmpl[VEIL_VIEW_TMPL_MAX];
 };
 
+/**
+ * struct veil_encap_sock_view - one UDP encapsulation socket (encap-get)
+ * @has: VEIL_BIT(VEIL_A_ENCAP_SOCK_*) of the attributes sent; the kernel
+ *	flag's bit says veil opened the socket, else a process handed it over
+ * @family: the family attribute, else AF_INET6 for a 16-byte local, else
+ *	AF_INET
+ * @port: local UDP port; 0 when not sent
+ * @local: local address; "" when not sent (any), "?" when not 4 or 16 bytes
+ * @esp_packets: ESP packets taken off the socket; 0 when not sent
+ * @other_packets: other datagrams; 0 when not sent
+ */
+struct veil_encap_sock_view {
+	uint32_t has;
+	int family;
+	uint16_t port;
+	char local[VEIL_ADDR_STRLEN];
+	uint64_t esp_packets;
+	uint64_t other_packets;
+};
+
 int veil_sa_view_decode(const struct veil_ctx *ctx, struct nlattr *attrs, int len,
 			struct veil_sa_view *v);
 int veil_policy_view_decode(struct nlattr *attrs, int len, struct veil_policy_view *v);
+int veil_encap_sock_view_decode(struct nlattr *attrs, int len,
+				struct veil_encap_sock_view *v);
 char *veil_key_hex(const struct veil_alg_view *a, char *buf);
 
 #endif
