@@ -62,11 +62,12 @@ family() {
 
 # tcp_start SRC DST FROM TO PORT: start 10 MB from namespace FROM at
 # address SRC to namespace TO at DST, in the background; tcp_end PORT
-# waits for it and compares the SHA-256 of what arrived.
+# waits for it and compares the SHA-256 of what arrived. SERVE_ADDR, when
+# set, is where TO listens instead (DST being its address behind a NAT).
 tcp_start() {
 	local src=$1 dst=$2 from=$3 to=$4 port=$5 i
 	rm -f "$DATA.ready$port" "$DATA.sum$port"
-	ip netns exec "$to" "$XFER" serve "$dst" "$port" "$DATA.ready$port" \
+	ip netns exec "$to" "$XFER" serve "${SERVE_ADDR:-$dst}" "$port" "$DATA.ready$port" \
 		> "$DATA.sum$port" &
 	eval "srv$port=$!"
 	for i in $(seq 50); do [ -e "$DATA.ready$port" ] && break; sleep 0.1; done
