@@ -81,4 +81,19 @@ static inline void *veil_crypto_cb_data(struct crypto_async_request *req)
 #include <linux/netdevice.h>
 #endif
 
+/*
+ * Lockless transmit: a bit of its own in struct net_device since 6.12,
+ * the feature flag NETIF_F_LLTX before.
+ */
+#include <linux/netdevice.h>
+
+static inline void veil_netdev_set_lltx(struct net_device *dev)
+{
+#ifdef VEIL_HAVE_NETDEV_LLTX
+	dev->lltx = true;
+#else
+	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
 #endif /* _VEIL_COMPAT_H */

@@ -34,6 +34,7 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include "dev.h"
 #include "encap.h"
 #include "esp.h"
 #include "input.h"
@@ -169,6 +170,18 @@ void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hl
 	/* A new packet as far as the stack goes: no route, no conntrack. */
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
+	/* Tunnel mode with an interface id: received on that veil interface. */
+	rcu_read_lock();	/* the interface stays until netif_rx() queued */
+	if (sa->if_id && sa->mode == VEIL_MODE_TUNNEL) {
+		struct net_device *dev = veil_dev_lookup(sa->vn, sa->if_id);
+
+		if (!dev) {
+			rcu_read_unlock();
+			veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
+			goto drop;
+		}
+		veil_dev_receive(skb, dev);
+	}
 	skb->pkt_type = PACKET_HOST;
 	skb->ip_summed = CHECKSUM_NONE;
 	if (sa->encap.type && sa->mode == VEIL_MODE_TRANSPORT &&
@@ -179,6 +192,7 @@ void veil_ipsec_deliver(struct sk_buff *skb, struct veil_sa *sa, unsigned int hl
 	veil_stat_inc(sa->vn, VEIL_A_NET_STATS_IN_PACKETS);
 	veil_stat_add(sa->vn, VEIL_A_NET_STATS_IN_BYTES, len);
 	netif_rx(skb);
+	rcu_read_unlock();
 	return;
 drop:
 	kfree_skb(skb);

@@ -38,6 +38,7 @@
 #include <linux/siphash.h>
 #include <linux/skbuff.h>
 
+#include "dev.h"
 #include "encap.h"
 #include "esp.h"
 #include "input.h"
@@ -196,6 +197,8 @@ static unsigned int veil_input_hook(void *priv, struct sk_buff *skb,
 		veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
 		return NF_DROP;
 	}
+	/* Received on a veil interface: its id's policies apply (as XFRM's). */
+	flow.if_id = veil_dev_if_id(state->in);
 	/*
 	 * Still ESP or AH: on to its handler, marks and all (the inner SA of
 	 * a bundle is yet to come).

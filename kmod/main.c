@@ -17,6 +17,7 @@
 #include "output.h"
 #include "policy.h"
 #include "sa.h"
+#include "dev.h"
 #include "encap.h"
 #include "version.h"
 #include "uapi/linux/veil.h"
@@ -31,6 +32,7 @@ static int __net_init veil_net_init(struct net *net)
 	vn->net = net;
 	mutex_init(&vn->conf_lock);
 	veil_encap_net_init(vn);
+	veil_dev_net_init(vn);
 	vn->stats = alloc_percpu(struct veil_net_stats);
 	if (!vn->stats)
 		return -ENOMEM;
@@ -59,6 +61,12 @@ err_stats:
 	return ret;
 }
 
+/* Interfaces first, with RTNL, before the tables they use go (exit). */
+static void __net_exit veil_net_pre_exit(struct net *net)
+{
+	veil_dev_net_pre_exit(veil_net(net));
+}
+
 static void __net_exit veil_net_exit(struct net *net)
 {
 	struct veil_net *vn = veil_net(net);
@@ -69,11 +77,14 @@ static void __net_exit veil_net_exit(struct net *net)
 	veil_policy_net_exit(vn);
 	veil_sa_net_exit(vn);
 	free_percpu(vn->stats);
+	WARN_ON_ONCE(!xa_empty(&vn->devs));
+	xa_destroy(&vn->devs);
 	mutex_destroy(&vn->conf_lock);
 }
 
 static struct pernet_operations veil_net_ops = {
 	.init = veil_net_init,
+	.pre_exit = veil_net_pre_exit,
 	.exit = veil_net_exit,
 	.id = &veil_net_id,
 	.size = sizeof(struct veil_net),
@@ -103,14 +114,19 @@ static int __init veil_mod_init(void)
 	if (ret)
 		goto err_esp_input;
 
-	ret = veil_genl_init();
+	ret = veil_dev_init();
 	if (ret)
 		goto err_esp;
+	ret = veil_genl_init();
+	if (ret)
+		goto err_dev;
 
 	pr_info("veil %s loaded: IPsec ESP/AH and TLS record layer\n",
 		VEIL_MOD_VERSION);
 	return 0;
 
+err_dev:
+	veil_dev_uninit();
 err_esp:
 	veil_ah_input_uninit();
 err_esp_input:
@@ -126,6 +142,8 @@ static void __exit veil_mod_exit(void)
 {
 	/* Reverse order: no request can be in flight once the family is gone. */
 	veil_genl_uninit();
+	/* Every veil interface is deleted, and with it its traffic. */
+	veil_dev_uninit();
 	/* No packet reaches veil, or is still being decrypted, after this. */
 	veil_ah_input_uninit();
 	veil_esp_input_uninit();

@@ -61,6 +61,8 @@ struct veil_acquire_slot {
  * @stats: datapath counters, per CPU (veil_stat_add())
  * @encap_socks: the UDP sockets ESP-in-UDP is taken from (struct
  *	veil_encap_sock, under @conf_lock)
+ * @devs: the veil interfaces created here, by if_id (struct veil_dev;
+ *	RCU, written under RTNL)
  *
  * Every table veil keeps lives here rather than in a global, so two
  * containers on one host never see each other's SAs or policies, and a
@@ -81,6 +83,7 @@ struct veil_net {
 	struct veil_acquire_slot acquire[VEIL_ACQUIRE_SLOTS];
 	struct veil_net_stats __percpu *stats;
 	struct list_head encap_socks;
+	struct xarray devs;
 };
 
 extern unsigned int veil_net_id;

@@ -36,6 +36,7 @@
 #include <net/ipv6.h>
 #include <net/xfrm.h>
 
+#include "dev.h"
 #include "encap.h"
 #include "esp.h"
 #include "main.h"
@@ -238,6 +239,63 @@ static int veil_out_finish(struct net *net, struct sock *sk, struct sk_buff *skb
 	return 0;
 }
 
+/**
+ * veil_output_if() - protect a packet routed into a veil interface
+ * @vn: the interface's link namespace
+ * @skb: the packet, IPv4 or IPv6, skb->data at its IP header
+ * @if_id: the interface's id
+ *
+ * The out policy the packet's flow gets among those with @if_id names
+ * the SAs, which must be tunnel mode and have @if_id too. Called from
+ * the interface's transmit, BHs off.
+ *
+ * Return: 0 when the packet went on to ESP (consumed), else an error
+ * and the caller drops it: nothing goes through an interface in clear.
+ */
+int veil_output_if(struct veil_net *vn, struct sk_buff *skb, u32 if_id)
+{
+	const struct veil_policy *pol;
+	struct veil_sa *sas[2];
+	struct veil_flow flow;
+	unsigned int verdict, n;
+	u16 family;
+
+	if (skb->protocol == htons(ETH_P_IP))
+		family = AF_INET;
+	else if (skb->protocol == htons(ETH_P_IPV6))
+		family = AF_INET6;
+	else
+		return -EAFNOSUPPORT;
+	if (veil_flow_of(skb, family, &flow))
+		return -EINVAL;
+	flow.if_id = if_id;
+	rcu_read_lock();
+	pol = veil_policy_lookup(vn, VEIL_DIR_OUT, &flow);
+	if (!pol || pol->action == VEIL_ACTION_BLOCK) {
+		veil_stat_inc(vn, pol ? VEIL_A_NET_STATS_BLOCKED : VEIL_A_NET_STATS_NO_SA);
+		goto drop;
+	}
+	n = veil_out_resolve(vn, pol, &flow, sas, &verdict);
+	if (!n)
+		goto drop;	/* counted, or a policy of optional templates only */
+	if (sas[n - 1]->mode != VEIL_MODE_TUNNEL || !refcount_inc_not_zero(&sas[0]->refcnt)) {
+		veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
+		goto drop;
+	}
+	if (n == 2 && !refcount_inc_not_zero(&sas[1]->refcnt)) {
+		veil_sa_put(sas[0]);
+		veil_stat_inc(vn, VEIL_A_NET_STATS_OTHER_DROPS);
+		goto drop;
+	}
+	rcu_read_unlock();
+	/* As forwarded: a packet too big for the tunnel draws ICMP "too big". */
+	veil_esp_output(skb, sas[0], true, n == 2 ? sas[1] : NULL);
+	return 0;
+drop:
+	rcu_read_unlock();
+	return -ENOENT;
+}
+
 static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
@@ -249,6 +307,9 @@ static unsigned int veil_out_hook(void *priv, struct sk_buff *skb,
 	unsigned int verdict, n;
 
 	if (!READ_ONCE(vn->policy_count[VEIL_DIR_OUT]))
+		return NF_ACCEPT;
+	/* Into a veil interface: its transmit applies its own policies. */
+	if (veil_dev_if_id(state->out))
 		return NF_ACCEPT;
 	if (veil_flow_of(skb, veil_out_family(state), &flow))
 		return NF_ACCEPT;

@@ -10,6 +10,7 @@ struct sk_buff;
 struct veil_flow;
 struct veil_net;
 
+int veil_output_if(struct veil_net *vn, struct sk_buff *skb, u32 if_id);
 bool veil_ipsec_is_veils(struct veil_net *vn, struct sk_buff *skb, const struct veil_flow *flow);
 
 int veil_output_net_init(struct veil_net *vn);

@@ -392,7 +392,8 @@ struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *ke
  * @src: required source address, or NULL for any
  * @mode: required mode
  * @spi: required SPI, 0 for any
- * @flow: the packet, which the SA's selector (if any) must cover; or NULL
+ * @flow: the packet, which the SA's selector (if any) must cover and
+ *	whose interface id the SA must have; or NULL
  *
  * Return: the newest matching SA, as veil_sa_lookup(); NULL if none.
  * The cost is a hash probe plus a walk over the SAs sharing the key up to
@@ -416,6 +417,9 @@ struct veil_sa *veil_sa_lookup_tmpl(struct veil_net *vn,
 		if (src && memcmp(&sa->src, src, sizeof(*src)))
 			continue;
 		if (spi && sa->key.spi != spi)
+			continue;
+		/* As XFRM: a route-based interface's traffic takes its id's SAs only. */
+		if (flow && sa->if_id != flow->if_id)
 			continue;
 		if (flow && sa->sel.family && !veil_selector_match(&sa->sel, flow))
 			continue;
