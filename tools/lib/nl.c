@@ -2,6 +2,8 @@
 /*
  * Talking to veil.ko: resolve the family, send one request, collect the
  * replies, and keep the kernel's extended-ack message when it says no.
+ * An rtnetlink socket (for the "veil" link kind) is set up and driven by
+ * the same code, so its errors read the same.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -130,14 +132,12 @@ static int veil_nl_on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/**
- * veil_nl_open() - connect to the veil family
- * @nl: connection to set up
- *
- * Return: 0, VEIL_NL_ENOFAMILY when veil.ko is not loaded, or a negative
- * errno.
+/*
+ * A libnl socket on netlink @protocol, set up as every veil socket is:
+ * the kernel's reasons wanted, without an echo of the request, and
+ * replies of any size.
  */
-int veil_nl_open(struct veil_nl *nl)
+static int veil_nl_socket(struct veil_nl *nl, int protocol)
 {
 	int one = 1, ret;
 
@@ -145,10 +145,12 @@ int veil_nl_open(struct veil_nl *nl)
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk)
 		return -ENOMEM;
-	ret = genl_connect(nl->sk);
+	ret = nl_connect(nl->sk, protocol);
 	if (ret < 0) {
 		ret = veil_nl_liberr(nl, ret);
-		goto err;
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return ret;
 	}
 	/* Ask for the kernel's reasons, without an echo of our request. */
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
@@ -160,18 +162,47 @@ int veil_nl_open(struct veil_nl *nl)
 	 * by peeking instead of truncating.
 	 */
 	nl_socket_enable_msg_peek(nl->sk);
+	return 0;
+}
 
+/**
+ * veil_nl_open() - connect to the veil family
+ * @nl: connection to set up
+ *
+ * Return: 0, VEIL_NL_ENOFAMILY when veil.ko is not loaded, or a negative
+ * errno.
+ */
+int veil_nl_open(struct veil_nl *nl)
+{
+	int ret;
+
+	ret = veil_nl_socket(nl, NETLINK_GENERIC);
+	if (ret < 0)
+		return ret;
 	nl->family = genl_ctrl_resolve(nl->sk, VEIL_FAMILY_NAME);
 	if (nl->family < 0) {
 		ret = nl->family == -NLE_OBJ_NOTFOUND ? VEIL_NL_ENOFAMILY :
 			veil_nl_liberr(nl, nl->family);
-		goto err;
+		nl_socket_free(nl->sk);
+		nl->sk = NULL;
+		return ret;
 	}
 	return 0;
-err:
-	nl_socket_free(nl->sk);
-	nl->sk = NULL;
-	return ret;
+}
+
+/**
+ * veil_rtnl_open() - open an rtnetlink socket, for veil's link kind
+ * @nl: connection to set up; its @family stays 0
+ *
+ * The socket acts on the network namespace the process is in when it is
+ * opened. Requests go through veil_nl_transact(), which keeps the kernel's
+ * extended-ack message as for the veil family.
+ *
+ * Return: 0 or a negative errno.
+ */
+int veil_rtnl_open(struct veil_nl *nl)
+{
+	return veil_nl_socket(nl, NETLINK_ROUTE);
 }
 
 void veil_nl_close(struct veil_nl *nl)
@@ -227,17 +258,18 @@ struct nl_msg *veil_nl_msg(struct veil_nl *nl, uint8_t cmd, int flags)
 }
 
 /**
- * veil_nl_request() - send @msg, pass every reply to @fn, wait for the ack
- * @nl: an open connection
- * @msg: request from veil_nl_msg(); consumed
+ * veil_nl_transact() - send @msg as it is, pass every reply to @fn, wait
+ *	for the ack (or the end of a dump)
+ * @nl: an open connection, of any netlink protocol
+ * @msg: complete request; consumed
  * @fn: reply handler, may be NULL
  * @arg: passed to @fn
  *
  * Return: 0, or a negative errno; on a kernel rejection @nl->extack holds
  * the kernel's message, if it gave one.
  */
-int veil_nl_request(struct veil_nl *nl, struct nl_msg *msg,
-		    veil_nl_reply_fn fn, void *arg)
+int veil_nl_transact(struct veil_nl *nl, struct nl_msg *msg,
+		     veil_nl_reply_fn fn, void *arg)
 {
 	struct veil_nl_req req = { .nl = nl, .fn = fn, .arg = arg };
 	struct nl_cb *cb;
@@ -254,7 +286,6 @@ int veil_nl_request(struct veil_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, veil_nl_on_finish, &req);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, veil_nl_on_valid, &req);
 
-	nlmsg_hdr(msg)->nlmsg_type = nl->family;
 	ret = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0) {
@@ -275,6 +306,23 @@ int veil_nl_request(struct veil_nl *nl, struct nl_msg *msg,
 out:
 	nl_cb_put(cb);
 	return ret;
+}
+
+/**
+ * veil_nl_request() - send @msg to the veil family, pass every reply to
+ *	@fn, wait for the ack
+ * @nl: an open connection, from veil_nl_open()
+ * @msg: request from veil_nl_msg_new() or veil_nl_msg(); consumed
+ * @fn: reply handler, may be NULL
+ * @arg: passed to @fn
+ *
+ * Return: as veil_nl_transact().
+ */
+int veil_nl_request(struct veil_nl *nl, struct nl_msg *msg,
+		    veil_nl_reply_fn fn, void *arg)
+{
+	nlmsg_hdr(msg)->nlmsg_type = nl->family;
+	return veil_nl_transact(nl, msg, fn, arg);
 }
 
 /**

@@ -47,7 +47,7 @@ if "$VEIL" info >/dev/null 2>&1 || grep -q '^veil ' /proc/modules 2>/dev/null; t
 fi
 
 echo "KTAP version 1"
-echo "1..48"
+echo "1..67"
 expect "sa add, no module" 1 "^veil: $NOTLOADED\$" -- sa add $SA
 expect "state alias" 1 "$NOTLOADED" -- state add $SA
 expect "policy add, no module" 1 "$NOTLOADED" -- policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 1
@@ -87,6 +87,26 @@ expect "encap port twice" 2 '"port" given twice' -- encap add port 4500 port 450
 expect "encap unknown word" 2 'unknown argument "frob" to encap add' -- encap add port 4500 frob
 expect "encap del takes no local" 2 'encap del takes no "local"' -- encap del port 4500 local 192.0.2.1
 expect "encap list takes no arguments" 2 'encap list takes no arguments (got "x")' -- encap list x
+expect "sa if_id twice" 2 '"if-id" given twice' -- sa add $SA if_id 5 if-id 5
+expect "sa if_id too big" 2 'if_id "4294967296" is out of range' -- sa add $SA if_id 4294967296
+expect "link help" 0 "" -- link help
+expect "link add help" 0 "" -- link add help
+expect "l abbreviates link" 2 'unknown link command "frob"' -- l frob
+expect "link usage" 2 "^Usage: veil link" -- link add
+expect "link add missing NAME" 2 'missing NAME' -- link add if_id 5
+expect "link name too long" 2 'interface name "abcdefghijklmnop" is longer than 15 characters' -- link add abcdefghijklmnop
+expect "link name not valid" 2 'interface name "a/b" is not valid' -- link add a/b
+expect "link if_id 0" 2 'if_id 0 means no interface' -- link add veil0 if_id 0
+expect "link if_id too big" 2 'if_id "0x100000000" is out of range (1 to 4294967295)' -- link add veil0 if_id 0x100000000
+expect "link if_id not a number" 2 'if_id "x" is not a number' -- link add veil0 if-id x
+expect "link if_id twice" 2 '"if_id" given twice' -- link add veil0 if_id 1 if-id 2
+expect "link add extra argument" 2 'unknown argument "type" to link add' -- link add veil0 type veil
+expect "link del missing NAME" 2 'missing NAME' -- link del
+expect "link del extra argument" 2 'unknown argument "veil1" to link del' -- link delete veil0 veil1
+expect "link del takes no if_id" 2 'link del takes no "if_id"' -- link del veil0 if_id 5
+expect "link show extra argument" 2 'unknown argument "x" to link show' -- link show veil0 x
+printf 'link add veil0 if_id 0\n' >"$TMP/b4"
+expect "link in batch" 1 '^veil: line 1: if_id 0 means no interface' -- -batch "$TMP/b4"
 
 printf '# comment\n\nsa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 1 mode beet\nsa list\n' >"$TMP/b1"
 expect "batch stops at line 3" 1 '^veil: line 3: unknown mode "beet"' -- -batch "$TMP/b1"

@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <linux/veil.h>
 #include <netlink/genl/genl.h>
 
@@ -78,15 +81,19 @@ static void done(struct req *r)
 	free(r);
 }
 
-/* @line must be refused with a message containing @want. */
-static void refused(parse_fn fn, const char *line, const char *want, int lineno)
+/*
+ * @line must be refused with a message containing @want; @msg is the
+ * request to fill, a veil-family one when NULL.
+ */
+static void refused_msg(parse_fn fn, struct nl_msg *msg, const char *line,
+			const char *want, int lineno)
 {
 	struct req *r = calloc(1, sizeof(*r));
 	int argc;
 
 	snprintf(r->buf, sizeof(r->buf), "%s", line);
 	argc = veil_split_line(r->buf, r->argv, 127, &r->e);
-	r->msg = veil_nl_msg_new(VEIL_CMD_SA_NEW, 0);
+	r->msg = msg ? msg : veil_nl_msg_new(VEIL_CMD_SA_NEW, 0);
 	r->ret = fn(argc, r->argv, r->msg, &r->e);
 	if (!check(r->ret == -EINVAL, lineno, "refused"))
 		printf("#   \"%s\" was accepted\n", line);
@@ -95,7 +102,7 @@ static void refused(parse_fn fn, const char *line, const char *want, int lineno)
 	done(r);
 }
 
-#define REFUSED(fn, line, want) refused(fn, line, want, __LINE__)
+#define REFUSED(fn, line, want) refused_msg(fn, NULL, line, want, __LINE__)
 
 static bool addr_is(const struct nlattr *nla, int family, const char *s)
 {
@@ -856,6 +863,75 @@ static void test_print_stats(void)
 	done(r);
 }
 
+/* if_id: both spellings, 0 (none) sent as given, refusals, and the output. */
+static void test_sa_if_id(void)
+{
+	const char *id = "src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 aead x 0x00 64 ";
+	struct veil_ctx ctx = { 0 };
+	struct json_object *o;
+	struct veil_sa_view sa;
+	char line[512], *text;
+	struct req *r;
+
+	snprintf(line, sizeof(line), "%sif-id 0x5", id);
+	r = run(veil_sa_parse_new, VEIL_A_SA_MAX, line);
+	CHECK(r->ret == 0);
+	CHECK(r->tb[VEIL_A_SA_IF_ID] && nla_get_u32(r->tb[VEIL_A_SA_IF_ID]) == 5);
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	text = render(&ctx, &sa, NULL);
+	CHECK(strstr(text, "\taead x 0x<masked> 64\n\tif_id 0x5\n") != NULL);
+	free(text);
+	o = veil_sa_json(&sa);
+	CHECK(json_object_get_int64(json_object_object_get(o, "if-id")) == 5);
+	json_object_put(o);
+	done(r);
+
+	/* The largest, and if_id before the ID words. */
+	snprintf(line, sizeof(line), "if_id 4294967295 %s", id);
+	r = run(veil_sa_parse_new, VEIL_A_SA_MAX, line);
+	CHECK(r->ret == 0);
+	CHECK(r->tb[VEIL_A_SA_IF_ID] && nla_get_u32(r->tb[VEIL_A_SA_IF_ID]) == 4294967295u);
+	done(r);
+
+	/* 0 is "none", the default: accepted and sent as typed. */
+	snprintf(line, sizeof(line), "%sif_id 0", id);
+	r = run(veil_sa_parse_new, VEIL_A_SA_MAX, line);
+	CHECK(r->ret == 0);
+	CHECK(r->tb[VEIL_A_SA_IF_ID] && nla_get_u32(r->tb[VEIL_A_SA_IF_ID]) == 0);
+	done(r);
+
+	/* An SA without if_id (as the kernel sends one with if_id 0) prints none. */
+	r = run(veil_sa_parse_new, VEIL_A_SA_MAX, id);
+	CHECK(r->ret == 0 && !r->tb[VEIL_A_SA_IF_ID]);
+	CHECK(veil_sa_view_decode(&ctx, r->attrs, r->len, &sa) == 0);
+	text = render(&ctx, &sa, NULL);
+	CHECK(!strstr(text, "if_id"));
+	free(text);
+	o = veil_sa_json(&sa);
+	CHECK(!json_object_object_get_ex(o, "if-id", NULL));
+	json_object_put(o);
+	done(r);
+
+#define IF_ID_BAD(rest, want) do { \
+	snprintf(line, sizeof(line), "%s%s", id, rest); \
+	REFUSED(veil_sa_parse_new, line, want); \
+} while (0)
+	IF_ID_BAD("if_id 1 if_id 2", "\"if_id\" given twice");
+	IF_ID_BAD("if_id 1 if-id 2", "\"if-id\" given twice");
+	IF_ID_BAD("if-id 1 if_id 1", "\"if_id\" given twice");
+	IF_ID_BAD("if_id", "\"if_id\" needs an argument");
+	IF_ID_BAD("if-id", "\"if-id\" needs an argument");
+	IF_ID_BAD("if_id 4294967296", "if_id \"4294967296\" is out of range (0 to 4294967295)");
+	IF_ID_BAD("if_id 0x100000000", "out of range");
+	IF_ID_BAD("if_id -1", "if_id \"-1\" is not a number");
+	IF_ID_BAD("if_id five", "if_id \"five\" is not a number");
+	IF_ID_BAD("ifid 5", "unknown argument \"ifid\" to sa add");
+#undef IF_ID_BAD
+	/* get and del name an SA by (dst, spi, proto): no if_id there. */
+	REFUSED(veil_sa_parse_id, "dst 192.0.2.2 proto esp spi 1 if_id 5",
+		"unknown argument \"if_id\"");
+}
+
 static bool u16_is(const struct nlattr *nla, uint16_t v)
 {
 	return nla && nla_len(nla) == 2 && nla_get_u16((struct nlattr *)nla) == v;
@@ -1041,6 +1117,308 @@ static void test_encap_print(void)
 	free(text);
 }
 
+/* One rtnetlink link request under test, with its attributes parsed back. */
+struct link_req {
+	struct nl_msg *msg;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	struct nlattr *tb[IFLA_MAX + 1];
+	int ret;
+	struct veil_perr e;
+	char buf[512];
+	char *argv[32];
+};
+
+/* Split @line, run @fn on a fresh @type request, parse the result back. */
+static struct link_req *link_run(parse_fn fn, int type, const char *line)
+{
+	struct link_req *r = calloc(1, sizeof(*r));
+	int argc;
+
+	snprintf(r->buf, sizeof(r->buf), "%s", line);
+	argc = veil_split_line(r->buf, r->argv, 31, &r->e);
+	r->msg = veil_link_msg_new(type, 0);
+	r->ret = fn(argc, r->argv, r->msg, &r->e);
+	r->nlh = nlmsg_hdr(r->msg);
+	r->ifi = nlmsg_data(r->nlh);
+	if (nlmsg_parse(r->nlh, sizeof(*r->ifi), r->tb, IFLA_MAX, NULL) < 0)
+		r->ret = -EBADMSG;
+	if (r->ret)
+		printf("# \"%s\" -> %d %s\n", line, r->ret, r->e.msg);
+	return r;
+}
+
+static void link_done(struct link_req *r)
+{
+	nlmsg_free(r->msg);
+	free(r);
+}
+
+#define LINK_REFUSED(fn, type, line, want) \
+	refused_msg(fn, veil_link_msg_new(type, 0), line, want, __LINE__)
+
+static bool str_is(const struct nlattr *nla, const char *want)
+{
+	return nla && nla_len(nla) == (int)strlen(want) + 1 &&
+	       !strcmp(nla_data(nla), want);
+}
+
+static bool ifi_is_zero(const struct ifinfomsg *ifi)
+{
+	return ifi->ifi_family == AF_UNSPEC && !ifi->ifi_index && !ifi->ifi_flags &&
+	       !ifi->ifi_change && !ifi->ifi_type;
+}
+
+/* The IFLA_LINKINFO nest of @r: kind "veil", and the if_id when @if_id. */
+static void check_linkinfo(struct link_req *r, bool has_if_id, uint32_t if_id)
+{
+	struct nlattr *li[IFLA_INFO_MAX + 1], *vd[IFLA_VEIL_MAX + 1];
+
+	if (!CHECK(nest(r->tb[IFLA_LINKINFO], li, IFLA_INFO_MAX)))
+		return;
+	CHECK(str_is(li[IFLA_INFO_KIND], "veil"));
+	CHECK(!li[IFLA_INFO_SLAVE_KIND] && !li[IFLA_INFO_SLAVE_DATA]);
+	if (!has_if_id) {
+		CHECK(!li[IFLA_INFO_DATA]);
+		return;
+	}
+	if (CHECK(nest(li[IFLA_INFO_DATA], vd, IFLA_VEIL_MAX))) {
+		CHECK(vd[IFLA_VEIL_IF_ID] && nla_len(vd[IFLA_VEIL_IF_ID]) == 4 &&
+		      nla_get_u32(vd[IFLA_VEIL_IF_ID]) == if_id);
+	}
+}
+
+static void test_link_add(void)
+{
+	struct link_req *r;
+
+	r = link_run(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 5");
+	CHECK(r->ret == 0);
+	CHECK(r->nlh->nlmsg_type == RTM_NEWLINK);
+	CHECK((r->nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)) ==
+	      (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK));
+	/* NLM_F_EXCL shares its bit with NLM_F_MATCH (of NLM_F_DUMP): check the others. */
+	CHECK(!(r->nlh->nlmsg_flags & (NLM_F_REPLACE | NLM_F_APPEND)));
+	CHECK(ifi_is_zero(r->ifi));
+	CHECK(str_is(r->tb[IFLA_IFNAME], "veil0"));
+	CHECK(!r->tb[IFLA_MTU] && !r->tb[IFLA_LINK]);
+	check_linkinfo(r, true, 5);
+	CHECK(!strcmp(veil_link_msg_name(r->msg), "veil0"));
+	link_done(r);
+
+	/* No if_id: no IFLA_INFO_DATA, the kernel picks the id. */
+	r = link_run(veil_link_parse_add, RTM_NEWLINK, "veil0");
+	CHECK(r->ret == 0);
+	CHECK(str_is(r->tb[IFLA_IFNAME], "veil0"));
+	check_linkinfo(r, false, 0);
+	link_done(r);
+
+	/* if-id, the largest, in hex, before "name NAME"; 15 characters. */
+	r = link_run(veil_link_parse_add, RTM_NEWLINK, "if-id 0xffffffff name abcdefghijklmno");
+	CHECK(r->ret == 0);
+	CHECK(str_is(r->tb[IFLA_IFNAME], "abcdefghijklmno"));
+	check_linkinfo(r, true, 4294967295u);
+	link_done(r);
+
+	r = link_run(veil_link_parse_add, RTM_NEWLINK, "dev ipsec1 if_id 1");
+	CHECK(r->ret == 0);
+	CHECK(str_is(r->tb[IFLA_IFNAME], "ipsec1"));
+	check_linkinfo(r, true, 1);
+	link_done(r);
+
+	/* A name template is the kernel's to fill in. */
+	r = link_run(veil_link_parse_add, RTM_NEWLINK, "veil%d if_id 010");
+	CHECK(r->ret == 0);
+	CHECK(str_is(r->tb[IFLA_IFNAME], "veil%d"));
+	check_linkinfo(r, true, 10);
+	link_done(r);
+}
+
+static void test_link_del_show(void)
+{
+	struct link_req *r;
+
+	r = link_run(veil_link_parse_del, RTM_DELLINK, "veil0");
+	CHECK(r->ret == 0);
+	CHECK(r->nlh->nlmsg_type == RTM_DELLINK);
+	CHECK(r->nlh->nlmsg_flags & NLM_F_ACK);
+	CHECK(!(r->nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_DUMP)));
+	CHECK(ifi_is_zero(r->ifi));
+	CHECK(str_is(r->tb[IFLA_IFNAME], "veil0"));
+	CHECK(!r->tb[IFLA_LINKINFO]);
+	link_done(r);
+
+	r = link_run(veil_link_parse_del, RTM_DELLINK, "dev veil0");
+	CHECK(r->ret == 0 && str_is(r->tb[IFLA_IFNAME], "veil0"));
+	link_done(r);
+
+	/* show NAME: a get of that link. */
+	r = link_run(veil_link_parse_show, RTM_GETLINK, "veil0");
+	CHECK(r->ret == 0);
+	CHECK(r->nlh->nlmsg_type == RTM_GETLINK);
+	CHECK((r->nlh->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)) == NLM_F_ACK);
+	CHECK(str_is(r->tb[IFLA_IFNAME], "veil0") && !r->tb[IFLA_LINKINFO]);
+	link_done(r);
+
+	r = link_run(veil_link_parse_show, RTM_GETLINK, "dev veil0");
+	CHECK(r->ret == 0 && str_is(r->tb[IFLA_IFNAME], "veil0"));
+	link_done(r);
+
+	/* show: a dump, filtered by kind. */
+	r = link_run(veil_link_parse_show, RTM_GETLINK, "");
+	CHECK(r->ret == 0);
+	CHECK((r->nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP);
+	CHECK(!r->tb[IFLA_IFNAME]);
+	CHECK(ifi_is_zero(r->ifi));
+	check_linkinfo(r, false, 0);
+	CHECK(veil_link_msg_name(r->msg) == NULL);
+	link_done(r);
+}
+
+static void test_link_refused(void)
+{
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "", "missing NAME");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "if_id 5", "missing NAME");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "abcdefghijklmnop",
+		     "interface name \"abcdefghijklmnop\" is longer than 15 characters");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "''", "the interface name is empty");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "a/b", "interface name \"a/b\" is not valid");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "a:1", "is not valid");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "'a b'", "is not valid");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "..", "is not valid");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 0",
+		     "if_id 0 means no interface: give 1 to 4294967295");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 0x00", "if_id 0 means no interface");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 4294967296",
+		     "if_id \"4294967296\" is out of range (1 to 4294967295)");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 99999999999999999999",
+		     "out of range (1 to 4294967295)");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id -1", "if_id \"-1\" is not a number");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 0x", "is not a number");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id", "\"if_id\" needs an argument");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if-id", "\"if-id\" needs an argument");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 1 if_id 2", "\"if_id\" given twice");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 if_id 1 if-id 1", "\"if_id\" given twice");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 veil1", "unknown argument \"veil1\" to link add");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 type veil", "unknown argument \"type\" to link add");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "veil0 name veil1",
+		     "two interface names: \"veil0\" and \"veil1\"");
+	LINK_REFUSED(veil_link_parse_add, RTM_NEWLINK, "name", "\"name\" needs an argument");
+
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "", "missing NAME");
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "dev", "\"dev\" needs an argument");
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "veil0 veil1", "unknown argument \"veil1\" to link del");
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "veil0 if_id 5",
+		     "link del takes no \"if_id\": NAME names the interface");
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "name veil0", "unknown argument \"veil0\" to link del");
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "0123456789abcdefg", "is longer than 15 characters");
+	LINK_REFUSED(veil_link_parse_del, RTM_DELLINK, "dev a dev b", "two interface names");
+
+	LINK_REFUSED(veil_link_parse_show, RTM_GETLINK, "veil0 up", "unknown argument \"up\" to link show");
+	LINK_REFUSED(veil_link_parse_show, RTM_GETLINK, "if-id 5", "link show takes no \"if-id\"");
+	LINK_REFUSED(veil_link_parse_show, RTM_GETLINK, "a/b", "is not valid");
+}
+
+/* An RTM_NEWLINK as the kernel sends one: @kind NULL for no IFLA_LINKINFO. */
+static struct nl_msg *link_msg(const char *name, unsigned int flags, uint32_t mtu,
+			       const char *kind, bool has_if_id, uint32_t if_id)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7,
+				 .ifi_flags = flags };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	struct nlattr *li, *vd;
+
+	nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
+	nla_put_string(msg, IFLA_IFNAME, name);
+	nla_put_u32(msg, IFLA_MTU, mtu);
+	nla_put_u32(msg, IFLA_TXQLEN, 1000);
+	if (kind) {
+		li = nla_nest_start(msg, IFLA_LINKINFO);
+		nla_put_string(msg, IFLA_INFO_KIND, kind);
+		if (has_if_id) {
+			vd = nla_nest_start(msg, IFLA_INFO_DATA);
+			nla_put_u32(msg, IFLA_VEIL_IF_ID, if_id);
+			nla_nest_end(msg, vd);
+		}
+		nla_nest_end(msg, li);
+	}
+	return msg;
+}
+
+/* Decode @msg (consumed) as a link; its text into a string, and its JSON. */
+static char *link_render(struct nl_msg *msg, struct veil_link_view *v,
+			 struct json_object **json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	*json = NULL;
+	if (CHECK(veil_link_view_decode(nlmsg_hdr(msg), v) == 0)) {
+		f = open_memstream(&buf, &len);
+		veil_link_print(f, v);
+		fclose(f);
+		*json = veil_link_json(v);
+	}
+	nlmsg_free(msg);
+	return buf ? buf : strdup("");
+}
+
+static void test_link_print(void)
+{
+	struct json_object *o;
+	struct veil_link_view v;
+	char *text;
+
+	text = link_render(link_msg("veil0", IFF_UP | IFF_RUNNING | IFF_NOARP, 1400,
+				    "veil", true, 5), &v, &o);
+	CHECK(v.is_veil && v.ifindex == 7 && v.has_if_id && v.if_id == 5);
+	CHECK(!strcmp(text, "veil0 if_id 0x5 mtu 1400 state UP\n"));
+	CHECK(o && !strcmp(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+			   "{\"ifname\":\"veil0\",\"if-id\":5,\"mtu\":1400,\"up\":true}"));
+	json_object_put(o);
+	free(text);
+
+	text = link_render(link_msg("ipsec-to-b", IFF_NOARP, 1280, "veil", true,
+				    4294967295u), &v, &o);
+	CHECK(!strcmp(text, "ipsec-to-b if_id 0xffffffff mtu 1280 state DOWN\n"));
+	CHECK(o && json_object_get_uint64(json_object_object_get(o, "if-id")) == 4294967295u);
+	CHECK(o && !json_object_get_boolean(json_object_object_get(o, "up")));
+	json_object_put(o);
+	free(text);
+
+	/* No if_id sent: none printed, none in JSON. */
+	text = link_render(link_msg("veil1", 0, 1400, "veil", false, 0), &v, &o);
+	CHECK(v.is_veil && !v.has_if_id);
+	CHECK(!strcmp(text, "veil1 mtu 1400 state DOWN\n"));
+	CHECK(o && !json_object_object_get_ex(o, "if-id", NULL));
+	json_object_put(o);
+	free(text);
+
+	/* Other kinds, or none, decode but are not veil's. */
+	text = link_render(link_msg("eth0", IFF_UP, 1500, "veth", false, 0), &v, &o);
+	CHECK(!v.is_veil && !strcmp(v.kind, "veth") && !v.has_if_id);
+	json_object_put(o);
+	free(text);
+	text = link_render(link_msg("lo", IFF_UP, 65536, NULL, false, 0), &v, &o);
+	CHECK(!v.is_veil && !v.kind[0] && !strcmp(v.ifname, "lo"));
+	json_object_put(o);
+	free(text);
+	/* A kind that merely starts with "veil" is another kind. */
+	text = link_render(link_msg("x0", IFF_UP, 1500, "veil2", true, 3), &v, &o);
+	CHECK(!v.is_veil && !v.has_if_id);
+	json_object_put(o);
+	free(text);
+
+	/* Not an RTM_NEWLINK. */
+	{
+		struct nl_msg *msg = veil_link_msg_new(RTM_DELLINK, 0);
+
+		CHECK(veil_link_view_decode(nlmsg_hdr(msg), &v) == -EBADMSG);
+		nlmsg_free(msg);
+	}
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1051,6 +1429,7 @@ static const struct {
 	{ "sa_more", test_sa_more },
 	{ "sa_id_flush", test_sa_id_flush },
 	{ "sa_refused", test_sa_refused },
+	{ "sa_if_id", test_sa_if_id },
 	{ "policy_example", test_policy_example },
 	{ "policy_more", test_policy_more },
 	{ "policy_id", test_policy_id },
@@ -1063,6 +1442,10 @@ static const struct {
 	{ "encap_new", test_encap_new },
 	{ "encap_refused", test_encap_refused },
 	{ "encap_print", test_encap_print },
+	{ "link_add", test_link_add },
+	{ "link_del_show", test_link_del_show },
+	{ "link_refused", test_link_refused },
+	{ "link_print", test_link_print },
 };
 
 int main(void)

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SAs, policies and encap sockets as JSON objects whose names are the
- * spec's attribute names (but an encap socket's "owner", for its kernel
- * flag), for -j. They are built from the same decoded view (view.h) that
+ * SAs, policies, encap sockets and veil links as JSON objects whose names
+ * are the spec's attribute names (but an encap socket's "owner", for its
+ * kernel flag, and a link's "ifname", "mtu" and "up", which are
+ * rtnetlink's), for -j. They are built from the same decoded view (view.h) that
  * text is printed from (print.c), so the two never disagree.
  */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <linux/veil.h>
 
 #include "parse.h"
@@ -261,5 +263,23 @@ struct json_object *veil_encap_sock_json(const struct veil_encap_sock_view *v)
 						 "kernel" : "process"));
 	j_add(o, "esp-packets", json_object_new_uint64(v->esp_packets));
 	j_add(o, "other-packets", json_object_new_uint64(v->other_packets));
+	return o;
+}
+
+/**
+ * veil_link_json() - one veil link as JSON
+ * @v: the link, from veil_link_view_decode()
+ *
+ * Return: a new object: ifname, if-id, mtu (each left out when the kernel
+ * did not send it) and up (IFF_UP, a boolean).
+ */
+struct json_object *veil_link_json(const struct veil_link_view *v)
+{
+	struct json_object *o = json_object_new_object();
+
+	j_add(o, "ifname", json_object_new_string(v->ifname));
+	j_add_u32(o, "if-id", v->has_if_id, v->if_id);
+	j_add_u32(o, "mtu", v->has_mtu, v->mtu);
+	j_add(o, "up", json_object_new_boolean(!!(v->flags & IFF_UP)));
 	return o;
 }

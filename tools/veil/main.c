@@ -24,6 +24,8 @@ static const struct veil_cmd veil_objects[] = {
 	{ "stats", veil_cmd_stats, "show the namespace's packet and drop counters", 5 },
 	/* Not in ip's grammar either: "e" and "en" are left free. */
 	{ "encap", veil_cmd_encap, "sockets for UDP-encapsulated ESP (NAT traversal)", 3 },
+	/* As ip's link object: no other object starts with "l". */
+	{ "link", veil_cmd_link, "route-based IPsec interfaces (link kind veil)", 0 },
 	{ "help", veil_cmd_help, "show this text", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
@@ -37,7 +39,7 @@ void veil_usage(FILE *f)
 		"       veil [ OPTIONS ] -batch FILE [ -force ]\n"
 		"       veil -V\n"
 		"where  OBJECT := { sa | state | policy | monitor | info | stats | encap |\n"
-		"                   help }\n"
+		"                   link | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | --keys |\n"
 		"                    -n[etns] NAME | -b[atch] FILE | -force |\n"
 		"                    -V[ersion] | -h[elp] }\n"

@@ -108,11 +108,37 @@ int veil_ctx_open(struct veil_ctx *ctx)
 	return ret;
 }
 
+/**
+ * veil_ctx_rtnl_open() - open @ctx's rtnetlink socket unless an earlier
+ *	command did
+ * @ctx: global options and connections
+ *
+ * Return: VEIL_EXIT_OK, or VEIL_EXIT_FAIL after printing why.
+ */
+int veil_ctx_rtnl_open(struct veil_ctx *ctx)
+{
+	int ret;
+
+	if (ctx->rtnl_open)
+		return VEIL_EXIT_OK;
+	ret = veil_rtnl_open(&ctx->rtnl);
+	if (ret < 0) {
+		veil_err("cannot talk to the kernel over rtnetlink: %s",
+			 veil_nl_strerror(&ctx->rtnl, ret));
+		return VEIL_EXIT_FAIL;
+	}
+	ctx->rtnl_open = true;
+	return VEIL_EXIT_OK;
+}
+
 void veil_ctx_close(struct veil_ctx *ctx)
 {
 	if (ctx->nl_open)
 		veil_nl_close(&ctx->nl);
 	ctx->nl_open = false;
+	if (ctx->rtnl_open)
+		veil_nl_close(&ctx->rtnl);
+	ctx->rtnl_open = false;
 }
 
 /**

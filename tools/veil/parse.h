@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Turning `ip xfrm`-style words into veil requests. Nothing here needs a
+ * Turning `ip xfrm`-style words into veil requests (and `veil link` words
+ * into rtnetlink ones). Nothing here needs a
  * socket: parsers fill a struct or an nl_msg and explain failure in a
  * struct veil_perr, so tests/parse_test.c can run them on any host.
  */
@@ -174,6 +175,17 @@ bool veil_policy_filter_match(const struct veil_filter *f, struct nlattr **tb);
 int veil_encap_parse_new(int argc, char **argv, struct nl_msg *msg,
 			 struct veil_perr *e);
 int veil_encap_parse_del(int argc, char **argv, struct nl_msg *msg,
+			 struct veil_perr *e);
+
+/* link_parse.c: rtnetlink requests, which start with a struct ifinfomsg */
+struct nl_msg *veil_link_msg_new(int type, int flags);
+int veil_link_put_name(struct nl_msg *msg, const char *name, struct veil_perr *e);
+const char *veil_link_msg_name(struct nl_msg *msg);
+int veil_link_parse_add(int argc, char **argv, struct nl_msg *msg,
+			struct veil_perr *e);
+int veil_link_parse_del(int argc, char **argv, struct nl_msg *msg,
+			struct veil_perr *e);
+int veil_link_parse_show(int argc, char **argv, struct nl_msg *msg,
 			 struct veil_perr *e);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SAs and policies as text shaped like `ip xfrm state` and `ip xfrm policy`
- * output, and encap sockets one a line. Text is printed from the same
+ * output, and encap sockets and veil links one a line. Text is printed from the same
  * decoded view (view.h) that JSON is built from (json.c), so the two never
  * disagree.
  *
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <net/if.h>
 #include <linux/veil.h>
 
 #include "parse.h"
@@ -470,5 +471,32 @@ void veil_encap_sock_print(FILE *f, const struct veil_encap_sock_view *v)
 	put_str(t, " other-packets ");
 	put_dec(t, v->other_packets);
 	put_chr(t, '\n');
+	put_flush(t);
+}
+
+/**
+ * veil_link_print() - one veil link on one line:
+ *	"veil0 if_id 0x5 mtu 1400 state UP"
+ * @f: where to print
+ * @v: the link, from veil_link_view_decode()
+ *
+ * The state is UP or DOWN, from IFF_UP (whether the interface was set up,
+ * not whether it carries traffic); if_id and mtu are left out when the
+ * kernel did not send them.
+ */
+void veil_link_print(FILE *f, const struct veil_link_view *v)
+{
+	struct text text, *t = text_start(&text, f);
+
+	put_str(t, v->ifname);
+	if (v->has_if_id) {
+		put_str(t, " if_id ");
+		put_hex(t, v->if_id, 1);
+	}
+	if (v->has_mtu) {
+		put_str(t, " mtu ");
+		put_dec(t, v->mtu);
+	}
+	put_str(t, v->flags & IFF_UP ? " state UP\n" : " state DOWN\n");
 	put_flush(t);
 }

@@ -27,6 +27,9 @@ enum {
  * @nl: the connection, opened by the first command that needs it and kept
  *	for the next, so a -batch resolves the family once
  * @nl_open: @nl is open
+ * @rtnl: an rtnetlink socket, for `veil link`; opened by the first command
+ *	that needs it, after -n has entered the namespace, and kept likewise
+ * @rtnl_open: @rtnl is open
  */
 struct veil_ctx {
 	bool json;
@@ -36,6 +39,8 @@ struct veil_ctx {
 	bool force;
 	struct veil_nl nl;
 	bool nl_open;
+	struct veil_nl rtnl;
+	bool rtnl_open;
 };
 
 /**
@@ -69,22 +74,26 @@ int veil_ctx_open(struct veil_ctx *ctx);
 void veil_ctx_close(struct veil_ctx *ctx);
 int veil_ctx_request(struct veil_ctx *ctx, struct nl_msg *msg,
 		     veil_nl_reply_fn fn, void *arg, const char *what);
+int veil_ctx_rtnl_open(struct veil_ctx *ctx);
 struct nl_msg *veil_msg_or_die(uint8_t cmd, int flags);
 void veil_print_json(const struct veil_ctx *ctx, struct json_object *obj);
 void veil_usage(FILE *f);
 int veil_run(struct veil_ctx *ctx, int argc, char **argv);
 
-/* print.c and json.c: an SA, a policy or an encap socket from view.c */
+/* print.c and json.c: an SA, a policy, an encap socket or a link from view.c */
 struct veil_sa_view;
 struct veil_policy_view;
 struct veil_encap_sock_view;
+struct veil_link_view;
 void veil_sa_print(const struct veil_ctx *ctx, FILE *f, const struct veil_sa_view *v);
 void veil_sa_print_id(FILE *f, const struct veil_sa_view *v);
 void veil_policy_print(FILE *f, const struct veil_policy_view *v);
 void veil_encap_sock_print(FILE *f, const struct veil_encap_sock_view *v);
+void veil_link_print(FILE *f, const struct veil_link_view *v);
 struct json_object *veil_sa_json(const struct veil_sa_view *v);
 struct json_object *veil_policy_json(const struct veil_policy_view *v);
 struct json_object *veil_encap_sock_json(const struct veil_encap_sock_view *v);
+struct json_object *veil_link_json(const struct veil_link_view *v);
 
 /* counts.c */
 int veil_counts_show(struct veil_ctx *ctx, bool sa);
@@ -97,6 +106,7 @@ int veil_cmd_info(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_sa(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_policy(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_encap(struct veil_ctx *ctx, int argc, char **argv);
+int veil_cmd_link(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_monitor(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv);
 int veil_batch(struct veil_ctx *ctx, const char *path);
@@ -104,6 +114,7 @@ int veil_batch(struct veil_ctx *ctx, const char *path);
 void veil_sa_usage(FILE *f);
 void veil_policy_usage(FILE *f);
 void veil_encap_usage(FILE *f);
+void veil_link_usage(FILE *f);
 void veil_monitor_usage(FILE *f);
 
 #endif

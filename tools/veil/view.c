@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink attributes to views (view.h): each SA, policy or encap socket of
- * a dump is decoded once, into a struct on the caller's stack, and then
+ * Netlink attributes to views (view.h): each SA, policy, encap socket or
+ * veil link of a dump is decoded once, into a struct on the caller's stack, and then
  * printed as text or built into JSON from there.
  */
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <linux/veil.h>
 #include <netlink/attr.h>
+#include <netlink/msg.h>
 
 #include "veil.h"
 #include "view.h"
@@ -17,6 +23,7 @@ _Static_assert(VEIL_A_SA_MAX < 32 && VEIL_A_POLICY_MAX < 32 && VEIL_A_TMPL_MAX <
 	       VEIL_A_KEY_ALG_MAX < 32 && VEIL_A_ENCAP_MAX < 32 &&
 	       VEIL_A_ENCAP_SOCK_MAX < 32,
 	       "a view's has holds one bit per attribute");
+_Static_assert(VEIL_IFNAME_LEN == IFNAMSIZ, "an interface name fits a view's ifname");
 _Static_assert(VEIL_A_LIFETIME_MAX < 16 && VEIL_A_STATS_MAX < 16,
 	       "u64_nest_decode() parses into 16 slots");
 
@@ -295,6 +302,56 @@ int veil_encap_sock_view_decode(struct nlattr *attrs, int len,
 		v->esp_packets = nla_get_u64(tb[VEIL_A_ENCAP_SOCK_ESP_PACKETS]);
 	if (tb[VEIL_A_ENCAP_SOCK_OTHER_PACKETS])
 		v->other_packets = nla_get_u64(tb[VEIL_A_ENCAP_SOCK_OTHER_PACKETS]);
+	return 0;
+}
+
+/* A string attribute into @buf, cut to @size - 1 bytes; "" when not sent. */
+static void str_copy(const struct nlattr *nla, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (nla)
+		snprintf(buf, size, "%.*s", nla_len(nla), (const char *)nla_data(nla));
+}
+
+/**
+ * veil_link_view_decode() - one interface from the kernel, as a view
+ * @nlh: an RTM_NEWLINK message (the reply to RTM_GETLINK, or one of a dump)
+ * @v: the view to fill
+ *
+ * Any interface decodes; @v->is_veil says whether it is of kind "veil",
+ * whose IFLA_INFO_DATA then gives the if_id.
+ *
+ * Return: 0, or -EBADMSG when @nlh is not a well-formed RTM_NEWLINK.
+ */
+int veil_link_view_decode(const struct nlmsghdr *nlh, struct veil_link_view *v)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1], *vd[IFLA_VEIL_MAX + 1];
+	const struct ifinfomsg *ifi;
+
+	memset(v, 0, sizeof(*v));
+	if (nlh->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse((struct nlmsghdr *)nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return -EBADMSG;
+	ifi = nlmsg_data(nlh);
+	v->ifindex = ifi->ifi_index;
+	v->flags = ifi->ifi_flags;
+	str_copy(tb[IFLA_IFNAME], v->ifname, sizeof(v->ifname));
+	if (tb[IFLA_MTU] && nla_len(tb[IFLA_MTU]) >= 4) {
+		v->has_mtu = true;
+		v->mtu = nla_get_u32(tb[IFLA_MTU]);
+	}
+	if (!tb[IFLA_LINKINFO])
+		return 0;
+	parse_nest(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO]);
+	str_copy(li[IFLA_INFO_KIND], v->kind, sizeof(v->kind));
+	v->is_veil = !strcmp(v->kind, "veil");
+	if (!v->is_veil || !li[IFLA_INFO_DATA])
+		return 0;
+	parse_nest(vd, IFLA_VEIL_MAX, li[IFLA_INFO_DATA]);
+	if (vd[IFLA_VEIL_IF_ID] && nla_len(vd[IFLA_VEIL_IF_ID]) >= 4) {
+		v->has_if_id = true;
+		v->if_id = nla_get_u32(vd[IFLA_VEIL_IF_ID]);
+	}
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * An SA, a policy or an encap socket from the kernel, decoded once from
- * its netlink attributes into plain C. Text (print.c) and JSON (json.c) are
- * both made from the view, so they cannot disagree, and text needs no JSON
- * object.
+ * An SA, a policy, an encap socket or a veil link from the kernel, decoded
+ * once from its netlink attributes into plain C. Text (print.c) and JSON
+ * (json.c) are both made from the view, so they cannot disagree, and text
+ * needs no JSON object.
  *
  * Decoding allocates nothing: addresses are formatted into the view, while
  * algorithm names and keys point into the message, which must outlive the
@@ -18,6 +18,7 @@
 #include <linux/veil.h>
 
 struct nlattr;
+struct nlmsghdr;
 struct veil_ctx;
 
 /* Room for an address as text: inet_ntop()'s, or "?". */
@@ -223,11 +224,42 @@ struct veil_encap_sock_view {
 	uint64_t other_packets;
 };
 
+/* Room for a link kind as text; a longer one is cut (and is not "veil"). */
+#define VEIL_LINK_KIND_LEN	32
+
+/* Room for an interface name: IFNAMSIZ, which <net/if.h> would bring. */
+#define VEIL_IFNAME_LEN		16
+
+/**
+ * struct veil_link_view - one interface of an RTM_GETLINK reply or dump
+ * @ifindex: its index
+ * @flags: its IFF_* flags (IFF_UP: administratively up)
+ * @ifname: its name; "" when not sent
+ * @kind: its link kind (IFLA_INFO_KIND); "" when it has none
+ * @is_veil: @kind is "veil"
+ * @has_mtu: the kernel sent IFLA_MTU
+ * @mtu: its MTU; 0 when not sent
+ * @has_if_id: a veil link whose IFLA_INFO_DATA carried IFLA_VEIL_IF_ID
+ * @if_id: the interface id; 0 when not sent
+ */
+struct veil_link_view {
+	int ifindex;
+	unsigned int flags;
+	char ifname[VEIL_IFNAME_LEN];
+	char kind[VEIL_LINK_KIND_LEN];
+	bool is_veil;
+	bool has_mtu;
+	uint32_t mtu;
+	bool has_if_id;
+	uint32_t if_id;
+};
+
 int veil_sa_view_decode(const struct veil_ctx *ctx, struct nlattr *attrs, int len,
 			struct veil_sa_view *v);
 int veil_policy_view_decode(struct nlattr *attrs, int len, struct veil_policy_view *v);
 int veil_encap_sock_view_decode(struct nlattr *attrs, int len,
 				struct veil_encap_sock_view *v);
+int veil_link_view_decode(const struct nlmsghdr *nlh, struct veil_link_view *v);
 char *veil_key_hex(const struct veil_alg_view *a, char *buf);
 
 #endif
