@@ -361,6 +361,30 @@ for impl in xfrm veil; do
 	esp_case null_tr transport $impl enc 'ecb(cipher_null)' '' auth digest_null ''
 	esp_case null_tu tunnel $impl enc 'ecb(cipher_null)' '' auth digest_null ''
 done
+# NAT traversal: the same tunnels in UDP (RFC 3948) from port 4500 to
+# 4500, each end's ESP taken off a UDP socket: XFRM's set to UDP_ENCAP
+# (as charon's), veil's opened by veil encap add.
+ENC=(encap espinudp 4500 4500 0.0.0.0)
+peers=()
+for ns in bencha benchb; do
+	ip netns exec $ns "$VEIL_BUILD/selftests/veil/natt_peer" xfrm 0.0.0.0 4500 \
+		"$dir/ready.$ns" >/dev/null 2>&1 &
+	peers+=($!)
+done
+for i in $(seq 50); do [ -e "$dir/ready.bencha" ] && [ -e "$dir/ready.benchb" ] && break; sleep 0.1; done
+[ -e "$dir/ready.bencha" ] && [ -e "$dir/ready.benchb" ] || fail "natt_peer xfrm did not come up"
+esp_case natt_gcm_tu tunnel xfrm aead 'rfc4106(gcm(aes))' $K20 128 "${ENC[@]}"
+esp_case natt_null_tu tunnel xfrm enc 'ecb(cipher_null)' '' auth digest_null '' "${ENC[@]}"
+kill "${peers[@]}"
+wait "${peers[@]}" 2>/dev/null || true
+for ns in bencha benchb; do "$veil" -n $ns encap add port 4500 || fail "veil encap add in $ns"; done
+esp_case natt_gcm_tu tunnel veil aead 'rfc4106(gcm(aes))' $K20 128 "${ENC[@]}"
+esp_case natt_null_tu tunnel veil enc 'ecb(cipher_null)' '' auth digest_null '' "${ENC[@]}"
+for ns in bencha benchb; do
+	got=$("$veil" -n $ns -j encap show | python3 -c 'import json, sys
+print(json.load(sys.stdin)[0]["esp-packets"])')
+	[ "$got" -gt 1000 ] || fail "NAT-T: veil took only $got ESP packets off its socket in $ns"
+done
 ip netns del bencha
 ip netns del benchb
 
@@ -400,7 +424,8 @@ for p in 1 4; do
 	printf '%-28s %-10s\n' "plain TCP, $p stream(s)" "${!var}"
 done
 for row in "gcm_tr:ESP gcm-aes-128 transport" "gcm_tu:ESP gcm-aes-128 tunnel" \
-	   "null_tr:ESP null/null transport" "null_tu:ESP null/null tunnel"; do
+	   "null_tr:ESP null/null transport" "null_tu:ESP null/null tunnel" \
+	   "natt_gcm_tu:ESP-in-UDP gcm tunnel" "natt_null_tu:ESP-in-UDP null tunnel"; do
 	for p in 1 4; do
 		x="dp_${row%%:*}_xfrm_$p" v="dp_${row%%:*}_veil_$p" pl="dp_plain_$p"
 		printf '%-28s %-10s %-10s %-10s %s\n' "${row#*:}, $p" "${!x}" "${!v}" \
