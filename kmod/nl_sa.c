@@ -473,7 +473,7 @@ static int veil_nl_sa_parse(struct genl_info *info, struct veil_sa *sa)
 	if (proto == IPPROTO_AH) {
 		if (tb[VEIL_A_SA_AEAD] || tb[VEIL_A_SA_ENC]) {
 			NL_SET_ERR_MSG_ATTR(extack, tb[VEIL_A_SA_AEAD] ?: tb[VEIL_A_SA_ENC],
-					    "AH authenticates only: it takes auth, not aead or enc");
+					    "AH authenticates only: it takes auth, not aead or enc (AES-GMAC is ESP's: aead rfc4543(gcm(aes)))");
 			return -EINVAL;
 		}
 		if (!tb[VEIL_A_SA_AUTH]) {

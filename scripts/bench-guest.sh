@@ -384,6 +384,56 @@ for ns in bencha benchb; do
 	got=$("$veil" -n $ns -j encap show | python3 -c 'import json, sys
 print(json.load(sys.stdin)[0]["esp-packets"])')
 	[ "$got" -gt 1000 ] || fail "NAT-T: veil took only $got ESP packets off its socket in $ns"
+	"$veil" -n $ns encap del port 4500 || fail "veil encap del in $ns"
+done
+
+# Route-based interfaces: XFRM's (type xfrm) at both ends, then veil's,
+# with the same tunnel SAs carrying interface id 9, policies for 0.0.0.0/0
+# with that id, and a route into the interface for the far end's second
+# address (10.89.11.1 <-> 10.89.12.1).
+ip -n bencha addr add 10.89.11.1/32 dev lan && ip -n benchb addr add 10.89.12.1/32 dev lan ||
+	fail "second lan addresses"
+if_case() { # if_case NAME IMPL ALGO...
+	local name=$1 impl=$2 ns p var
+	shift 2
+	for ns in bencha benchb; do
+		ip -n $ns xfrm policy flush; ip -n $ns xfrm state flush
+		"$veil" -n $ns policy flush; "$veil" -n $ns sa flush
+		if [ "$impl" = xfrm ]; then
+			ip -n $ns link add tun9 type xfrm if_id 9
+		else
+			"$veil" -n $ns link add tun9 if_id 9
+		fi && ip -n $ns link set tun9 up || fail "$name: $impl interface in $ns"
+		both $ns $impl state add src 10.89.0.1 dst 10.89.0.2 proto esp spi 0x4444 \
+			reqid 1 mode tunnel "$@" replay-window 128 if_id 9 &&
+		both $ns $impl state add src 10.89.0.2 dst 10.89.0.1 proto esp spi 0x4545 \
+			reqid 2 mode tunnel "$@" replay-window 128 if_id 9 || fail "$name: $impl SAs in $ns"
+	done
+	ip -n bencha route add 10.89.12.0/24 dev tun9 src 10.89.11.1 &&
+	ip -n benchb route add 10.89.11.0/24 dev tun9 src 10.89.12.1 || fail "$name: routes"
+	both bencha $impl policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out if_id 9 \
+		tmpl src 10.89.0.1 dst 10.89.0.2 proto esp reqid 1 mode tunnel &&
+	both bencha $impl policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir in if_id 9 \
+		tmpl src 10.89.0.2 dst 10.89.0.1 proto esp reqid 2 mode tunnel &&
+	both benchb $impl policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir out if_id 9 \
+		tmpl src 10.89.0.2 dst 10.89.0.1 proto esp reqid 2 mode tunnel &&
+	both benchb $impl policy add src 0.0.0.0/0 dst 0.0.0.0/0 dir in if_id 9 \
+		tmpl src 10.89.0.1 dst 10.89.0.2 proto esp reqid 1 mode tunnel || fail "$name: $impl policies"
+	for p in 1 4; do
+		var="dp_${name}_${impl}_$p"
+		iperf "$var" 10.89.12.1 $p
+		echo "bench:   $name, $impl, $p stream(s): ${!var} Mbit/s"
+	done
+	for ns in bencha benchb; do
+		got=$(ip -n $ns -j -s link show tun9 | python3 -c 'import json, sys
+s = json.load(sys.stdin)[0]["stats64"]; print(min(s["rx"]["packets"], s["tx"]["packets"]))')
+		[ "$got" -gt 1000 ] || fail "$name: $impl's tun9 in $ns counted only $got packets one way"
+		ip -n $ns link del tun9 || fail "$name: deleting $impl's tun9 in $ns"
+	done
+}
+for impl in xfrm veil; do
+	if_case if_gcm $impl aead 'rfc4106(gcm(aes))' $K20 128
+	if_case if_null $impl enc 'ecb(cipher_null)' '' auth digest_null ''
 done
 ip netns del bencha
 ip netns del benchb
@@ -425,7 +475,8 @@ for p in 1 4; do
 done
 for row in "gcm_tr:ESP gcm-aes-128 transport" "gcm_tu:ESP gcm-aes-128 tunnel" \
 	   "null_tr:ESP null/null transport" "null_tu:ESP null/null tunnel" \
-	   "natt_gcm_tu:ESP-in-UDP gcm tunnel" "natt_null_tu:ESP-in-UDP null tunnel"; do
+	   "natt_gcm_tu:ESP-in-UDP gcm tunnel" "natt_null_tu:ESP-in-UDP null tunnel" \
+	   "if_gcm:interface gcm tunnel" "if_null:interface null tunnel"; do
 	for p in 1 4; do
 		x="dp_${row%%:*}_xfrm_$p" v="dp_${row%%:*}_veil_$p" pl="dp_plain_$p"
 		printf '%-28s %-10s %-10s %-10s %s\n' "${row#*:}, $p" "${!x}" "${!v}" \

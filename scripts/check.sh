@@ -103,7 +103,7 @@ step "make install into a DESTDIR installs tools and man page" install \
 
 for k in "${kvers[@]}"; do
 	step "veil.ko builds for $k with W=1 and no warnings" "build-$k" \
-		no_warnings make modules KVER="$k" W=1
+		no_warnings make -j2 modules KVER="$k" W=1
 	step "$k has every option the selftests' config fragments need" "config-$k" config_ok "$k"
 	step "make install-module into a DESTDIR for $k" "install-$k" \
 		bash -c "make -s install-module KVER='$k' DESTDIR='$build/destdir' &&

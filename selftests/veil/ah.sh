@@ -51,16 +51,24 @@ ah_pair() {
 	[ "$1" = 6 ] && oa=fd00:92:1::1 ob=fd00:92:2::1
 	shift 2
 	OA=$oa OB=$ob
-	ip -n $A xfrm policy flush; ip -n $A xfrm state flush
-	v policy flush; v sa flush
-	ip -n $A xfrm state add src $oa dst $ob proto ah spi 0x5001 reqid 1 mode $mode "$@" &&
-	ip -n $A xfrm state add src $ob dst $oa proto ah spi 0x5002 reqid 2 mode $mode "$@" &&
-	ip -n $A xfrm policy add src $oa dst $ob dir out tmpl src $oa dst $ob proto ah reqid 1 mode $mode &&
-	ip -n $A xfrm policy add src $ob dst $oa dir in tmpl src $ob dst $oa proto ah reqid 2 mode $mode &&
-	v sa add src $oa dst $ob proto ah spi 0x5001 reqid 1 mode $mode "$@" &&
-	v sa add src $ob dst $oa proto ah spi 0x5002 reqid 2 mode $mode "$@" &&
-	v policy add src $ob dst $oa dir out tmpl src $ob dst $oa proto ah reqid 2 mode $mode &&
-	v policy add src $oa dst $ob dir in tmpl src $oa dst $ob proto ah reqid 1 mode $mode
+	local alg
+	alg=$(q "$@")
+	ip -n $A -batch - <<-EOF || return 1
+	xfrm policy flush
+	xfrm state flush
+	xfrm state add src $oa dst $ob proto ah spi 0x5001 reqid 1 mode $mode $alg
+	xfrm state add src $ob dst $oa proto ah spi 0x5002 reqid 2 mode $mode $alg
+	xfrm policy add src $oa dst $ob dir out tmpl src $oa dst $ob proto ah reqid 1 mode $mode
+	xfrm policy add src $ob dst $oa dir in tmpl src $ob dst $oa proto ah reqid 2 mode $mode
+	EOF
+	v -batch - <<-EOF
+	policy flush
+	sa flush
+	sa add src $oa dst $ob proto ah spi 0x5001 reqid 1 mode $mode $alg
+	sa add src $ob dst $oa proto ah spi 0x5002 reqid 2 mode $mode $alg
+	policy add src $ob dst $oa dir out tmpl src $ob dst $oa proto ah reqid 2 mode $mode
+	policy add src $oa dst $ob dir in tmpl src $oa dst $ob proto ah reqid 1 mode $mode
+	EOF
 }
 
 # sa_stat SPI NAME: a counter of veil's AH SA SPI.
@@ -75,7 +83,7 @@ sa_stat() {
 ah_both() {
 	local n m
 	ah_pair "$@" || return 1
-	ip netns exec $A ping -q -c 2 -i 0.1 -W 2 $OB && ip netns exec $B ping -q -c 2 -i 0.1 -W 2 $OA ||
+	ip netns exec $A ping -q -c 2 -i 0.01 -W 2 $OB && ip netns exec $B ping -q -c 2 -i 0.01 -W 2 $OA ||
 		{ echo "no ping through AH"; return 1; }
 	tcp_both $OA $OB || return 1
 	n=$(sa_stat 0x5001 packets) && m=$(sa_stat 0x5002 packets) || return 1
@@ -99,14 +107,14 @@ table inet veiltest {
 	}
 }
 NFT
-	ip netns exec $A ping -q -c 2 -i 0.2 -W 2 $OB || { echo "a DSCP change broke AH"; return 1; }
+	ip netns exec $A ping -q -c 2 -i 0.02 -W 2 $OB || { echo "a DSCP change broke AH"; return 1; }
 	before=$(sa_stat 0x5001 integrity-failures) || return 1
 	ip netns exec $R nft add rule inet veiltest vfwd ip protocol ah ip id set 0x4242 || return 1
-	! ip netns exec $A ping -q -c 2 -i 0.2 -W 1 $OB || { echo "a changed IPv4 ID passed"; return 1; }
+	! ip netns exec $A ping -q -c 2 -i 0.02 -W 1 $OB || { echo "a changed IPv4 ID passed"; return 1; }
 	[ "$(sa_stat 0x5001 integrity-failures)" -ge $((before + 2)) ] ||
 		{ echo "integrity failures not counted"; return 1; }
 	ip netns exec $R nft delete table inet veiltest &&
-	ip netns exec $A ping -q -c 2 -i 0.2 -W 2 $OB
+	ip netns exec $A ping -q -c 2 -i 0.02 -W 2 $OB
 }
 
 SHA256=(auth-trunc 'hmac(sha256)' $K32 128)
@@ -174,14 +182,14 @@ bundle() {
 		tmpl src $oa dst $ob proto esp reqid 3 mode transport \
 		tmpl src $oa dst $ob proto ah reqid 1 mode transport || return 1
 	if [ "$2" = esp-only ]; then
-		! ip netns exec $A ping -q -c 2 -i 0.2 -W 1 $OB || { echo "ESP alone passed"; return 1; }
+		! ip netns exec $A ping -q -c 2 -i 0.02 -W 1 $OB || { echo "ESP alone passed"; return 1; }
 		v -j -s sa get src $oa dst $ob proto esp spi 0x6001 | "$PYTHON" -c '
 import json, sys
 s = json.load(sys.stdin)["stats"]
 assert s["packets"] >= 2 and s["policy-drops"] >= 2, s'
 		return
 	fi
-	ip netns exec $A ping -q -c 2 -i 0.1 -W 2 $OB && ip netns exec $B ping -q -c 2 -i 0.1 -W 2 $OA ||
+	ip netns exec $A ping -q -c 2 -i 0.01 -W 2 $OB && ip netns exec $B ping -q -c 2 -i 0.01 -W 2 $OA ||
 		{ echo "no ping through the bundle"; return 1; }
 	DATA_FILE=$(one_mb) tcp_both $OA $OB || return 1
 	for i in "esp 0x6001" "esp 0x6002" "ah 0x5001" "ah 0x5002"; do

@@ -41,7 +41,7 @@ no_esp_modules() {
 	v sa add src $b dst $a proto esp spi $SPI_BA reqid 2 mode transport "${alg[@]}" &&
 	v policy add src $b dst $a dir out tmpl src $b dst $a proto esp reqid 2 mode transport &&
 	v policy add src $a dst $b dir in tmpl src $a dst $b proto esp reqid 1 mode transport || return 1
-	ip netns exec "$A" ping -q -c 2 -i 0.1 -W 2 $b && ip netns exec "$B" ping -q -c 2 -i 0.1 -W 2 $a &&
+	ip netns exec "$A" ping -q -c 2 -i 0.01 -W 2 $b && ip netns exec "$B" ping -q -c 2 -i 0.01 -W 2 $a &&
 	DATA_FILE=$DATA tcp_both $a $b || return 1
 	! grep -qE '^esp[46] ' /proc/modules || { echo "esp4/esp6 got loaded"; return 1; }
 	[ "$(stat $SPI_AB)" -ge 1000 ] || { echo "veil in $B did not decrypt"; return 1; }

@@ -83,7 +83,7 @@ tunnels() {
 through() {
 	local a=10.91.1.2 b=10.91.2.2 n
 	[ "$1" = 6 ] && a=fd00:91:1::2 b=fd00:91:2::2
-	ip netns exec $H1 ping -q -c 2 -i 0.1 -W 2 $b && ip netns exec $H2 ping -q -c 2 -i 0.1 -W 2 $a ||
+	ip netns exec $H1 ping -q -c 2 -i 0.01 -W 2 $b && ip netns exec $H2 ping -q -c 2 -i 0.01 -W 2 $a ||
 		{ echo "no ping through the tunnel"; return 1; }
 	DATA_FILE=$(one_mb) tcp_both $a $b || return 1
 	n=$(v -j stats | "$PYTHON" -c 'import json,sys; s=json.load(sys.stdin); print(s["in-packets"], s["out-packets"])')
@@ -95,7 +95,7 @@ sizes() {
 	local mtu=$1 n a=10.91.1.2 b=10.91.2.2 f=$DATA.size
 	ip -n $G1 link set out0 mtu $mtu && ip -n $G2 link set out0 mtu $mtu || return 1
 	for n in 1 100 1000 1400 1500 9000 65536; do
-		head -c $n "$DATA" > "$f"
+		head -c $n "$DATA" > "$f" && rm -f "$f.sha"
 		DATA_FILE=$f tcp_start $a $b $H1 $H2 $PORT &&
 		DATA_FILE=$f tcp_start $b $a $H2 $H1 $((PORT + 1)) || return 1
 		DATA_FILE=$f tcp_end $PORT || { tcp_end $((PORT + 1)); echo "$n bytes h1 to h2 failed"; return 1; }
@@ -109,7 +109,7 @@ df_clear() {
 	local before after
 	ip -n $G1 link set out0 mtu 1500 && ip -n $G2 link set out0 mtu 1500 || return 1
 	before=$(ip netns exec $G2 nstat -az IpFragCreates | awk '/IpFragCreates/ { print $2 }')
-	ip netns exec $H2 ping -q -c 2 -i 0.2 -W 2 -M dont -s 1450 10.91.1.2 ||
+	ip netns exec $H2 ping -q -c 2 -i 0.02 -W 2 -M dont -s 1450 10.91.1.2 ||
 		{ echo "a 1478-byte packet without DF did not get through"; return 1; }
 	after=$(ip netns exec $G2 nstat -az IpFragCreates | awk '/IpFragCreates/ { print $2 }')
 	echo "veil's gateway made $((after - before)) fragments"
@@ -127,7 +127,7 @@ too_big() {
 	[ -n "$got" ] || { echo "no too-big report:"; cat "$DATA.ping"; return 1; }
 	[ "$got" -lt "$mtu" ] && [ "$got" -gt $((mtu - 100)) ] || { echo "reported MTU $got"; return 1; }
 	echo "veil reported MTU $got inside a $mtu link"
-	ip netns exec $H2 ping -$fam -c 2 -i 0.2 -W 2 -M do -s $((got - hdr)) $dst || return 1
+	ip netns exec $H2 ping -$fam -c 2 -i 0.02 -W 2 -M do -s $((got - hdr)) $dst || return 1
 	ip -n $H2 route flush cache 2>/dev/null
 	[ "$(v -j stats | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["too-big"])')" -ge 1 ]
 }

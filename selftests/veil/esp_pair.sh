@@ -10,31 +10,28 @@ SPI_BA=0x2002
 # pair MODE ALGO...: SA a->b (reqid 1) and b->a (reqid 2) on both sides,
 # with out and in policies on both: XFRM's in xa, veil's in xb.
 pair() {
-	local mode=$1 is=$OA ib=$OB
+	local mode=$1 is=$OA ib=$OB alg sel selr
 	shift
 	[ "$mode" = tunnel ] && is=$IA ib=$IB
-	ip -n "$A" xfrm state add src $OA dst $OB proto esp spi $SPI_AB \
-		reqid 1 mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
-	ip -n "$A" xfrm state add src $OB dst $OA proto esp spi $SPI_BA \
-		reqid 2 mode "$mode" "$@" replay-window 64 "${SELR[@]}" &&
-	ip -n "$A" xfrm policy add src $is dst $ib dir out \
-		tmpl src $OA dst $OB proto esp reqid 1 mode "$mode" &&
-	ip -n "$A" xfrm policy add src $ib dst $is dir in \
-		tmpl src $OB dst $OA proto esp reqid 2 mode "$mode" &&
-	v sa add src $OA dst $OB proto esp spi $SPI_AB reqid 1 \
-		mode "$mode" "$@" replay-window 64 "${SEL[@]}" &&
-	v sa add src $OB dst $OA proto esp spi $SPI_BA reqid 2 \
-		mode "$mode" "$@" replay-window 64 "${SELR[@]}" &&
-	v policy add src $ib dst $is dir out \
-		tmpl src $OB dst $OA proto esp reqid 2 mode "$mode" &&
-	v policy add src $is dst $ib dir in \
-		tmpl src $OA dst $OB proto esp reqid 1 mode "$mode"
+	alg=$(q "$@") sel=$(q "${SEL[@]}") selr=$(q "${SELR[@]}")
+	ip -n "$A" -batch - <<-EOF || return 1
+	xfrm state add src $OA dst $OB proto esp spi $SPI_AB reqid 1 mode $mode $alg replay-window 64 $sel
+	xfrm state add src $OB dst $OA proto esp spi $SPI_BA reqid 2 mode $mode $alg replay-window 64 $selr
+	xfrm policy add src $is dst $ib dir out tmpl src $OA dst $OB proto esp reqid 1 mode $mode
+	xfrm policy add src $ib dst $is dir in tmpl src $OB dst $OA proto esp reqid 2 mode $mode
+	EOF
+	v -batch - <<-EOF
+	sa add src $OA dst $OB proto esp spi $SPI_AB reqid 1 mode $mode $alg replay-window 64 $sel
+	sa add src $OB dst $OA proto esp spi $SPI_BA reqid 2 mode $mode $alg replay-window 64 $selr
+	policy add src $ib dst $is dir out tmpl src $OB dst $OA proto esp reqid 2 mode $mode
+	policy add src $is dst $ib dir in tmpl src $OA dst $OB proto esp reqid 1 mode $mode
+	EOF
 }
 
 clear_all() {
-	ip -n "$A" xfrm policy flush; ip -n "$A" xfrm state flush
-	"$VEIL" -n "$A" policy flush; "$VEIL" -n "$A" sa flush
-	v policy flush; v sa flush
+	printf 'xfrm policy flush\nxfrm state flush\n' | ip -n "$A" -batch -
+	printf 'policy flush\nsa flush\n' | "$VEIL" -n "$A" -batch -
+	printf 'policy flush\nsa flush\n' | v -batch -
 }
 
 # stat SPI: the packets veil's SA SPI counted ("lifetime current" line).
@@ -56,9 +53,9 @@ both() {
 	[ "$1" = tunnel ] && src=$IS dst=$IT
 	clear_all
 	pair "$@" || return 1
-	ip netns exec "$A" ping -q -c 2 -i 0.1 -W 2 -I "$src" "$dst" ||
+	ip netns exec "$A" ping -q -c 2 -i 0.01 -W 2 -I "$src" "$dst" ||
 		{ echo "no ping from XFRM to veil"; return 1; }
-	ip netns exec "$B" ping -q -c 2 -i 0.1 -W 2 -I "$dst" "$src" ||
+	ip netns exec "$B" ping -q -c 2 -i 0.01 -W 2 -I "$dst" "$src" ||
 		{ echo "no ping from veil to XFRM"; return 1; }
 	tcp_both "$src" "$dst" || return 1
 	n=$(stat $SPI_AB) && m=$(stat $SPI_BA) || return 1

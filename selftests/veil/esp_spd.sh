@@ -67,14 +67,14 @@ no_fitting_policy() {
 		tmpl src $OA dst $OB proto esp reqid 9 mode transport || return 1
 	local before
 	before=$(ns_stat policy-drops) || return 1
-	! ip netns exec "$A" ping -q -c 2 -i 0.2 -W 1 $OB || { echo "ping passed"; return 1; }
+	! ip netns exec "$A" ping -q -c 2 -i 0.02 -W 1 $OB || { echo "ping passed"; return 1; }
 	[ "$(sa_stat $OA $OB $SPI_AB packets)" -ge 2 ] || { echo "not decrypted"; return 1; }
 	[ "$(sa_stat $OA $OB $SPI_AB policy-drops)" -ge 2 ] || { echo "no SA policy-drops"; return 1; }
 	[ "$(ns_stat policy-drops)" -ge $((before + 2)) ] || { echo "no namespace policy-drops"; return 1; }
 	# With a fitting policy the same traffic passes.
 	v policy update src $OA dst $OB dir in \
 		tmpl src $OA dst $OB proto esp reqid 1 mode transport &&
-	ip netns exec "$A" ping -q -c 2 -i 0.2 -W 2 $OB
+	ip netns exec "$A" ping -q -c 2 -i 0.02 -W 2 $OB
 }
 
 cleartext() {
@@ -84,12 +84,12 @@ cleartext() {
 		tmpl src $OA dst $OB proto esp reqid 1 mode transport || return 1
 	local before
 	before=$(ns_stat cleartext-drops) || return 1
-	! ip netns exec "$A" ping -q -c 2 -i 0.2 -W 1 $OB || { echo "cleartext ping passed"; return 1; }
+	! ip netns exec "$A" ping -q -c 2 -i 0.02 -W 1 $OB || { echo "cleartext ping passed"; return 1; }
 	[ "$(ns_stat cleartext-drops)" -ge $((before + 2)) ] || { echo "not counted"; return 1; }
 	# A level-use template lets cleartext in.
 	v policy update src $OA dst $OB dir in \
 		tmpl src $OA dst $OB proto esp reqid 1 mode transport level use &&
-	ip netns exec "$A" ping -q -c 2 -i 0.2 -W 2 $OB
+	ip netns exec "$A" ping -q -c 2 -i 0.02 -W 2 $OB
 }
 
 block() {
@@ -98,7 +98,7 @@ block() {
 	v policy add src $OB dst $OA dir out action block || return 1
 	local before
 	before=$(ns_stat blocked) || return 1
-	! ip netns exec "$B" ping -q -c 2 -i 0.2 -W 1 $OA || { echo "ping passed a block policy"; return 1; }
+	! ip netns exec "$B" ping -q -c 2 -i 0.02 -W 1 $OA || { echo "ping passed a block policy"; return 1; }
 	[ "$(ns_stat blocked)" -ge $((before + 2)) ] || { echo "not counted"; return 1; }
 }
 
@@ -112,7 +112,7 @@ acquire() {
 	"$VEIL" -n "$B" -j monitor policy > "$MON" 2>&1 &
 	mon=$!
 	sleep 0.5
-	! ip netns exec "$B" ping -q -c 3 -i 0.2 -W 1 $OA || { kill $mon; echo "ping passed"; return 1; }
+	! ip netns exec "$B" ping -q -c 3 -i 0.02 -W 1 $OA || { kill $mon; echo "ping passed"; return 1; }
 	sleep 0.5
 	kill $mon; wait $mon 2>/dev/null
 	"$PYTHON" - "$MON" $OB $OA <<'PY' || return 1

@@ -44,35 +44,21 @@ topology() {
 # sas NS IMPL ID SPI_AB SPI_BA: the four SAs (IPv4 and IPv6 outer), and
 # out, in and fwd policies for everything, with interface id ID, in NS.
 sas() {
-	local ns=$1 impl=$2 id=$3 s1=$4 s2=$5 out in fam o1 o2 any
+	local ns=$1 impl=$2 id=$3 s1=$4 s2=$5 out in fam o1 o2 any r1 r2 alg
+	alg=$(q "${ALG[@]}")
 	for fam in 4 6; do
 		if [ $fam = 4 ]; then o1=10.93.0.1 o2=10.93.0.2 any=0.0.0.0/0; else o1=fd00:93::1 o2=fd00:93::2 any=::/0; fi
-		conf $ns $impl state add src $o1 dst $o2 proto esp spi $s1$fam reqid $id mode tunnel \
-			"${ALG[@]}" if_id $id &&
-		conf $ns $impl state add src $o2 dst $o1 proto esp spi $s2$fam reqid 1$id mode tunnel \
-			"${ALG[@]}" if_id $id || return 1
 		# Each side's out is the other's in.
 		if [ $impl = xfrm ]; then out="src $o1 dst $o2" in="src $o2 dst $o1"; r1=$id r2=1$id
 		else out="src $o2 dst $o1" in="src $o1 dst $o2"; r1=1$id r2=$id; fi
-		conf $ns $impl policy add src $any dst $any dir out if_id $id \
-			tmpl $out proto esp reqid $r1 mode tunnel &&
-		conf $ns $impl policy add src $any dst $any dir in if_id $id \
-			tmpl $in proto esp reqid $r2 mode tunnel &&
-		conf $ns $impl policy add src $any dst $any dir fwd if_id $id \
-			tmpl $in proto esp reqid $r2 mode tunnel || return 1
-	done
-}
-
-# conf NS IMPL OBJECT ARGS...: the same line for ip xfrm or veil.
-conf() {
-	local ns=$1 impl=$2 obj=$3
-	shift 3
-	if [ "$impl" = xfrm ]; then
-		ip -n $ns xfrm $obj "$@"
-	else
-		[ "$obj" = state ] && obj=sa
-		"$VEIL" -n $ns $obj "$@"
-	fi
+		cat <<-EOF
+		state add src $o1 dst $o2 proto esp spi $s1$fam reqid $id mode tunnel $alg if_id $id
+		state add src $o2 dst $o1 proto esp spi $s2$fam reqid 1$id mode tunnel $alg if_id $id
+		policy add src $any dst $any dir out if_id $id tmpl $out proto esp reqid $r1 mode tunnel
+		policy add src $any dst $any dir in if_id $id tmpl $in proto esp reqid $r2 mode tunnel
+		policy add src $any dst $any dir fwd if_id $id tmpl $in proto esp reqid $r2 mode tunnel
+		EOF
+	done | confb $ns $impl
 }
 
 interfaces() {
@@ -101,7 +87,7 @@ through() {
 	local a=10.1.0.1 b=10.2.0.1 before after
 	[ "$1" = 6 ] && a=fd00:1::1 b=fd00:2::1
 	before=$(rx_tx $B veil0)
-	ip netns exec $A ping -q -c 2 -i 0.1 -W 2 -I $a $b && ip netns exec $B ping -q -c 2 -i 0.1 -W 2 -I $b $a ||
+	ip netns exec $A ping -q -c 2 -i 0.01 -W 2 -I $a $b && ip netns exec $B ping -q -c 2 -i 0.01 -W 2 -I $b $a ||
 		{ echo "no ping through the interfaces"; return 1; }
 	tcp_both $a $b || return 1
 	after=$(rx_tx $B veil0)
@@ -116,7 +102,7 @@ no_policy() {
 	local before after
 	before=$(ip -n $B -j -s link show veil0 | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])')
 	"$VEIL" -n $B policy del src 0.0.0.0/0 dst 0.0.0.0/0 dir out if_id 7 || return 1
-	ip netns exec $B ping -q -c 2 -i 0.1 -W 1 -I 10.2.0.1 10.1.0.1 && { echo "ping passed with no policy"; return 1; }
+	ip netns exec $B ping -q -c 2 -i 0.01 -W 1 -I 10.2.0.1 10.1.0.1 && { echo "ping passed with no policy"; return 1; }
 	after=$(ip -n $B -j -s link show veil0 | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])')
 	echo "veil0 tx dropped: $before -> $after"
 	[ "$after" -ge $((before + 2)) ] || return 1
@@ -137,8 +123,8 @@ second() {
 	grep -q "^veil0 if_id 0x7 mtu 1400" "$OUT.l" && grep -q "^veil1 if_id 0x8 mtu 1400" "$OUT.l" ||
 		{ echo "veil link show:"; cat "$OUT.l"; return 1; }
 	r0=$(rx_tx $B veil0) r1=$(rx_tx $B veil1)
-	ip netns exec $A ping -q -c 5 -i 0.1 -W 2 -I 10.3.0.1 10.4.0.1 || return 1
-	ip netns exec $A ping -q -c 3 -i 0.1 -W 2 -I 10.1.0.1 10.2.0.1 || return 1
+	ip netns exec $A ping -q -c 5 -i 0.01 -W 2 -I 10.3.0.1 10.4.0.1 || return 1
+	ip netns exec $A ping -q -c 3 -i 0.01 -W 2 -I 10.1.0.1 10.2.0.1 || return 1
 	set -- $r0 $r1 $(rx_tx $B veil0) $(rx_tx $B veil1)
 	echo "veil0 rx $1 -> $5, veil1 rx $3 -> $7"
 	[ $(($5 - $1)) = 3 ] && [ $(($7 - $3)) = 5 ] || { echo "each interface should count its own"; return 1; }
@@ -148,9 +134,9 @@ second() {
 	ip -n $C addr add 10.4.0.1/32 dev veil1 && ip -n $C route add 10.3.0.0/16 dev veil1 src 10.4.0.1 ||
 		return 1
 	ip -n $B addr del 10.4.0.1/32 dev lan
-	ip netns exec $C ping -q -c 3 -i 0.1 -W 2 10.3.0.1 ||
+	ip netns exec $C ping -q -c 3 -i 0.01 -W 2 10.3.0.1 ||
 		{ echo "no ping through veil1 from the namespace it moved to"; return 1; }
-	ip netns exec $A ping -q -c 3 -i 0.1 -W 2 -I 10.3.0.1 10.4.0.1
+	ip netns exec $A ping -q -c 3 -i 0.01 -W 2 -I 10.3.0.1 10.4.0.1
 }
 
 # Deleting veil0 in the middle of a transfer: the transfer stops, nothing
@@ -162,7 +148,7 @@ delete_busy() {
 	sleep 0.5
 	eval "kill \$cli$PORT \$srv$PORT 2>/dev/null; wait \$cli$PORT \$srv$PORT 2>/dev/null"
 	[ -z "$("$VEIL" -n $B link show)" ] || { echo "left behind:"; "$VEIL" -n $B link show; return 1; }
-	ip netns exec $C ping -q -c 2 -i 0.1 -W 2 10.3.0.1 || return 1
+	ip netns exec $C ping -q -c 2 -i 0.01 -W 2 10.3.0.1 || return 1
 	# The id is free again.
 	"$VEIL" -n $B link add veil0 if_id 7 && ip -n $B link del veil0 &&
 	ip -n $B link add veilx type veil && ip -n $B link show veilx >/dev/null &&

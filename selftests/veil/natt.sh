@@ -97,27 +97,15 @@ fam() {
 	fi
 }
 
-# conf NS IMPL OBJECT ARGS...: the same line for ip xfrm or veil.
-conf() {
-	local ns=$1 impl=$2 obj=$3
-	shift 3
-	if [ "$impl" = xfrm ]; then
-		ip -n $ns xfrm $obj "$@"
-	else
-		[ "$obj" = state ] && obj=sa
-		"$VEIL" -n $ns $obj "$@"
-	fi
-}
-
 clear_all() {
 	local n
 	[ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null && wait 2>/dev/null
 	PIDS=()
 	for n in $C1 $C2 $S; do
-		ip -n $n xfrm policy flush; ip -n $n xfrm state flush
-		"$VEIL" -n $n policy flush; "$VEIL" -n $n sa flush
-		"$VEIL" -n $n encap del port 4500 2>/dev/null
-		"$VEIL" -n $n encap del port 4500 family inet6 2>/dev/null
+		printf 'xfrm policy flush\nxfrm state flush\n' | ip -n $n -batch -
+		printf 'policy flush\nsa flush\n' | "$VEIL" -n $n -batch -
+		printf 'encap del port 4500\nencap del port 4500 family inet6\n' |
+			"$VEIL" -n $n -batch - -force >/dev/null 2>&1
 	done
 	return 0
 }
@@ -143,18 +131,20 @@ sas() {
 	ie=$ii
 	[ "$mode" = transport ] && ii=$cl ie=$NP
 	[ "$mode" = transport ] && SI_=$SV || SI_=$SI
-	conf $c $ci state add src $cl dst $SV proto esp spi 0x100$n reqid 1$n mode $mode "${ALG[@]}" \
-		encap espinudp 4500 4500 $ANY &&
-	conf $c $ci state add src $SV dst $cl proto esp spi 0x200$n reqid 2$n mode $mode "${ALG[@]}" \
-		encap espinudp 4500 4500 $ANY &&
-	conf $c $ci policy add src $ii dst $SI_ dir out tmpl src $cl dst $SV proto esp reqid 1$n mode $mode &&
-	conf $c $ci policy add src $SI_ dst $ii dir in tmpl src $SV dst $cl proto esp reqid 2$n mode $mode &&
-	conf $S $si state add src $NP dst $SV proto esp spi 0x100$n reqid 1$n mode $mode "${ALG[@]}" \
-		encap espinudp 4000$n 4500 $cl &&
-	conf $S $si state add src $SV dst $NP proto esp spi 0x200$n reqid 2$n mode $mode "${ALG[@]}" \
-		encap espinudp 4500 4000$n $cl &&
-	conf $S $si policy add src $SI_ dst $ie dir out tmpl src $SV dst $NP proto esp reqid 2$n mode $mode &&
-	conf $S $si policy add src $ie dst $SI_ dir in tmpl src $NP dst $SV proto esp reqid 1$n mode $mode
+	local alg
+	alg=$(q "${ALG[@]}")
+	confb $c $ci <<-EOF || return 1
+	state add src $cl dst $SV proto esp spi 0x100$n reqid 1$n mode $mode $alg encap espinudp 4500 4500 $ANY
+	state add src $SV dst $cl proto esp spi 0x200$n reqid 2$n mode $mode $alg encap espinudp 4500 4500 $ANY
+	policy add src $ii dst $SI_ dir out tmpl src $cl dst $SV proto esp reqid 1$n mode $mode
+	policy add src $SI_ dst $ii dir in tmpl src $SV dst $cl proto esp reqid 2$n mode $mode
+	EOF
+	confb $S $si <<-EOF
+	state add src $NP dst $SV proto esp spi 0x100$n reqid 1$n mode $mode $alg encap espinudp 4000$n 4500 $cl
+	state add src $SV dst $NP proto esp spi 0x200$n reqid 2$n mode $mode $alg encap espinudp 4500 4000$n $cl
+	policy add src $SI_ dst $ie dir out tmpl src $SV dst $NP proto esp reqid 2$n mode $mode
+	policy add src $ie dst $SI_ dir in tmpl src $NP dst $SV proto esp reqid 1$n mode $mode
+	EOF
 }
 
 # traffic N MODE: ping both ways, then DATA_FILE each way at once
@@ -167,11 +157,11 @@ traffic() {
 		eval "ci=\$CL$n"
 		si=$SV
 	fi
-	ip netns exec $c ping -q -c 2 -i 0.1 -W 2 -I $ci $si ||
+	ip netns exec $c ping -q -c 2 -i 0.01 -W 2 -I $ci $si ||
 		{ echo "no ping from the client"; return 1; }
 	# The server reaches a transport-mode client at the NAT's address.
 	[ "$mode" = transport ] && target=$NP || target=$ci
-	ip netns exec $S ping -q -c 2 -i 0.1 -W 2 -I $si $target ||
+	ip netns exec $S ping -q -c 2 -i 0.01 -W 2 -I $si $target ||
 		{ echo "no ping from the server"; return 1; }
 	tcp_start $ci $si $c $S $((PORT + n * 2)) &&
 	SERVE_ADDR=$ci tcp_start $si $target $S $c $((PORT + n * 2 + 1)) || return 1
