@@ -106,7 +106,7 @@ for k in "${kvers[@]}"; do
 		no_warnings make -j2 modules KVER="$k" W=1
 	step "$k has every option the selftests' config fragments need" "config-$k" config_ok "$k"
 	step "make install-module into a DESTDIR for $k" "install-$k" \
-		bash -c "make -s install-module KVER='$k' DESTDIR='$build/destdir' &&
+		bash -c "make -s install-module KVER='$k' W=1 DESTDIR='$build/destdir' &&
 			test -f '$build/destdir/lib/modules/$k/updates/veil.ko'"
 done
 

@@ -21,7 +21,7 @@ trap cleanup EXIT
 ip netns add "$NS"
 
 now() { date +%s.%N; }
-took() { "$PYTHON" -c "print('%.1f' % ($2 - $1))"; }
+took() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 ktap_print_header
 ktap_set_plan 6
@@ -44,9 +44,11 @@ check "veil -batch adds $N SAs" add_all 3>&1
 dump_all() {
 	local t0 t1 n
 	t0=$(now)
-	n=$(v -j sa list | "$PYTHON" -c 'import json,sys; l=json.load(sys.stdin); print(len(set(s["spi"] for s in l)))')
+	# Text, counted by awk: parsing 100,000 SAs of JSON in Python took
+	# longer than the dump (the JSON printer is tested in sa.sh).
+	n=$(v sa list | awk '$1 == "proto" && $3 == "spi" { seen[$4] = 1 } END { print length(seen) }')
 	t1=$(now)
-	echo "# dumped them (JSON) in $(took "$t0" "$t1") s" >&3
+	echo "# dumped them in $(took "$t0" "$t1") s" >&3
 	[ "$n" = "$N" ] || { echo "dump returned $n distinct SAs"; return 1; }
 }
 check "a dump returns all $N SAs, each once" dump_all 3>&1

@@ -97,6 +97,25 @@ through() {
 		{ echo "ip -s link did not count the traffic on veil0"; return 1; }
 }
 
+# Firewall rules see the interface: dropping ICMP that comes in on veil0
+# stops pings through it (and counts them), and nothing else.
+firewall() {
+	local n
+	ip netns exec $B nft -f - <<-EOF || return 1
+	table inet vf {
+		chain in {
+			type filter hook input priority 0;
+			iifname "veil0" meta l4proto icmp counter drop
+		}
+	}
+	EOF
+	ip netns exec $A ping -q -c 2 -i 0.01 -W 1 -I 10.1.0.1 10.2.0.1 && { echo "ping passed the rule"; return 1; }
+	n=$(ip netns exec $B nft list table inet vf | grep -o 'packets [0-9]*' | grep -o '[0-9]*')
+	ip netns exec $B nft delete table inet vf
+	echo "the rule on iifname veil0 dropped ${n:-0} packets"
+	[ "${n:-0}" -ge 2 ] && ip netns exec $A ping -q -c 2 -i 0.01 -W 2 -I 10.1.0.1 10.2.0.1
+}
+
 # A packet routed into veil0 with no policy for it is dropped, counted.
 no_policy() {
 	local before after
@@ -156,13 +175,14 @@ delete_busy() {
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 
 check "two namespaces, XFRM on one and veil on the other" topology
 check "xfrm5 (if_id 5) and veil0 (if_id 7), routes into them, 0/0 policies" interfaces
 DATA_FILE=$(one_mb)
 check "IPv4 through the interfaces: pings, 1 MB each way, ip -s link counts" through 4 500
 check "IPv6 through the interfaces: pings, 1 MB each way" through 6 500
+check "an nftables rule on iifname veil0 applies to what arrives through it" firewall
 check "no policy for veil0's id: dropped and counted in tx dropped" no_policy
 check "a second pair (if_id 6 and 8) beside the first, then veil1 in another namespace" second
 check "deleting veil0 under traffic leaves nothing behind; veil1 carries on" delete_busy

@@ -209,7 +209,7 @@ wrong_oaddr() {
 	before=$(ip netns exec $S nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }')
 	"$VEIL" -n $S sa update src $NP dst $SV proto esp spi 0x1001 reqid 11 mode transport \
 		"${ALG[@]}" encap espinudp 40001 4500 10.92.1.99 || return 1
-	ip netns exec $C1 timeout 3 bash -c "exec 3<>/dev/tcp/$SV/5299" 2>/dev/null
+	ip netns exec $C1 timeout 1.5 bash -c "exec 3<>/dev/tcp/$SV/5299" 2>/dev/null
 	after=$(ip netns exec $S nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }')
 	echo "TcpInCsumErrors went from $before to $after"
 	[ "$after" -gt "$before" ]
