@@ -115,6 +115,12 @@ one_mb() {
 	echo "$DATA.1m"
 }
 
+# quarter_mb: $DATA.256k, 256 KB, for the algorithms beyond the main ones.
+quarter_mb() {
+	[ -s "$DATA.256k" ] || head -c 262144 "$DATA" > "$DATA.256k"
+	echo "$DATA.256k"
+}
+
 # tcp_transfer SRC DST [FROM TO]: 10 MB from namespace FROM ($A) at
 # address SRC to namespace TO ($B) at DST, compared by SHA-256.
 tcp_transfer() {

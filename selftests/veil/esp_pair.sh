@@ -63,10 +63,10 @@ both() {
 	[ "$n" -ge "${MIN_PACKETS:-2000}" ] && [ "$m" -ge "${MIN_PACKETS:-2000}" ] || return 1
 }
 
-# quick FAMILY MODE ALGO...: ping and 1 MB each way, for the algorithms
+# quick FAMILY MODE ALGO...: ping and 256 KB each way, for the algorithms
 # beyond the five above.
 quick() {
-	DATA_FILE=$(one_mb) MIN_PACKETS=200 both "$@"
+	DATA_FILE=$(quarter_mb) MIN_PACKETS=100 both "$@"
 }
 
 # key N: an N-byte key.

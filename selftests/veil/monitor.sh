@@ -32,14 +32,14 @@ sleep 1
 
 events() {
 	v sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 reqid 9 mode tunnel \
-		aead 'rfc4106(gcm(aes))' $KEY 128 limit time-soft 2 limit time-hard 4 &&
+		aead 'rfc4106(gcm(aes))' $KEY 128 limit time-soft 1 limit time-hard 2 &&
 	v policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out \
 		tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 9 &&
 	v policy flush
 }
-check "add an SA with 2 s soft and 4 s hard limits, add and flush a policy" events
+check "add an SA with 1 s soft and 2 s hard limits, add and flush a policy" events
 
-sleep 6
+sleep 4
 kill "$MJ" "$MT"
 wait "$MJ" "$MT" 2>/dev/null
 MJ= MT=

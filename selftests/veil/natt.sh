@@ -116,7 +116,7 @@ peer() {
 	rm -f "$ready"
 	ip netns exec $ns "$PEER" $2 $3 4500 "$ready" ${4:+$4 4500} > "$DATA.$ns" 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 100); do [ -e "$ready" ] && return 0; sleep 0.1; done
+	for i in $(seq 500); do [ -e "$ready" ] && return 0; sleep 0.02; done
 	echo "natt_peer in $ns did not come up:"
 	cat "$DATA.$ns"
 	return 1
