@@ -830,8 +830,8 @@ static long crypto_refcnt_stable(const char *name)
 	long a = crypto_refcnt(name), b;
 	int i;
 
-	for (i = 0; i < 30; i++) {
-		usleep(300000);
+	for (i = 0; i < 90; i++) {
+		usleep(100000);
 		b = crypto_refcnt(name);
 		if (a == b)
 			break;
