@@ -17,6 +17,7 @@
 #include "output.h"
 #include "policy.h"
 #include "sa.h"
+#include "tls/tls.h"
 #include "dev.h"
 #include "encap.h"
 #include "version.h"
@@ -117,14 +118,19 @@ static int __init veil_mod_init(void)
 	ret = veil_dev_init();
 	if (ret)
 		goto err_esp;
-	ret = veil_genl_init();
+	ret = veil_tls_init();
 	if (ret)
 		goto err_dev;
+	ret = veil_genl_init();
+	if (ret)
+		goto err_tls;
 
 	pr_info("veil %s loaded: IPsec ESP/AH and TLS record layer\n",
 		VEIL_MOD_VERSION);
 	return 0;
 
+err_tls:
+	veil_tls_uninit();
 err_dev:
 	veil_dev_uninit();
 err_esp:
@@ -142,6 +148,8 @@ static void __exit veil_mod_exit(void)
 {
 	/* Reverse order: no request can be in flight once the family is gone. */
 	veil_genl_uninit();
+	/* No socket can use the ULP: each held a module reference. */
+	veil_tls_uninit();
 	/* Every veil interface is deleted, and with it its traffic. */
 	veil_dev_uninit();
 	/* No packet reaches veil, or is still being decrypted, after this. */

@@ -315,6 +315,13 @@ static const struct genl_ops veil_genl_ops[] = {
 		.policy = veil_encap_sock_policy,
 		.maxattr = VEIL_A_ENCAP_SOCK_MAX,
 	},
+	{
+		/* No admin flag: like setsockopt, it acts on the caller's own socket. */
+		.cmd = VEIL_CMD_TLS_KEY_NEW,
+		.doit = veil_nl_tls_key_new_doit,
+		.policy = veil_tls_key_policy,
+		.maxattr = VEIL_A_TLS_KEY_MAX,
+	},
 };
 
 static const struct genl_multicast_group veil_genl_mcgrps[] = {

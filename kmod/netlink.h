@@ -28,6 +28,7 @@ extern const struct nla_policy veil_policy_id_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_flush_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_policy_lookup_policy[VEIL_A_POLICY_MAX + 1];
 extern const struct nla_policy veil_encap_sock_policy[VEIL_A_ENCAP_SOCK_MAX + 1];
+extern const struct nla_policy veil_tls_key_policy[VEIL_A_TLS_KEY_MAX + 1];
 
 /**
  * veil_nl_set_err() - NL_SET_ERR_MSG_ATTR() for a message chosen at run time
@@ -68,6 +69,8 @@ int veil_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info);
 void veil_nl_sa_notify(struct veil_sa *sa, u8 cmd);
 void veil_nl_sa_expire_notify(struct veil_sa *sa, bool hard);
+
+int veil_nl_tls_key_new_doit(struct sk_buff *skb, struct genl_info *info);
 
 int veil_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info);
 int veil_nl_policy_update_doit(struct sk_buff *skb, struct genl_info *info);

@@ -123,14 +123,17 @@ SHA256=(auth-trunc 'hmac(sha256)' $K32 128)
 # hop-by-hop header holding an option that may change en route (type
 # 0x3e), which AH must count as zero; TO must receive it intact.
 udp_hbh() {
-	local got
+	local got i
+	rm -f "$DATA.ready"
 	ip netns exec $2 "$PYTHON" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 7777)); s.settimeout(5)
-print(s.recv(100).decode())' $4 > "$DATA.udp" &
+open(sys.argv[2], "w").close()
+print(s.recv(100).decode())' $4 "$DATA.ready" > "$DATA.udp" &
 	local rx=$!
-	sleep 0.5
+	# Python starts slowly under TCG: send only once it listens.
+	for i in $(seq 500); do [ -e "$DATA.ready" ] && break; sleep 0.02; done
 	ip netns exec $1 "$PYTHON" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)

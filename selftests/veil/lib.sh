@@ -13,8 +13,10 @@ OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
 
 # check DESCRIPTION COMMAND...: one KTAP test line for COMMAND's success.
+# A check that took a second or more says how long, for whoever has to
+# keep the suite inside its time.
 check() {
-	local desc=$1
+	local desc=$1 t0=${EPOCHREALTIME/[.,]/} ms
 	shift
 	if "$@" >"$OUT" 2>&1; then
 		ktap_test_pass "$desc"
@@ -22,6 +24,8 @@ check() {
 		sed 's/^/# /' "$OUT"
 		ktap_test_fail "$desc"
 	fi
+	ms=$(( (${EPOCHREALTIME/[.,]/} - t0) / 1000 ))
+	[ $ms -lt 1000 ] || printf '# %d.%d s\n' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
 # expect_status STATUS COMMAND...: COMMAND exits with STATUS; its output

@@ -118,6 +118,45 @@ enum veil_alg_use {
 	VEIL_ALG_USE_TLS = 4,
 };
 
+/**
+ * enum veil_tls_dir - Which half of a TLS connection a key protects.
+ * @VEIL_TLS_DIR_TX: Records this host sends (setsockopt TLS_TX).
+ * @VEIL_TLS_DIR_RX: Records this host receives (setsockopt TLS_RX).
+ */
+enum veil_tls_dir {
+	VEIL_TLS_DIR_TX = 1,
+	VEIL_TLS_DIR_RX,
+};
+
+/**
+ * enum veil_tls_version - TLS protocol version, numbered as on the wire and in
+ *   <linux/tls.h>.
+ * @VEIL_TLS_VERSION_TLS12: TLS 1.2 (RFC 5246), 0x0303.
+ * @VEIL_TLS_VERSION_TLS13: TLS 1.3 (RFC 8446), 0x0304.
+ */
+enum veil_tls_version {
+	VEIL_TLS_VERSION_TLS12 = 771,
+	VEIL_TLS_VERSION_TLS13,
+};
+
+/**
+ * enum veil_tls_cipher - Record protection, numbered as the TLS_CIPHER_*
+ *   constants of <linux/tls.h>; key, IV and salt lengths are those of the
+ *   matching tls12_crypto_info_* structure.
+ * @VEIL_TLS_CIPHER_AES_GCM_128: AES-128-GCM; key 16, IV 8, salt 4 bytes.
+ * @VEIL_TLS_CIPHER_AES_GCM_256: AES-256-GCM; key 32, IV 8, salt 4 bytes.
+ * @VEIL_TLS_CIPHER_AES_CCM_128: AES-128-CCM with a 16-byte tag; key 16, IV 8,
+ *   salt 4 bytes.
+ * @VEIL_TLS_CIPHER_CHACHA20_POLY1305: ChaCha20-Poly1305 (RFC 7905); key 32, IV
+ *   12, no salt.
+ */
+enum veil_tls_cipher {
+	VEIL_TLS_CIPHER_AES_GCM_128 = 51,
+	VEIL_TLS_CIPHER_AES_GCM_256,
+	VEIL_TLS_CIPHER_AES_CCM_128,
+	VEIL_TLS_CIPHER_CHACHA20_POLY1305,
+};
+
 enum {
 	VEIL_A_ALG_NAME = 1,
 	VEIL_A_ALG_TYPE,
@@ -305,9 +344,30 @@ enum {
 	VEIL_A_NET_STATS_TOO_BIG,
 	VEIL_A_NET_STATS_EXPIRED,
 	VEIL_A_NET_STATS_OTHER_DROPS,
+	VEIL_A_NET_STATS_TLS_TX_CURRENT,
+	VEIL_A_NET_STATS_TLS_RX_CURRENT,
+	VEIL_A_NET_STATS_TLS_TX_TOTAL,
+	VEIL_A_NET_STATS_TLS_RX_TOTAL,
+	VEIL_A_NET_STATS_TLS_DECRYPT_ERRORS,
+	VEIL_A_NET_STATS_TLS_REKEYS,
 
 	__VEIL_A_NET_STATS_MAX,
 	VEIL_A_NET_STATS_MAX = (__VEIL_A_NET_STATS_MAX - 1)
+};
+
+enum {
+	VEIL_A_TLS_KEY_SOCK_FD = 1,
+	VEIL_A_TLS_KEY_DIR,
+	VEIL_A_TLS_KEY_VERSION,
+	VEIL_A_TLS_KEY_CIPHER,
+	VEIL_A_TLS_KEY_KEY,
+	VEIL_A_TLS_KEY_IV,
+	VEIL_A_TLS_KEY_SALT,
+	VEIL_A_TLS_KEY_REC_SEQ,
+	VEIL_A_TLS_KEY_PAD,
+
+	__VEIL_A_TLS_KEY_MAX,
+	VEIL_A_TLS_KEY_MAX = (__VEIL_A_TLS_KEY_MAX - 1)
 };
 
 enum {
@@ -334,6 +394,7 @@ enum {
 	VEIL_CMD_ENCAP_NEW,
 	VEIL_CMD_ENCAP_DEL,
 	VEIL_CMD_ENCAP_GET,
+	VEIL_CMD_TLS_KEY_NEW,
 
 	__VEIL_CMD_MAX,
 	VEIL_CMD_MAX = (__VEIL_CMD_MAX - 1)
