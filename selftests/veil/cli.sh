@@ -103,7 +103,8 @@ check "JSON goes to stdout alone" json_stdout_only
 # The namespace counters of stats-get, in the spec's order.
 STATS_NAMES=(in-packets in-bytes out-packets out-bytes replay-drops
 	integrity-failures bad-padding policy-drops cleartext-drops no-sa blocked
-	too-big expired other-drops)
+	too-big expired other-drops tls-tx-current tls-rx-current tls-tx-total
+	tls-rx-total tls-decrypt-errors tls-rekeys)
 
 stats_text() {
 	local name
@@ -112,12 +113,12 @@ stats_text() {
 		output_has "^$name [0-9]+\$" || return 1
 	done
 	[ "$(cut -d ' ' -f 1 "$OUT" | tr '\n' ' ')" = "${STATS_NAMES[*]} " ] ||
-		{ echo "not the 14 counters in order:"; cat "$OUT"; return 1; }
-	expect_status 0 "$VEIL" stats show && [ "$(wc -l < "$OUT")" -eq 14 ]
+		{ echo "not the 20 counters in order:"; cat "$OUT"; return 1; }
+	expect_status 0 "$VEIL" stats show && [ "$(wc -l < "$OUT")" -eq 20 ]
 }
-check "veil stats and veil stats show print the 14 counters" stats_text
+check "veil stats and veil stats show print the 20 counters" stats_text
 
-# stats_json [VALUE]: $OUT is a JSON object of the 14 counters, in order,
+# stats_json [VALUE]: $OUT is a JSON object of the 20 counters, in order,
 # each a number (VALUE, when given).
 stats_json() {
 	"$PYTHON" - "$OUT" "${1:-}" "${STATS_NAMES[@]}" <<'PY'
@@ -134,7 +135,7 @@ PY
 json_stats() {
 	expect_status 0 "$VEIL" -j stats && stats_json
 }
-check "veil -j stats is JSON with the 14 counters" json_stats
+check "veil -j stats is JSON with the 20 counters" json_stats
 
 fresh_stats() {
 	expect_status 0 unshare -n "$VEIL" -j stats && stats_json 0

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * veil stats: the namespace's datapath counters (what veil protected and
- * accepted, and every packet it dropped, by reason), from one stats-get
- * request.
+ * accepted, and every packet it dropped, by reason) and its TLS sockets
+ * and record errors, from one stats-get request.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +31,12 @@ static const struct {
 	{ VEIL_A_NET_STATS_TOO_BIG, "too-big" },
 	{ VEIL_A_NET_STATS_EXPIRED, "expired" },
 	{ VEIL_A_NET_STATS_OTHER_DROPS, "other-drops" },
+	{ VEIL_A_NET_STATS_TLS_TX_CURRENT, "tls-tx-current" },
+	{ VEIL_A_NET_STATS_TLS_RX_CURRENT, "tls-rx-current" },
+	{ VEIL_A_NET_STATS_TLS_TX_TOTAL, "tls-tx-total" },
+	{ VEIL_A_NET_STATS_TLS_RX_TOTAL, "tls-rx-total" },
+	{ VEIL_A_NET_STATS_TLS_DECRYPT_ERRORS, "tls-decrypt-errors" },
+	{ VEIL_A_NET_STATS_TLS_REKEYS, "tls-rekeys" },
 };
 
 /* Every attribute but pad is a counter, and each is printed. */
