@@ -43,8 +43,10 @@ echo "$scale" > "$build/bench/scale"
 echo "bench: building veil for $kver"
 make -s modules KVER="$kver" BUILD="$build" >/dev/null
 make -s tools >/dev/null
-# natt_peer: the UDP_ENCAP sockets of XFRM's NAT-T rows.
-make -s -C selftests/veil O="$build" "$build/selftests/veil/natt_peer" >/dev/null
+# natt_peer: the UDP_ENCAP sockets of XFRM's NAT-T rows; tls_bench: the
+# TLS rows.
+make -s -C selftests/veil O="$build" "$build/selftests/veil/natt_peer" \
+	"$build/selftests/veil/tls_bench" >/dev/null
 
 # The times are wall clock on shared CPUs: say so when other VMs ran
 # beside this one. Every 5 s, one line in $busy while another qemu runs.
