@@ -109,9 +109,11 @@ int veil_tls_crypt_key(struct veil_tls_crypt *c, const struct veil_tls_cipher_de
 	/*
 	 * TLS 1.2 AES: the explicit nonce only has to be unique per key; it
 	 * starts at the configured iv and counts records, as kTLS does.
+	 * Receiving, it follows what arrives (veil_tls_seq_advance()).
 	 */
-	c->explicit_tx = tx && cs->explicit_len && ci->info.version == TLS_1_2_VERSION;
-	if (c->explicit_tx)
+	c->explicit = cs->explicit_len && ci->info.version == TLS_1_2_VERSION;
+	c->tx = tx;
+	if (c->explicit)
 		c->explicit_nonce = get_unaligned_be64(raw + cs->iv_off);
 	return 0;
 }
@@ -130,7 +132,7 @@ void veil_tls_crypt_info(const struct veil_tls_crypt *c, const struct veil_tls_c
 
 	memcpy(out, &c->info, cs->info_len);
 	put_unaligned_be64(c->seq, raw + cs->seq_off);
-	if (c->explicit_tx)
+	if (c->explicit)
 		put_unaligned_be64(c->explicit_nonce, raw + cs->iv_off);
 }
 
@@ -251,17 +253,20 @@ int veil_tls_crypt_run(struct veil_tls_crypt *c, bool encrypt, unsigned int aad_
 /**
  * veil_tls_seq_advance() - count a record
  * @c: the direction
+ * @explicit_nonce: TLS 1.2 AES receiving: the record's explicit nonce,
+ *	which getsockopt then shows plus one, as kTLS does
  *
  * The record numbered 2^64 - 1 is the last a key may protect (RFC 8446
  * 5.3, RFC 5246 6.1): after it the direction is used up rather than
  * wrapping, and only a new key (TLS 1.3 KeyUpdate) lets records go on.
  */
-void veil_tls_seq_advance(struct veil_tls_crypt *c)
+void veil_tls_seq_advance(struct veil_tls_crypt *c, const u8 *explicit_nonce)
 {
 	if (c->seq == U64_MAX)
 		c->used_up = true;
 	else
 		c->seq++;
-	if (c->explicit_tx)
-		c->explicit_nonce++;
+	if (c->explicit)
+		c->explicit_nonce = (c->tx ? c->explicit_nonce :
+				     get_unaligned_be64(explicit_nonce)) + 1;
 }

@@ -262,7 +262,7 @@ static int veil_tls_rx_decrypt(struct sock *sk, struct veil_tls_ctx *ctx)
 		kfree_skb(rec);
 		return veil_tls_rx_fail(sk, ctx, err == -EBADMSG ? err : -EIO);
 	}
-	veil_tls_seq_advance(c);
+	veil_tls_seq_advance(c, hdr + VEIL_TLS_HEADER_LEN);
 
 	type = hdr[0];
 	if (tls13) {

@@ -100,8 +100,10 @@ struct veil_tls_cipher_desc {
  *	kTLS returns it); wiped when freed
  * @base: the 12-byte nonce base: salt || iv for AES, iv for ChaCha20
  * @seq: sequence number of the next record
- * @explicit_nonce: the next explicit nonce sent, when @explicit_tx
- * @explicit_tx: TLS 1.2 AES sending: veil picks the explicit nonces
+ * @explicit_nonce: TLS 1.2 AES: the next explicit nonce sent, or the
+ *	last received plus one
+ * @explicit: TLS 1.2 AES, whose records carry an explicit nonce
+ * @tx: the sending direction
  * @used_up: the record numbered 2^64 - 1 has been used; no record may
  *	follow under this key
  * @aad: additional data of the record in hand
@@ -115,7 +117,8 @@ struct veil_tls_crypt {
 	u8 base[VEIL_TLS_NONCE_LEN];
 	u64 seq;
 	u64 explicit_nonce;
-	bool explicit_tx;
+	bool explicit;
+	bool tx;
 	bool used_up;
 	u8 aad[13];
 	u8 iv[16];
@@ -256,7 +259,7 @@ void veil_tls_record_params(struct veil_tls_ctx *ctx, struct veil_tls_crypt *c,
 			    u8 type, unsigned int plain_len, const u8 *explicit_nonce);
 int veil_tls_crypt_run(struct veil_tls_crypt *c, bool encrypt, unsigned int aad_len,
 		       unsigned int crypt_len);
-void veil_tls_seq_advance(struct veil_tls_crypt *c);
+void veil_tls_seq_advance(struct veil_tls_crypt *c, const u8 *explicit_nonce);
 
 /* tx.c */
 int veil_tls_tx_init(struct sock *sk, struct veil_tls_ctx *ctx);

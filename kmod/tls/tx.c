@@ -213,7 +213,7 @@ static int veil_tls_rec_seal(struct sock *sk, struct veil_tls_ctx *ctx)
 		veil_tls_rec_trim(rec, VEIL_TLS_TAG_LEN + (tls13 ? 1 : 0));
 		return err;
 	}
-	veil_tls_seq_advance(c);
+	veil_tls_seq_advance(c, NULL);
 	rec->sealed = true;
 	rec->sent_sg = 0;
 	rec->sent_off = 0;
