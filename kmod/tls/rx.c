@@ -473,7 +473,10 @@ ssize_t veil_tls_splice_read(struct socket *sock, loff_t *ppos,
 	}
 	timeo = sock_rcvtimeo(sk, (sock->file->f_flags & O_NONBLOCK) ||
 				  (flags & SPLICE_F_NONBLOCK));
-	if (!rx->rec) {
+	/* Empty data records (allowed in both versions) splice nothing. */
+	while (!rx->rec || (!rx->rec_left && rx->rec_type == VEIL_TLS_TYPE_DATA)) {
+		if (rx->rec)
+			veil_tls_rx_consume(rx, 0);
 		ret = veil_tls_rx_next(sk, ctx, &timeo);
 		if (ret <= 0)
 			goto out;
@@ -509,7 +512,9 @@ __poll_t veil_tls_poll(struct file *file, struct socket *sock, struct poll_table
 	if (!rx || (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN))
 		return mask;
 	mask &= ~(EPOLLIN | EPOLLRDNORM);
-	if (READ_ONCE(rx->rec) || READ_ONCE(rx->ready) || READ_ONCE(rx->err))
+	/* A read would not wait: a record, a failure, or a key to replace. */
+	if (READ_ONCE(rx->rec) || READ_ONCE(rx->ready) || READ_ONCE(rx->err) ||
+	    READ_ONCE(rx->key_expired))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }

@@ -131,6 +131,7 @@ struct veil_tls_crypt {
  * @nsg: entries used in @sg
  * @len: bytes in the record so far (header and explicit nonce included)
  * @sealed: encrypted and being handed to TCP; nothing may be added
+ * @sealing: being closed: the entries kept for its tail may be used
  * @type: content type
  * @sent_sg: once sealed, the entry TCP takes next
  * @sent_off: and how much of it TCP already has
@@ -144,6 +145,7 @@ struct veil_tls_rec {
 	unsigned int nsg;
 	unsigned int len;
 	bool sealed;
+	bool sealing;
 	u8 type;
 	unsigned int sent_sg;
 	unsigned int sent_off;
@@ -265,6 +267,7 @@ void veil_tls_seq_advance(struct veil_tls_crypt *c, const u8 *explicit_nonce);
 int veil_tls_tx_init(struct sock *sk, struct veil_tls_ctx *ctx);
 int veil_tls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void veil_tls_splice_eof(struct socket *sock);
+void veil_tls_shutdown(struct sock *sk, int how);
 #ifdef VEIL_HAVE_SENDPAGE
 int veil_tls_sendpage(struct sock *sk, struct page *page, int offset, size_t size, int flags);
 #endif

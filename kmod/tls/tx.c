@@ -44,7 +44,8 @@ static int veil_tls_rec_grow(struct sock *sk, struct veil_tls_rec *rec, unsigned
 	    last->offset + last->length == pfrag->offset) {
 		last->length += n;
 	} else {
-		if (rec->nsg == VEIL_TLS_REC_SG)
+		/* The last two entries are kept for the type byte and the tag. */
+		if (rec->nsg >= VEIL_TLS_REC_SG - (rec->sealing ? 0 : 2))
 			return -ENOSPC;
 		sg_set_page(&rec->sg[rec->nsg++], pfrag->page, n, pfrag->offset);
 		get_page(pfrag->page);
@@ -170,15 +171,19 @@ static int veil_tls_rec_seal(struct sock *sk, struct veil_tls_ctx *ctx)
 	unsigned int i, n;
 	int err;
 
+	rec->sealing = true;
 	if (tls13) {
 		err = veil_tls_rec_reserve(sk, rec, 1);
-		if (err)
+		if (err) {
+			rec->sealing = false;
 			return err;
+		}
 		sg = &rec->sg[rec->nsg - 1];
 		*veil_tls_sg_ptr(sg, sg->length - 1) = rec->type;
 		inner++;
 	}
 	err = veil_tls_rec_reserve(sk, rec, VEIL_TLS_TAG_LEN);
+	rec->sealing = false;
 	if (err) {
 		if (tls13)
 			veil_tls_rec_trim(rec, 1);
@@ -539,6 +544,25 @@ void veil_tls_splice_eof(struct socket *sock)
 	if (ctx->tx)
 		veil_tls_tx_flush(sk, ctx, MSG_DONTWAIT);
 	release_sock(sk);
+}
+
+/**
+ * veil_tls_shutdown() - shutdown(2): what is corked goes before the FIN
+ * @sk: the socket, locked (inet_shutdown() holds it)
+ * @how: SHUT_RD, SHUT_WR or SHUT_RDWR, plus one, as TCP gets it
+ *
+ * A record left open by MSG_MORE, or half handed to TCP, would otherwise
+ * be lost behind TCP's FIN. It is sent first, waiting for room as long as
+ * SO_SNDTIMEO allows.
+ */
+void veil_tls_shutdown(struct sock *sk, int how)
+{
+	struct veil_tls_ctx *ctx = veil_tls_ctx(sk);
+
+	if ((how & SEND_SHUTDOWN) && ctx->tx && ctx->tx->sk_write_space &&
+	    !sk->sk_err && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		veil_tls_rec_close(sk, ctx, 0);
+	ctx->sk_proto->shutdown(sk, how);
 }
 
 /* TCP has room again: push a record that was left half sent. */

@@ -63,7 +63,7 @@ static bool veil_tls_sock_is_readable(struct sock *sk)
 {
 	struct veil_tls_rx *rx = READ_ONCE(veil_tls_ctx(sk)->rx);
 
-	return rx && (READ_ONCE(rx->rec) || READ_ONCE(rx->ready));
+	return rx && (READ_ONCE(rx->rec) || READ_ONCE(rx->ready) || READ_ONCE(rx->key_expired));
 }
 
 /* Make veil's proto and proto_ops for @sk's family, the first time. */
@@ -91,6 +91,7 @@ static int veil_tls_build(struct sock *sk)
 	p->sendmsg = veil_tls_sendmsg;
 	p->recvmsg = veil_tls_recvmsg;
 	p->splice_eof = veil_tls_splice_eof;
+	p->shutdown = veil_tls_shutdown;
 	p->sock_is_readable = veil_tls_sock_is_readable;
 #ifdef VEIL_HAVE_SENDPAGE
 	p->sendpage = veil_tls_sendpage;

@@ -52,6 +52,8 @@ ktap_set_plan 22
 
 check "two namespaces joined by veth" setup
 check "veil to veil with the kernel's esp4 and esp6 not loaded" no_esp_modules
+# Veil's SAs in $A were this case's alone.
+printf 'policy flush\nsa flush\n' | "$VEIL" -n "$A" -batch -
 
 for fam in 4 6; do
 	for mode in transport tunnel; do

@@ -62,8 +62,12 @@ sas() {
 }
 
 interfaces() {
-	ip -n $A link add xfrm5 type xfrm if_id 5 && ip -n $A link set xfrm5 up &&
-	"$VEIL" -n $B link add veil0 if_id 7 && ip -n $B link set veil0 up || return 1
+	# No IPv6 link-local addresses: their router solicitations and MLD
+	# reports would cross the ::/0 tunnels and spoil exact counts.
+	ip -n $A link add xfrm5 type xfrm if_id 5 && ip -n $A link set xfrm5 addrgenmode none &&
+	ip -n $A link set xfrm5 up &&
+	"$VEIL" -n $B link add veil0 if_id 7 && ip -n $B link set veil0 addrgenmode none &&
+	ip -n $B link set veil0 up || return 1
 	ip -n $A route add 10.2.0.0/16 dev xfrm5 src 10.1.0.1 &&
 	ip -n $A route add fd00:2::/64 dev xfrm5 src fd00:1::1 &&
 	ip -n $B route add 10.1.0.0/16 dev veil0 src 10.2.0.1 &&
@@ -133,8 +137,10 @@ no_policy() {
 # moves to another namespace and still carries the tunnel from there.
 second() {
 	local r0 r1
-	ip -n $A link add xfrm6 type xfrm if_id 6 && ip -n $A link set xfrm6 up &&
-	"$VEIL" -n $B link add veil1 if_id 8 && ip -n $B link set veil1 up || return 1
+	ip -n $A link add xfrm6 type xfrm if_id 6 && ip -n $A link set xfrm6 addrgenmode none &&
+	ip -n $A link set xfrm6 up &&
+	"$VEIL" -n $B link add veil1 if_id 8 && ip -n $B link set veil1 addrgenmode none &&
+	ip -n $B link set veil1 up || return 1
 	ip -n $A route add 10.4.0.0/16 dev xfrm6 src 10.3.0.1 &&
 	ip -n $B addr add 10.4.0.1/32 dev lan && ip -n $B route add 10.3.0.0/16 dev veil1 src 10.4.0.1 || return 1
 	sas $A xfrm 6 0x700 0x800 && sas $B veil 8 0x700 0x800 || return 1
