@@ -71,19 +71,11 @@ ah_pair() {
 	EOF
 }
 
-# sa_stat SPI NAME: a counter of veil's AH SA SPI, "packets" or one of the
-# -s block's stats line, read from the text (no Python to start).
+# sa_stat SPI NAME: a counter of veil's AH SA SPI.
 sa_stat() {
 	local src=$OA dst=$OB
 	[ "$1" = 0x5002 ] && src=$OB dst=$OA
-	v -s sa get src $src dst $dst proto ah spi "$1" | awk -v k="$2" '
-		k == "packets" && /^[ \t]*[0-9]+\(bytes\), [0-9]+\(packets\)$/ {
-			sub(/^.*, /, ""); sub(/\(packets\)/, ""); print; found = 1; exit
-		}
-		k != "packets" && /^[ \t]*replay [0-9]/ {
-			for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); found = 1; exit }
-		}
-		END { exit !found }'
+	v -s sa get src $src dst $dst proto ah spi "$1" | sa_counter "$2"
 }
 
 # ah_both FAMILY MODE ALGO...: ping and DATA_FILE (10 MB) each way.

@@ -86,7 +86,7 @@ through() {
 	ip netns exec $H1 ping -q -c 2 -i 0.01 -W 2 $b && ip netns exec $H2 ping -q -c 2 -i 0.01 -W 2 $a ||
 		{ echo "no ping through the tunnel"; return 1; }
 	DATA_FILE=$(one_mb) tcp_both $a $b || return 1
-	n=$(v -j stats | "$PYTHON" -c 'import json,sys; s=json.load(sys.stdin); print(s["in-packets"], s["out-packets"])')
+	n=$(v stats | awk '$1 == "in-packets" { i = $2 } $1 == "out-packets" { o = $2 } END { print i, o }')
 	echo "veil's gateway: in-packets, out-packets: $n"
 }
 
@@ -129,7 +129,7 @@ too_big() {
 	echo "veil reported MTU $got inside a $mtu link"
 	ip netns exec $H2 ping -$fam -c 2 -i 0.02 -W 2 -M do -s $((got - hdr)) $dst || return 1
 	ip -n $H2 route flush cache 2>/dev/null
-	[ "$(v -j stats | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["too-big"])')" -ge 1 ]
+	[ "$(v stats | ns_counter too-big)" -ge 1 ]
 }
 
 ktap_print_header

@@ -19,7 +19,7 @@ v() { "$VEIL" -n "$B" "$@"; }
 cleanup() {
 	ip netns del "$A" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
-	rm -f "$OUT" "$DATA" "$DATA".*
+	rm -f "$OUT" "$OUT".* "$DATA" "$DATA".*
 }
 trap cleanup EXIT
 
@@ -58,6 +58,26 @@ family() {
 	# Across families XFRM's SA needs the inner selector to be used.
 	SEL=()
 	case $1 in *in*) SEL=(sel src $IA dst $IB) ;; esac
+}
+
+# sa_counter NAME: one counter from the `veil -s sa get` text on stdin:
+# packets, bytes, or a stats-line counter (replay-drops, integrity-failures,
+# other-drops, bad-padding, policy-drops). awk rather than Python on -j:
+# Python takes most of a second to start under TCG.
+sa_counter() {
+	awk -v k="$1" '
+		BEGIN { if (k == "replay-drops") k = "replay" }
+		/^[ \t]*[0-9]+\(bytes\), [0-9]+\(packets\)$/ {
+			split($0, f, ", "); sub(/^[ \t]*/, "", f[1]);
+			v["bytes"] = f[1] + 0; v["packets"] = f[2] + 0
+		}
+		/^[ \t]*replay [0-9]/ { for (i = 1; i < NF; i += 2) v[$i] = $(i + 1) }
+		END { if (!(k in v)) exit 1; print v[k] }'
+}
+
+# ns_counter NAME: one of the namespace counters from `veil stats` on stdin.
+ns_counter() {
+	awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }'
 }
 
 # q WORD...: the words, each single-quoted, for a -batch line (ip's and

@@ -40,12 +40,11 @@ clear_all() {
 	printf 'policy flush\nsa flush\n' | v -batch -
 }
 
-# stat SPI: the packets veil's SA SPI counted ("lifetime current" line).
+# stat SPI: the packets veil's SA SPI counted.
 stat() {
 	local src=$OA dst=$OB
 	[ "$1" = $SPI_BA ] && src=$OB dst=$OA
-	v -s sa get src $src dst $dst proto esp spi "$1" |
-		sed -n 's/^[[:space:]]*[0-9]*(bytes), \([0-9]*\)(packets)$/\1/p'
+	v -s sa get src $src dst $dst proto esp spi "$1" | sa_counter packets
 }
 
 # counts: "N M", the packets veil's SAs SPI_AB and SPI_BA counted, from

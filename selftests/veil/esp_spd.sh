@@ -32,13 +32,12 @@ clear_all() {
 
 # ns_stat NAME: veil's namespace counter NAME.
 ns_stat() {
-	v -j stats | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["'"$1"'"])'
+	v stats | ns_counter "$1"
 }
 
 # sa_stat SRC DST SPI NAME: a counter of one of veil's SAs.
 sa_stat() {
-	v -j -s sa get src "$1" dst "$2" proto esp spi "$3" |
-		"$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["stats"]["'"$4"'"])'
+	v -s sa get src "$1" dst "$2" proto esp spi "$3" | sa_counter "$4"
 }
 
 # xfrm_out: XFRM in xa protects what it sends to xb in transport mode.
