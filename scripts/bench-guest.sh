@@ -129,6 +129,49 @@ one_sa() {
 	     "replay-window 128"
 }
 
+# The TLS record layer: a file sent with sendfile() over loopback TCP
+# through veil and through the kernel's kTLS (fixed TLS 1.3 keys, the same
+# layer decrypting at the other end), and with read() and SSL_write()
+# through OpenSSL after a real handshake (SSL_read() at the other end);
+# plain TCP for the ceiling. tls_bench checks that every byte arrived.
+tls_mb=${VEIL_BENCH_TLS_MB:-1024}
+tls_row() { # tls_row MODE CIPHER: MB/s into tls_MODE_CIPHER
+	local out var=tls_$1_${2//-/_}
+	out=$("$VEIL_BUILD/selftests/veil/tls_bench" "$1" /tmp/tls_bench.dat "$2") ||
+		fail "tls_bench $1 $2"
+	printf -v "$var" '%s' "$(echo "$out" | awk '{ print $5 }')"
+	echo "bench:   $out"
+}
+tls_rows() {
+	local cipher mode
+	echo "bench: TLS record layer, sendfile of $tls_mb MB over loopback"
+	modprobe tls || fail "modprobe tls"
+	dd if=/dev/urandom of=/tmp/tls_bench.dat bs=1M count="$tls_mb" status=none ||
+		fail "a $tls_mb MB file"
+	tls_row tcp aes-gcm-128
+	for cipher in aes-gcm-128 chacha20-poly1305; do
+		for mode in veil ktls openssl; do
+			tls_row $mode $cipher
+		done
+	done
+	rm -f /tmp/tls_bench.dat
+}
+tls_summary() {
+	local cipher v k o
+	echo
+	echo "TLS 1.3 record layer (a $tls_mb MB file over loopback TCP; MB/s)"
+	printf '%-20s %-9s %-9s %-9s %-10s %s\n' "cipher" "veil" "kTLS" "OpenSSL" "veil/kTLS" "veil/OpenSSL"
+	for cipher in aes-gcm-128 chacha20-poly1305; do
+		v=tls_veil_${cipher//-/_} k=tls_ktls_${cipher//-/_} o=tls_openssl_${cipher//-/_}
+		printf '%-20s %-9s %-9s %-9s %-10s %s\n' "$cipher" "${!v}" "${!k}" "${!o}" \
+			"$(ratio "${!v}" "${!k}")" "$(ratio "${!v}" "${!o}")"
+	done
+	printf '%-20s %s\n' "plain TCP sendfile" "$tls_tcp_aes_gcm_128"
+	echo "(veil and kTLS: sendfile() into the socket, the same layer decrypting"
+	echo "at the other end; OpenSSL: read() and SSL_write(), SSL_read(); kTLS"
+	echo "has no null cipher, so plain TCP shows what the crypto costs)"
+}
+
 echo "bench: kernel $(uname -r), $n SAs, qemu $accel, $(nproc) CPUs," \
      "$(($(meminfo MemTotal) / 1024)) MiB"
 
@@ -151,6 +194,15 @@ for dep in $(modinfo -F depends "$ko" | tr , ' '); do
 done
 insmod "$ko" || fail "insmod $ko"
 echo "bench: veil.ko loaded: $("$veil" info | head -n 1)"
+
+# VEIL_BENCH_ONLY=tls (bench.sh passes it in a file): the TLS rows alone.
+only=$(cat "$VEIL_BUILD/bench/only" 2>/dev/null || true)
+if [ "$only" = tls ]; then
+	tls_rows
+	tls_summary
+	echo "bench: done"
+	exit 0
+fi
 
 ip netns add benchw
 one_sa "xfrm state add" > "$dir/one.ip"
@@ -438,30 +490,7 @@ done
 ip netns del bencha
 ip netns del benchb
 
-# The TLS record layer: a file sent with sendfile() over loopback TCP
-# through veil and through the kernel's kTLS (fixed TLS 1.3 keys, the same
-# layer decrypting at the other end), and with read() and SSL_write()
-# through OpenSSL after a real handshake (SSL_read() at the other end);
-# plain TCP for the ceiling. tls_bench checks that every byte arrived.
-tls_mb=${VEIL_BENCH_TLS_MB:-1024}
-echo "bench: TLS record layer, sendfile of $tls_mb MB over loopback"
-modprobe tls || fail "modprobe tls"
-dd if=/dev/urandom of=/tmp/tls_bench.dat bs=1M count="$tls_mb" status=none ||
-	fail "a $tls_mb MB file"
-tls_row() { # tls_row MODE CIPHER: MB/s into tls_MODE_CIPHER
-	local out var=tls_$1_${2//-/_}
-	out=$("$VEIL_BUILD/selftests/veil/tls_bench" "$1" /tmp/tls_bench.dat "$2") ||
-		fail "tls_bench $1 $2"
-	printf -v "$var" '%s' "$(echo "$out" | awk '{ print $5 }')"
-	echo "bench:   $out"
-}
-tls_row tcp aes-gcm-128
-for cipher in aes-gcm-128 chacha20-poly1305; do
-	for mode in veil ktls openssl; do
-		tls_row $mode $cipher
-	done
-done
-rm -f /tmp/tls_bench.dat
+tls_rows
 
 settle
 rmmod veil || fail "rmmod veil"
@@ -510,18 +539,7 @@ for row in "gcm_tr:ESP gcm-aes-128 transport" "gcm_tu:ESP gcm-aes-128 tunnel" \
 done
 echo "(throughput: above 1, veil is faster; \"null/null\" is ecb(cipher_null)"
 echo "with digest_null, which isolates the datapath from the cipher)"
-echo
-echo "TLS 1.3 record layer (a $tls_mb MB file over loopback TCP; MB/s)"
-printf '%-20s %-9s %-9s %-9s %-10s %s\n' "cipher" "veil" "kTLS" "OpenSSL" "veil/kTLS" "veil/OpenSSL"
-for cipher in aes-gcm-128 chacha20-poly1305; do
-	v=tls_veil_${cipher//-/_} k=tls_ktls_${cipher//-/_} o=tls_openssl_${cipher//-/_}
-	printf '%-20s %-9s %-9s %-9s %-10s %s\n' "$cipher" "${!v}" "${!k}" "${!o}" \
-		"$(ratio "${!v}" "${!k}")" "$(ratio "${!v}" "${!o}")"
-done
-printf '%-20s %s\n' "plain TCP sendfile" "$tls_tcp_aes_gcm_128"
-echo "(veil and kTLS: sendfile() into the socket, the same layer decrypting"
-echo "at the other end; OpenSSL: read() and SSL_write(), SSL_read(); kTLS"
-echo "has no null cipher, so plain TCP shows what the crypto costs)"
+tls_summary
 echo
 echo "times: wall clock of one run each; ratio = veil / xfrm (below 1: veil is"
 echo "faster or smaller). memory per SA: fall of free memory (MemFree plus"
