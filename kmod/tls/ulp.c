@@ -431,7 +431,7 @@ static int veil_tls_get_info(struct sock *sk, struct sk_buff *skb)
 		    (cs && nla_put_u16(skb, TLS_INFO_CIPHER, cs->type)) ||
 		    nla_put_u16(skb, TLS_INFO_TXCONF, tx ? TLS_CONF_SW : TLS_CONF_BASE) ||
 		    nla_put_u16(skb, TLS_INFO_RXCONF, rx ? TLS_CONF_SW : TLS_CONF_BASE) ||
-		    (READ_ONCE(ctx->zerocopy_ro) && nla_put_flag(skb, TLS_INFO_ZC_RO_TX)) ||
+		    /* No TLS_INFO_ZC_RO_TX: as kTLS's software path, veil copies. */
 		    (READ_ONCE(ctx->rx_no_pad) && nla_put_flag(skb, TLS_INFO_RX_NO_PAD)))
 			goto out;
 	}
@@ -449,7 +449,7 @@ static size_t veil_tls_get_info_size(const struct sock *sk)
 {
 	return nla_total_size(0) +		/* INET_ULP_INFO_TLS */
 	       4 * nla_total_size(sizeof(u16)) +	/* version, cipher, tx/rx conf */
-	       2 * nla_total_size(0);		/* the two flags */
+	       nla_total_size(0);		/* TLS_INFO_RX_NO_PAD */
 }
 
 static struct tcp_ulp_ops veil_tls_ulp_ops __read_mostly = {

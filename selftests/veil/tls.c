@@ -1935,9 +1935,10 @@ struct ossl_conn {
 static void ossl_conn_init(struct __test_metadata *_metadata, struct ossl_conn *o)
 {
 	tcp_pair(_metadata, AF_INET, o->fd);
-	if (!ossl_cert)		/* the parent could not: say why */
+	if (!ossl_cert) {	/* the parent could not: say why */
 		ASSERT_EQ(0, tls_self_signed(&ossl_pkey, &ossl_cert))
 			TH_LOG("certificate: %s", ERR_error_string(ERR_get_error(), NULL));
+	}
 }
 
 static void ossl_conn_fini(struct ossl_conn *o)
