@@ -267,7 +267,7 @@ void veil_tls_seq_advance(struct veil_tls_crypt *c, const u8 *explicit_nonce);
 int veil_tls_tx_init(struct sock *sk, struct veil_tls_ctx *ctx);
 int veil_tls_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void veil_tls_splice_eof(struct socket *sock);
-void veil_tls_shutdown(struct sock *sk, int how);
+int veil_tls_shutdown(struct socket *sock, int how);
 #ifdef VEIL_HAVE_SENDPAGE
 int veil_tls_sendpage(struct sock *sk, struct page *page, int offset, size_t size, int flags);
 #endif

@@ -548,21 +548,30 @@ void veil_tls_splice_eof(struct socket *sock)
 
 /**
  * veil_tls_shutdown() - shutdown(2): what is corked goes before the FIN
- * @sk: the socket, locked (inet_shutdown() holds it)
- * @how: SHUT_RD, SHUT_WR or SHUT_RDWR, plus one, as TCP gets it
+ * @sock: the socket
+ * @how: SHUT_RD, SHUT_WR or SHUT_RDWR
  *
  * A record left open by MSG_MORE, or half handed to TCP, would otherwise
  * be lost behind TCP's FIN. It is sent first, waiting for room as long as
- * SO_SNDTIMEO allows.
+ * SO_SNDTIMEO allows; then TCP's own shutdown runs. This is a socket
+ * operation rather than the proto's, which runs once the socket already
+ * refuses to send.
+ *
+ * Return: what TCP's shutdown returns.
  */
-void veil_tls_shutdown(struct sock *sk, int how)
+int veil_tls_shutdown(struct socket *sock, int how)
 {
+	struct sock *sk = sock->sk;
 	struct veil_tls_ctx *ctx = veil_tls_ctx(sk);
 
-	if ((how & SEND_SHUTDOWN) && ctx->tx && ctx->tx->sk_write_space &&
-	    !sk->sk_err && !(sk->sk_shutdown & SEND_SHUTDOWN))
-		veil_tls_rec_close(sk, ctx, 0);
-	ctx->sk_proto->shutdown(sk, how);
+	if (how == SHUT_WR || how == SHUT_RDWR) {
+		lock_sock(sk);
+		if (ctx->tx && ctx->tx->sk_write_space && !sk->sk_err &&
+		    !(sk->sk_shutdown & SEND_SHUTDOWN))
+			veil_tls_rec_close(sk, ctx, 0);
+		release_sock(sk);
+	}
+	return veil_tls_base_ops(sk)->shutdown(sock, how);
 }
 
 /* TCP has room again: push a record that was left half sent. */

@@ -91,7 +91,6 @@ static int veil_tls_build(struct sock *sk)
 	p->sendmsg = veil_tls_sendmsg;
 	p->recvmsg = veil_tls_recvmsg;
 	p->splice_eof = veil_tls_splice_eof;
-	p->shutdown = veil_tls_shutdown;
 	p->sock_is_readable = veil_tls_sock_is_readable;
 #ifdef VEIL_HAVE_SENDPAGE
 	p->sendpage = veil_tls_sendpage;
@@ -101,6 +100,7 @@ static int veil_tls_build(struct sock *sk)
 	o->poll = veil_tls_poll;
 	o->splice_read = veil_tls_splice_read;
 	o->splice_eof = veil_tls_splice_eof;
+	o->shutdown = veil_tls_shutdown;
 	veil_tls_base_opss[idx] = sk->sk_socket->ops;
 	smp_store_release(&veil_tls_base_prots[idx], base);
 out:

@@ -718,6 +718,19 @@ TEST_F(tls, msg_more)
 	EXPECT_STREQ("one two three four", buf);
 }
 
+/* shutdown(SHUT_WR) sends what MSG_MORE corked before the FIN. */
+TEST_F(tls, shutdown_flushes)
+{
+	char buf[16];
+
+	EXPECT_EQ(6, send(self->c, "corked", 6, MSG_MORE));
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	EXPECT_EQ(6, recv_all(self->s, buf, 6));
+	EXPECT_EQ(0, memcmp(buf, "corked", 6));
+	/* then the end of the stream, not a truncated record */
+	EXPECT_EQ(0, recv(self->s, buf, sizeof(buf), 0));
+}
+
 TEST_F(tls, splice_tx)
 {
 	size_t len = 100000, off, chunk, moved;
