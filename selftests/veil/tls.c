@@ -315,8 +315,8 @@ static ssize_t recv_type(int fd, void *buf, size_t len, int flags, int *type)
 
 /*
  * Reads @len bytes in a thread, keeping them or comparing them with what
- * @file holds at the same offset: exact, and far cheaper under TCG than
- * hashing 100 MB.
+ * @file holds at the same offset (exact, and cheaper under TCG than
+ * hashing), and hashing them too where a test asks for a digest.
  */
 struct reader {
 	pthread_t thread;
@@ -327,6 +327,7 @@ struct reader {
 	size_t got;
 	size_t differs;		/* the first byte unlike the file's; SIZE_MAX: none */
 	int err;		/* errno of a failed recv() or pread(); EPIPE: EOF */
+	EVP_MD_CTX *sha;	/* when set, hashes what arrives */
 };
 
 /* Where @a and @b first differ; SIZE_MAX when their @len bytes are equal. */
@@ -366,6 +367,8 @@ static void *reader_run(void *arg)
 			r->err = n ? errno : EPIPE;
 			break;
 		}
+		if (r->sha)
+			EVP_DigestUpdate(r->sha, dst, n);
 		if (!r->buf && r->differs == SIZE_MAX) {
 			if (pread(r->file, ref, n, r->got) != n) {
 				r->err = errno ? errno : EIO;
@@ -381,7 +384,9 @@ static void *reader_run(void *arg)
 	return NULL;
 }
 
-static int reader_start(struct reader *r, int fd, size_t len, uint8_t *buf, int file)
+/* A reader of @len bytes on @fd; @sha, when set, hashes them as they come. */
+static int reader_start_sha(struct reader *r, int fd, size_t len, uint8_t *buf, int file,
+			    EVP_MD_CTX *sha)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
@@ -389,7 +394,13 @@ static int reader_start(struct reader *r, int fd, size_t len, uint8_t *buf, int 
 	r->buf = buf;
 	r->file = file;
 	r->differs = SIZE_MAX;
+	r->sha = sha;
 	return pthread_create(&r->thread, NULL, reader_run, r);
+}
+
+static int reader_start(struct reader *r, int fd, size_t len, uint8_t *buf, int file)
+{
+	return reader_start_sha(r, fd, len, buf, file, NULL);
 }
 
 /* @len bytes from @from arrive intact at @to (both ends connected). */
@@ -477,15 +488,18 @@ static int data_file(const char *path, size_t size)
 	return fd;
 }
 
-/* sendfile() all of @file from @from; @to's reader compares what arrives. */
+/*
+ * sendfile() all of @file from @from; @to's reader compares what arrives
+ * and, with @sha, hashes it.
+ */
 static void sendfile_check(struct __test_metadata *_metadata, int from, int to, int file,
-			   size_t size)
+			   size_t size, EVP_MD_CTX *sha)
 {
 	struct reader r;
 	off_t off = 0;
 	ssize_t n;
 
-	ASSERT_EQ(0, reader_start(&r, to, size, NULL, file));
+	ASSERT_EQ(0, reader_start_sha(&r, to, size, NULL, file, sha));
 	while ((size_t)off < size) {
 		n = sendfile(from, file, &off, size - off);
 		if (n < 0 && errno == EINTR)
@@ -696,7 +710,7 @@ TEST_F(tls, sendfile_4m)
 	int file = data_file(FILE_4M_PATH, FILE_4M);
 
 	ASSERT_GE(file, 0);
-	sendfile_check(_metadata, self->c, self->s, file, FILE_4M);
+	sendfile_check(_metadata, self->c, self->s, file, FILE_4M, NULL);
 	close(file);
 }
 
@@ -1405,13 +1419,45 @@ TEST_F(tls13, key_update)
 	xfer(_metadata, self->s, self->c, 100000, 2);
 }
 
-/* AES-GCM-128 only: the other ciphers send 4 MB (tls.sendfile_4m). */
+/* The SHA-256 of @len bytes of @file, read with pread(). */
+static int file_sha256(int file, size_t len, uint8_t *md)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	static uint8_t buf[1 << 20];
+	size_t done = 0;
+	ssize_t n;
+	int ok;
+
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	while (ok && done < len) {
+		n = pread(file, buf, len - done < sizeof(buf) ? len - done : sizeof(buf), done);
+		ok = n > 0 && EVP_DigestUpdate(ctx, buf, n);
+		done += n > 0 ? n : 0;
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, md, NULL);
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : -1;
+}
+
+/*
+ * AES-GCM-128 only: the other ciphers send 4 MB (tls.sendfile_4m). What
+ * arrives is compared byte for byte and, as a file transfer is checked
+ * end to end, by SHA-256.
+ */
 TEST_F_TIMEOUT(tls_gcm128, sendfile_100m, 120)
 {
 	int file = data_file(FILE_100M_PATH, FILE_100M);
+	uint8_t want[32], got[32];
+	EVP_MD_CTX *sha = EVP_MD_CTX_new();
 
 	ASSERT_GE(file, 0);
-	sendfile_check(_metadata, self->c, self->s, file, FILE_100M);
+	ASSERT_TRUE(sha && EVP_DigestInit_ex(sha, EVP_sha256(), NULL));
+	sendfile_check(_metadata, self->c, self->s, file, FILE_100M, sha);
+	ASSERT_TRUE(EVP_DigestFinal_ex(sha, got, NULL));
+	ASSERT_EQ(0, file_sha256(file, FILE_100M, want));
+	EXPECT_EQ(0, memcmp(want, got, sizeof(got)))
+		TH_LOG("the SHA-256 of what arrived is not the file's");
+	EVP_MD_CTX_free(sha);
 	close(file);
 }
 
@@ -1739,8 +1785,8 @@ TEST_F(ktls, sendfile_4m)
 	int file = data_file(FILE_4M_PATH, FILE_4M);
 
 	ASSERT_GE(file, 0);
-	sendfile_check(_metadata, self->fd[0], self->fd[1], file, FILE_4M);
-	sendfile_check(_metadata, self->fd[1], self->fd[0], file, FILE_4M);
+	sendfile_check(_metadata, self->fd[0], self->fd[1], file, FILE_4M, NULL);
+	sendfile_check(_metadata, self->fd[1], self->fd[0], file, FILE_4M, NULL);
 	close(file);
 }
 
