@@ -67,7 +67,8 @@ static int veil_tls_rx_header(struct sock *sk, struct veil_tls_ctx *ctx, unsigne
 	    hdr[0] < VEIL_TLS_TYPE_CCS || hdr[0] > VEIL_TLS_TYPE_DATA)
 		return -EBADMSG;
 	len = get_unaligned_be16(hdr + 3);
-	min = veil_tls_prefix(ctx) - VEIL_TLS_HEADER_LEN + VEIL_TLS_TAG_LEN + (tls13 ? 1 : 0);
+	/* The smallest record: explicit nonce, tag and, for 1.3, the type. */
+	min = veil_tls_overhead(ctx) - VEIL_TLS_HEADER_LEN;
 	max = tls13 ? VEIL_TLS13_MAX_CIPHER : VEIL_TLS_MAX_PLAIN + min;
 	if (len < min || len > max)
 		return -EBADMSG;
