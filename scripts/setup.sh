@@ -16,6 +16,8 @@ packages=(
 	# build
 	gcc make pkg-config kmod libnl-3-dev libnl-genl-3-dev libjson-c-dev
 	libssl-dev python3-yaml python3-jsonschema
+	# veil-tls: HTTP/1.1 request parsing
+	libhttp-parser-dev
 	# the two Debian 12 kernels: images to boot, headers to build against
 	linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
@@ -24,6 +26,8 @@ packages=(
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio iproute2 util-linux iputils-ping iperf3
 	python3-cryptography nftables
+	# veil-tls's peers in the tests and its rivals in make bench
+	openssl curl stunnel4
 	# DKMS packaging
 	dkms
 )
