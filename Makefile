@@ -51,7 +51,8 @@ install: install-tools install-module
 install-tools: tools
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
 	install -d $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 Documentation/man/veil.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 Documentation/man/veil.8 Documentation/man/veil-tls.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 
 install-module: modules
 	install -d $(DESTDIR)/lib/modules/$(SEL_KVER)/updates

@@ -99,7 +99,9 @@ step "selftests build with -Wall and no warnings" selftests \
 	no_warnings make -C selftests/veil O="$build" CFLAGS="-O2 -g -Werror"
 step "make install into a DESTDIR installs tools and man page" install \
 	bash -c "rm -rf '$build/destdir' && make -s install-tools DESTDIR='$build/destdir' PREFIX=/usr &&
-		test -x '$build/destdir/usr/sbin/veil' && test -f '$build/destdir/usr/share/man/man8/veil.8'"
+		test -x '$build/destdir/usr/sbin/veil' && test -x '$build/destdir/usr/sbin/veil-tls' &&
+		test -f '$build/destdir/usr/share/man/man8/veil.8' &&
+		test -f '$build/destdir/usr/share/man/man8/veil-tls.8'"
 
 for k in "${kvers[@]}"; do
 	step "veil.ko builds for $k with W=1 and no warnings" "build-$k" \

@@ -197,6 +197,10 @@ SSL_CTX *vtls_ctx_new(const struct vtls_opts *o, bool server, char *why, size_t 
 		snprintf(why, whylen, "--ciphersuites %s: no usable suite in it", o->ciphersuites);
 		goto fail;
 	}
+	if (o->groups && SSL_CTX_set1_groups_list(ctx, o->groups) != 1) {
+		snprintf(why, whylen, "--groups %s: no usable group in it", o->groups);
+		goto fail;
+	}
 	if (vtls_ctx_certs(ctx, o, why, whylen) || vtls_ctx_verify(ctx, o, server, why, whylen))
 		goto fail;
 	SSL_CTX_set_keylog_callback(ctx, vtls_keylog);

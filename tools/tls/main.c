@@ -37,7 +37,7 @@ static void vtls_usage(FILE *f)
 		"                      [ OPTIONS ]\n"
 		"       veil-tls { help | --help | --version }\n"
 		"where  OPTIONS := { --tls1.2 | --tls1.3 | --ciphers LIST | --ciphersuites LIST |\n"
-		"                    --fallback | --cert FILE --key FILE }\n"
+		"                    --groups LIST | --fallback | --cert FILE --key FILE }\n"
 		"       connect also: { --ca FILE | --servername NAME | --sess-in FILE |\n"
 		"                       --sess-out FILE | --insecure }\n"
 		"       serve and proxy also: { --client-ca FILE }\n"

@@ -15,7 +15,7 @@
 enum {
 	VTLS_O_TLS12 = 256, VTLS_O_TLS13, VTLS_O_CIPHERS, VTLS_O_SUITES, VTLS_O_FALLBACK,
 	VTLS_O_CERT, VTLS_O_KEY, VTLS_O_CA, VTLS_O_CLIENT_CA, VTLS_O_SNI, VTLS_O_SESS_IN,
-	VTLS_O_SESS_OUT, VTLS_O_INSECURE, VTLS_O_LISTEN, VTLS_O_BACKEND, VTLS_O_ROOT,
+	VTLS_O_SESS_OUT, VTLS_O_INSECURE, VTLS_O_LISTEN, VTLS_O_BACKEND, VTLS_O_ROOT, VTLS_O_GROUPS,
 };
 
 #define C_CONNECT	1
@@ -31,6 +31,7 @@ static const struct {
 	{ { "tls1.3", no_argument, NULL, VTLS_O_TLS13 }, C_ALL },
 	{ { "ciphers", required_argument, NULL, VTLS_O_CIPHERS }, C_ALL },
 	{ { "ciphersuites", required_argument, NULL, VTLS_O_SUITES }, C_ALL },
+	{ { "groups", required_argument, NULL, VTLS_O_GROUPS }, C_ALL },
 	{ { "fallback", no_argument, NULL, VTLS_O_FALLBACK }, C_ALL },
 	{ { "cert", required_argument, NULL, VTLS_O_CERT }, C_ALL },
 	{ { "key", required_argument, NULL, VTLS_O_KEY }, C_ALL },
@@ -115,6 +116,7 @@ int vtls_parse_opts(int argc, char **argv, struct vtls_opts *o, const char *cmd)
 		case VTLS_O_TLS13: o->min_version = TLS1_3_VERSION; break;
 		case VTLS_O_CIPHERS: o->ciphers = optarg; break;
 		case VTLS_O_SUITES: o->ciphersuites = optarg; break;
+		case VTLS_O_GROUPS: o->groups = optarg; break;
 		case VTLS_O_FALLBACK: o->fallback = true; break;
 		case VTLS_O_CERT:
 			if (ncertopt == VTLS_MAX_CERTS)

@@ -33,6 +33,7 @@
  * @max_version: highest TLS version allowed
  * @ciphers: TLS 1.2 cipher list, OpenSSL syntax, or NULL for the default
  * @ciphersuites: TLS 1.3 suites, OpenSSL syntax, or NULL for the default
+ * @groups: key exchange groups, OpenSSL syntax, or NULL for the default
  * @fallback: carry on in userspace when the kernel cannot take the records
  * @cert: certificate chain files
  * @key: private key files, one per @cert
@@ -53,6 +54,7 @@ struct vtls_opts {
 	int max_version;
 	const char *ciphers;
 	const char *ciphersuites;
+	const char *groups;
 	bool fallback;
 	const char *cert[VTLS_MAX_CERTS];
 	const char *key[VTLS_MAX_CERTS];
