@@ -4,9 +4,10 @@
 16-byte key, 4-byte salt and 16-byte ICV) from a raw socket, for the
 cases a real peer never sends.
 
-  esp_craft.py DST SPI SEQ KEYHEX KIND
+  esp_craft.py DST SPI KEYHEX KIND:SEQ...
 
-KIND is one of:
+one packet per KIND:SEQ, in order (one Python start under TCG costs more
+than the packets). KIND is one of:
   valid      an ICMP echo request, well formed
   badpad     padding bytes that are not 1, 2, 3...
   padlen     a pad length byte larger than the payload
@@ -29,10 +30,7 @@ def icmp_echo():
     return body[:2] + struct.pack("!H", ~s & 0xffff) + body[4:]
 
 
-def main():
-    dst, spi, seq, keyhex, kind = sys.argv[1:6]
-    spi, seq = int(spi, 0), int(seq, 0)
-    key = bytes.fromhex(keyhex[2:] if keyhex.startswith("0x") else keyhex)
+def packet(spi, seq, key, kind):
     aes, salt = AESGCM(key[:16]), key[16:20]
     payload, nexthdr = icmp_echo(), socket.IPPROTO_ICMP
     pad = bytes(range(1, 1 + (-(len(payload) + 2) % 4)))
@@ -47,11 +45,18 @@ def main():
     header = struct.pack("!II", spi, seq)
     iv = os.urandom(8)
     plain = payload + pad + bytes([padlen, nexthdr])
-    packet = header + iv + aes.encrypt(salt + iv, plain, header)
     if kind == "short":
-        packet = header + iv + b"\0" * 8
+        return header + iv + b"\0" * 8
+    return header + iv + aes.encrypt(salt + iv, plain, header)
+
+
+def main():
+    dst, spi, keyhex = sys.argv[1:4]
+    key = bytes.fromhex(keyhex[2:] if keyhex.startswith("0x") else keyhex)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ESP)
-    s.sendto(packet, (dst, 0))
+    for arg in sys.argv[4:]:
+        kind, seq = arg.split(":")
+        s.sendto(packet(int(spi, 0), int(seq, 0), key, kind), (dst, 0))
 
 
 if __name__ == "__main__":
