@@ -5,6 +5,7 @@
  * socket and the socket to stdout.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -167,7 +168,14 @@ static int vtls_relay(struct vtls_conn *c)
 			for (w = 0; w < n; ) {
 				ssize_t s = vtls_conn_send(c, buf + w, n - w, false);
 
-				if (s == -EINTR || s == -EAGAIN)
+				if (s == -EAGAIN) {
+					/* Userspace records: OpenSSL waits to read or write. */
+					struct pollfd pw = { .fd = c->fd, .events = POLLIN | POLLOUT };
+
+					poll(&pw, 1, 1000);
+					continue;
+				}
+				if (s == -EINTR)
 					continue;
 				if (s < 0) {
 					vtls_log("%s", c->err);
@@ -237,10 +245,16 @@ int vtls_cmd_connect(const struct vtls_opts *o)
 	}
 	fprintf(stderr, "protocol: %s\ncipher: %s\nresumed: %s\n", SSL_get_version(c->ssl),
 		vtls_conn_cipher(c), SSL_session_reused(c->ssl) ? "yes" : "no");
-	if (c->kernel)
+	if (c->kernel) {
 		fprintf(stderr, "records: kernel (veil)\n");
-	else
+	} else {
 		fprintf(stderr, "records: userspace (%s)\n", c->err);
+		/*
+		 * OpenSSL would block in SSL_read for a record that is not
+		 * data (a session ticket) while stdin waits to be sent.
+		 */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	}
 	if (!vtls_relay(c))
 		ret = VTLS_EXIT_OK;
 out:
