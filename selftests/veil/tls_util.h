@@ -28,6 +28,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "kdf.h"
+
 #define TLS_HDR_LEN		5
 #define TLS_TAG_LEN		16
 #define TLS_NONCE_LEN		12
@@ -357,53 +359,20 @@ static inline ssize_t tls_open(struct tls_keys *k, const uint8_t *rec, size_t le
 	return clen;
 }
 
-/* HKDF-Expand-Label(secret, label, "", len) of RFC 8446, section 7.1. */
+/*
+ * HKDF-Expand-Label and the TLS 1.2 PRF are veil-tls's (tools/tls/kdf.c,
+ * linked in): interop with OpenSSL below proves them for both.
+ */
 static inline int tls13_expand_label(const char *md, const uint8_t *secret, size_t slen,
 				     const char *label, uint8_t *out, size_t len)
 {
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-	uint8_t info[2 + 1 + 255 + 1];
-	size_t n = 0, llen = strlen(label);
-	OSSL_PARAM p[5];
-	int ret;
-
-	info[n++] = len >> 8;
-	info[n++] = len;
-	info[n++] = 6 + llen;
-	memcpy(info + n, "tls13 ", 6);
-	memcpy(info + n + 6, label, llen);
-	n += 6 + llen;
-	info[n++] = 0;
-	p[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	p[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, slen);
-	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
-	p[4] = OSSL_PARAM_construct_end();
-	ret = ctx && EVP_KDF_derive(ctx, out, len, p) == 1 ? 0 : -1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ret;
+	return vtls_expand_label(md, secret, slen, label, out, len);
 }
 
-/* The TLS 1.2 PRF (RFC 5246, section 5) with the suite's hash. */
 static inline int tls12_prf(const char *md, const uint8_t *secret, size_t slen,
 			    const uint8_t *seed, size_t seed_len, uint8_t *out, size_t len)
 {
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-	OSSL_PARAM p[4];
-	int ret;
-
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
-	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, slen);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len);
-	p[3] = OSSL_PARAM_construct_end();
-	ret = ctx && EVP_KDF_derive(ctx, out, len, p) == 1 ? 0 : -1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ret;
+	return vtls_prf(md, secret, slen, seed, seed_len, out, len);
 }
 
 /* What the key log told about one connection (SSL_get_app_data). */
@@ -419,35 +388,27 @@ struct tls_secrets {
 #define TLS_SEEN_SERVER	2
 #define TLS_SEEN_MASTER	4
 
-static inline size_t tls_unhex(const char *s, uint8_t *out, size_t room)
-{
-	size_t n = 0;
-	unsigned int b;
-
-	while (n < room && sscanf(s + 2 * n, "%2x", &b) == 1)
-		out[n++] = b;
-	return n;
-}
-
 /* The key log callback: "LABEL <client random> <secret>" in hex. */
 static inline void tls_keylog(const SSL *ssl, const char *line)
 {
 	struct tls_secrets *sec = SSL_get_app_data(ssl);
-	const char *secret = strrchr(line, ' ');
+	size_t n;
 
-	if (!sec || !secret)
+	if (!sec)
 		return;
-	secret++;
-	if (!strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24)) {
-		sec->len = tls_unhex(secret, sec->client, TLS_MAX_SECRET);
+	n = vtls_keylog_secret(line, "CLIENT_TRAFFIC_SECRET_0", sec->client, TLS_MAX_SECRET);
+	if (n) {
+		sec->len = n;
 		sec->seen |= TLS_SEEN_CLIENT;
-	} else if (!strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24)) {
-		sec->len = tls_unhex(secret, sec->server, TLS_MAX_SECRET);
-		sec->seen |= TLS_SEEN_SERVER;
-	} else if (!strncmp(line, "CLIENT_RANDOM ", 14)) {
-		if (tls_unhex(secret, sec->master, TLS_MAX_SECRET) == TLS_MAX_SECRET)
-			sec->seen |= TLS_SEEN_MASTER;
 	}
+	n = vtls_keylog_secret(line, "SERVER_TRAFFIC_SECRET_0", sec->server, TLS_MAX_SECRET);
+	if (n) {
+		sec->len = n;
+		sec->seen |= TLS_SEEN_SERVER;
+	}
+	if (vtls_keylog_secret(line, "CLIENT_RANDOM", sec->master, TLS_MAX_SECRET) ==
+	    TLS_MAX_SECRET)
+		sec->seen |= TLS_SEEN_MASTER;
 }
 
 /* TLS 1.3 key and IV from a traffic secret (RFC 8446, section 7.3). */

@@ -198,20 +198,14 @@ int vtls_cmd_connect(const struct vtls_opts *o)
 {
 	struct vtls_conn *c = NULL;
 	SSL_CTX *ctx = NULL;
-	char host[256], why[300];
+	char host[256];
 	int fd = -1, ret = VTLS_EXIT_FAIL, hs;
 
 	if (o->insecure)
 		vtls_log("warning: --insecure: the server is not authenticated");
-	if (!o->fallback && vtls_kernel_available(why, sizeof(why))) {
-		vtls_log("%s; --fallback carries on in userspace", why);
+	ctx = vtls_ctx_start(o, false);
+	if (!ctx)
 		return VTLS_EXIT_FAIL;
-	}
-	ctx = vtls_ctx_new(o, false, why, sizeof(why));
-	if (!ctx) {
-		vtls_log("%s", why);
-		return VTLS_EXIT_FAIL;
-	}
 	if (o->sess_out) {
 		vtls_sess_out = o->sess_out;
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |

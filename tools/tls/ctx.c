@@ -13,6 +13,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "kdf.h"
 #include "vtls.h"
 
 /* The TLS 1.2 suites veil.ko can carry, ECDHE only: forward secrecy. */
@@ -44,16 +45,6 @@ const char *vtls_ssl_error(void)
 	return buf;
 }
 
-static size_t vtls_unhex(const char *s, uint8_t *out, size_t room)
-{
-	size_t n = 0;
-	unsigned int b;
-
-	while (n < room && sscanf(s + 2 * n, "%2x", &b) == 1)
-		out[n++] = b;
-	return n;
-}
-
 /*
  * "LABEL <client_random> <secret>": keep the TLS 1.3 application traffic
  * secrets; TLS 1.2 needs nothing from here, its master secret is in the
@@ -62,20 +53,24 @@ static size_t vtls_unhex(const char *s, uint8_t *out, size_t room)
 static void vtls_keylog(const SSL *ssl, const char *line)
 {
 	struct vtls_conn *c = SSL_get_app_data(ssl);
-	const char *secret = strrchr(line, ' ');
+	size_t n;
 
 	if (vtls_keylog_file) {
 		fprintf(vtls_keylog_file, "%s\n", line);
 		fflush(vtls_keylog_file);
 	}
-	if (!c || !secret)
+	if (!c)
 		return;
-	secret++;
-	if (!strncmp(line, "CLIENT_TRAFFIC_SECRET_0 ", 24)) {
-		c->secret_len = vtls_unhex(secret, c->client_secret, VTLS_MAX_SECRET);
+	n = vtls_keylog_secret(line, "CLIENT_TRAFFIC_SECRET_0", c->client_secret,
+			       VTLS_MAX_SECRET);
+	if (n) {
+		c->secret_len = n;
 		c->secrets |= VTLS_SEEN_CLIENT;
-	} else if (!strncmp(line, "SERVER_TRAFFIC_SECRET_0 ", 24)) {
-		c->secret_len = vtls_unhex(secret, c->server_secret, VTLS_MAX_SECRET);
+	}
+	n = vtls_keylog_secret(line, "SERVER_TRAFFIC_SECRET_0", c->server_secret,
+			       VTLS_MAX_SECRET);
+	if (n) {
+		c->secret_len = n;
 		c->secrets |= VTLS_SEEN_SERVER;
 	}
 }
@@ -215,4 +210,27 @@ SSL_CTX *vtls_ctx_new(const struct vtls_opts *o, bool server, char *why, size_t 
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/**
+ * vtls_ctx_start() - what every command does first: make sure veil.ko is
+ *   there (unless --fallback) and make the context; failures are logged
+ * @o: the command line
+ * @server: for serve and proxy
+ *
+ * Return: the context, or NULL.
+ */
+SSL_CTX *vtls_ctx_start(const struct vtls_opts *o, bool server)
+{
+	char why[300];
+	SSL_CTX *ctx;
+
+	if (!o->fallback && vtls_kernel_available(why, sizeof(why))) {
+		vtls_log("%s; --fallback carries on in userspace", why);
+		return NULL;
+	}
+	ctx = vtls_ctx_new(o, server, why, sizeof(why));
+	if (!ctx)
+		vtls_log("%s", why);
+	return ctx;
 }

@@ -8,11 +8,10 @@
  */
 #include <string.h>
 #include <linux/veil.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
+#include "kdf.h"
 #include "vtls.h"
 
 #define VTLS_TAG_LEN	16
@@ -52,36 +51,6 @@ const struct vtls_suite *vtls_suite_of(const SSL_CIPHER *c)
 	return NULL;
 }
 
-/* HKDF-Expand-Label(secret, label, "", len), RFC 8446 section 7.1. */
-static int vtls_expand_label(const char *md, const uint8_t *secret, size_t slen,
-			     const char *label, uint8_t *out, size_t len)
-{
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-	uint8_t info[4 + 6 + 32];
-	size_t n = 0, llen = strlen(label);
-	OSSL_PARAM p[5];
-	int ret;
-
-	info[n++] = len >> 8;
-	info[n++] = len;
-	info[n++] = 6 + llen;
-	memcpy(info + n, "tls13 ", 6);
-	memcpy(info + n + 6, label, llen);
-	n += 6 + llen;
-	info[n++] = 0;		/* empty context */
-	p[0] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-	p[1] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)md, 0);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, slen);
-	p[3] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n);
-	p[4] = OSSL_PARAM_construct_end();
-	ret = ctx && EVP_KDF_derive(ctx, out, len, p) == 1 ? 0 : -1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return ret;
-}
-
 static int vtls_key13(const struct vtls_conn *c, const uint8_t *secret, struct vtls_key *k)
 {
 	memcpy(k->secret, secret, c->secret_len);
@@ -105,9 +74,6 @@ static int vtls_keys12(struct vtls_conn *c)
 	uint8_t master[SSL_MAX_MASTER_KEY_LENGTH];
 	struct vtls_key *cw = c->server ? &c->rx : &c->tx;
 	struct vtls_key *sw = c->server ? &c->tx : &c->rx;
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	EVP_KDF_CTX *ctx = EVP_KDF_CTX_new(kdf);
-	OSSL_PARAM p[4];
 	size_t mlen;
 	int ret;
 
@@ -115,13 +81,7 @@ static int vtls_keys12(struct vtls_conn *c)
 	memcpy(seed, "key expansion", 13);
 	SSL_get_server_random(c->ssl, seed + 13, SSL3_RANDOM_SIZE);
 	SSL_get_client_random(c->ssl, seed + 13 + SSL3_RANDOM_SIZE, SSL3_RANDOM_SIZE);
-	p[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)c->md, 0);
-	p[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, master, mlen);
-	p[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof(seed));
-	p[3] = OSSL_PARAM_construct_end();
-	ret = mlen && ctx && EVP_KDF_derive(ctx, block, need, p) == 1 ? 0 : -1;
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
+	ret = mlen ? vtls_prf(c->md, master, mlen, seed, sizeof(seed), block, need) : -1;
 	if (!ret) {
 		memcpy(cw->key, block, s->key_len);
 		memcpy(sw->key, block + s->key_len, s->key_len);

@@ -191,19 +191,12 @@ int vtls_loop_run(const struct vtls_opts *o, const struct vtls_app *app)
 	struct epoll_event evs[64];
 	struct vtls_ep lep = { .peer = NULL };
 	SSL_CTX *ctx;
-	char why[300];
 	int lfd, n, i;
 	time_t last = 0;
 
-	if (!o->fallback && vtls_kernel_available(why, sizeof(why))) {
-		vtls_log("%s; --fallback carries on in userspace", why);
+	ctx = vtls_ctx_start(o, true);
+	if (!ctx)
 		return VTLS_EXIT_FAIL;
-	}
-	ctx = vtls_ctx_new(o, true, why, sizeof(why));
-	if (!ctx) {
-		vtls_log("%s", why);
-		return VTLS_EXIT_FAIL;
-	}
 	vtls_epfd = epoll_create1(EPOLL_CLOEXEC);
 	lfd = vtls_listen(o);
 	if (vtls_epfd < 0 || lfd < 0 || vtls_ep_add(&lep, NULL, lfd, EPOLLIN)) {

@@ -166,6 +166,7 @@ void vtls_addr_str(const struct sockaddr *sa, char *buf, size_t len);
 
 /* ctx.c */
 SSL_CTX *vtls_ctx_new(const struct vtls_opts *o, bool server, char *why, size_t whylen);
+SSL_CTX *vtls_ctx_start(const struct vtls_opts *o, bool server);
 const char *vtls_ssl_error(void);
 
 /* keys.c */
