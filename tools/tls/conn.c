@@ -323,7 +323,13 @@ static int vtls_alert(struct vtls_conn *c, const uint8_t *buf, size_t len)
 	return -1;
 }
 
-static ssize_t vtls_recv_kernel(struct vtls_conn *c, void *buf, size_t len, bool nonblock)
+/*
+ * Reads records until one holds data, answering the others on the way;
+ * with @one, stops after one record whatever it held (-EINPROGRESS when
+ * it was answered and held nothing to return).
+ */
+static ssize_t vtls_recv_kernel(struct vtls_conn *c, void *buf, size_t len, bool nonblock,
+				bool one)
 {
 	char cbuf[CMSG_SPACE(sizeof(uint8_t))];
 	struct iovec iov;
@@ -375,7 +381,33 @@ static ssize_t vtls_recv_kernel(struct vtls_conn *c, void *buf, size_t len, bool
 		}
 		if (vtls_handshake_record(c, iov.iov_base, n))
 			return -1;
+		if (one)
+			return -EINPROGRESS;
 	}
+}
+
+/**
+ * vtls_conn_control() - read and answer the record that is not data at the
+ *   head of the socket (where a splice out stopped with EINVAL)
+ * @c: a connection in the kernel
+ *
+ * Return: 1 when it was answered, 0 at the end of the stream, -1 with
+ * @c->err set on failure (including data, or nothing, where the record
+ * should have been).
+ */
+ssize_t vtls_conn_control(struct vtls_conn *c)
+{
+	uint8_t buf[VTLS_RECV_MIN];
+	ssize_t n = vtls_recv_kernel(c, buf, sizeof(buf), true, true);
+
+	if (n == -EINPROGRESS)
+		return 1;
+	if (n > 0 || n == -EAGAIN || n == -EINTR) {
+		snprintf(c->err, sizeof(c->err), "%s where a control record was expected",
+			 n > 0 ? "data" : "nothing");
+		return -1;
+	}
+	return n;
 }
 
 /**
@@ -393,7 +425,7 @@ ssize_t vtls_conn_recv(struct vtls_conn *c, void *buf, size_t len, bool nonblock
 	int n, err;
 
 	if (c->kernel)
-		return vtls_recv_kernel(c, buf, len, nonblock);
+		return vtls_recv_kernel(c, buf, len, nonblock, false);
 	ERR_clear_error();
 	errno = 0;
 	n = SSL_read(c->ssl, buf, len);

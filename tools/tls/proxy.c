@@ -78,25 +78,15 @@ static void vtls_flow_free(struct vtls_flow *f)
 /* A record that is not data is next on the client's socket: answer it. */
 static int vtls_up_control(struct vtls_peer *peer, struct vtls_proxy *p)
 {
-	char buf[VTLS_RECV_MIN];
-	ssize_t n = vtls_conn_recv(peer->c, buf, sizeof(buf), true);
+	ssize_t n = vtls_conn_control(peer->c);
 
-	if (n == -EAGAIN || n == -EINTR)
-		return 0;
 	if (n < 0) {
 		vtls_peer_log(peer, "%s", peer->c->err);
 		return -1;
 	}
-	if (n == 0) {
+	if (n == 0)
 		p->up.eof = true;
-		return 0;
-	}
-	/*
-	 * Handling the control record let data through: splice said a
-	 * control record came first, so this does not happen.
-	 */
-	vtls_peer_log(peer, "data where a control record was expected");
-	return -1;
+	return 0;
 }
 
 /* Moves what it can in @f from @in to @out; returns -1 on failure. */

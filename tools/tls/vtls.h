@@ -187,6 +187,7 @@ void vtls_conn_free(struct vtls_conn *c);
 int vtls_conn_handshake(struct vtls_conn *c);
 int vtls_conn_offload(struct vtls_conn *c, bool fallback);
 ssize_t vtls_conn_recv(struct vtls_conn *c, void *buf, size_t len, bool nonblock);
+ssize_t vtls_conn_control(struct vtls_conn *c);
 ssize_t vtls_conn_send(struct vtls_conn *c, const void *buf, size_t len, bool nonblock);
 int vtls_conn_close_notify(struct vtls_conn *c);
 const char *vtls_conn_cipher(const struct vtls_conn *c);
