@@ -172,6 +172,244 @@ tls_summary() {
 	echo "has no null cipher, so plain TCP shows what the crypto costs)"
 }
 
+# veil-tls against the userspace TLS servers it would replace, each pair in
+# this VM run, over loopback, with the same ECDSA P-256 certificate and the
+# same TLS 1.3 suite pinned at both ends: a $vt_mb MB file fetched by curl
+# (to /dev/null) from `veil-tls serve` and from `openssl s_server -WWW`;
+# the same file from busybox httpd (plain HTTP) through `veil-tls proxy`
+# and through stunnel4; then full handshakes per second (openssl s_time
+# -new, a small page each) against `veil-tls serve` and `openssl s_server
+# -WWW`, alternating, $vt_hs_rounds rounds of $vt_hs_secs s each. The files
+# live on a tmpfs of their own. Every fetch must answer 200 with every
+# byte; every veil-tls connection must reach veil.ko (tls-tx-total).
+vt_mb=1024
+vt_hs_secs=5
+vt_hs_rounds=4
+vt=/tmp/vtls-bench
+vtls=$VEIL_ROOT/tools/tls/veil-tls
+declare -A vt_pid
+
+vt_suite() { # vt_suite CIPHER: the TLS 1.3 suite's name
+	case $1 in
+	aes-gcm-128) echo TLS_AES_128_GCM_SHA256 ;;
+	chacha20-poly1305) echo TLS_CHACHA20_POLY1305_SHA256 ;;
+	esac
+}
+
+# vt_start NAME PORT COMMAND...: COMMAND in the background (its output in
+# $vt/NAME.log, without the log's fd 3), until 127.0.0.1:PORT listens.
+vt_start() {
+	local name=$1 port=$2 i
+	shift 2
+	"$@" </dev/null >"$vt/$name.log" 2>&1 3>&- &
+	vt_pid[$name]=$!
+	for i in $(seq 300); do
+		ss -Htln "sport = :$port" | grep -q . && return 0
+		kill -0 "${vt_pid[$name]}" 2>/dev/null ||
+			fail "$name exited: $(tail -n 5 "$vt/$name.log")"
+		sleep 0.1
+	done
+	fail "$name: nothing listens on 127.0.0.1:$port after 30 s"
+}
+
+vt_stop() { # vt_stop NAME...
+	local name
+	for name in "$@"; do
+		kill "${vt_pid[$name]}" 2>/dev/null || true
+		wait "${vt_pid[$name]}" 2>/dev/null || true
+		unset "vt_pid[$name]"
+	done
+}
+
+# The CPU time of a process (user and system, its threads', in clock ticks).
+pid_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+hz=$(getconf CLK_TCK)
+secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }'; }
+
+tls_tx_total() { "$veil" stats | awk '$1 == "tls-tx-total" { print $2 }'; }
+
+# row_time T0 T1 LABEL: when a timed row ran, for bench.sh, which tells
+# which rows ran while other VMs shared the host's CPUs (and hides the line).
+row_time() { echo "bench: @ ${1%.*} ${2%.*} $3"; }
+
+# vt_fetch VAR LABEL URL SUITE SERVER: curl URL to /dev/null, MB/s into
+# VAR and the CPU seconds SERVER spent meanwhile into VAR_cpu; curl's CPU
+# seconds shown beside them. (The backend's are not: busybox httpd forks
+# a child per connection and does not wait for it.)
+vt_fetch() {
+	local var=$1 label=$2 url=$3 suite=$4 srv=$5 s0 out tm t0
+	local TIMEFORMAT='%R %U %S'
+	s0=$(pid_ticks "${vt_pid[$srv]}") t0=$(now)
+	{ time curl -sS --max-time 1800 --cacert "$vt/ca.pem" --tlsv1.3 \
+		--tls13-ciphers "$suite" -o /dev/null \
+		-w '%{http_code} %{size_download} %{speed_download}\n' "$url" \
+		>"$vt/curl.out" 2>"$vt/curl.err"; } 2>"$vt/curl.time" ||
+		fail "$label: curl $url: $(cat "$vt/curl.err")"
+	row_time "$t0" "$(now)" "$label"
+	read -r -a out < "$vt/curl.out"
+	read -r -a tm < "$vt/curl.time"
+	[ "${out[0]}" = 200 ] && [ "${out[1]}" = $((vt_mb * 1048576)) ] ||
+		fail "$label: curl $url: status ${out[0]}, ${out[1]} of $((vt_mb * 1048576)) bytes"
+	printf -v "$var" '%s' "$(awk -v s="${out[2]}" 'BEGIN { printf "%.1f", s / 1e6 }')"
+	printf -v "${var}_cpu" '%s' "$(secs $(($(pid_ticks "${vt_pid[$srv]}") - s0)))"
+	local cpu=${var}_cpu
+	echo "bench:   $label: ${!var} MB/s (${tm[0]} s; CPU s: server ${!cpu}," \
+	     "curl $(awk -v u="${tm[1]}" -v s="${tm[2]}" 'BEGIN { printf "%.1f", u + s }'))"
+}
+
+# vt_hs NAME PORT: one openssl s_time -new run against 127.0.0.1:PORT;
+# adds its connections to vt_hs_n[NAME] and its wall time to vt_hs_t[NAME].
+declare -A vt_hs_n vt_hs_t
+vt_hs() {
+	local out t0 t1 conns per
+	t0=$(now)
+	out=$(openssl s_time -connect "127.0.0.1:$2" -new -time "$vt_hs_secs" \
+		-www /small.html -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 2>&1) ||
+		fail "openssl s_time against $1: $(echo "$out" | tail -n 3)"
+	t1=$(now)
+	row_time "$t0" "$t1" "handshakes, $1"
+	read -r conns per <<< "$(echo "$out" | awk '/ real seconds, / { print $1, $(NF - 4) }')"
+	[ "${conns:-0}" -gt 0 ] && [ "${per:-0}" -gt "$(stat -c %s "$vt/www/small.html")" ] ||
+		fail "openssl s_time against $1: $(echo "$out" | tail -n 2)"
+	vt_last=$conns
+	vt_hs_n[$1]=$((${vt_hs_n[$1]:-0} + conns))
+	vt_hs_t[$1]=$(awk -v a="${vt_hs_t[$1]:-0}" -v b="$(elapsed "$t0" "$t1")" 'BEGIN { print a + b }')
+	echo "bench:   handshakes, $1: $conns in $(elapsed "$t0" "$t1") s," \
+	     "$per bytes read each"
+}
+
+# vt_kex SUITE PORT...: each server negotiates TLS 1.3, SUITE and the same
+# key exchange group with openssl s_client.
+vt_kex() {
+	local suite=$1 port out seen=
+	shift
+	for port in "$@"; do
+		out=$(openssl s_client -connect "127.0.0.1:$port" -brief -tls1_3 \
+			-ciphersuites "$suite" -CAfile "$vt/ca.pem" </dev/null 2>&1 |
+			awk -F ': ' '/^Protocol version|^Ciphersuite|^Signature type|^Verification|Temp Key/ { printf "%s%s", s, $2; s = ", " }')
+		[ -z "$seen" ] && seen=$out
+		[ "$out" = "$seen" ] && [ "${out#TLSv1.3, $suite, ECDSA, OK, }" != "$out" ] ||
+			fail "openssl s_client to 127.0.0.1:$port: '$out', not '$seen'"
+	done
+	echo "bench:   every server: $seen"
+}
+
+# vt_check NAME BEFORE MIN: veil.ko took at least MIN more sockets (its
+# tls-tx-total) since BEFORE; what veil-tls logged since the last check,
+# if anything, shown.
+declare -A vt_seen
+vt_mark() { vt_seen[$1]=$(wc -l < "$vt/$1.log"); }
+vt_check() {
+	local got=$(($(tls_tx_total) - $2)) said
+	[ "$got" -ge "$3" ] || fail "$1: veil.ko got keys for $got sockets, not $3"
+	said=$(tail -n "+$((${vt_seen[$1]} + 1))" "$vt/$1.log" | grep -vc '^veil-tls: listening on ' || true)
+	vt_mark "$1"
+	[ "$said" -eq 0 ] || echo "bench:   ($1 logged $said line(s), the last:" \
+		"$(grep -v '^veil-tls: listening on ' "$vt/$1.log" | tail -n 1))"
+}
+
+vtls_rows() {
+	local cipher suite P=$vt name t0 tx i
+	echo "bench: veil-tls and userspace TLS servers, TLS 1.3, a $vt_mb MB file over loopback"
+	trap 'vt_stop "${!vt_pid[@]}"' EXIT
+	mkdir -p "$vt" && mount -t tmpfs -o size=$((vt_mb + 64))m tmpfs "$vt" &&
+	mkdir "$vt/www" || fail "a tmpfs on $vt"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc \
+		-keyout $P/ca.key -out $P/ca.pem -subj "/CN=veil bench CA" -days 30 2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -noenc -keyout $P/srv.key \
+		-subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null |
+	openssl x509 -req -CA $P/ca.pem -CAkey $P/ca.key -copy_extensions copy -days 30 \
+		-out $P/srv.pem 2>/dev/null || fail "the ECDSA P-256 certificate"
+	t0=$(now)
+	dd if=/dev/urandom of="$vt/www/big.bin" bs=1M count="$vt_mb" status=none ||
+		fail "a $vt_mb MB file"
+	echo "bench:   $(elapsed "$t0" "$(now)") s to write $vt_mb MB of /dev/urandom to tmpfs"
+	head -c 96 /dev/urandom | base64 -w 64 > "$vt/www/small.html"
+	: > "$vt/httpd.conf"
+
+	vt_start httpd 8080 busybox httpd -f -p 127.0.0.1:8080 -h "$vt/www" -c "$vt/httpd.conf"
+	vt_fetch vt_plain "plain HTTP from busybox httpd" http://127.0.0.1:8080/big.bin \
+		TLS_AES_128_GCM_SHA256 httpd
+	for cipher in aes-gcm-128 chacha20-poly1305; do
+		suite=$(vt_suite $cipher)
+		vt_start vserve 4431 "$vtls" serve --listen 127.0.0.1:4431 --root "$vt/www" \
+			--cert $P/srv.pem --key $P/srv.key --tls1.3 --ciphersuites "$suite"
+		vt_start s_server 4432 env -C "$vt/www" openssl s_server -WWW -quiet \
+			-accept 127.0.0.1:4432 -cert $P/srv.pem -key $P/srv.key \
+			-tls1_3 -ciphersuites "$suite"
+		vt_start vproxy 8443 "$vtls" proxy --listen 127.0.0.1:8443 \
+			--backend 127.0.0.1:8080 --cert $P/srv.pem --key $P/srv.key \
+			--tls1.3 --ciphersuites "$suite"
+		printf '%s\n' "foreground = yes" "pid =" "debug = 3" "[bench]" \
+			"accept = 127.0.0.1:8444" "connect = 127.0.0.1:8080" \
+			"cert = $P/srv.pem" "key = $P/srv.key" "sslVersion = TLSv1.3" \
+			"ciphersuites = $suite" > "$vt/stunnel.conf"
+		vt_start stunnel 8444 stunnel4 "$vt/stunnel.conf"
+		for name in vserve vproxy; do
+			grep -qx "veil-tls: listening on 127.0.0.1:$([ $name = vserve ] && echo 4431 || echo 8443)" \
+				"$vt/$name.log" || fail "$name did not say it listens"
+		done
+
+		# s_client closes as soon as its handshake is done, often before
+		# veil-tls hands the socket to veil.ko, which then refuses it (it
+		# takes only established connections, as kTLS): not counted.
+		vt_kex "$suite" 4431 4432 8443 8444
+		sleep 1
+		vt_mark vserve
+		vt_mark vproxy
+		tx=$(tls_tx_total)
+		vt_fetch "vt_serve_veil_${cipher//-/_}" "serve, $cipher, veil-tls serve" \
+			https://127.0.0.1:4431/big.bin "$suite" vserve
+		vt_check vserve "$tx" 1
+		vt_fetch "vt_serve_user_${cipher//-/_}" "serve, $cipher, openssl s_server -WWW" \
+			https://127.0.0.1:4432/big.bin "$suite" s_server
+		tx=$(tls_tx_total)
+		vt_fetch "vt_proxy_veil_${cipher//-/_}" "proxy, $cipher, veil-tls proxy" \
+			https://127.0.0.1:8443/big.bin "$suite" vproxy httpd
+		vt_check vproxy "$tx" 1
+		vt_fetch "vt_proxy_user_${cipher//-/_}" "proxy, $cipher, stunnel4" \
+			https://127.0.0.1:8444/big.bin "$suite" stunnel httpd
+
+		if [ $cipher = aes-gcm-128 ]; then
+			for i in $(seq "$vt_hs_rounds"); do
+				tx=$(tls_tx_total)
+				vt_hs vserve 4431
+				vt_check vserve "$tx" "$vt_last"
+				vt_hs s_server 4432
+			done
+		fi
+		vt_stop vserve s_server vproxy stunnel
+	done
+	vt_stop httpd
+	trap - EXIT
+	umount "$vt" || fail "umount $vt"
+}
+
+vtls_summary() {
+	local cipher a b hv hs row
+	echo
+	echo "veil-tls against userspace TLS (TLS 1.3, ECDSA P-256, loopback): a $vt_mb MB"
+	echo "file fetched by curl to /dev/null, MB/s, and the server's CPU seconds for"
+	echo "it; full handshakes per second"
+	printf '%-34s %-9s %-10s %-8s %s\n' "row" "veil-tls" "userspace" "ratio" \
+		"server CPU s (veil-tls, userspace)"
+	for cipher in aes-gcm-128 chacha20-poly1305; do
+		for row in "serve:serve/s_server -WWW" "proxy:proxy/stunnel4"; do
+			a=vt_${row%%:*}_veil_${cipher//-/_} b=vt_${row%%:*}_user_${cipher//-/_}
+			local ac=${a}_cpu bc=${b}_cpu
+			printf '%-34s %-9s %-10s %-8s %s, %s\n' "${row#*:}, ${cipher%-poly1305}" \
+				"${!a}" "${!b}" "$(ratio "${!a}" "${!b}")" "${!ac}" "${!bc}"
+		done
+	done
+	hv=$(awk -v n="${vt_hs_n[vserve]}" -v t="${vt_hs_t[vserve]}" 'BEGIN { printf "%.1f", n / t }')
+	hs=$(awk -v n="${vt_hs_n[s_server]}" -v t="${vt_hs_t[s_server]}" 'BEGIN { printf "%.1f", n / t }')
+	printf '%-34s %-9s %-10s %s\n' "handshakes/s, serve/s_server" "$hv" "$hs" "$(ratio "$hv" "$hs")"
+	printf '%-34s %s\n' "plain HTTP, busybox httpd" "$vt_plain"
+	echo "(ratio = veil-tls / userspace, above 1: veil-tls is faster; curl decrypts"
+	echo "in OpenSSL in every row; the proxies' backend is busybox httpd;"
+	echo "handshakes: openssl s_time -new, aes-gcm-128, X25519, a small page each)"
+}
+
 echo "bench: kernel $(uname -r), $n SAs, qemu $accel, $(nproc) CPUs," \
      "$(($(meminfo MemTotal) / 1024)) MiB"
 
@@ -195,14 +433,23 @@ done
 insmod "$ko" || fail "insmod $ko"
 echo "bench: veil.ko loaded: $("$veil" info | head -n 1)"
 
-# VEIL_BENCH_ONLY=tls (bench.sh passes it in a file): the TLS rows alone.
+# VEIL_BENCH_ONLY=tls (bench.sh passes it in a file): the TLS record
+# layer's rows alone; =veiltls: veil-tls's rows alone.
 only=$(cat "$VEIL_BUILD/bench/only" 2>/dev/null || true)
-if [ "$only" = tls ]; then
+case $only in
+tls)
 	tls_rows
 	tls_summary
 	echo "bench: done"
 	exit 0
-fi
+	;;
+veiltls)
+	vtls_rows
+	vtls_summary
+	echo "bench: done"
+	exit 0
+	;;
+esac
 
 ip netns add benchw
 one_sa "xfrm state add" > "$dir/one.ip"
@@ -491,6 +738,7 @@ ip netns del bencha
 ip netns del benchb
 
 tls_rows
+vtls_rows
 
 settle
 rmmod veil || fail "rmmod veil"
@@ -540,6 +788,7 @@ done
 echo "(throughput: above 1, veil is faster; \"null/null\" is ecb(cipher_null)"
 echo "with digest_null, which isolates the datapath from the cipher)"
 tls_summary
+vtls_summary
 echo
 echo "times: wall clock of one run each; ratio = veil / xfrm (below 1: veil is"
 echo "faster or smaller). memory per SA: fall of free memory (MemFree plus"

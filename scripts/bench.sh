@@ -7,11 +7,15 @@
 # times and memory per SA side by side; then, veil alone, time 10,000
 # `sa get`s with 1,000 and with $VEIL_BENCH_SCALE (default 1,000,000) SAs
 # present, and dump and flush the lot; the datapath rows (iperf3 through
-# ESP, AH, NAT-T and interfaces) and the TLS rows (a 1 GiB file through
-# veil, kTLS and OpenSSL); scripts/bench-guest.sh does the work.
-# VEIL_BENCH_ONLY=tls runs the TLS rows alone. Sets up whatever is missing first, like `make demo`. Fails only
-# when the VM did not finish or a step went wrong (a count that is not N,
-# a command that failed), never on speed.
+# ESP, AH, NAT-T and interfaces), the TLS rows (a 1 GiB file through
+# veil, kTLS and OpenSSL) and the veil-tls rows (`veil-tls serve` against
+# `openssl s_server -WWW`, `veil-tls proxy` against stunnel4, handshakes
+# per second); scripts/bench-guest.sh does the work.
+# VEIL_BENCH_ONLY=tls runs the TLS record layer's rows alone,
+# VEIL_BENCH_ONLY=veiltls the veil-tls rows alone. Sets up whatever is
+# missing first, like `make demo`. Fails only when the VM did not finish
+# or a step went wrong (a count that is not N, a command that failed),
+# never on speed.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +45,12 @@ esac
 mkdir -p "$build/bench"
 echo "$n" > "$build/bench/n"
 echo "$scale" > "$build/bench/scale"
-# VEIL_BENCH_ONLY=tls: only the TLS record layer's rows.
+# VEIL_BENCH_ONLY=tls: only the TLS record layer's rows; =veiltls: only
+# veil-tls's.
+case ${VEIL_BENCH_ONLY:-} in
+'' | tls | veiltls) ;;
+*) echo "bench: VEIL_BENCH_ONLY must be tls or veiltls" >&2; exit 2 ;;
+esac
 echo "${VEIL_BENCH_ONLY:-}" > "$build/bench/only"
 
 echo "bench: building veil for $kver"
@@ -53,13 +62,15 @@ make -s -C selftests/veil O="$build" "$build/selftests/veil/natt_peer" \
 	"$build/selftests/veil/tls_bench" >/dev/null
 
 # The times are wall clock on shared CPUs: say so when other VMs ran
-# beside this one. Every 5 s, one line in $busy while another qemu runs.
+# beside this one. Every 5 s, one line in $busy while another qemu runs:
+# the time (seconds since the epoch, which the guest's clock keeps too)
+# and how many run.
 busy=$build/bench/busy
 : > "$busy"
 (
 	while sleep 5; do
 		c=$(pgrep -c -x qemu-system-x86 || true)
-		[ "${c:-0}" -gt 1 ] && echo "$c" >> "$busy"
+		[ "${c:-0}" -gt 1 ] && echo "$(date +%s) $c" >> "$busy"
 	done
 ) >/dev/null 2>&1 &
 sampler=$!
@@ -72,9 +83,25 @@ if ! selftests/vm/run.sh "$kver" bench; then
 	echo "bench: the VM did not finish; see $build/vm/$kver/console.log" >&2
 	exit 1
 fi
-cat "$build/vm/$kver/out/bench.log"
+log=$build/vm/$kver/out/bench.log
+# "bench: @ T0 T1 LABEL": when a row was timed (the veil-tls rows say so).
+grep -v '^bench: @ ' "$log" || true
 if [ -s "$busy" ]; then
 	echo "bench: note: for about $(($(wc -l < "$busy") * 5)) s of the run, other" \
 	     "qemu VMs shared this host's $(nproc) CPUs; its times are slower for it"
+	awk 'FILENAME == ARGV[1] { busy[++nb] = $1; next }
+	     $1 == "bench:" && $2 == "@" {
+		n = 0
+		for (i = 1; i <= nb; i++)
+			if (busy[i] >= $3 && busy[i] <= $4 + 5)
+				n++
+		if (n) {
+			label = $5
+			for (j = 6; j <= NF; j++)
+				label = label " " $j
+			printf "bench: note: %s: beside other VMs for about %d of its %d s\n",
+			       label, n * 5, $4 - $3
+		}
+	     }' "$busy" "$log"
 fi
-grep -q '^bench: done$' "$build/vm/$kver/out/bench.log"
+grep -q '^bench: done$' "$log"
