@@ -10,13 +10,14 @@
 #
 #   in veil-ts, on 10.94.0.2 unless [v6]:
 #     :443       veil-tls serve, ECDSA and RSA certificates, default ciphers
-#     [v6]:443   veil-tls serve, --ciphersuites naming TLS_AES_128_CCM_SHA256
+#     [v6]:443   veil-tls serve, --ciphersuites naming TLS_AES_128_CCM_SHA256,
+#                --groups P-384 (a HelloRetryRequest for an X25519 share)
 #     :444       veil-tls serve --client-ca
 #     :445       veil-tls serve --tls1.2 --ciphers AES128-GCM-SHA256 (RSA)
 #     :8443      veil-tls proxy, ECDSA, RSA and CCM, to busybox httpd :8080
 #     [v6]:8443  veil-tls proxy to an echo server (busybox nc -e cat) :8081
 #     :4433      openssl s_server -www, ECDSA and RSA, every suite
-#     :4434      openssl s_server -www -Verify (client certificates)
+#     :4434      openssl s_server -www -Verify (client certificates), P-384 only
 #     :4435      openssl s_server -www with an expired certificate
 #     :4436      half a ServerHello, then close
 #
@@ -204,7 +205,7 @@ LISTEN=("$V4:443" "[$V6]:443" "$V4:444" "$V4:445" "$V4:8443" "[$V6]:8443" "$V4:4
 servers() {
 	local n i missing
 	srv s6 "${SERVE[@]}" --listen "[$V6]:443" --cert $P/server.pem --key $P/server.key \
-		--ciphersuites "$ALL13"
+		--ciphersuites "$ALL13" --groups P-384
 	srv s444 "${SERVE[@]}" --listen $V4:444 --cert $P/server.pem --key $P/server.key \
 		--client-ca $P/clientca.pem
 	srv httpd busybox httpd -f -p $V4:8080 -h $W -c $T/httpd.conf
@@ -214,7 +215,7 @@ servers() {
 		--cert $P/server.pem --key $P/server.key
 	srv x4435 openssl s_server -www -accept $V4:4435 -cert $P/expired.pem -key $P/expired.key
 	srv v4434 openssl s_server -www -accept $V4:4434 -cert $P/server.pem -key $P/server.key \
-		-Verify 1 -CAfile $P/clientca.pem
+		-Verify 1 -CAfile $P/clientca.pem -groups P-384
 	srv s443 env SSLKEYLOGFILE=$T/serve.keylog "${SERVE[@]}" --listen $V4:443 \
 		--cert $P/server.pem --key $P/server.key --cert $P/rsa.pem --key $P/rsa.key
 	srv s445 "${SERVE[@]}" --listen $V4:445 --cert $P/rsa.pem --key $P/rsa.key \
@@ -276,7 +277,10 @@ connect_batch() {
 		KEYLOG=$T/connect.keylog a $c --ca $P/ca.pem --tls1.2 --ciphers $c \
 			--servername server.test $V4:4433
 	done
-	a cert --ca $P/ca.pem --cert $P/client.pem --key $P/client.key $V4:4434
+	# s_server there takes P-384 only: connect's X25519 share gets a
+	# HelloRetryRequest, and the handshake can only finish through it.
+	a cert --ca $P/ca.pem --cert $P/client.pem --key $P/client.key --tls1.3 \
+		--groups X25519:P-384 $V4:4434
 	for c in "1.3 --ciphersuites TLS_AES_128_GCM_SHA256" "1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256"; do
 		set -- $c
 		a sess-out$1 --ca $P/ca.pem --tls$1 $2 $3 --sess-out $T/sess$1 $V4:4433
@@ -499,6 +503,18 @@ http_raw_head() {
 	cat $T/raw
 	head -n 1 $T/raw | grep -q "^HTTP/1\.[01] 200" && grep -qix 'content-length: 20.' $T/raw &&
 	[ "$(tail -c 4 $T/raw | od -An -c | tr -d ' ')" = '\r\n\r\n' ]
+}
+
+# serve on [V6]:443 takes P-384 only: s_client's X25519 key share gets
+# a HelloRetryRequest, and the handshake can only finish through it.
+hello_retry() {
+	printf 'GET /hello.txt HTTP/1.0\r\n\r\n' | timeout 10 ip netns exec $C openssl s_client \
+		-connect "[$V6]:443" -servername server.test -CAfile $P/ca.pem -tls1_3 \
+		-groups X25519:P-384 -ign_eof -msg >$T/hrr 2>&1 || { cat $T/hrr; return 1; }
+	# -msg shows the HelloRetryRequest as a first, shorter ServerHello.
+	[ "$(grep -c '^<<< TLS 1.3, Handshake .*, ServerHello$' $T/hrr)" = 2 ] &&
+	grep -Eq "Server Temp Key: ECDH, (P-384|secp384r1)" $T/hrr && grep -q "hello from veil-tls" $T/hrr ||
+		{ cat $T/hrr; return 1; }
 }
 
 http_garbage() {
@@ -730,7 +746,7 @@ usage() {
 }
 
 ktap_print_header
-ktap_set_plan 55
+ktap_set_plan 56
 
 check "veil-tls exists" test -x "$VTLS"
 check "a bad option: exit 2, pointing to veil-tls help" usage
@@ -754,6 +770,7 @@ check "serve: CCM and static RSA only when named; IPv6; --tls1.2" \
 	!1.3:TLS_AES_128_GCM_SHA256@https://server.test:445/hello.txt
 check "curl to proxy: 4 TLS 1.3 and 4 TLS 1.2 suites, to httpd" \
 	curl_suites https://server.test:8443/hello.txt 20 "${TLS13[@]/#/1.3:}" "${TLS12[@]/#/1.2:}"
+check "HelloRetryRequest: s_client's X25519 share to serve --groups P-384" hello_retry
 check "HTTP GET: / is index.html; Content-Type by extension" http_get
 check "HTTP: a directory serves its index.html, else 404; 404 for no file" http_dirs
 check "HTTP: no escape from --root (.., %2e%2e, a symlink out)" http_escape
@@ -785,7 +802,7 @@ done
 check "connect to s_server: TLS 1.2 static RSA AES128-GCM-SHA256 when --ciphers names it" \
 	connect_ok AES128-GCM-SHA256 TLSv1.2 AES128-GCM-SHA256
 check "SSLKEYLOGFILE: connect logs the secrets s_server logged, TLS 1.2 and 1.3" connect_keylog
-check "connect with a client certificate to s_server -Verify" client_cert
+check "connect with a client certificate to s_server -Verify, P-384 only: after a HelloRetryRequest" client_cert
 check "connect --sess-out, --sess-in: resumed, TLS 1.3" resumed 1.3 TLS_AES_128_GCM_SHA256
 check "connect --sess-out, --sess-in: resumed, TLS 1.2" resumed 1.2 ECDHE-ECDSA-AES128-GCM-SHA256
 check "a suite veil cannot take: refused, and carried in userspace with --fallback" fallback
