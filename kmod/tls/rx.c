@@ -10,7 +10,9 @@
  *
  * The socket lock covers all of it: the owner's reads, and TCP's softirq
  * side, whose data_ready notes in rx->ready whether a record is whole so
- * that poll can answer without walking the queue.
+ * that poll can answer without walking the queue. The one look without
+ * the lock, a sleeping reader's wake-up condition, reads rx->ready and
+ * nothing else.
  */
 
 #include <linux/pipe_fs_i.h>
@@ -303,6 +305,8 @@ static int veil_tls_rx_wait(struct sock *sk, struct veil_tls_ctx *ctx, long *tim
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
 		ret = veil_tls_rx_pull(sk, ctx, GFP_KERNEL);
+		/* What the condition below reads, as data_ready would set it. */
+		WRITE_ONCE(rx->ready, ret != 0);
 		if (ret)
 			break;
 		if (sk->sk_err) {
@@ -323,8 +327,14 @@ static int veil_tls_rx_wait(struct sock *sk, struct veil_tls_ctx *ctx, long *tim
 			ret = sock_intr_errno(*timeo);
 			break;
 		}
-		sk_wait_event(sk, timeo, veil_tls_rx_pull(sk, ctx, GFP_KERNEL) || sk->sk_err ||
-			      (sk->sk_shutdown & RCV_SHUTDOWN), &wait);
+		/*
+		 * sk_wait_event() tests its condition once after release_sock(),
+		 * without the lock, while softirq may be in data_ready on another
+		 * CPU: the condition only reads what data_ready leaves (it pulls
+		 * under the lock), and the loop pulls again once the lock is back.
+		 */
+		sk_wait_event(sk, timeo, READ_ONCE(rx->ready) || READ_ONCE(sk->sk_err) ||
+			      (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return ret;
