@@ -14,7 +14,7 @@ export VEIL_MODULE=$VEIL_BUILD/$VEIL_KVER/veil.ko
 export VEIL_CLI=$VEIL_ROOT/tools/veil/veil
 export KSFT_DIR=$VEIL_BUILD/kselftest
 export PYTHON=/usr/bin/python3
-per_test_timeout=${VEIL_TEST_TIMEOUT:-300}
+per_test_timeout=${VEIL_TEST_TIMEOUT:-180}
 
 shopt -s nullglob
 tests=()
@@ -52,7 +52,10 @@ for t in "${tests[@]}"; do
 	(cd /tmp && timeout "$per_test_timeout" "$path" 2>&1) | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	t1=$(cut -d' ' -f1 /proc/uptime)
-	echo "# $prog took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+	# How long, and what memory is left: a suite that leaks (or fills
+	# the tmpfs) shows here before the guest runs out.
+	echo "# $prog took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s;" \
+		"$(awk '/^MemAvailable/ { printf "%d", $2 / 1024 }' /proc/meminfo) MB available"
 	case $rc in
 	0) echo "ok $n selftests: $suite: $prog" ;;
 	4) echo "ok $n selftests: $suite: $prog # SKIP" ;;

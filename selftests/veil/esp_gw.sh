@@ -95,7 +95,7 @@ sizes() {
 	local mtu=$1 n a=10.91.1.2 b=10.91.2.2 f=$DATA.size
 	ip -n $G1 link set out0 mtu $mtu && ip -n $G2 link set out0 mtu $mtu || return 1
 	for n in 1 1000 1400 1500 65536; do
-		head -c $n "$DATA" > "$f" && rm -f "$f.sha"
+		head -c $n "$DATA" > "$f"
 		DATA_FILE=$f tcp_start $a $b $H1 $H2 $PORT &&
 		DATA_FILE=$f tcp_start $b $a $H2 $H1 $((PORT + 1)) || return 1
 		DATA_FILE=$f tcp_end $PORT || { tcp_end $((PORT + 1)); echo "$n bytes h1 to h2 failed"; return 1; }

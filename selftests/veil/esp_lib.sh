@@ -98,34 +98,21 @@ confb() {
 	fi
 }
 
-# tcp_start SRC DST FROM TO PORT: start 10 MB from namespace FROM at
-# address SRC to namespace TO at DST, in the background; tcp_end PORT
-# waits for it and compares the SHA-256 of what arrived. SERVE_ADDR, when
-# set, is where TO listens instead (DST being its address behind a NAT).
+# tcp_start SRC DST FROM TO PORT: start DATA_FILE ($DATA, 10 MB) from
+# namespace FROM at address SRC to namespace TO at DST, in the background;
+# tcp_end PORT waits for it: every byte must arrive unchanged (tcp_xfer
+# compares them with the file). SERVE_ADDR, when set, is where TO listens
+# instead (DST being its address behind a NAT). The transfer's pid is in
+# $xferPORT.
 tcp_start() {
-	local src=$1 dst=$2 from=$3 to=$4 port=$5 i
-	rm -f "$DATA.ready$port" "$DATA.sum$port"
-	ip netns exec "$to" "$XFER" serve "${SERVE_ADDR:-$dst}" "$port" "$DATA.ready$port" \
-		> "$DATA.sum$port" &
-	eval "srv$port=$!"
-	for i in $(seq 250); do [ -e "$DATA.ready$port" ] && break; sleep 0.02; done
-	ip netns exec "$from" "$XFER" send "$dst" "$port" "${DATA_FILE:-$DATA}" "$src" &
-	eval "cli$port=$!"
+	"$XFER" "$3" "$1" "$4" "$2" "$5" "${DATA_FILE:-$DATA}" ${SERVE_ADDR:-} &
+	eval "xfer$5=$!"
 }
 
 tcp_end() {
-	local port=$1 srv cli
-	eval "srv=\$srv$port cli=\$cli$port"
-	wait "$cli" || { kill "$srv" 2>/dev/null; echo "sending to port $port failed"; return 1; }
-	wait "$srv" || { echo "receiving on port $port failed"; return 1; }
-	[ "$(file_sum "${DATA_FILE:-$DATA}")" = "$(cat "$DATA.sum$port")" ] ||
-		{ echo "what was sent to port $port arrived different"; return 1; }
-}
-
-# file_sum FILE: the SHA-256 of FILE, computed once (the files never change).
-file_sum() {
-	[ -s "$1.sha" ] || "$XFER" sum "$1" > "$1.sha"
-	cat "$1.sha"
+	local pid
+	eval "pid=\$xfer$1"
+	wait "$pid" || { echo "the transfer to port $1 failed"; return 1; }
 }
 
 # one_mb: $DATA.1m, the first megabyte of $DATA, for transfers where the

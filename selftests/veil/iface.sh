@@ -171,7 +171,7 @@ delete_busy() {
 	sleep 1
 	ip -n $B link del veil0 || return 1
 	sleep 0.5
-	eval "kill \$cli$PORT \$srv$PORT 2>/dev/null; wait \$cli$PORT \$srv$PORT 2>/dev/null"
+	eval "kill \$xfer$PORT 2>/dev/null; wait \$xfer$PORT 2>/dev/null"
 	[ -z "$("$VEIL" -n $B link show)" ] || { echo "left behind:"; "$VEIL" -n $B link show; return 1; }
 	ip netns exec $C ping -q -c 2 -i 0.01 -W 2 10.3.0.1 || return 1
 	# The id is free again.

@@ -9,7 +9,7 @@
  * as many of those as a test applies to, so that nothing is skipped:
  *
  *   tls        loopback TCP pairs with the ULP on both ends: data of 0 bytes
- *              to 1 MiB, sendfile() of 4 MB, MSG_MORE, splice, peek, poll
+ *              to 1 MiB, sendfile() of 1 MB, MSG_MORE, splice, peek, poll
  *              and partial records, control records, malformed records
  *              written by a userspace encoder (tls_util.h), a truncated
  *              stream, keys set on a socket with data queued, getsockopt;
@@ -56,9 +56,9 @@
 #include "tls_util.h"
 
 #define MIB		(1 << 20)
-#define FILE_4M		(4 * MIB)
+#define FILE_1M		(1 * MIB)
 #define FILE_100M	(100 * 1000 * 1000)
-#define FILE_4M_PATH	"/tmp/veil-tls-sendfile-4m"
+#define FILE_1M_PATH	"/tmp/veil-tls-sendfile-1m"
 #define FILE_100M_PATH	"/tmp/veil-tls-sendfile-100m"
 #define TIMEO_S		10	/* SO_RCVTIMEO/SO_SNDTIMEO: nothing hangs for long */
 
@@ -97,7 +97,7 @@ static void __attribute__((constructor)) suite_init(void)
 static void __attribute__((destructor)) suite_exit(void)
 {
 	if (getpid() == main_pid) {
-		unlink(FILE_4M_PATH);
+		unlink(FILE_1M_PATH);
 		unlink(FILE_100M_PATH);
 	}
 }
@@ -705,12 +705,12 @@ TEST_F(tls, ipv6)
 	close(fd[1]);
 }
 
-TEST_F(tls, sendfile_4m)
+TEST_F(tls, sendfile_1m)
 {
-	int file = data_file(FILE_4M_PATH, FILE_4M);
+	int file = data_file(FILE_1M_PATH, FILE_1M);
 
 	ASSERT_GE(file, 0);
-	sendfile_check(_metadata, self->c, self->s, file, FILE_4M, NULL);
+	sendfile_check(_metadata, self->c, self->s, file, FILE_1M, NULL);
 	close(file);
 }
 
@@ -1440,7 +1440,7 @@ static int file_sha256(int file, size_t len, uint8_t *md)
 }
 
 /*
- * AES-GCM-128 only: the other ciphers send 4 MB (tls.sendfile_4m). What
+ * AES-GCM-128 only: the other ciphers send 1 MB (tls.sendfile_1m). What
  * arrives is compared byte for byte and, as a file transfer is checked
  * end to end, by SHA-256.
  */
@@ -1780,13 +1780,13 @@ TEST_F(ktls, sizes)
 	xfer_sizes(_metadata, self->fd[0], self->fd[1]);
 }
 
-TEST_F(ktls, sendfile_4m)
+TEST_F(ktls, sendfile_1m)
 {
-	int file = data_file(FILE_4M_PATH, FILE_4M);
+	int file = data_file(FILE_1M_PATH, FILE_1M);
 
 	ASSERT_GE(file, 0);
-	sendfile_check(_metadata, self->fd[0], self->fd[1], file, FILE_4M, NULL);
-	sendfile_check(_metadata, self->fd[1], self->fd[0], file, FILE_4M, NULL);
+	sendfile_check(_metadata, self->fd[0], self->fd[1], file, FILE_1M, NULL);
+	sendfile_check(_metadata, self->fd[1], self->fd[0], file, FILE_1M, NULL);
 	close(file);
 }
 
@@ -2143,22 +2143,22 @@ TEST_F(ossl, data_server)
 	ossl_join(_metadata, &self->o);
 }
 
-TEST_F(ossl, sendfile_4m)
+TEST_F(ossl, sendfile_1m)
 {
-	int file = data_file(FILE_4M_PATH, FILE_4M);
+	int file = data_file(FILE_1M_PATH, FILE_1M);
 	off_t off = 0;
 	ssize_t n;
 
 	ASSERT_GE(file, 0);
 	self->o.peer.file = file;
 	ossl_start(_metadata, &self->o, variant->version, variant->cipher, false, peer_compare,
-		   FILE_4M);
-	while (off < FILE_4M) {
-		n = sendfile(self->o.fd[0], file, &off, FILE_4M - off);
+		   FILE_1M);
+	while (off < FILE_1M) {
+		n = sendfile(self->o.fd[0], file, &off, FILE_1M - off);
 		if (n <= 0)
 			break;
 	}
-	EXPECT_EQ(FILE_4M, off)
+	EXPECT_EQ(FILE_1M, off)
 		TH_LOG("sendfile: %s", strerror(errno));
 	ossl_join(_metadata, &self->o);
 	close(file);

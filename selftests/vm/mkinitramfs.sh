@@ -49,7 +49,8 @@ add_module() {
 	order+=("$path")
 }
 
-for m in virtio_pci 9pnet_virtio 9p overlay; do
+# virtio-rng: the host's entropy for the guest's random pool (run.sh).
+for m in virtio_pci virtio-rng 9pnet_virtio 9p overlay; do
 	add_module "$m"
 done
 

@@ -67,6 +67,7 @@ echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
 set +e
 timeout "$timeout_s" qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem_mb" \
 	-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$cmdline" \
+	-device virtio-rng-pci \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs "local,path=$out,mount_tag=vout,security_model=none" \
 	-display none -serial stdio -monitor none -no-reboot \
