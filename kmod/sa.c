@@ -219,6 +219,13 @@ static s64 veil_sa_next_deadline(const struct veil_sa *sa, time64_t now)
 /* Queue the lifetime work @delay jiffies from now, holding a reference. */
 static void veil_sa_lft_kick(struct veil_sa *sa, unsigned long delay)
 {
+	/*
+	 * Retired: the datapath may still count a packet against it, but
+	 * nothing is to be armed again; veil_sa_retire() cancelled the
+	 * work, and the namespace (sa->vn) may be going away.
+	 */
+	if (sa->dead)
+		return;
 	refcount_inc(&sa->refcnt);
 	/* true: it was already queued and already holds a reference. */
 	if (mod_delayed_work(veil_sa_wq, &sa->lft_work, delay))
@@ -471,7 +478,10 @@ static void veil_sa_retire(struct veil_net *vn, struct veil_sa *sa, bool notify)
 {
 	lockdep_assert_held(&vn->conf_lock);
 
+	/* Under the lock veil_sa_lft_kick() is called with: none re-arms. */
+	spin_lock_bh(&sa->lock);
 	sa->dead = true;
+	spin_unlock_bh(&sa->lock);
 	vn->sa_count--;
 	/* Only an SA with limits ever queues its lifetime work. */
 	if (veil_sa_has_limits(sa) && cancel_delayed_work(&sa->lft_work))
@@ -612,12 +622,21 @@ static unsigned int veil_sa_flush_all(struct veil_net *vn,
 	if (llist_add(&old->free_node, &veil_sa_tables_graveyard))
 		queue_work(veil_sa_wq, &veil_sa_reap_work);
 	xa_for_each(&vn->sa_ids, id, sa) {
+		/*
+		 * Out of the index before the tables' reference goes: the
+		 * reaper's grace period only covers readers that could
+		 * still find the SA when it was put, and veil_out_sa() and
+		 * the input hook look SAs up here by id, without a
+		 * reference (input.c) or with refcount_inc_not_zero() on
+		 * what may be freed memory (output.c).
+		 */
+		xa_erase(&vn->sa_ids, id);
 		veil_sa_retire(vn, sa, true);
 		/* A million SAs take a while; let others run. */
 		if (!(++n % 1024))
 			cond_resched();
 	}
-	/* Frees the index's nodes after a grace period; dumps see it empty. */
+	/* Empty by now; frees what nodes are left after a grace period. */
 	xa_destroy(&vn->sa_ids);
 	return n;
 }
