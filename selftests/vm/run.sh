@@ -8,6 +8,10 @@
 # and done (written only when the guest finished normally). The guest's
 # console goes to $VEIL_BUILD/vm/KVER/console.log. Exit status: 0 when the
 # guest finished, 1 when it crashed, hung or could not start.
+#
+# VEIL_VM_SMP (2) vCPUs, VEIL_VM_MEM (2048) MB, VEIL_VM_CPU (qemu64) model,
+# VEIL_VM_TIMEOUT (600) seconds before the guest counts as hung. make check
+# runs both kernels' guests at once with one vCPU each (scripts/check.sh).
 set -euo pipefail
 
 kver=$1
@@ -65,7 +69,7 @@ cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
 
 echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
 set +e
-timeout "$timeout_s" qemu-system-x86_64 "${accel[@]}" -smp 2 -m "$mem_mb" \
+timeout "$timeout_s" qemu-system-x86_64 "${accel[@]}" -smp "${VEIL_VM_SMP:-2}" -m "$mem_mb" \
 	-kernel "$kernel" -initrd "$vmdir/initramfs.gz" -append "$cmdline" \
 	-device virtio-rng-pci \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
