@@ -199,7 +199,7 @@ SERVE=("$VTLS" serve --root $W)
 SSRV=(openssl s_server -www -ciphersuites "$ALL13" -cert $P/rsa.pem -key $P/rsa.key
 	-dcert $P/server.pem -dkey $P/server.key)
 # What listens, as ss shows it.
-LISTEN=("$V4:443" "[$V6]:443" "$V4:444" "$V4:445" "$V4:8443" "[$V6]:8443" "$V4:4433"
+LISTEN=("$V4:443" "[$V6]:443" "$V4:444" "$V4:445" "$V4:446" "$V4:8443" "[$V6]:8443" "$V4:4433"
 	"$V4:4434" "$V4:4435" "*:4436" "$V4:8080" "*:8081")
 
 servers() {
@@ -220,6 +220,8 @@ servers() {
 		--cert $P/server.pem --key $P/server.key --cert $P/rsa.pem --key $P/rsa.key
 	srv s445 "${SERVE[@]}" --listen $V4:445 --cert $P/rsa.pem --key $P/rsa.key \
 		--tls1.2 --ciphers AES128-GCM-SHA256
+	srv s446 "${SERVE[@]}" --listen $V4:446 --cert $P/server.pem --key $P/server.key \
+		--idle-timeout 2
 	srv p4 "$VTLS" proxy --listen $V4:8443 --backend $V4:8080 --ciphersuites "$ALL13" \
 		--cert $P/server.pem --key $P/server.key --cert $P/rsa.pem --key $P/rsa.key
 	srv o4433 "${SSRV[@]}" -accept $V4:4433 -keylogfile $T/s_server.keylog
@@ -517,6 +519,29 @@ hello_retry() {
 		{ cat $T/hrr; return 1; }
 }
 
+# serve --idle-timeout 2: three keep-alive requests a second apart are
+# all answered; then the quiet connection is closed (ss in the server's
+# namespace sees it go) about 2 s later, while s_client would have
+# waited 10 s more.
+idle() {
+	local c i t t0=$EPOCHREALTIME n
+	(for i in 1 2 3; do printf 'GET /hello.txt HTTP/1.1\r\nHost: server.test\r\n\r\n'; sleep 1; done
+		sleep 10) | timeout 20 ip netns exec $C openssl s_client -quiet -connect $V4:446 \
+		-CAfile $P/ca.pem >$T/idle 2>&1 &
+	c=$!
+	sleep 2
+	for i in $(seq 50); do
+		ins ss -Htn state established "( sport = :446 )" | grep -q . || break
+		sleep 0.2
+	done
+	t=$(awk -v a=$t0 -v b=$EPOCHREALTIME 'BEGIN { printf "%.1f", b - a }')
+	kill $c 2>/dev/null
+	wait $c 2>/dev/null
+	n=$(grep -c '^HTTP/1.1 200' $T/idle)
+	echo "the idle connection was closed after $t s; $n responses"
+	[ "$n" = 3 ] && awk -v t=$t 'BEGIN { exit !(t >= 4 && t < 9) }' || { cat $T/idle; return 1; }
+}
+
 http_garbage() {
 	raw 443 'BLAH\r\n\r\n' || { echo "s_client: $?"; cat $T/raw; return 1; }
 	cat $T/raw
@@ -718,7 +743,7 @@ stalled() {
 # SIGTERM: each veil-tls server exits 0.
 sigterm() {
 	local n rc bad=0
-	for n in s443 s6 s444 s445 p4 p6; do
+	for n in s443 s6 s444 s445 s446 p4 p6; do
 		kill -TERM ${PID[$n]}
 		wait ${PID[$n]}
 		rc=$?
@@ -746,7 +771,7 @@ usage() {
 }
 
 ktap_print_header
-ktap_set_plan 56
+ktap_set_plan 57
 
 check "veil-tls exists" test -x "$VTLS"
 check "a bad option: exit 2, pointing to veil-tls help" usage
@@ -777,6 +802,7 @@ check "HTTP: no escape from --root (.., %2e%2e, a symlink out)" http_escape
 check "HTTP HEAD: Content-Length, no body" http_head
 check "HTTP POST: 405 with Allow: GET, HEAD" http_post
 check "HTTP keep-alive: curl reuses the connection" http_keepalive
+check "serve --idle-timeout 2: a busy keep-alive connection kept, an idle one closed" idle
 check "HTTP/1.0 HEAD from s_client: headers only, then the server closes" http_raw_head
 check "HTTP: 400 for a garbage request" http_garbage
 check "serve --client-ca: with a certificate, without, another CA's, again" mtls

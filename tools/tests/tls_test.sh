@@ -67,7 +67,7 @@ if grep -q '^veil ' /proc/modules 2>/dev/null; then
 fi
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..16"
 expect "no command is a usage error" 2 "Usage: veil-tls" --
 expect "unknown command" 2 "unknown command 'frob'" -- frob
 expect "unknown option" 2 "'--frob' is not an option of this command" -- connect --frob x:1
@@ -75,6 +75,8 @@ expect "an option of another command" 2 "'--root' is not an option" -- connect -
 expect "serve needs --root" 2 "serve: --root DIR is required" -- serve --listen 127.0.0.1:1 --cert c --key k
 expect "a --cert needs its --key" 2 "each --cert needs its --key" -- proxy --listen 127.0.0.1:1 --backend 127.0.0.1:2 --cert c
 expect "--tls1.2 with --tls1.3" 2 "exclude each other" -- connect --tls1.2 --tls1.3 x:1
+expect "--idle-timeout takes whole seconds" 2 "idle-timeout takes whole seconds" -- \
+	serve --idle-timeout 1.5 --listen 127.0.0.1:1 --cert c --key k --root /
 expect "connect without the module" 1 "^veil-tls: $NOTLOADED; --fallback" -- connect 127.0.0.1:1
 expect "serve without the module" 1 "$NOTLOADED" -- serve --listen 127.0.0.1:1 --cert c --key k --root /
 
@@ -118,6 +120,29 @@ ok $? "serve --fallback sends a file to curl"
 curl -s --cacert cert.pem -o /dev/null -w '%{http_code}' "https://localhost:$p/nothing" \
 	>code 2>err && [ "$(cat code)" = 404 ]
 ok $? "serve --fallback: 404"
+
+# --idle-timeout 1: five keep-alive requests half a second apart are all
+# answered, then the quiet connection is closed (ss sees it go) about a
+# second later, while its client still has 5 s of input to wait for.
+p=$(port)
+"$VTLS" serve --fallback --idle-timeout 1 --listen "127.0.0.1:$p" --cert cert.pem \
+	--key key.pem --root www 2>idle.log &
+pids+=($!)
+wait_port "$p"
+t0=$SECONDS
+(for i in 1 2 3 4 5; do printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'; sleep 0.5; done
+	sleep 5) | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$p" >idle.out 2>err &
+c=$!
+sleep 1
+for i in $(seq 100); do
+	ss -Htn state established "( sport = :$p )" | grep -q . || break
+	sleep 0.1
+done
+t=$((SECONDS - t0))
+wait $c
+echo "# the idle connection was closed after $t s; $(grep -c '^HTTP/1.1 200' idle.out) responses"
+[ "$(grep -c '^HTTP/1.1 200' idle.out)" = 5 ] && [ $t -ge 3 ] && [ $t -le 6 ]
+ok $? "serve --idle-timeout 1: busy keep-alive kept, idle one closed"
 
 b=$(port)
 busybox httpd -f -p "127.0.0.1:$b" -h www &

@@ -21,6 +21,8 @@ static int vtls_epfd = -1;
 static struct vtls_peer *vtls_peers;
 static volatile sig_atomic_t vtls_stop;
 static char vtls_fallback_why[256];
+/* Seconds an open connection may be idle; 0 never. */
+static int vtls_idle;
 
 static void vtls_on_signal(int sig)
 {
@@ -114,6 +116,20 @@ static void vtls_accept(int lfd, SSL_CTX *ctx)
 	vtls_peers = peer;
 }
 
+static int64_t vtls_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* An open peer had an event: its idle time starts again. */
+static void vtls_peer_active(struct vtls_peer *peer)
+{
+	peer->idle_until = vtls_idle ? vtls_now_ms() + vtls_idle * 1000LL : 0;
+}
+
 /* One handshake step; returns -1 when the peer is to be closed. */
 static int vtls_handshake_step(const struct vtls_opts *o, const struct vtls_app *app,
 			       struct vtls_peer *peer)
@@ -137,13 +153,19 @@ static int vtls_handshake_step(const struct vtls_opts *o, const struct vtls_app 
 		vtls_log("records in userspace: %s", vtls_fallback_why);
 	}
 	peer->open = true;
+	vtls_peer_active(peer);
 	return app->open(peer);
 }
 
-/* Handshakes past their deadline are given up. */
+/*
+ * Handshakes past their deadline are given up; open connections idle for
+ * longer than the idle timeout get a close_notify and are closed, as a
+ * web server drops idle keep-alive connections (quietly: that is normal).
+ */
 static void vtls_expire(const struct vtls_app *app)
 {
 	struct vtls_peer *peer, *next;
+	int64_t now_ms = vtls_now_ms();
 	time_t now = time(NULL);
 
 	for (peer = vtls_peers; peer; peer = next) {
@@ -151,6 +173,9 @@ static void vtls_expire(const struct vtls_app *app)
 		if (!peer->open && now >= peer->deadline) {
 			vtls_peer_log(peer, "handshake not finished in %d s; closed",
 				      VTLS_HANDSHAKE_TIMEOUT);
+			vtls_peer_close(app, peer);
+		} else if (peer->open && peer->idle_until && now_ms >= peer->idle_until) {
+			vtls_conn_close_notify(peer->c);
 			vtls_peer_close(app, peer);
 		}
 	}
@@ -197,6 +222,7 @@ int vtls_loop_run(const struct vtls_opts *o, const struct vtls_app *app)
 	ctx = vtls_ctx_start(o, true);
 	if (!ctx)
 		return VTLS_EXIT_FAIL;
+	vtls_idle = o->idle_timeout >= 0 ? o->idle_timeout : app->idle_timeout;
 	vtls_epfd = epoll_create1(EPOLL_CLOEXEC);
 	lfd = vtls_listen(o);
 	if (vtls_epfd < 0 || lfd < 0 || vtls_ep_add(&lep, NULL, lfd, EPOLLIN)) {
@@ -227,8 +253,11 @@ int vtls_loop_run(const struct vtls_opts *o, const struct vtls_app *app)
 				continue;
 			}
 			if (!(peer->open ? app->event(peer, ep, evs[i].events)
-					 : vtls_handshake_step(o, app, peer)))
+					 : vtls_handshake_step(o, app, peer))) {
+				if (peer->open)
+					vtls_peer_active(peer);
 				continue;
+			}
 			for (j = i + 1; j < n; j++)
 				if (evs[j].data.ptr &&
 				    ((struct vtls_ep *)evs[j].data.ptr)->peer == peer)

@@ -32,6 +32,8 @@ struct vtls_ep {
  * @c: its TLS connection
  * @name: the client's address, for the log
  * @deadline: when an unfinished handshake is given up
+ * @idle_until: once open, when it is closed unless something happens
+ *	first, in CLOCK_MONOTONIC milliseconds; 0 never
  * @open: the handshake is done and the keys are handed over
  * @app: serve's or proxy's own state
  * @prev: the list of all peers
@@ -42,6 +44,7 @@ struct vtls_peer {
 	struct vtls_conn *c;
 	char name[64];
 	time_t deadline;
+	int64_t idle_until;
 	bool open;
 	void *app;
 	struct vtls_peer *prev;
@@ -51,6 +54,8 @@ struct vtls_peer {
 /**
  * struct vtls_app - what a server does with its connections
  * @name: the command, for the log
+ * @idle_timeout: seconds an open connection may go without an event
+ *	before it is closed, unless --idle-timeout says otherwise; 0 never
  * @open: the handshake is done; set up @peer->app and its interest.
  *        Returns 0 or -1 (after logging) to close the peer.
  * @event: @ep of an open peer is ready with @events; returns 0 or -1 to
@@ -59,6 +64,7 @@ struct vtls_peer {
  */
 struct vtls_app {
 	const char *name;
+	int idle_timeout;
 	int (*open)(struct vtls_peer *peer);
 	int (*event)(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t events);
 	void (*close)(struct vtls_peer *peer);

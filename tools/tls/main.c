@@ -40,7 +40,7 @@ static void vtls_usage(FILE *f)
 		"                    --groups LIST | --fallback | --cert FILE --key FILE }\n"
 		"       connect also: { --ca FILE | --servername NAME | --sess-in FILE |\n"
 		"                       --sess-out FILE | --insecure }\n"
-		"       serve and proxy also: { --client-ca FILE }\n"
+		"       serve and proxy also: { --client-ca FILE | --idle-timeout SECONDS }\n"
 		"       ADDR:PORT := { IPV4:PORT | [IPV6]:PORT }   HOST := { NAME | ADDR }\n"
 		"\n");
 	for (c = vtls_cmds; c->name; c++)

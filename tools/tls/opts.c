@@ -4,7 +4,9 @@
  * which commands take it, and ADDR:PORT parsing.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <netdb.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -16,6 +18,7 @@ enum {
 	VTLS_O_TLS12 = 256, VTLS_O_TLS13, VTLS_O_CIPHERS, VTLS_O_SUITES, VTLS_O_FALLBACK,
 	VTLS_O_CERT, VTLS_O_KEY, VTLS_O_CA, VTLS_O_CLIENT_CA, VTLS_O_SNI, VTLS_O_SESS_IN,
 	VTLS_O_SESS_OUT, VTLS_O_INSECURE, VTLS_O_LISTEN, VTLS_O_BACKEND, VTLS_O_ROOT, VTLS_O_GROUPS,
+	VTLS_O_IDLE,
 };
 
 #define C_CONNECT	1
@@ -44,6 +47,7 @@ static const struct {
 	{ { "listen", required_argument, NULL, VTLS_O_LISTEN }, C_SERVE | C_PROXY },
 	{ { "backend", required_argument, NULL, VTLS_O_BACKEND }, C_PROXY },
 	{ { "root", required_argument, NULL, VTLS_O_ROOT }, C_SERVE },
+	{ { "idle-timeout", required_argument, NULL, VTLS_O_IDLE }, C_SERVE | C_PROXY },
 };
 
 #define VTLS_NOPTS	(sizeof(vtls_options) / sizeof(vtls_options[0]))
@@ -98,12 +102,14 @@ int vtls_parse_opts(int argc, char **argv, struct vtls_opts *o, const char *cmd)
 	struct option longopts[VTLS_NOPTS + 1];
 	unsigned int bit = vtls_cmd_bit(cmd);
 	int ncertopt = 0, nkeyopt = 0, n = 0, ch;
+	char what[128], *end;
+	long secs;
 	size_t i;
-	char what[128];
 
 	memset(o, 0, sizeof(*o));
 	o->min_version = TLS1_2_VERSION;
 	o->max_version = TLS1_3_VERSION;
+	o->idle_timeout = -1;
 	for (i = 0; i < VTLS_NOPTS; i++)
 		if (vtls_options[i].cmds & bit)
 			longopts[n++] = vtls_options[i].opt;
@@ -137,6 +143,13 @@ int vtls_parse_opts(int argc, char **argv, struct vtls_opts *o, const char *cmd)
 		case VTLS_O_LISTEN: o->listen = optarg; break;
 		case VTLS_O_BACKEND: o->backend = optarg; break;
 		case VTLS_O_ROOT: o->root = optarg; break;
+		case VTLS_O_IDLE:
+			secs = strtol(optarg, &end, 10);
+			if (!*optarg || *end || secs < 0 || secs > INT_MAX)
+				return vtls_usage_error(cmd,
+					"--idle-timeout takes whole seconds, 0 for never");
+			o->idle_timeout = secs;
+			break;
 		default:
 			snprintf(what, sizeof(what), "'%s' is not an option of this command",
 				 argv[optind - 1]);

@@ -305,6 +305,8 @@ static void vtls_proxy_close(struct vtls_peer *peer)
 
 static const struct vtls_app vtls_proxy_app = {
 	.name = "proxy",
+	/* A tunnel may carry a quiet protocol for hours: never, by default. */
+	.idle_timeout = 0,
 	.open = vtls_proxy_open,
 	.event = vtls_proxy_event,
 	.close = vtls_proxy_close,

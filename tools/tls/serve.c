@@ -277,6 +277,8 @@ static void vtls_serve_close(struct vtls_peer *peer)
 
 static const struct vtls_app vtls_serve_app = {
 	.name = "serve",
+	/* Idle keep-alive connections: nginx keeps them 75 s, Apache 5 s. */
+	.idle_timeout = 60,
 	.open = vtls_serve_open,
 	.event = vtls_serve_event,
 	.close = vtls_serve_close,

@@ -47,6 +47,8 @@
  * @listen: server: address to listen on
  * @backend: proxy: plaintext backend address
  * @root: serve: document root
+ * @idle_timeout: serve, proxy: seconds an open connection may be idle
+ *	before it is closed; 0 never; -1 the command's default
  * @target: connect: HOST:PORT
  */
 struct vtls_opts {
@@ -68,6 +70,7 @@ struct vtls_opts {
 	const char *listen;
 	const char *backend;
 	const char *root;
+	int idle_timeout;
 	const char *target;
 };
 
