@@ -721,6 +721,54 @@ leak_run() {
 
 # leak NAME: NAME's descriptors as they were, its memory within 2 MB,
 # each handshake logged once, and NAME still serving.
+# A client that resets while the proxy's backend is still connecting
+# (SYNs to it dropped): the proxy closes that connection at once, with a
+# line in its log, instead of spinning on the reset socket's EPOLLHUP
+# until the backend answers. Its CPU time over the next 2 s tells.
+reset_while_connecting() {
+	local pid ticks0 ticks1 i py
+	ins nft -f - <<-EOF || return 1
+	table inet veil_bh {
+		chain in { type filter hook input priority 0; tcp dport 8098 drop; }
+	}
+	EOF
+	srv pbh "$VTLS" proxy --listen $V4:8447 --backend $V4:8098 \
+		--cert $P/server.pem --key $P/server.key
+	pid=${PID[pbh]}
+	for i in $(seq 50); do grep -q "listening" $T/pbh.log && break; sleep 0.1; done
+	# Python for SO_LINGER 0: close() then sends a reset. It waits on the
+	# fifo until the proxy has the keys in veil and its backend's SYN out.
+	rm -f $T/go && mkfifo $T/go
+	inc "$PYTHON" -c '
+import socket, ssl, struct, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+s = ctx.wrap_socket(socket.create_connection((sys.argv[2], 8447)), server_hostname="server.test")
+sys.stdin.readline()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' $P/ca.pem $V4 < $T/go &
+	py=$!
+	exec 5>$T/go
+	for i in $(seq 50); do
+		ins ss -Htn state syn-sent "( dport = :8098 )" | grep -q . && break
+		sleep 0.1
+	done
+	echo >&5
+	exec 5>&-
+	wait $py || return 1
+	sleep 0.5
+	ticks0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+	sleep 2
+	ticks1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
+	kill $pid
+	wait $pid
+	unset "PID[pbh]"
+	ins nft delete table inet veil_bh
+	cat $T/pbh.log
+	echo "the proxy used $((ticks1 - ticks0)) ticks of CPU in 2 s"
+	[ $((ticks1 - ticks0)) -lt 30 ] &&
+		grep -q "the client went away before the backend answered" $T/pbh.log
+}
+
 leak() {
 	local f0 r0 n0 f1 r1 n1
 	[ -n "${L1[$1]}" ] || leak_run || return 1
@@ -771,7 +819,7 @@ usage() {
 }
 
 ktap_print_header
-ktap_set_plan 57
+ktap_set_plan 58
 
 check "veil-tls exists" test -x "$VTLS"
 check "a bad option: exit 2, pointing to veil-tls help" usage
@@ -816,6 +864,8 @@ check "100 MB by curl from serve over IPv6 (sendfile): SHA-256 matches" big
 check "connect to proxy over IPv6: 4 MB to an echo server and back, half-closes" echo_both
 check "connect to serve, the request and close_notify right after the handshake" connect_serve
 check "plaintext to serve: logged, closed, serve goes on" plain_to_serve
+check "a client reset while proxy's backend connects: closed at once, no spinning" \
+	reset_while_connecting
 check "1000 aborted handshakes to serve: no descriptor or memory leaked" leak s443
 check "1000 aborted handshakes to proxy: no descriptor or memory leaked" leak p4
 

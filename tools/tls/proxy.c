@@ -234,10 +234,19 @@ static int vtls_proxy_event(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t
 	socklen_t len = sizeof(int);
 	int err = 0;
 
-	(void)events;
 	if (!p->connected) {
-		if (ep != &p->backend)
+		if (ep != &p->backend) {
+			/*
+			 * epoll reports HUP and ERR whatever the interest: a
+			 * client that reset while the backend is still
+			 * connecting would make this loop spin until it answers.
+			 */
+			if (events & (EPOLLHUP | EPOLLERR)) {
+				vtls_peer_log(peer, "the client went away before the backend answered");
+				return -1;
+			}
 			return vtls_ep_set(&peer->tls, 0);	/* wait for the backend */
+		}
 		if (getsockopt(p->backend.fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
 			vtls_peer_log(peer, "backend %s: %s", vtls_backend_name,
 				      strerror(err ? err : errno));
