@@ -139,9 +139,6 @@ bg_result() {
 	fi
 }
 
-k0=${kvers[0]}
-k1=${kvers[1]}
-
 # What the VMs need: the tools, the selftests (which link the tools'
 # library) and each kernel's module, the modules built beside the tools.
 for k in "${kvers[@]}"; do
