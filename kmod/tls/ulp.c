@@ -115,8 +115,15 @@ static int veil_tls_ulp_init(struct sock *sk)
 	int idx = veil_tls_idx(sk);
 	int err;
 
-	/* Records need a connection: not a listener, whose children would share this. */
-	if (sk->sk_state != TCP_ESTABLISHED || !sk->sk_socket)
+	/*
+	 * Records need a connection: not a listener, whose children would
+	 * share this. CLOSE_WAIT too: a peer may send its request, its
+	 * close_notify and its FIN right after its Finished, before the
+	 * handshake's keys get here; what it sent is still to be read, and
+	 * the answer still to be sent.
+	 */
+	if ((sk->sk_state != TCP_ESTABLISHED && sk->sk_state != TCP_CLOSE_WAIT) ||
+	    !sk->sk_socket)
 		return -ENOTCONN;
 	err = veil_tls_build(sk);
 	if (err)

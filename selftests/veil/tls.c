@@ -1115,6 +1115,44 @@ TEST_F(tls, keys_after_data)
 	close(fd[1]);
 }
 
+/*
+ * A peer may send its last records and its FIN right after its Finished:
+ * the keys then reach a socket in CLOSE_WAIT. What is queued is read,
+ * then the end of the stream, and the answer can still be sent.
+ */
+TEST_F(tls, keys_after_peer_fin)
+{
+	uint8_t data[20000], buf[sizeof(data)];
+	struct tcp_info ti = { 0 };
+	socklen_t len;
+	int fd[2], i;
+
+	tcp_pair(_metadata, AF_INET, fd);
+	fill(data, sizeof(data), 7);
+	attach_key(_metadata, fd[0], ulp(), TLS_TX, &self->c2s);
+	ASSERT_EQ(sizeof(data), send(fd[0], data, sizeof(data), 0));
+	ASSERT_EQ(0, shutdown(fd[0], SHUT_WR));
+	for (i = 0; i < 200; i++) {
+		len = sizeof(ti);
+		ASSERT_EQ(0, getsockopt(fd[1], IPPROTO_TCP, TCP_INFO, &ti, &len));
+		if (ti.tcpi_state == TCP_CLOSE_WAIT)
+			break;
+		usleep(10000);
+	}
+	ASSERT_EQ(TCP_CLOSE_WAIT, ti.tcpi_state);
+	attach_key(_metadata, fd[1], ulp(), TLS_RX, &self->c2s);
+	ASSERT_EQ(0, set_key(fd[1], TLS_TX, &self->s2c));
+	EXPECT_EQ(sizeof(data), recv_all(fd[1], buf, sizeof(data)));
+	EXPECT_EQ(0, memcmp(data, buf, sizeof(data)));
+	EXPECT_EQ(0, recv(fd[1], buf, 1, 0));
+	ASSERT_EQ(0, set_key(fd[0], TLS_RX, &self->s2c));
+	EXPECT_EQ(5, send(fd[1], "reply", 5, 0));
+	EXPECT_EQ(5, recv_all(fd[0], buf, 5));
+	EXPECT_EQ(0, memcmp(buf, "reply", 5));
+	close(fd[0]);
+	close(fd[1]);
+}
+
 static void expect_info(struct __test_metadata *_metadata, int fd, int dir,
 			const struct tls_keys *want)
 {
