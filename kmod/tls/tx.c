@@ -302,6 +302,51 @@ static int veil_tls_rec_close(struct sock *sk, struct veil_tls_ctx *ctx, int fla
 	return veil_tls_rec_push(sk, ctx, flags);
 }
 
+/* What of the sealed record TCP does not have yet, in bytes. */
+static unsigned int veil_tls_rec_unsent(const struct veil_tls_rec *rec)
+{
+	unsigned int i, n = 0;
+
+	for (i = rec->sent_sg; i < rec->nsg; i++)
+		n += rec->sg[i].length;
+	return n - rec->sent_off;
+}
+
+/*
+ * Last words before the FIN (shutdown or close): the open record is
+ * sealed, and the whole of what the caller was told was sent goes to TCP
+ * without waiting. TCP's own close and shutdown never block (without
+ * SO_LINGER), and a peer that stopped reading must not hold the caller,
+ * an event loop perhaps, for SO_SNDTIMEO, which is forever by default.
+ *
+ * When TCP has no room, its send buffer is made large enough for what it
+ * holds (which may already exceed the buffer by a segment) and what is
+ * left, twice over for the skbs' own overhead: at most one record more,
+ * so the overcommit is bounded, and TCP then delivers it as it does what
+ * was queued before the close. Only when TCP still refuses (memory pressure,
+ * or TCP_NOTSENT_LOWAT) is the rest dropped; it is counted, and the peer
+ * sees the stream end inside a record, not a silent truncation.
+ */
+static void veil_tls_tx_drain(struct sock *sk, struct veil_tls_ctx *ctx)
+{
+	struct veil_tls_rec *rec = &ctx->tx->rec;
+	int err;
+
+	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+		return;
+	err = veil_tls_rec_close(sk, ctx, MSG_DONTWAIT);
+	if (err == -EAGAIN && rec->sealed) {
+		int room = READ_ONCE(sk->sk_wmem_queued) + 2 * veil_tls_rec_unsent(rec) +
+			   PAGE_SIZE;
+
+		if (room > sk->sk_sndbuf)
+			WRITE_ONCE(sk->sk_sndbuf, room);
+		err = veil_tls_rec_push(sk, ctx, MSG_DONTWAIT);
+	}
+	if (err && rec->nsg)
+		veil_stat_inc(veil_net(sock_net(sk)), VEIL_A_NET_STATS_TLS_TX_LOST);
+}
+
 /**
  * veil_tls_tx_flush() - send whatever is held back
  * @sk: the socket, locked
@@ -552,8 +597,8 @@ void veil_tls_splice_eof(struct socket *sock)
  * @how: SHUT_RD, SHUT_WR or SHUT_RDWR
  *
  * A record left open by MSG_MORE, or half handed to TCP, would otherwise
- * be lost behind TCP's FIN. It is sent first, waiting for room as long as
- * SO_SNDTIMEO allows; then TCP's own shutdown runs. This is a socket
+ * be lost behind TCP's FIN. It goes to TCP first, without waiting (see
+ * veil_tls_tx_drain()); then TCP's own shutdown runs. This is a socket
  * operation rather than the proto's, which runs once the socket already
  * refuses to send.
  *
@@ -566,9 +611,8 @@ int veil_tls_shutdown(struct socket *sock, int how)
 
 	if (how == SHUT_WR || how == SHUT_RDWR) {
 		lock_sock(sk);
-		if (ctx->tx && ctx->tx->sk_write_space && !sk->sk_err &&
-		    !(sk->sk_shutdown & SEND_SHUTDOWN))
-			veil_tls_rec_close(sk, ctx, 0);
+		if (ctx->tx && ctx->tx->sk_write_space)
+			veil_tls_tx_drain(sk, ctx);
 		release_sock(sk);
 	}
 	return veil_tls_base_ops(sk)->shutdown(sock, how);
@@ -648,9 +692,9 @@ void veil_tls_tx_start(struct sock *sk, struct veil_tls_ctx *ctx)
  * @sk: the socket, locked
  * @ctx: its context, with a sending half
  *
- * What the caller corked and what TCP could not take yet are sent,
- * waiting for room as long as SO_SNDTIMEO allows (as kTLS does); then
- * the work item is told to stop and TCP's write_space is given back.
+ * What the caller corked and what TCP could not take yet go to TCP
+ * without waiting (see veil_tls_tx_drain()); then the work item is told
+ * to stop and TCP's write_space is given back.
  * The caller cancels the work item once the lock is dropped.
  */
 void veil_tls_tx_stop(struct sock *sk, struct veil_tls_ctx *ctx)
@@ -658,9 +702,7 @@ void veil_tls_tx_stop(struct sock *sk, struct veil_tls_ctx *ctx)
 	struct veil_tls_tx *tx = ctx->tx;
 
 	if (tx->sk_write_space) {
-		/* TCP waits for room itself, up to SO_SNDTIMEO. */
-		if (!sk->sk_err && !(sk->sk_shutdown & SEND_SHUTDOWN))
-			veil_tls_rec_close(sk, ctx, 0);
+		veil_tls_tx_drain(sk, ctx);
 		write_lock_bh(&sk->sk_callback_lock);
 		sk->sk_write_space = tx->sk_write_space;
 		write_unlock_bh(&sk->sk_callback_lock);

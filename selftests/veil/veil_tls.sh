@@ -542,6 +542,40 @@ idle() {
 	[ "$n" = 3 ] && awk -v t=$t 'BEGIN { exit !(t >= 4 && t < 9) }' || { cat $T/idle; return 1; }
 }
 
+# serve --idle-timeout 2 and a client that stopped reading an 8 MB
+# download: its socket is full, a record half sent. close_notify is not
+# waited for and close() does not wait for the peer either (it used to,
+# forever), so the connection goes after about 2 s and serve goes on
+# answering others at once.
+idle_stalled() {
+	local c i t t0=$EPOCHREALTIME
+	head -c 8M /dev/zero > $W/stall.bin
+	printf 'GET /stall.bin HTTP/1.1\r\nHost: server.test\r\n\r\n' > $T/stall.req
+	# s_client writes into a FIFO nobody reads (fd 7 holds it open), so it
+	# stops reading TCP; -quiet keeps it connected after its input ends.
+	mkfifo $T/stall.fifo && exec 7<>$T/stall.fifo || return 1
+	timeout 20 ip netns exec $C openssl s_client -quiet -connect $V4:446 \
+		-CAfile $P/ca.pem <$T/stall.req >$T/stall.fifo 2>$T/stall.err &
+	c=$!
+	sleep 1
+	ins ss -Htn state established "( sport = :446 )" | grep -q . ||
+		{ echo "no connection to serve"; cat $T/stall.err; return 1; }
+	for i in $(seq 40); do
+		ins ss -Htn state established "( sport = :446 )" | grep -q . || break
+		sleep 0.2
+	done
+	t=$(awk -v a=$t0 -v b=$EPOCHREALTIME 'BEGIN { printf "%.1f", b - a }')
+	echo "the stalled connection was closed after $t s"
+	timeout 5 ip netns exec $C curl -sS --cacert $P/ca.pem --resolve server.test:446:$V4 \
+		https://server.test:446/hello.txt > $T/stall.after 2>&1
+	kill $c 2>/dev/null
+	wait $c 2>/dev/null
+	exec 7>&-
+	rm -f $W/stall.bin $T/stall.fifo
+	awk -v t=$t 'BEGIN { exit !(t >= 2 && t < 6.5) }' &&
+		grep -q "hello from veil-tls" $T/stall.after || { cat $T/stall.after $T/s446.log; return 1; }
+}
+
 http_garbage() {
 	raw 443 'BLAH\r\n\r\n' || { echo "s_client: $?"; cat $T/raw; return 1; }
 	cat $T/raw
@@ -819,7 +853,7 @@ usage() {
 }
 
 ktap_print_header
-ktap_set_plan 58
+ktap_set_plan 59
 
 check "veil-tls exists" test -x "$VTLS"
 check "a bad option: exit 2, pointing to veil-tls help" usage
@@ -851,6 +885,7 @@ check "HTTP HEAD: Content-Length, no body" http_head
 check "HTTP POST: 405 with Allow: GET, HEAD" http_post
 check "HTTP keep-alive: curl reuses the connection" http_keepalive
 check "serve --idle-timeout 2: a busy keep-alive connection kept, an idle one closed" idle
+check "serve --idle-timeout 2: a client that stopped reading is closed, serve goes on" idle_stalled
 check "HTTP/1.0 HEAD from s_client: headers only, then the server closes" http_raw_head
 check "HTTP: 400 for a garbage request" http_garbage
 check "serve --client-ca: with a certificate, without, another CA's, again" mtls

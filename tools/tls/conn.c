@@ -187,8 +187,13 @@ static int vtls_wait(struct vtls_conn *c, short events)
 	return poll(&p, 1, 5000) == 1 ? 0 : -1;
 }
 
-/* One non-data record of @type out through the kernel. */
-static int vtls_send_control(struct vtls_conn *c, uint8_t type, const void *buf, size_t len)
+/*
+ * One non-data record of @type out through the kernel. With @wait, a full
+ * socket is waited on (up to 5 s); without, it is -EAGAIN and nothing was
+ * sent, for an event loop that must not stall on one slow peer.
+ */
+static int vtls_send_control(struct vtls_conn *c, uint8_t type, const void *buf, size_t len,
+			     bool wait)
 {
 	char cbuf[CMSG_SPACE(sizeof(uint8_t))] = { 0 };
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
@@ -207,6 +212,8 @@ static int vtls_send_control(struct vtls_conn *c, uint8_t type, const void *buf,
 		n = sendmsg(c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n == (ssize_t)len)
 			return 0;
+		if (n < 0 && errno == EAGAIN && !wait)
+			return -EAGAIN;
 		if (n < 0 && errno == EAGAIN && !vtls_wait(c, POLLOUT))
 			continue;
 		snprintf(c->err, sizeof(c->err), "sending a control record: %s",
@@ -232,7 +239,7 @@ static int vtls_key_update(struct vtls_conn *c, const uint8_t *msg, size_t len)
 	    vtls_kernel_key(c, false, c->err, sizeof(c->err)))
 		return -1;
 	if (msg[4] == 1) {
-		if (vtls_send_control(c, VTLS_TYPE_HANDSHAKE, reply, sizeof(reply)) ||
+		if (vtls_send_control(c, VTLS_TYPE_HANDSHAKE, reply, sizeof(reply), true) ||
 		    vtls_next_secret(c, &c->tx) ||
 		    vtls_kernel_key(c, true, c->err, sizeof(c->err)))
 			return -1;
@@ -484,28 +491,39 @@ ssize_t vtls_conn_send(struct vtls_conn *c, const void *buf, size_t len, bool no
 /**
  * vtls_conn_close_notify() - say this end has finished sending
  * @c: the connection
+ * @wait: wait (up to 5 s) for room in a full socket; an event loop
+ *	passes false and tries again when the socket is writable
  *
  * Sends close_notify (once) and half-closes the TCP connection.
  *
- * Return: 0 or -1 with @c->err set.
+ * Return: 0; -EAGAIN when @wait is false and the socket has no room,
+ * nothing sent yet; or -1 with @c->err set (the connection is half-closed
+ * all the same).
  */
-int vtls_conn_close_notify(struct vtls_conn *c)
+int vtls_conn_close_notify(struct vtls_conn *c, bool wait)
 {
 	static const uint8_t alert[2] = { 1, SSL_AD_CLOSE_NOTIFY };
 	int ret = 0;
 
 	if (c->sent_close)
 		return 0;
-	c->sent_close = true;
 	if (c->kernel) {
-		ret = vtls_send_control(c, VTLS_TYPE_ALERT, alert, sizeof(alert));
+		ret = vtls_send_control(c, VTLS_TYPE_ALERT, alert, sizeof(alert), wait);
 	} else {
 		ERR_clear_error();
-		if (SSL_shutdown(c->ssl) < 0) {
+		ret = SSL_shutdown(c->ssl);
+		if (ret < 0 && !wait && SSL_get_error(c->ssl, ret) == SSL_ERROR_WANT_WRITE)
+			return -EAGAIN;
+		if (ret < 0) {
 			snprintf(c->err, sizeof(c->err), "%s", vtls_ssl_error());
 			ret = -1;
+		} else {
+			ret = 0;
 		}
 	}
+	if (ret == -EAGAIN)
+		return ret;
+	c->sent_close = true;
 	shutdown(c->fd, SHUT_WR);
 	return ret;
 }

@@ -159,7 +159,7 @@ static int vtls_relay(struct vtls_conn *c)
 				continue;
 			if (n <= 0) {
 				in_open = false;
-				if (vtls_conn_close_notify(c)) {
+				if (vtls_conn_close_notify(c, true)) {
 					vtls_log("%s", c->err);
 					return -1;
 				}
@@ -190,7 +190,7 @@ static int vtls_relay(struct vtls_conn *c)
 		return -1;
 	}
 	/* Answer the server's close_notify, as RFC 8446 section 6.1 asks. */
-	vtls_conn_close_notify(c);
+	vtls_conn_close_notify(c, true);
 	return 0;
 }
 

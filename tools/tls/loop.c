@@ -175,7 +175,8 @@ static void vtls_expire(const struct vtls_app *app)
 				      VTLS_HANDSHAKE_TIMEOUT);
 			vtls_peer_close(app, peer);
 		} else if (peer->open && peer->idle_until && now_ms >= peer->idle_until) {
-			vtls_conn_close_notify(peer->c);
+			/* Not for a peer that stopped reading: it is just closed. */
+			vtls_conn_close_notify(peer->c, false);
 			vtls_peer_close(app, peer);
 		}
 	}

@@ -207,15 +207,15 @@ static int vtls_proxy_pump(struct vtls_peer *peer, struct vtls_proxy *p)
 		p->up.done = true;
 		shutdown(bfd, SHUT_WR);
 	}
-	if (p->down.eof && !p->down.len && !p->down.done) {
+	/* close_notify waits for room: the loop must not stall on one peer. */
+	if (p->down.eof && !p->down.len && !p->down.done &&
+	    vtls_conn_close_notify(c, false) != -EAGAIN)
 		p->down.done = true;
-		vtls_conn_close_notify(c);
-	}
 	if (p->up.done && p->down.done)
 		return -1;	/* both ends said all they had to say */
 	if (!p->up.eof && (!c->kernel ? !p->up.len : p->up.len < p->pipe_cap))
 		cev |= EPOLLIN;
-	if (p->down.len)
+	if (p->down.len || (p->down.eof && !p->down.done))
 		cev |= EPOLLOUT;
 	if (!p->down.eof && (!c->kernel ? !p->down.len : p->down.len < p->pipe_cap))
 		bev |= EPOLLIN;

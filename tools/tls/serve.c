@@ -54,6 +54,7 @@ struct vtls_serve {
 	size_t chunk_len;
 	bool sending;
 	bool last;
+	bool closing;
 };
 
 static int vtls_rootfd = -1;
@@ -206,6 +207,12 @@ static int vtls_serve_event(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t
 	(void)ep;
 	(void)events;
 	for (;;) {
+		if (s->closing) {
+			/* After the last response, close_notify when there is room. */
+			if (vtls_conn_close_notify(c, false) == -EAGAIN)
+				return vtls_ep_set(&peer->tls, EPOLLOUT);
+			return -1;
+		}
 		if (s->sending) {
 			ret = vtls_send_response(peer, s);
 			if (ret < 0)
@@ -213,8 +220,8 @@ static int vtls_serve_event(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t
 			if (!ret)
 				return vtls_ep_set(&peer->tls, EPOLLOUT);
 			if (s->last) {
-				vtls_conn_close_notify(c);
-				return -1;
+				s->closing = true;
+				continue;
 			}
 			vtls_http_next(&s->http);
 			continue;
@@ -242,7 +249,7 @@ static int vtls_serve_event(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t
 		if (n == 0) {
 			/* The client is done; answer its close_notify with ours. */
 			if (c->clean_close)
-				vtls_conn_close_notify(c);
+				vtls_conn_close_notify(c, false);
 			return -1;
 		}
 		s->in_len += n;

@@ -192,7 +192,7 @@ int vtls_conn_offload(struct vtls_conn *c, bool fallback);
 ssize_t vtls_conn_recv(struct vtls_conn *c, void *buf, size_t len, bool nonblock);
 ssize_t vtls_conn_control(struct vtls_conn *c);
 ssize_t vtls_conn_send(struct vtls_conn *c, const void *buf, size_t len, bool nonblock);
-int vtls_conn_close_notify(struct vtls_conn *c);
+int vtls_conn_close_notify(struct vtls_conn *c, bool wait);
 const char *vtls_conn_cipher(const struct vtls_conn *c);
 
 /* connect.c, serve.c, proxy.c */

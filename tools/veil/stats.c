@@ -37,6 +37,7 @@ static const struct {
 	{ VEIL_A_NET_STATS_TLS_RX_TOTAL, "tls-rx-total" },
 	{ VEIL_A_NET_STATS_TLS_DECRYPT_ERRORS, "tls-decrypt-errors" },
 	{ VEIL_A_NET_STATS_TLS_REKEYS, "tls-rekeys" },
+	{ VEIL_A_NET_STATS_TLS_TX_LOST, "tls-tx-lost" },
 };
 
 /* Every attribute but pad is a counter, and each is printed. */
