@@ -257,6 +257,37 @@ vt_fetch() {
 	     "curl $(awk -v u="${tm[1]}" -v s="${tm[2]}" 'BEGIN { printf "%.1f", u + s }'))"
 }
 
+# vt_fetch_k VAR LABEL URL SUITE SERVER: as vt_fetch, but the client is
+# `veil-tls connect` with an HTTP/1.0 GET on its input: the records it
+# receives are decrypted by veil.ko, so the client costs about what a
+# kernel-TLS server does and no longer sets the pace the way curl does.
+# The first 12 bytes (the status line's start) are kept, the rest counted.
+vt_fetch_k() {
+	local var=$1 label=$2 url=$3 suite=$4 srv=$5 s0 tm t0 hp path n
+	local TIMEFORMAT='%R %U %S'
+	hp=${url#https://} path=/${hp#*/} hp=${hp%%/*}
+	s0=$(pid_ticks "${vt_pid[$srv]}") t0=$(now)
+	{ time printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hp" |
+		timeout 1800 "$vtls" connect --ca "$vt/ca.pem" --tls1.3 --ciphersuites "$suite" \
+			"$hp" 2>"$vt/connect.err" |
+		{ dd bs=1 count=12 of="$vt/connect.status" status=none; wc -c > "$vt/connect.n"; }
+	} 2>"$vt/connect.time"
+	row_time "$t0" "$(now)" "$label"
+	read -r -a tm < "$vt/connect.time"
+	n=$(($(cat "$vt/connect.n") + 12))
+	grep -q '^HTTP/1\.[01] 200' "$vt/connect.status" &&
+	[ "$n" -gt $((vt_mb * 1048576)) ] && [ "$n" -lt $((vt_mb * 1048576 + 1024)) ] ||
+		fail "$label: veil-tls connect $url: '$(cat "$vt/connect.status")', $n bytes:" \
+			"$(tail -n 3 "$vt/connect.err")"
+	grep -qx 'records: kernel (veil)' "$vt/connect.err" ||
+		fail "$label: veil-tls connect did not use veil.ko: $(cat "$vt/connect.err")"
+	printf -v "$var" '%s' "$(awk -v n="$n" -v t="${tm[0]}" 'BEGIN { printf "%.1f", n / t / 1e6 }')"
+	printf -v "${var}_cpu" '%s' "$(secs $(($(pid_ticks "${vt_pid[$srv]}") - s0)))"
+	local cpu=${var}_cpu
+	echo "bench:   $label: ${!var} MB/s (${tm[0]} s; CPU s: server ${!cpu}," \
+	     "veil-tls connect $(awk -v u="${tm[1]}" -v s="${tm[2]}" 'BEGIN { printf "%.1f", u + s }'))"
+}
+
 # vt_hs NAME PORT: one openssl s_time -new run against 127.0.0.1:PORT;
 # adds its connections to vt_hs_n[NAME] and its wall time to vt_hs_t[NAME].
 declare -A vt_hs_n vt_hs_t
@@ -370,6 +401,21 @@ vtls_rows() {
 		vt_fetch "vt_proxy_user_${cipher//-/_}" "proxy, $cipher, stunnel4" \
 			https://127.0.0.1:8444/big.bin "$suite" stunnel httpd
 
+		# The same four with a client that does not set the pace.
+		tx=$(tls_tx_total)
+		vt_fetch_k "vt_kserve_veil_${cipher//-/_}" "serve, $cipher, veil-tls serve, kernel client" \
+			https://127.0.0.1:4431/big.bin "$suite" vserve
+		vt_check vserve "$tx" 2
+		vt_fetch_k "vt_kserve_user_${cipher//-/_}" \
+			"serve, $cipher, openssl s_server -WWW, kernel client" \
+			https://127.0.0.1:4432/big.bin "$suite" s_server
+		tx=$(tls_tx_total)
+		vt_fetch_k "vt_kproxy_veil_${cipher//-/_}" "proxy, $cipher, veil-tls proxy, kernel client" \
+			https://127.0.0.1:8443/big.bin "$suite" vproxy
+		vt_check vproxy "$tx" 2
+		vt_fetch_k "vt_kproxy_user_${cipher//-/_}" "proxy, $cipher, stunnel4, kernel client" \
+			https://127.0.0.1:8444/big.bin "$suite" stunnel
+
 		if [ $cipher = aes-gcm-128 ]; then
 			for i in $(seq "$vt_hs_rounds"); do
 				tx=$(tls_tx_total)
@@ -391,22 +437,24 @@ vtls_summary() {
 	echo "veil-tls against userspace TLS (TLS 1.3, ECDSA P-256, loopback): a $vt_mb MB"
 	echo "file fetched by curl to /dev/null, MB/s, and the server's CPU seconds for"
 	echo "it; full handshakes per second"
-	printf '%-34s %-9s %-10s %-8s %s\n' "row" "veil-tls" "userspace" "ratio" \
+	printf '%-46s %-9s %-10s %-8s %s\n' "row" "veil-tls" "userspace" "ratio" \
 		"server CPU s (veil-tls, userspace)"
 	for cipher in aes-gcm-128 chacha20-poly1305; do
-		for row in "serve:serve/s_server -WWW" "proxy:proxy/stunnel4"; do
+		for row in "serve:serve/s_server -WWW" "proxy:proxy/stunnel4" \
+			"kserve:serve/s_server, kernel client" "kproxy:proxy/stunnel4, kernel client"; do
 			a=vt_${row%%:*}_veil_${cipher//-/_} b=vt_${row%%:*}_user_${cipher//-/_}
 			local ac=${a}_cpu bc=${b}_cpu
-			printf '%-34s %-9s %-10s %-8s %s, %s\n' "${row#*:}, ${cipher%-poly1305}" \
+			printf '%-46s %-9s %-10s %-8s %s, %s\n' "${row#*:}, ${cipher%-poly1305}" \
 				"${!a}" "${!b}" "$(ratio "${!a}" "${!b}")" "${!ac}" "${!bc}"
 		done
 	done
 	hv=$(awk -v n="${vt_hs_n[vserve]}" -v t="${vt_hs_t[vserve]}" 'BEGIN { printf "%.1f", n / t }')
 	hs=$(awk -v n="${vt_hs_n[s_server]}" -v t="${vt_hs_t[s_server]}" 'BEGIN { printf "%.1f", n / t }')
-	printf '%-34s %-9s %-10s %s\n' "handshakes/s, serve/s_server" "$hv" "$hs" "$(ratio "$hv" "$hs")"
-	printf '%-34s %s\n' "plain HTTP, busybox httpd" "$vt_plain"
-	echo "(ratio = veil-tls / userspace, above 1: veil-tls is faster; curl decrypts"
-	echo "in OpenSSL in every row; the proxies' backend is busybox httpd;"
+	printf '%-46s %-9s %-10s %s\n' "handshakes/s, serve/s_server" "$hv" "$hs" "$(ratio "$hv" "$hs")"
+	printf '%-46s %s\n' "plain HTTP, busybox httpd" "$vt_plain"
+	echo "(ratio = veil-tls / userspace, above 1: veil-tls is faster; the client is"
+	echo "curl, decrypting in OpenSSL, or with \"kernel client\" veil-tls connect,"
+	echo "decrypting in veil.ko; the proxies' backend is busybox httpd;"
 	echo "handshakes: openssl s_time -new, aes-gcm-128, X25519, a small page each)"
 }
 

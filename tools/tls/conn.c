@@ -126,7 +126,9 @@ int vtls_conn_handshake(struct vtls_conn *c)
  * @fallback: when the kernel cannot take it, stay in userspace instead
  *
  * Return: 0 (records in the kernel, or in userspace with @fallback, in
- * which case @c->err says why), or -1 with @c->err set.
+ * which case @c->err says why); -EOPNOTSUPP when the kernel cannot take
+ * them and nothing was handed over (@fallback would carry on); -EIO when
+ * the socket is half handed over and unusable. @c->err says why.
  */
 int vtls_conn_offload(struct vtls_conn *c, bool fallback)
 {
@@ -151,9 +153,11 @@ int vtls_conn_offload(struct vtls_conn *c, bool fallback)
 	c->md = md ? EVP_MD_get0_name(md) : NULL;
 	if (!c->md || vtls_derive(c))
 		goto no;
-	if (vtls_kernel_key(c, true, c->err, sizeof(c->err)) ||
-	    vtls_kernel_key(c, false, c->err, sizeof(c->err)))
-		return -1;	/* the socket is half handed over: unusable */
+	/* Refused, the send key leaves the records with OpenSSL. */
+	if (vtls_kernel_key(c, true, c->err, sizeof(c->err)))
+		goto no;
+	if (vtls_kernel_key(c, false, c->err, sizeof(c->err)))
+		return -EIO;	/* the socket is half handed over: unusable */
 	/*
 	 * From now on OpenSSL reads only the session tickets it is given and
 	 * writes nothing to the wire.
@@ -164,14 +168,14 @@ int vtls_conn_offload(struct vtls_conn *c, bool fallback)
 		BIO_free(rb);
 		BIO_free(wb);
 		snprintf(c->err, sizeof(c->err), "out of memory");
-		return -1;
+		return -EIO;
 	}
 	SSL_set_bio(c->ssl, rb, wb);
 	c->kernel = true;
 	c->err[0] = '\0';
 	return 0;
 no:
-	return fallback ? 0 : -1;
+	return fallback ? 0 : -EOPNOTSUPP;
 }
 
 const char *vtls_conn_cipher(const struct vtls_conn *c)

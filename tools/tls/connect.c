@@ -199,7 +199,7 @@ int vtls_cmd_connect(const struct vtls_opts *o)
 	struct vtls_conn *c = NULL;
 	SSL_CTX *ctx = NULL;
 	char host[256];
-	int fd = -1, ret = VTLS_EXIT_FAIL, hs;
+	int fd = -1, ret = VTLS_EXIT_FAIL, hs, off;
 
 	if (o->insecure)
 		vtls_log("warning: --insecure: the server is not authenticated");
@@ -233,8 +233,10 @@ int vtls_cmd_connect(const struct vtls_opts *o)
 		vtls_log("%s: %s", o->target, c->err);
 		goto out;
 	}
-	if (vtls_conn_offload(c, o->fallback)) {
-		vtls_log("%s; --fallback carries on in userspace", c->err);
+	off = vtls_conn_offload(c, o->fallback);
+	if (off) {
+		vtls_log("%s%s", c->err,
+			 off == -EOPNOTSUPP ? "; --fallback carries on in userspace" : "");
 		goto out;
 	}
 	fprintf(stderr, "protocol: %s\ncipher: %s\nresumed: %s\n", SSL_get_version(c->ssl),

@@ -134,7 +134,7 @@ static void vtls_peer_active(struct vtls_peer *peer)
 static int vtls_handshake_step(const struct vtls_opts *o, const struct vtls_app *app,
 			       struct vtls_peer *peer)
 {
-	int hs = vtls_conn_handshake(peer->c);
+	int hs = vtls_conn_handshake(peer->c), ret;
 
 	if (hs == 0 || hs == 2)
 		return vtls_ep_set(&peer->tls, hs ? EPOLLOUT : EPOLLIN) ? -1 : 0;
@@ -142,9 +142,10 @@ static int vtls_handshake_step(const struct vtls_opts *o, const struct vtls_app 
 		vtls_peer_log(peer, "%s", peer->c->err);
 		return -1;
 	}
-	if (vtls_conn_offload(peer->c, o->fallback)) {
-		vtls_peer_log(peer, "%s; closed (--fallback would carry on in userspace)",
-			      peer->c->err);
+	ret = vtls_conn_offload(peer->c, o->fallback);
+	if (ret) {
+		vtls_peer_log(peer, "%s; closed%s", peer->c->err, ret == -EOPNOTSUPP ?
+			      " (--fallback would carry on in userspace)" : "");
 		return -1;
 	}
 	/* Why records stay in userspace, once per reason, not per client. */
