@@ -576,6 +576,34 @@ idle_stalled() {
 		grep -q "hello from veil-tls" $T/stall.after || { cat $T/stall.after $T/s446.log; return 1; }
 }
 
+# proxy: a client that stopped reading a 16 MB download asks for a
+# KeyUpdate. The proxy cannot send its answer yet (the socket is full):
+# the answer is owed, not waited for, so the proxy serves another client
+# at once (it used to stop everything for 5 s, then drop the client); once
+# the client reads again it gets every byte and the proxy's KeyUpdate.
+key_update_full() {
+	local c i t t0 rc
+	head -c 16M /dev/zero > $W/ku.bin
+	ip netns exec $C $VEIL_BUILD/selftests/veil/tls_ku_client $V4 8443 /ku.bin $P/ca.pem 4 \
+		>$T/ku.out 2>&1 &
+	c=$!
+	for i in $(seq 100); do
+		grep -q requested $T/ku.out && break
+		sleep 0.1
+	done
+	t0=$EPOCHREALTIME
+	timeout 10 ip netns exec $C curl -sS --cacert $P/ca.pem --resolve server.test:8443:$V4 \
+		https://server.test:8443/hello.txt > $T/ku.after 2>&1
+	t=$(awk -v a=$t0 -v b=$EPOCHREALTIME 'BEGIN { printf "%.1f", b - a }')
+	wait $c
+	rc=$?
+	rm -f $W/ku.bin
+	echo "another client was answered in $t s; the KeyUpdate client said:"
+	cat $T/ku.out
+	[ $rc = 0 ] && grep -q requested $T/ku.out && grep -q "hello from veil-tls" $T/ku.after &&
+		awk -v t=$t 'BEGIN { exit !(t < 2) }' || { cat $T/ku.after; tail -n 5 $T/p4.log; return 1; }
+}
+
 http_garbage() {
 	raw 443 'BLAH\r\n\r\n' || { echo "s_client: $?"; cat $T/raw; return 1; }
 	cat $T/raw
@@ -853,7 +881,7 @@ usage() {
 }
 
 ktap_print_header
-ktap_set_plan 59
+ktap_set_plan 60
 
 check "veil-tls exists" test -x "$VTLS"
 check "a bad option: exit 2, pointing to veil-tls help" usage
@@ -886,6 +914,7 @@ check "HTTP POST: 405 with Allow: GET, HEAD" http_post
 check "HTTP keep-alive: curl reuses the connection" http_keepalive
 check "serve --idle-timeout 2: a busy keep-alive connection kept, an idle one closed" idle
 check "serve --idle-timeout 2: a client that stopped reading is closed, serve goes on" idle_stalled
+check "proxy: a KeyUpdate asked for while the socket is full is owed, nobody waits" key_update_full
 check "HTTP/1.0 HEAD from s_client: headers only, then the server closes" http_raw_head
 check "HTTP: 400 for a garbage request" http_garbage
 check "serve --client-ca: with a certificate, without, another CA's, again" mtls

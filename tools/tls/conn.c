@@ -227,13 +227,35 @@ static int vtls_send_control(struct vtls_conn *c, uint8_t type, const void *buf,
 }
 
 /*
+ * The KeyUpdate the peer asked for, sent under the old key, then the send
+ * key switched. Return: 0, -EAGAIN when @wait is false and the socket has
+ * no room (still owed), or -1 with @c->err set.
+ */
+static int vtls_key_update_send(struct vtls_conn *c, bool wait)
+{
+	static const uint8_t reply[5] = { VTLS_MT_KEY_UPDATE, 0, 0, 1, 0 };
+	int ret = vtls_send_control(c, VTLS_TYPE_HANDSHAKE, reply, sizeof(reply), wait);
+
+	if (ret)
+		return ret;
+	c->ku_owed = false;
+	if (vtls_next_secret(c, &c->tx) || vtls_kernel_key(c, true, c->err, sizeof(c->err)))
+		return -1;
+	return 0;
+}
+
+/*
  * KeyUpdate (RFC 8446 section 4.6.3): the peer's next records use its
- * next secret. If it asked, answer with a KeyUpdate of our own, sent under
- * the old key, and switch the send key after it.
+ * next secret. If it asked, answer with a KeyUpdate of our own. An event
+ * loop's connection does not wait for room for it: the answer is owed
+ * until vtls_conn_flush() finds room, which the loop tries before anything
+ * else it does with the connection. (Until then only what was queued
+ * before goes out, which the peer cannot tell from records in flight.)
+ * Several requests before the answer get one answer.
  */
 static int vtls_key_update(struct vtls_conn *c, const uint8_t *msg, size_t len)
 {
-	static const uint8_t reply[5] = { VTLS_MT_KEY_UPDATE, 0, 0, 1, 0 };
+	int ret;
 
 	if (len != 5 || msg[4] > 1) {
 		snprintf(c->err, sizeof(c->err), "malformed KeyUpdate");
@@ -242,13 +264,27 @@ static int vtls_key_update(struct vtls_conn *c, const uint8_t *msg, size_t len)
 	if (vtls_next_secret(c, &c->rx) ||
 	    vtls_kernel_key(c, false, c->err, sizeof(c->err)))
 		return -1;
-	if (msg[4] == 1) {
-		if (vtls_send_control(c, VTLS_TYPE_HANDSHAKE, reply, sizeof(reply), true) ||
-		    vtls_next_secret(c, &c->tx) ||
-		    vtls_kernel_key(c, true, c->err, sizeof(c->err)))
+	if (msg[4] == 1 && !c->ku_owed) {
+		c->ku_owed = true;
+		ret = vtls_key_update_send(c, !c->nowait);
+		if (ret && ret != -EAGAIN)
 			return -1;
 	}
 	return 0;
+}
+
+/**
+ * vtls_conn_flush() - send what the protocol owes the peer
+ * @c: the connection
+ *
+ * A KeyUpdate the peer asked for that found the socket full.
+ *
+ * Return: 0 when nothing is owed (any more), -EAGAIN while the socket has
+ * no room, -1 with @c->err set.
+ */
+int vtls_conn_flush(struct vtls_conn *c)
+{
+	return c->ku_owed ? vtls_key_update_send(c, false) : 0;
 }
 
 /*

@@ -130,6 +130,30 @@ static void vtls_peer_active(struct vtls_peer *peer)
 	peer->idle_until = vtls_idle ? vtls_now_ms() + vtls_idle * 1000LL : 0;
 }
 
+/*
+ * An event for an open connection: what the protocol owes the peer (a
+ * KeyUpdate) goes before anything the command sends, and while it is
+ * owed the loop waits for room as well as for what the command waits for.
+ * Returns -1 when the peer is to be closed.
+ */
+static int vtls_peer_event(const struct vtls_app *app, struct vtls_peer *peer,
+			   struct vtls_ep *ep, uint32_t events)
+{
+	struct vtls_conn *c = peer->c;
+
+	if (vtls_conn_flush(c) == -1) {
+		vtls_peer_log(peer, "%s", c->err);
+		return -1;
+	}
+	if (app->event(peer, ep, events))
+		return -1;
+	if (c->ku_owed && vtls_ep_set(&peer->tls, peer->tls.events | EPOLLOUT)) {
+		vtls_peer_log(peer, "epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* One handshake step; returns -1 when the peer is to be closed. */
 static int vtls_handshake_step(const struct vtls_opts *o, const struct vtls_app *app,
 			       struct vtls_peer *peer)
@@ -154,6 +178,7 @@ static int vtls_handshake_step(const struct vtls_opts *o, const struct vtls_app 
 		vtls_log("records in userspace: %s", vtls_fallback_why);
 	}
 	peer->open = true;
+	peer->c->nowait = true;
 	vtls_peer_active(peer);
 	return app->open(peer);
 }
@@ -254,7 +279,7 @@ int vtls_loop_run(const struct vtls_opts *o, const struct vtls_app *app)
 				vtls_accept(lfd, ctx);
 				continue;
 			}
-			if (!(peer->open ? app->event(peer, ep, evs[i].events)
+			if (!(peer->open ? vtls_peer_event(app, peer, ep, evs[i].events)
 					 : vtls_handshake_step(o, app, peer))) {
 				if (peer->open)
 					vtls_peer_active(peer);

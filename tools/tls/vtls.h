@@ -128,6 +128,9 @@ struct vtls_key {
  * @peer_closed: close_notify (or EOF) came from the peer
  * @clean_close: the peer's end was a close_notify
  * @sent_close: this end sent close_notify
+ * @nowait: never wait for room in the socket (an event loop's connection)
+ * @ku_owed: the peer asked for a KeyUpdate that could not be sent yet;
+ *        vtls_conn_flush() sends it when the socket has room
  * @err: what went wrong, for the one-line report
  */
 struct vtls_conn {
@@ -152,6 +155,8 @@ struct vtls_conn {
 	bool peer_closed;
 	bool clean_close;
 	bool sent_close;
+	bool nowait;
+	bool ku_owed;
 	char err[256];
 };
 
@@ -191,6 +196,7 @@ int vtls_conn_handshake(struct vtls_conn *c);
 int vtls_conn_offload(struct vtls_conn *c, bool fallback);
 ssize_t vtls_conn_recv(struct vtls_conn *c, void *buf, size_t len, bool nonblock);
 ssize_t vtls_conn_control(struct vtls_conn *c);
+int vtls_conn_flush(struct vtls_conn *c);
 ssize_t vtls_conn_send(struct vtls_conn *c, const void *buf, size_t len, bool nonblock);
 int vtls_conn_close_notify(struct vtls_conn *c, bool wait);
 const char *vtls_conn_cipher(const struct vtls_conn *c);
