@@ -580,8 +580,8 @@ idle_stalled() {
 # KeyUpdate. The proxy cannot send its answer yet (the socket is full):
 # the answer is owed, not waited for, so the proxy serves another client
 # at once (it used to stop everything until there was room, up to 5 s,
-# then drop the client); once
-# the client reads again it gets every byte and the proxy's KeyUpdate.
+# then drop the client); once the client reads again it gets every byte
+# and the proxy's KeyUpdate.
 key_update_full() {
 	local c i t t0 rc
 	head -c 16M /dev/zero > $W/ku.bin
