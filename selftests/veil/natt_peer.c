@@ -33,6 +33,7 @@
 #include <netlink/genl/genl.h>
 
 #include "nl.h"
+#include "sock_util.h"
 
 #ifndef UDP_ENCAP
 #define UDP_ENCAP 100
@@ -48,23 +49,6 @@ static void die(const char *what)
 {
 	perror(what);
 	exit(1);
-}
-
-static socklen_t resolve(const char *addr, const char *port, struct sockaddr_storage *ss)
-{
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *ai;
-	socklen_t len;
-
-	if (getaddrinfo(addr, port, &hints, &ai)) {
-		fprintf(stderr, "natt_peer: bad address %s port %s\n", addr, port);
-		exit(1);
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return len;
 }
 
 static void hand_to_veil(int fd)
@@ -125,7 +109,7 @@ static void print_from(const char *what, const struct sockaddr_storage *from)
 static void greet(int fd, const char *peer, const char *peerport)
 {
 	struct sockaddr_storage to;
-	socklen_t tolen = resolve(peer, peerport, &to);
+	socklen_t tolen = sock_resolve("natt_peer", peer, peerport, SOCK_DGRAM, &to);
 	unsigned char buf[64];
 	int i;
 
@@ -152,7 +136,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: natt_peer veil|xfrm ADDR PORT READY [PEER PEERPORT]\n");
 		return 2;
 	}
-	len = resolve(argv[2], argv[3], &local);
+	len = sock_resolve("natt_peer", argv[2], argv[3], SOCK_DGRAM, &local);
 	fd = socket(local.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die("socket");

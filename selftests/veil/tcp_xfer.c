@@ -34,6 +34,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sock_util.h"
+
 /* A transfer that has not ended by then is stuck, not slow: 10 MB takes
  * a few seconds under TCG.
  */
@@ -92,23 +94,6 @@ static void enter_netns(const char *name)
 	close(fd);
 }
 
-static socklen_t resolve(const char *addr, const char *port, struct sockaddr_storage *ss)
-{
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai;
-	socklen_t len;
-
-	if (getaddrinfo(addr, port, &hints, &ai)) {
-		fprintf(stderr, "%s: bad address %s port %s\n", role, addr, port);
-		exit(1);
-	}
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return len;
-}
-
 /* A socket in namespace NS, bound to ADDR:PORT. */
 static int bound_socket(const char *ns, const char *addr, const char *port)
 {
@@ -117,7 +102,7 @@ static int bound_socket(const char *ns, const char *addr, const char *port)
 	int one = 1, s;
 
 	enter_netns(ns);
-	len = resolve(addr, port, &ss);
+	len = sock_resolve(role, addr, port, SOCK_STREAM, &ss);
 	s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		die("socket");
@@ -130,7 +115,7 @@ static int bound_socket(const char *ns, const char *addr, const char *port)
 static void send_file(int s, const char *dst, const char *port, int f, off_t size)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = resolve(dst, port, &ss);
+	socklen_t len = sock_resolve(role, dst, port, SOCK_STREAM, &ss);
 	off_t off = 0;
 	ssize_t n;
 
