@@ -261,24 +261,33 @@ vt_fetch() {
 # `veil-tls connect` with an HTTP/1.0 GET on its input: the records it
 # receives are decrypted by veil.ko, so the client costs about what a
 # kernel-TLS server does and no longer sets the pace the way curl does.
-# The first 12 bytes (the status line's start) are kept, the rest counted.
+# Its input stays open, as curl's connection does (an input that ended
+# would send close_notify at once, a half-close some servers handle
+# less well). The first 12 bytes (the status line's start) are kept, the
+# rest counted.
 vt_fetch_k() {
-	local var=$1 label=$2 url=$3 suite=$4 srv=$5 s0 tm t0 hp path n
+	local var=$1 label=$2 url=$3 suite=$4 srv=$5 s0 tm t0 hp path n in
 	local TIMEFORMAT='%R %U %S'
 	hp=${url#https://} path=/${hp#*/} hp=${hp%%/*}
+	rm -f "$vt/connect.in" && mkfifo "$vt/connect.in" || fail "a FIFO in $vt"
+	{ printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hp"; exec sleep 3600; } \
+		>"$vt/connect.in" &
+	in=$!
 	s0=$(pid_ticks "${vt_pid[$srv]}") t0=$(now)
-	{ time printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$path" "$hp" |
-		timeout 1800 "$vtls" connect --ca "$vt/ca.pem" --tls1.3 --ciphersuites "$suite" \
-			"$hp" 2>"$vt/connect.err" |
+	{ time timeout 1800 "$vtls" connect --ca "$vt/ca.pem" --tls1.3 --ciphersuites "$suite" \
+			"$hp" <"$vt/connect.in" 2>"$vt/connect.err" |
 		{ dd bs=1 count=12 of="$vt/connect.status" status=none; wc -c > "$vt/connect.n"; }
 	} 2>"$vt/connect.time"
+	kill "$in" 2>/dev/null
+	wait "$in" 2>/dev/null
 	row_time "$t0" "$(now)" "$label"
 	read -r -a tm < "$vt/connect.time"
 	n=$(($(cat "$vt/connect.n") + 12))
 	grep -q '^HTTP/1\.[01] 200' "$vt/connect.status" &&
 	[ "$n" -gt $((vt_mb * 1048576)) ] && [ "$n" -lt $((vt_mb * 1048576 + 1024)) ] ||
 		fail "$label: veil-tls connect $url: '$(cat "$vt/connect.status")', $n bytes:" \
-			"$(tail -n 3 "$vt/connect.err")"
+			"$(tail -n 3 "$vt/connect.err"); the server's log:" \
+			"$(grep -v '^$' "$vt/$srv.log" | tail -n 3)"
 	grep -qx 'records: kernel (veil)' "$vt/connect.err" ||
 		fail "$label: veil-tls connect did not use veil.ko: $(cat "$vt/connect.err")"
 	printf -v "$var" '%s' "$(awk -v n="$n" -v t="${tm[0]}" 'BEGIN { printf "%.1f", n / t / 1e6 }')"
@@ -371,7 +380,8 @@ vtls_rows() {
 		vt_start vproxy 8443 "$vtls" proxy --listen 127.0.0.1:8443 \
 			--backend 127.0.0.1:8080 --cert $P/srv.pem --key $P/srv.key \
 			--tls1.3 --ciphersuites "$suite"
-		printf '%s\n' "foreground = yes" "pid =" "debug = 3" "[bench]" \
+		# debug 5: stunnel logs the bytes it sent on each connection.
+		printf '%s\n' "foreground = yes" "pid =" "debug = 5" "[bench]" \
 			"accept = 127.0.0.1:8444" "connect = 127.0.0.1:8080" \
 			"cert = $P/srv.pem" "key = $P/srv.key" "sslVersion = TLSv1.3" \
 			"ciphersuites = $suite" > "$vt/stunnel.conf"
