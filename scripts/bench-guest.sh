@@ -182,7 +182,7 @@ tls_summary() {
 # -WWW`, alternating, $vt_hs_rounds rounds of $vt_hs_secs s each. The files
 # live on a tmpfs of their own. Every fetch must answer 200 with every
 # byte; every veil-tls connection must reach veil.ko (tls-tx-total).
-vt_mb=1024
+vt_mb=$(cat "$VEIL_BUILD/bench/vtls_mb" 2>/dev/null || echo 1024)
 vt_hs_secs=5
 vt_hs_rounds=4
 vt=/tmp/vtls-bench
@@ -278,8 +278,8 @@ vt_fetch_k() {
 			"$hp" <"$vt/connect.in" 2>"$vt/connect.err" |
 		{ dd bs=1 count=12 of="$vt/connect.status" status=none; wc -c > "$vt/connect.n"; }
 	} 2>"$vt/connect.time"
-	kill "$in" 2>/dev/null
-	wait "$in" 2>/dev/null
+	kill "$in" 2>/dev/null || true
+	wait "$in" 2>/dev/null || true
 	row_time "$t0" "$(now)" "$label"
 	read -r -a tm < "$vt/connect.time"
 	n=$(($(cat "$vt/connect.n") + 12))
@@ -349,7 +349,7 @@ vt_check() {
 }
 
 vtls_rows() {
-	local cipher suite P=$vt name t0 tx i
+	local cipher suite P=$vt name t0 tx i client fetch k keys as
 	echo "bench: veil-tls and userspace TLS servers, TLS 1.3, a $vt_mb MB file over loopback"
 	trap 'vt_stop "${!vt_pid[@]}"' EXIT
 	mkdir -p "$vt" && mount -t tmpfs -o size=$((vt_mb + 64))m tmpfs "$vt" &&
@@ -398,33 +398,25 @@ vtls_rows() {
 		sleep 1
 		vt_mark vserve
 		vt_mark vproxy
-		tx=$(tls_tx_total)
-		vt_fetch "vt_serve_veil_${cipher//-/_}" "serve, $cipher, veil-tls serve" \
-			https://127.0.0.1:4431/big.bin "$suite" vserve
-		vt_check vserve "$tx" 1
-		vt_fetch "vt_serve_user_${cipher//-/_}" "serve, $cipher, openssl s_server -WWW" \
-			https://127.0.0.1:4432/big.bin "$suite" s_server
-		tx=$(tls_tx_total)
-		vt_fetch "vt_proxy_veil_${cipher//-/_}" "proxy, $cipher, veil-tls proxy" \
-			https://127.0.0.1:8443/big.bin "$suite" vproxy httpd
-		vt_check vproxy "$tx" 1
-		vt_fetch "vt_proxy_user_${cipher//-/_}" "proxy, $cipher, stunnel4" \
-			https://127.0.0.1:8444/big.bin "$suite" stunnel httpd
-
-		# The same four with a client that does not set the pace.
-		tx=$(tls_tx_total)
-		vt_fetch_k "vt_kserve_veil_${cipher//-/_}" "serve, $cipher, veil-tls serve, kernel client" \
-			https://127.0.0.1:4431/big.bin "$suite" vserve
-		vt_check vserve "$tx" 2
-		vt_fetch_k "vt_kserve_user_${cipher//-/_}" \
-			"serve, $cipher, openssl s_server -WWW, kernel client" \
-			https://127.0.0.1:4432/big.bin "$suite" s_server
-		tx=$(tls_tx_total)
-		vt_fetch_k "vt_kproxy_veil_${cipher//-/_}" "proxy, $cipher, veil-tls proxy, kernel client" \
-			https://127.0.0.1:8443/big.bin "$suite" vproxy
-		vt_check vproxy "$tx" 2
-		vt_fetch_k "vt_kproxy_user_${cipher//-/_}" "proxy, $cipher, stunnel4, kernel client" \
-			https://127.0.0.1:8444/big.bin "$suite" stunnel
+		# Each fetch by curl, then by a client that does not set the pace
+		# (whose key veil.ko counts too).
+		for client in curl kernel; do
+			fetch=vt_fetch k= keys=1 as=
+			[ $client = kernel ] && fetch=vt_fetch_k k=k keys=2 as=", kernel client"
+			tx=$(tls_tx_total)
+			$fetch "vt_${k}serve_veil_${cipher//-/_}" "serve, $cipher, veil-tls serve$as" \
+				https://127.0.0.1:4431/big.bin "$suite" vserve
+			vt_check vserve "$tx" $keys
+			$fetch "vt_${k}serve_user_${cipher//-/_}" \
+				"serve, $cipher, openssl s_server -WWW$as" \
+				https://127.0.0.1:4432/big.bin "$suite" s_server
+			tx=$(tls_tx_total)
+			$fetch "vt_${k}proxy_veil_${cipher//-/_}" "proxy, $cipher, veil-tls proxy$as" \
+				https://127.0.0.1:8443/big.bin "$suite" vproxy
+			vt_check vproxy "$tx" $keys
+			$fetch "vt_${k}proxy_user_${cipher//-/_}" "proxy, $cipher, stunnel4$as" \
+				https://127.0.0.1:8444/big.bin "$suite" stunnel
+		done
 
 		if [ $cipher = aes-gcm-128 ]; then
 			for i in $(seq "$vt_hs_rounds"); do

@@ -12,7 +12,8 @@
 # `openssl s_server -WWW`, `veil-tls proxy` against stunnel4, handshakes
 # per second); scripts/bench-guest.sh does the work.
 # VEIL_BENCH_ONLY=tls runs the TLS record layer's rows alone,
-# VEIL_BENCH_ONLY=veiltls the veil-tls rows alone. Sets up whatever is
+# VEIL_BENCH_ONLY=veiltls the veil-tls rows alone (VEIL_BENCH_VTLS_MB: their
+# file's size, 1024 MB by default). Sets up whatever is
 # missing first, like `make demo`. Fails only when the VM did not finish
 # or a step went wrong (a count that is not N, a command that failed),
 # never on speed.
@@ -53,6 +54,12 @@ case ${VEIL_BENCH_ONLY:-} in
 *) echo "bench: VEIL_BENCH_ONLY must be tls or veiltls" >&2; exit 2 ;;
 esac
 echo "${VEIL_BENCH_ONLY:-}" > "$build/bench/only"
+# VEIL_BENCH_VTLS_MB: the veil-tls rows' file, 1024 MB unless a quick look
+# at the rows themselves wants less.
+vtls_mb=${VEIL_BENCH_VTLS_MB:-1024}
+[[ $vtls_mb =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "bench: VEIL_BENCH_VTLS_MB must be a number of MB" >&2; exit 2; }
+echo "$vtls_mb" > "$build/bench/vtls_mb"
 
 echo "bench: building veil for $kver"
 make -s modules KVER="$kver" BUILD="$build" >/dev/null

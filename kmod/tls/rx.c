@@ -2,11 +2,12 @@
 /*
  * Copyright (C) 2026 The veil authors. All Rights Reserved.
  *
- * Receiving: records are left in TCP's receive queue until one is whole;
- * then it is taken out into pages of its own, authenticated and decrypted
- * in place, and read from there (recvmsg, splice). The header is checked
- * as soon as its five bytes are in, so a bad one fails the socket at once
- * instead of waiting for a length that never comes.
+ * Receiving: records are taken out of TCP's receive queue as their bytes
+ * arrive, header first, into pages of their own; once whole, a record is
+ * authenticated and decrypted in place, and read from there (recvmsg,
+ * splice). The header is checked as soon as its five bytes are in, so a
+ * bad one fails the socket at once instead of waiting for a length that
+ * never comes.
  *
  * The socket lock covers all of it: the owner's reads, and TCP's softirq
  * side, whose data_ready notes in rx->ready whether a record is whole so
@@ -23,45 +24,48 @@
 
 #define VEIL_TLS_HANDSHAKE_KEY_UPDATE	24
 
-/* Copy the first @len unread bytes of TCP's receive queue, leaving them. */
-static int veil_tls_rcvq_peek(struct sock *sk, u8 *buf, unsigned int len)
+/* tcp_read_sock() actor: the next record's header bytes into rx->hdr. */
+static int veil_tls_rx_hdr_actor(read_descriptor_t *desc, struct sk_buff *skb,
+				 unsigned int offset, size_t len)
 {
-	u32 seq = tcp_sk(sk)->copied_seq;
-	struct sk_buff *skb;
+	struct veil_tls_rx *rx = desc->arg.data;
+	unsigned int n = min_t(size_t, len, desc->count);
 
-	skb_queue_walk(&sk->sk_receive_queue, skb) {
-		u32 off = seq - TCP_SKB_CB(skb)->seq;
-		unsigned int n;
-
-		if (TCP_SKB_CB(skb)->tcp_flags & TCPHDR_SYN)
-			off--;
-		if (off >= skb->len)
-			continue;
-		n = min(len, skb->len - off);
-		if (skb_copy_bits(skb, off, buf, n))
-			return -EFAULT;
-		buf += n;
-		len -= n;
-		seq += n;
-		if (!len)
-			return 0;
-	}
-	return -EAGAIN;
+	if (skb_copy_bits(skb, offset, rx->hdr + rx->hdr_len, n))
+		return -EFAULT;
+	rx->hdr_len += n;
+	desc->count -= n;
+	return n;
 }
 
 /*
- * The next record's header, from TCP's queue. Return: 1 with the record's
- * length, header included, in @total; 0 while fewer than five bytes are
- * in; -EBADMSG when the header can only be wrong.
+ * The next record's header, taken out of TCP's queue into rx->hdr as its
+ * bytes come. Not left there until all five are in: the skb holding the
+ * first of them may be charged to the socket in full (64 KB and more on
+ * loopback) after the record before it was taken, closing TCP's window
+ * with the rest of the header still to come: a deadlock.
+ *
+ * Return: 1 with the record's length, header included, in @total; 0 while
+ * fewer than five bytes are in; -EBADMSG when the header can only be wrong.
  */
 static int veil_tls_rx_header(struct sock *sk, struct veil_tls_ctx *ctx, unsigned int *total)
 {
 	bool tls13 = ctx->version == TLS_1_3_VERSION;
+	struct veil_tls_rx *rx = ctx->rx;
 	unsigned int len, min, max;
-	u8 hdr[VEIL_TLS_HEADER_LEN];
+	u8 *hdr = rx->hdr;
 
-	if (tcp_inq(sk) < VEIL_TLS_HEADER_LEN || veil_tls_rcvq_peek(sk, hdr, sizeof(hdr)))
-		return 0;
+	if (rx->hdr_len < VEIL_TLS_HEADER_LEN) {
+		read_descriptor_t desc = { .arg.data = rx };
+		int inq = tcp_inq(sk);
+
+		if (inq <= 0)
+			return 0;
+		desc.count = min_t(unsigned int, inq, VEIL_TLS_HEADER_LEN - rx->hdr_len);
+		tcp_read_sock(sk, &desc, veil_tls_rx_hdr_actor);
+		if (rx->hdr_len < VEIL_TLS_HEADER_LEN)
+			return 0;
+	}
 	/* Every protected record says 3.3 (RFC 8446 5.1, RFC 5246 6.2.1). */
 	if (hdr[1] != 3 || hdr[2] != 3)
 		return -EBADMSG;
@@ -168,7 +172,15 @@ static int veil_tls_rx_pull(struct sock *sk, struct veil_tls_ctx *ctx, gfp_t gfp
 			return -ENOMEM;
 		rx->part->len = total;
 		rx->part->data_len = total;
-		rx->part_len = 0;
+		/* The header, already out of TCP's queue, leads the record. */
+		if (skb_store_bits(rx->part, 0, rx->hdr, VEIL_TLS_HEADER_LEN)) {
+			kfree_skb(rx->part);
+			rx->part = NULL;
+			return -EIO;
+		}
+		rx->part_len = VEIL_TLS_HEADER_LEN;
+		rx->hdr_len = 0;
+		inq = tcp_inq(sk);
 	}
 	if (inq > 0) {
 		st.rec = rx->part;
@@ -315,7 +327,8 @@ static int veil_tls_rx_wait(struct sock *sk, struct veil_tls_ctx *ctx, long *tim
 		}
 		if (sk->sk_shutdown & RCV_SHUTDOWN) {
 			/* A stream that ends inside a record was cut short. */
-			ret = sock_flag(sk, SOCK_DONE) && (rx->part || tcp_inq(sk) > 0) ?
+			ret = sock_flag(sk, SOCK_DONE) &&
+			      (rx->part || rx->hdr_len || tcp_inq(sk) > 0) ?
 			      -EBADMSG : 0;
 			break;
 		}

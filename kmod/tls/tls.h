@@ -199,6 +199,8 @@ struct veil_tls_rx {
 	unsigned int rec_left;
 	struct sk_buff *part;
 	unsigned int part_len;
+	u8 hdr[VEIL_TLS_HEADER_LEN];
+	u8 hdr_len;
 	bool ready;
 	int err;
 	bool key_expired;
