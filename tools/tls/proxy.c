@@ -207,7 +207,10 @@ static int vtls_proxy_pump(struct vtls_peer *peer, struct vtls_proxy *p)
 		p->up.done = true;
 		shutdown(bfd, SHUT_WR);
 	}
-	/* close_notify waits for room: the loop must not stall on one peer. */
+	/*
+	 * close_notify never waits for room (the loop must not stall on one
+	 * peer): without room it is sent again when the client is writable.
+	 */
 	if (p->down.eof && !p->down.len && !p->down.done &&
 	    vtls_conn_close_notify(c, false) != -EAGAIN)
 		p->down.done = true;

@@ -36,7 +36,8 @@
  * @chunk_off: how much of @chunk is sent
  * @chunk_len: its length
  * @sending: a response is going out
- * @last: close after this response
+ * @last: close after this response (once it is sent, only close_notify
+ *	is left to send)
  */
 struct vtls_serve {
 	struct vtls_http http;
@@ -54,7 +55,6 @@ struct vtls_serve {
 	size_t chunk_len;
 	bool sending;
 	bool last;
-	bool closing;
 };
 
 static int vtls_rootfd = -1;
@@ -207,7 +207,7 @@ static int vtls_serve_event(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t
 	(void)ep;
 	(void)events;
 	for (;;) {
-		if (s->closing) {
+		if (s->last && !s->sending) {
 			/* After the last response, close_notify when there is room. */
 			if (vtls_conn_close_notify(c, false) == -EAGAIN)
 				return vtls_ep_set(&peer->tls, EPOLLOUT);
@@ -219,11 +219,8 @@ static int vtls_serve_event(struct vtls_peer *peer, struct vtls_ep *ep, uint32_t
 				return -1;
 			if (!ret)
 				return vtls_ep_set(&peer->tls, EPOLLOUT);
-			if (s->last) {
-				s->closing = true;
-				continue;
-			}
-			vtls_http_next(&s->http);
+			if (!s->last)
+				vtls_http_next(&s->http);
 			continue;
 		}
 		if (vtls_parse(s))
