@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <netlink/msg.h>
+#include <linux/veil.h>
 
 /**
  * struct veil_perr - why a command line was refused
@@ -149,7 +150,101 @@ struct veil_filter {
 	uint32_t spi, reqid;
 };
 
+/* Which u32 attributes an SA has; indexed by VEIL_A_SA_*. */
+#define VEIL_SA_NATTR (VEIL_A_SA_MAX + 1)
+
+/**
+ * struct veil_sa_alg - one algorithm with its key: aead, enc, auth or
+ *	auth-trunc
+ * @set: given
+ * @name: the kernel crypto API's name
+ * @key: the key
+ * @keylen: its length
+ * @bits: ICV length (aead) or truncation (auth-trunc), when @has_bits
+ * @has_bits: @bits was given
+ */
+struct veil_sa_alg {
+	bool set;
+	const char *name;
+	uint8_t key[VEIL_KEY_MAX_LEN];
+	size_t keylen;
+	uint32_t bits;
+	bool has_bits;
+};
+
+/**
+ * struct veil_sa_args - an SA: what `sa add` parsed, or what veil-iked
+ *	negotiated; veil_sa_put_new() turns either into a request
+ * @src: source address
+ * @dst: destination address
+ * @oaddr: NAT-T original address, with @has_encap
+ * @has_src: @src given
+ * @has_dst: @dst given
+ * @has_encap: UDP encapsulation given (@encap_*)
+ * @has_sel: selector given (@sel)
+ * @proto: VEIL_PROTO_*
+ * @mode: VEIL_MODE_*, with has[VEIL_A_SA_MODE]
+ * @u32: spi, reqid, if_id, replay-*, flags, by attribute, with @has
+ * @has: which of @u32 (and mode) were given
+ * @aead: an AEAD algorithm
+ * @enc: a cipher
+ * @auth: an integrity algorithm
+ * @life: lifetime limits by VEIL_A_LIFETIME_*, with @has_life
+ * @has_life: which of @life were given
+ * @encap_type: VEIL_ENCAP_TYPE_*
+ * @encap_sport: UDP source port
+ * @encap_dport: UDP destination port
+ * @sel: the selector
+ */
+struct veil_sa_args {
+	struct veil_addr src, dst, oaddr;
+	bool has_src, has_dst, has_encap, has_sel;
+	uint8_t proto, mode;
+	uint32_t u32[VEIL_SA_NATTR];
+	bool has[VEIL_SA_NATTR];
+	struct veil_sa_alg aead, enc, auth;
+	uint64_t life[VEIL_A_LIFETIME_MAX + 1];
+	bool has_life[VEIL_A_LIFETIME_MAX + 1];
+	uint16_t encap_type, encap_sport, encap_dport;
+	struct veil_sel sel;
+};
+
+/* The spec's limit on templates per policy. */
+#define VEIL_POLICY_MAX_TMPL 6
+
+/* A policy template; each field with its has_ flag. */
+struct veil_pol_tmpl {
+	bool has_src, has_dst, has_proto, has_spi, has_mode, has_reqid, has_level;
+	struct veil_addr src, dst;
+	uint8_t proto, mode, level;
+	uint32_t spi, reqid;
+};
+
+/**
+ * struct veil_pol_args - a policy: what `policy add` parsed, or what
+ *	veil-iked built; veil_policy_put_new() turns either into a request
+ * @sel: its selector
+ * @has_dir: and so on: which fields were given
+ * @dir: VEIL_DIR_*
+ * @action: VEIL_ACTION_*
+ * @prio: priority
+ * @if_id: interface ID
+ * @index: index (get, del)
+ * @tmpl: templates
+ * @ntmpl: how many
+ */
+struct veil_pol_args {
+	struct veil_sel sel;
+	bool has_dir, has_action, has_prio, has_if_id, has_index;
+	uint8_t dir, action;
+	uint32_t prio, if_id, index;
+	struct veil_pol_tmpl tmpl[VEIL_POLICY_MAX_TMPL];
+	int ntmpl;
+};
+
 /* sa_parse.c */
+int veil_sa_put_id(struct nl_msg *msg, const struct veil_sa_args *s);
+int veil_sa_put_new(struct nl_msg *msg, const struct veil_sa_args *s, struct veil_perr *e);
 int veil_sa_parse_new(int argc, char **argv, struct nl_msg *msg,
 		      struct veil_perr *e);
 int veil_sa_parse_id(int argc, char **argv, struct nl_msg *msg,
@@ -161,6 +256,8 @@ int veil_sa_parse_filter(int argc, char **argv, struct veil_filter *f,
 bool veil_sa_filter_match(const struct veil_filter *f, struct nlattr **tb);
 
 /* policy_parse.c */
+int veil_policy_put_new(struct nl_msg *msg, const struct veil_pol_args *p, struct veil_perr *e);
+int veil_policy_put_id(struct nl_msg *msg, const struct veil_pol_args *p, struct veil_perr *e);
 int veil_policy_parse_new(int argc, char **argv, struct nl_msg *msg,
 			  struct veil_perr *e);
 int veil_policy_parse_id(int argc, char **argv, struct nl_msg *msg,

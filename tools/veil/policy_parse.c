@@ -10,25 +10,6 @@
 
 #include "parse.h"
 
-/* The spec's limit on templates per policy. */
-#define POLICY_MAX_TMPL 6
-
-struct pol_tmpl {
-	bool has_src, has_dst, has_proto, has_spi, has_mode, has_reqid, has_level;
-	struct veil_addr src, dst;
-	uint8_t proto, mode, level;
-	uint32_t spi, reqid;
-};
-
-struct pol_args {
-	struct veil_sel sel;
-	bool has_dir, has_action, has_prio, has_if_id, has_index;
-	uint8_t dir, action;
-	uint32_t prio, if_id, index;
-	struct pol_tmpl tmpl[POLICY_MAX_TMPL];
-	int ntmpl;
-};
-
 static bool pol_is_sel_word(const char *w)
 {
 	return !strcmp(w, "src") || !strcmp(w, "dst") || !strcmp(w, "proto") ||
@@ -36,7 +17,7 @@ static bool pol_is_sel_word(const char *w)
 }
 
 /* Is @w a template word that @t has not taken yet? */
-static bool pol_tmpl_word(const struct pol_tmpl *t, const char *w)
+static bool pol_tmpl_word(const struct veil_pol_tmpl *t, const char *w)
 {
 	return (!strcmp(w, "src") && !t->has_src) ||
 	       (!strcmp(w, "dst") && !t->has_dst) ||
@@ -48,15 +29,15 @@ static bool pol_tmpl_word(const struct pol_tmpl *t, const char *w)
 }
 
 /* tmpl [ src ADDR ] [ dst ADDR ] [ proto P ] [ spi N ] [ mode M ] [ reqid N ] [ level L ] */
-static int pol_take_tmpl(struct veil_args *a, struct pol_args *p)
+static int pol_take_tmpl(struct veil_args *a, struct veil_pol_args *p)
 {
-	struct pol_tmpl *t;
+	struct veil_pol_tmpl *t;
 	const char *w, *v;
 	int lvl;
 
 	veil_args_next(a);
-	if (p->ntmpl == POLICY_MAX_TMPL)
-		return veil_perr(a->e, "more than %d templates", POLICY_MAX_TMPL);
+	if (p->ntmpl == VEIL_POLICY_MAX_TMPL)
+		return veil_perr(a->e, "more than %d templates", VEIL_POLICY_MAX_TMPL);
 	t = &p->tmpl[p->ntmpl++];
 	while ((w = veil_args_peek(a)) && pol_tmpl_word(t, w)) {
 		int ret;
@@ -130,7 +111,7 @@ static int pol_take_u32(struct veil_args *a, const char *kw, bool *has,
 }
 
 /* @full: add/update words; otherwise get/del words. */
-static int pol_parse(struct veil_args *a, struct pol_args *p, bool full)
+static int pol_parse(struct veil_args *a, struct veil_pol_args *p, bool full)
 {
 	const char *w, *where = full ? "policy add" : "policy get/del";
 
@@ -169,7 +150,7 @@ static int pol_parse(struct veil_args *a, struct pol_args *p, bool full)
 }
 
 /* The selector's family, for templates that name no address. */
-static uint16_t pol_family(const struct pol_args *p)
+static uint16_t pol_family(const struct veil_pol_args *p)
 {
 	if (p->sel.has_src)
 		return p->sel.src.family;
@@ -178,7 +159,7 @@ static uint16_t pol_family(const struct pol_args *p)
 	return AF_INET;
 }
 
-static int pol_put_tmpl(struct nl_msg *msg, const struct pol_tmpl *t)
+static int pol_put_tmpl(struct nl_msg *msg, const struct veil_pol_tmpl *t)
 {
 	struct nlattr *nest = nla_nest_start(msg, VEIL_A_POLICY_TMPL);
 	const struct veil_addr *any = t->has_src ? &t->src : &t->dst;
@@ -214,29 +195,53 @@ int veil_policy_parse_new(int argc, char **argv, struct nl_msg *msg,
 			  struct veil_perr *e)
 {
 	struct veil_args a = { .argc = argc, .argv = argv, .e = e };
-	struct pol_args p;
-	int i;
+	struct veil_pol_args p;
 
 	if (pol_parse(&a, &p, true))
 		return -EINVAL;
 	if (!p.has_dir)
 		return veil_perr(e, "missing \"dir in|out|fwd\"");
-	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p.sel, pol_family(&p), e))
+	return veil_policy_put_new(msg, &p, e);
+}
+
+/**
+ * veil_policy_put_new() - a policy-new or policy-update request's attributes
+ * @msg: the request
+ * @p: the policy, as `policy add` parsed it or veil-iked built it
+ * @e: why it could not be put
+ *
+ * The selector is always sent whole (family, src, dst and both prefix
+ * lengths), absent addresses as the zero prefix.
+ *
+ * Return: 0, or -EINVAL with @e filled in.
+ */
+int veil_policy_put_new(struct nl_msg *msg, const struct veil_pol_args *p, struct veil_perr *e)
+{
+	int i;
+
+	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p->sel, pol_family(p), e))
 		return -EINVAL;
-	if (nla_put_u8(msg, VEIL_A_POLICY_DIR, p.dir) ||
-	    (p.has_action && nla_put_u8(msg, VEIL_A_POLICY_ACTION, p.action)) ||
-	    (p.has_prio && nla_put_u32(msg, VEIL_A_POLICY_PRIORITY, p.prio)) ||
-	    (p.has_if_id && nla_put_u32(msg, VEIL_A_POLICY_IF_ID, p.if_id)))
+	if (nla_put_u8(msg, VEIL_A_POLICY_DIR, p->dir) ||
+	    (p->has_action && nla_put_u8(msg, VEIL_A_POLICY_ACTION, p->action)) ||
+	    (p->has_prio && nla_put_u32(msg, VEIL_A_POLICY_PRIORITY, p->prio)) ||
+	    (p->has_if_id && nla_put_u32(msg, VEIL_A_POLICY_IF_ID, p->if_id)))
 		return veil_perr(e, "request too large");
-	for (i = 0; i < p.ntmpl; i++)
-		if (pol_put_tmpl(msg, &p.tmpl[i]))
+	for (i = 0; i < p->ntmpl; i++)
+		if (pol_put_tmpl(msg, &p->tmpl[i]))
 			return veil_perr(e, "request too large");
 	return 0;
 }
 
-/* A policy named by selector, dir and if_id, as get, del and lookup send it. */
-static int pol_put_sel_dir(struct nl_msg *msg, const struct pol_args *p,
-			   struct veil_perr *e)
+/**
+ * veil_policy_put_id() - the attributes that name a policy: selector, dir
+ *	and if_id, as get, del and lookup send them
+ * @msg: the request
+ * @p: the policy
+ * @e: why they could not be put
+ *
+ * Return: 0, or -EINVAL with @e filled in.
+ */
+int veil_policy_put_id(struct nl_msg *msg, const struct veil_pol_args *p, struct veil_perr *e)
 {
 	if (veil_sel_put(msg, VEIL_A_POLICY_SELECTOR, &p->sel, pol_family(p), e))
 		return -EINVAL;
@@ -261,7 +266,7 @@ int veil_policy_parse_id(int argc, char **argv, struct nl_msg *msg,
 			 struct veil_perr *e)
 {
 	struct veil_args a = { .argc = argc, .argv = argv, .e = e };
-	struct pol_args p;
+	struct veil_pol_args p;
 
 	if (pol_parse(&a, &p, false))
 		return -EINVAL;
@@ -274,7 +279,7 @@ int veil_policy_parse_id(int argc, char **argv, struct nl_msg *msg,
 	}
 	if (!p.has_dir)
 		return veil_perr(e, "missing \"dir in|out|fwd\" (or \"index N\")");
-	return pol_put_sel_dir(msg, &p, e);
+	return veil_policy_put_id(msg, &p, e);
 }
 
 /**
@@ -292,7 +297,7 @@ int veil_policy_parse_lookup(int argc, char **argv, struct nl_msg *msg,
 			     struct veil_perr *e)
 {
 	struct veil_args a = { .argc = argc, .argv = argv, .e = e };
-	struct pol_args p;
+	struct veil_pol_args p;
 
 	if (pol_parse(&a, &p, false))
 		return -EINVAL;
@@ -305,7 +310,7 @@ int veil_policy_parse_lookup(int argc, char **argv, struct nl_msg *msg,
 		return veil_perr(e, "policy lookup takes host addresses, not prefixes");
 	if (!p.has_dir)
 		return veil_perr(e, "missing \"dir in|out|fwd\"");
-	return pol_put_sel_dir(msg, &p, e);
+	return veil_policy_put_id(msg, &p, e);
 }
 
 /* policy list [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ] [ dir DIR ] */

@@ -11,16 +11,6 @@
 
 #include "parse.h"
 
-/* One algorithm with its key, as typed after aead, enc, auth or auth-trunc. */
-struct sa_alg {
-	bool set;
-	const char *name;
-	uint8_t key[VEIL_KEY_MAX_LEN];
-	size_t keylen;
-	uint32_t bits;		/* icv-len or trunc-len */
-	bool has_bits;
-};
-
 /* Lifetime words: ip-xfrm's name for each VEIL_A_LIFETIME_* attribute. */
 static const struct veil_name sa_limit_names[] = {
 	{ "byte-soft", VEIL_A_LIFETIME_SOFT_BYTES },
@@ -38,22 +28,6 @@ static const struct veil_name sa_limit_names[] = {
 static const char *const sa_xfrm_flags[] = {
 	"noecn", "decap-dscp", "nopmtudisc", "wildrecv", "icmp", "af-unspec",
 	"align4", NULL,
-};
-
-/* Which u32 attributes were given; indexed by VEIL_A_SA_*. */
-#define SA_NATTR (VEIL_A_SA_MAX + 1)
-
-struct sa_args {
-	struct veil_addr src, dst, oaddr;
-	bool has_src, has_dst, has_encap, has_sel;
-	uint8_t proto, mode;
-	uint32_t u32[SA_NATTR];
-	bool has[SA_NATTR];
-	struct sa_alg aead, enc, auth;
-	uint64_t life[VEIL_A_LIFETIME_MAX + 1];
-	bool has_life[VEIL_A_LIFETIME_MAX + 1];
-	uint16_t encap_type, encap_sport, encap_dport;
-	struct veil_sel sel;
 };
 
 /* The words that take one u32: spi, reqid, if_id, replay-*. */
@@ -76,7 +50,7 @@ static int sa_dup(struct veil_args *a, const char *kw)
 }
 
 /* aead NAME KEY ICV-BITS | enc NAME KEY | auth NAME KEY | auth-trunc NAME KEY BITS */
-static int sa_take_alg(struct veil_args *a, const char *kw, struct sa_alg *alg)
+static int sa_take_alg(struct veil_args *a, const char *kw, struct veil_sa_alg *alg)
 {
 	bool bits = !strcmp(kw, "aead") || !strcmp(kw, "auth-trunc");
 	const char *key, *n;
@@ -109,7 +83,7 @@ static int sa_take_alg(struct veil_args *a, const char *kw, struct sa_alg *alg)
 }
 
 /* flag FLAG... : names until a word that is not one. */
-static int sa_take_flags(struct veil_args *a, struct sa_args *s)
+static int sa_take_flags(struct veil_args *a, struct veil_sa_args *s)
 {
 	const char *w;
 	int v, n = 0;
@@ -139,7 +113,7 @@ static int sa_take_flags(struct veil_args *a, struct sa_args *s)
 }
 
 /* limit NAME VALUE */
-static int sa_take_limit(struct veil_args *a, struct sa_args *s)
+static int sa_take_limit(struct veil_args *a, struct veil_sa_args *s)
 {
 	const char *name, *val;
 	int attr;
@@ -160,7 +134,7 @@ static int sa_take_limit(struct veil_args *a, struct sa_args *s)
 }
 
 /* encap TYPE SPORT DPORT OADDR */
-static int sa_take_encap(struct veil_args *a, struct sa_args *s)
+static int sa_take_encap(struct veil_args *a, struct veil_sa_args *s)
 {
 	const char *w[4];
 	int type, i;
@@ -184,7 +158,7 @@ static int sa_take_encap(struct veil_args *a, struct sa_args *s)
 }
 
 /* sel SELECTOR: selector words until one that is not. */
-static int sa_take_sel(struct veil_args *a, struct sa_args *s)
+static int sa_take_sel(struct veil_args *a, struct veil_sa_args *s)
 {
 	const char *w;
 
@@ -201,7 +175,7 @@ static int sa_take_sel(struct veil_args *a, struct sa_args *s)
 }
 
 /* ID words, shared by every verb: src, dst, proto, spi. */
-static int sa_take_id(struct veil_args *a, struct sa_args *s, const char *kw)
+static int sa_take_id(struct veil_args *a, struct veil_sa_args *s, const char *kw)
 {
 	const char *v;
 
@@ -236,7 +210,7 @@ static bool sa_is_id_word(const char *w)
 	       !strcmp(w, "mode");
 }
 
-static int sa_take_u32(struct veil_args *a, struct sa_args *s, const char *kw,
+static int sa_take_u32(struct veil_args *a, struct veil_sa_args *s, const char *kw,
 		       int attr)
 {
 	const char *v;
@@ -254,7 +228,7 @@ static int sa_take_u32(struct veil_args *a, struct sa_args *s, const char *kw,
  * Parse every word of a command into @s. @full is true for add and update;
  * otherwise only the ID words (src, dst, proto, spi) are taken.
  */
-static int sa_parse(struct veil_args *a, struct sa_args *s, bool full,
+static int sa_parse(struct veil_args *a, struct veil_sa_args *s, bool full,
 		    const char *where)
 {
 	const char *w;
@@ -271,7 +245,7 @@ static int sa_parse(struct veil_args *a, struct sa_args *s, bool full,
 			ret = sa_take_u32(a, s, w, attr);
 		else if (full && (!strcmp(w, "aead") || !strcmp(w, "enc") ||
 				  !strcmp(w, "auth") || !strcmp(w, "auth-trunc"))) {
-			struct sa_alg *alg = w[0] == 'e' ? &s->enc :
+			struct veil_sa_alg *alg = w[0] == 'e' ? &s->enc :
 				w[1] == 'e' ? &s->aead : &s->auth;
 
 			veil_args_next(a);
@@ -296,7 +270,7 @@ static int sa_parse(struct veil_args *a, struct sa_args *s, bool full,
 	return 0;
 }
 
-static int sa_need_id(struct veil_args *a, const struct sa_args *s,
+static int sa_need_id(struct veil_args *a, const struct veil_sa_args *s,
 		      bool need_src)
 {
 	if (need_src && !s->has_src)
@@ -310,7 +284,7 @@ static int sa_need_id(struct veil_args *a, const struct sa_args *s,
 	return 0;
 }
 
-static int sa_put_alg(struct nl_msg *msg, int attr, const struct sa_alg *alg,
+static int sa_put_alg(struct nl_msg *msg, int attr, const struct veil_sa_alg *alg,
 		      int bits_attr)
 {
 	struct nlattr *nest;
@@ -327,7 +301,14 @@ static int sa_put_alg(struct nl_msg *msg, int attr, const struct sa_alg *alg,
 	return 0;
 }
 
-static int sa_put_id(struct nl_msg *msg, const struct sa_args *s)
+/**
+ * veil_sa_put_id() - the attributes that name an SA: family, dst, proto, spi
+ * @msg: the request
+ * @s: the SA
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+int veil_sa_put_id(struct nl_msg *msg, const struct veil_sa_args *s)
 {
 	if (nla_put_u16(msg, VEIL_A_SA_FAMILY, s->dst.family) ||
 	    nla_put(msg, VEIL_A_SA_DST, veil_addr_len(&s->dst), s->dst.bytes) ||
@@ -337,13 +318,20 @@ static int sa_put_id(struct nl_msg *msg, const struct sa_args *s)
 	return 0;
 }
 
-static int sa_put_new(struct nl_msg *msg, const struct sa_args *s,
-		      struct veil_perr *e)
+/**
+ * veil_sa_put_new() - an sa-new or sa-update request's attributes
+ * @msg: the request
+ * @s: the SA, as `sa add` parsed it or veil-iked negotiated it
+ * @e: why it could not be put
+ *
+ * Return: 0, or -EINVAL with @e filled in.
+ */
+int veil_sa_put_new(struct nl_msg *msg, const struct veil_sa_args *s, struct veil_perr *e)
 {
 	struct nlattr *nest;
 	int attr, i;
 
-	if (sa_put_id(msg, s) ||
+	if (veil_sa_put_id(msg, s) ||
 	    nla_put(msg, VEIL_A_SA_SRC, veil_addr_len(&s->src), s->src.bytes) ||
 	    (s->has[VEIL_A_SA_MODE] && nla_put_u8(msg, VEIL_A_SA_MODE, s->mode)))
 		return veil_perr(e, "request too large");
@@ -403,7 +391,7 @@ int veil_sa_parse_new(int argc, char **argv, struct nl_msg *msg,
 		      struct veil_perr *e)
 {
 	struct veil_args a = { .argc = argc, .argv = argv, .e = e };
-	struct sa_args s;
+	struct veil_sa_args s;
 
 	if (sa_parse(&a, &s, true, "sa add") || sa_need_id(&a, &s, true))
 		return -EINVAL;
@@ -411,7 +399,7 @@ int veil_sa_parse_new(int argc, char **argv, struct nl_msg *msg,
 		return veil_perr(e, "missing an algorithm: aead, or enc and auth (esp), or auth (ah)");
 	if (s.aead.set && (s.enc.set || s.auth.set))
 		return veil_perr(e, "aead cannot be combined with enc or auth");
-	return sa_put_new(msg, &s, e);
+	return veil_sa_put_new(msg, &s, e);
 }
 
 /**
@@ -430,11 +418,11 @@ int veil_sa_parse_id(int argc, char **argv, struct nl_msg *msg,
 		     struct veil_perr *e)
 {
 	struct veil_args a = { .argc = argc, .argv = argv, .e = e };
-	struct sa_args s;
+	struct veil_sa_args s;
 
 	if (sa_parse(&a, &s, false, "sa get/del") || sa_need_id(&a, &s, false))
 		return -EINVAL;
-	if (sa_put_id(msg, &s))
+	if (veil_sa_put_id(msg, &s))
 		return veil_perr(e, "request too large");
 	return 0;
 }
