@@ -16,6 +16,8 @@ packages=(
 	# build
 	gcc make pkg-config kmod libnl-3-dev libnl-genl-3-dev libjson-c-dev
 	libssl-dev python3-yaml python3-jsonschema
+	# veil-iked: its configuration file; clang and libFuzzer for its parser
+	libconfig-dev clang libclang-rt-14-dev
 	# veil-tls: HTTP/1.1 request parsing
 	libhttp-parser-dev
 	# the two Debian 12 kernels: images to boot, headers to build against
@@ -28,6 +30,8 @@ packages=(
 	python3-cryptography nftables
 	# veil-tls's peers in the tests and its rivals in make bench
 	openssl curl stunnel4
+	# veil-iked's peer in the tests and its rival in make bench
+	strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	# DKMS packaging
 	dkms
 )

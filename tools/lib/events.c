@@ -70,6 +70,62 @@ static int veil_nl_on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Receives what is queued on a non-blocking socket, through @cb. */
+static int veil_nl_recv_queued(struct veil_nl *nl, struct nl_cb *cb)
+{
+	int ret;
+
+	for (;;) {
+		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret == -NLE_AGAIN)
+			return 0;
+		if (ret == -NLE_INTR)
+			continue;
+		if (ret == -NLE_NOMEM)		/* recvmsg() said ENOBUFS */
+			return -ENOBUFS;
+		if (ret < 0) {
+			snprintf(nl->extack, sizeof(nl->extack), "netlink: %s",
+				 nl_geterror(ret));
+			return -EPROTO;
+		}
+	}
+}
+
+static struct nl_cb *veil_nl_listener_cb(struct veil_nl *nl, struct veil_nl_listener *l)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return NULL;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, veil_nl_no_seq_check, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, veil_nl_on_event, l);
+	nl_socket_set_nonblocking(nl->sk);
+	return cb;
+}
+
+/**
+ * veil_nl_drain() - pass each notification queued now to @fn, without
+ *	waiting: for an event loop that polls the socket's fd itself
+ * @nl: a connection that joined a group with veil_nl_subscribe()
+ * @fn: called once per notification; a negative return ends the drain
+ * @arg: passed to @fn
+ *
+ * Return: 0 when nothing more is queued, -ENOBUFS when the kernel dropped
+ * notifications because the socket was full, or another negative errno.
+ */
+int veil_nl_drain(struct veil_nl *nl, veil_nl_reply_fn fn, void *arg)
+{
+	struct veil_nl_listener l = { .fn = fn, .arg = arg };
+	struct nl_cb *cb = veil_nl_listener_cb(nl, &l);
+	int ret;
+
+	if (!cb)
+		return -ENOMEM;
+	ret = veil_nl_recv_queued(nl, cb);
+	nl_cb_put(cb);
+	return l.err ? l.err : ret;
+}
+
 /**
  * veil_nl_listen() - pass each notification to @fn until *@stop is set
  * @nl: a connection that joined a group with veil_nl_subscribe()
@@ -89,38 +145,19 @@ int veil_nl_listen(struct veil_nl *nl, veil_nl_reply_fn fn, void *arg,
 {
 	struct veil_nl_listener l = { .fn = fn, .arg = arg };
 	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
-	struct nl_cb *cb;
+	struct nl_cb *cb = veil_nl_listener_cb(nl, &l);
 	int ret = 0;
 
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, veil_nl_no_seq_check, NULL);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, veil_nl_on_event, &l);
-	nl_socket_set_nonblocking(nl->sk);
-
-	while (!*stop && !l.err) {
+	while (!*stop && !l.err && !ret) {
 		if (poll(&pfd, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
 			break;
 		}
-		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret == -NLE_AGAIN || ret == -NLE_INTR) {
-			ret = 0;
-			continue;
-		}
-		if (ret == -NLE_NOMEM) {	/* recvmsg() said ENOBUFS */
-			ret = -ENOBUFS;
-			break;
-		}
-		if (ret < 0) {
-			snprintf(nl->extack, sizeof(nl->extack), "netlink: %s",
-				 nl_geterror(ret));
-			ret = -EPROTO;
-			break;
-		}
+		ret = veil_nl_recv_queued(nl, cb);
 	}
 	nl_cb_put(cb);
 	return l.err ? l.err : ret;

@@ -43,6 +43,7 @@ const char *veil_nl_strerror(const struct veil_nl *nl, int err);
 int veil_nl_subscribe(struct veil_nl *nl, const char *group);
 int veil_nl_listen(struct veil_nl *nl, veil_nl_reply_fn fn, void *arg,
 		   volatile sig_atomic_t *stop);
+int veil_nl_drain(struct veil_nl *nl, veil_nl_reply_fn fn, void *arg);
 
 int veil_netns_enter(const char *name, char *why, size_t whylen);
 

@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Child SAs: what the initiator offers (SA, TSi, TSr, USE_TRANSPORT_MODE),
+ * how the responder chooses and narrows (RFC 7296 §2.9), the keys
+ * (§2.17), and the SAs and policies that go into veil.ko.
+ *
+ * A child's policies carry its configuration's reqid. A policy whose
+ * template no SA fills is a trap: veil.ko raises acquire-ntf for the first
+ * packet, and the daemon negotiates. So a trap is installed as the child's
+ * policies with the configured selectors, and stays when its SAs go.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/veil.h>
+#include <openssl/crypto.h>
+
+#include "daemon.h"
+#include "log.h"
+
+#define CHILD_PRIO_BASE	1000
+
+/**
+ * ike_child_spi - a random SPI for an inbound SA
+ *
+ * Below 256 SPIs are reserved (RFC 4303 §2.1); a clash with an SA veil.ko
+ * has is reported by its sa-new (EEXIST).
+ */
+uint32_t ike_child_spi(void)
+{
+	uint32_t spi = 0;
+
+	while (spi < VEIL_SPI_MIN)
+		if (ike_crypto_random(&spi, sizeof(spi)))
+			return 0;
+	return spi;
+}
+
+static uint8_t child_proto(const struct iked_child_cfg *cfg)
+{
+	return *cfg->ah_proposals ? IKEV2_PROTO_AH : IKEV2_PROTO_ESP;
+}
+
+/**
+ * ike_child_props - a child's proposals, numbered, with @spi and without
+ *	key exchange (IKE_AUTH's child has no PFS, RFC 7296 §1.2)
+ * @cfg: the child
+ * @spi: our inbound SPI, host order
+ * @props: filled in
+ * @max: room
+ * @err: the reason when the configuration's proposals do not parse
+ * @errlen: its size
+ *
+ * Return: how many, or a negative errno.
+ */
+int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, struct ike_prop *props,
+		    size_t max, char *err, size_t errlen)
+{
+	uint8_t proto = child_proto(cfg);
+	uint32_t nspi = htonl(spi);
+	int n, i;
+
+	n = ike_prop_parse(proto == IKEV2_PROTO_AH ? cfg->ah_proposals : cfg->esp_proposals,
+			   proto, props, max, err, errlen);
+	for (i = 0; i < n; i++) {
+		props[i].spi_len = 4;
+		memcpy(props[i].spi, &nspi, 4);
+		props[i].xf[IKE_PROP_IDX(IKEV2_TRANS_DH)].n = 0;
+	}
+	if (n > 0)
+		ike_prop_number(props, n);
+	return n;
+}
+
+static void child_ts_to_wire(const struct iked_ts *t, struct ike_ts *w)
+{
+	int n = iked_ts_addr_len(t);
+
+	memset(w, 0, sizeof(*w));
+	w->type = t->family == AF_INET6 ? IKEV2_TS_IPV6_ADDR_RANGE : IKEV2_TS_IPV4_ADDR_RANGE;
+	w->ip_proto = t->proto;
+	w->start_port = t->from_port;
+	w->end_port = t->to_port;
+	memcpy(w->start_addr, t->from, n);
+	memcpy(w->end_addr, t->to, n);
+}
+
+static bool child_ts_from_wire(const struct ike_ts *w, struct iked_ts *t)
+{
+	if (w->type != IKEV2_TS_IPV4_ADDR_RANGE && w->type != IKEV2_TS_IPV6_ADDR_RANGE)
+		return false;
+	memset(t, 0, sizeof(*t));
+	t->family = w->type == IKEV2_TS_IPV6_ADDR_RANGE ? AF_INET6 : AF_INET;
+	t->proto = w->ip_proto;
+	t->from_port = w->start_port;
+	t->to_port = w->end_port;
+	memcpy(t->from, w->start_addr, iked_ts_addr_len(t));
+	memcpy(t->to, w->end_addr, iked_ts_addr_len(t));
+	return t->from_port <= t->to_port &&
+	       memcmp(t->from, t->to, iked_ts_addr_len(t)) <= 0;
+}
+
+/* "dynamic" becomes the IKE SA's own address, keeping protocol and ports. */
+static void child_resolve(const struct iked_ts *in, const struct sockaddr_storage *addr,
+			  struct iked_ts *out)
+{
+	*out = *in;
+	if (in->dynamic)
+		iked_ts_from_addr(out, addr->ss_family, iked_addr_bytes(addr));
+}
+
+static void child_ts_payload(const struct iked_ts *ts, unsigned int n,
+			     const struct sockaddr_storage *addr, const struct iked_ts *first,
+			     struct ike_ts_payload *p)
+{
+	struct iked_ts r;
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	/* A trap's packet first: the responder can narrow to it (§2.9). */
+	if (first)
+		child_ts_to_wire(first, &p->ts[p->n_ts++]);
+	for (i = 0; i < n && p->n_ts < IKE_MSG_MAX_TS; i++) {
+		child_resolve(&ts[i], addr, &r);
+		child_ts_to_wire(&r, &p->ts[p->n_ts++]);
+	}
+}
+
+/**
+ * ike_child_add_offer - an initiator's child: [USE_TRANSPORT_MODE], SA,
+ *	TSi, TSr
+ * @sa: the IKE SA
+ * @b: the inner chain being built
+ * @cfg: the child
+ * @spi: our inbound SPI for it
+ * @initiator: unused; IKE_AUTH and CREATE_CHILD_SA share this
+ *
+ * Return: 0 or a negative errno.
+ */
+int ike_child_add_offer(struct ike_sa *sa, struct ike_builder *b,
+			const struct iked_child_cfg *cfg, uint32_t spi, bool initiator)
+{
+	struct ike_prop props[IKED_MAX_PROPS];
+	struct ike_sa_payload sap;
+	struct ike_ts_payload tsi, tsr;
+	struct ike_notify n = { .type = IKEV2_N_USE_TRANSPORT_MODE };
+	char err[256];
+	int np, ret = 0;
+
+	(void)initiator;
+	np = ike_child_props(cfg, spi, props, IKED_MAX_PROPS, err, sizeof(err));
+	if (np < 0) {
+		ike_sa_log(sa, 0, "child %s: %s", cfg->name, err);
+		return np;
+	}
+	ike_props_to_payload(props, np, &sap);
+	child_ts_payload(cfg->local_ts, cfg->n_local_ts, &sa->local,
+			 sa->has_pending_ts ? &sa->pending_ts : NULL, &tsi);
+	child_ts_payload(cfg->remote_ts, cfg->n_remote_ts, &sa->remote,
+			 sa->has_pending_ts ? &sa->pending_ts_dst : NULL, &tsr);
+	if (cfg->mode == IKED_MODE_TRANSPORT)
+		ret = ike_msg_add_notify(b, &n);
+	ret = ret ?: ike_msg_add_sa(b, &sap);
+	ret = ret ?: ike_msg_add_ts(b, IKEV2_PL_TSI, &tsi);
+	ret = ret ?: ike_msg_add_ts(b, IKEV2_PL_TSR, &tsr);
+	return ret ? -ENOSPC : 0;
+}
+
+/* A child's payloads in a message: SA, TSi, TSr, and its notifications. */
+struct child_parts {
+	struct ike_sa_payload sa;
+	bool has_sa;
+	struct ike_ts_payload tsi;
+	bool has_tsi;
+	struct ike_ts_payload tsr;
+	bool has_tsr;
+	bool transport;
+	uint16_t error;
+};
+
+static int child_parts(const struct ike_chain *in, bool response, struct child_parts *p)
+{
+	const struct ike_payload *pl;
+	struct ike_msg_err e;
+	struct ike_notify n;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < in->n; i++) {
+		pl = &in->pl[i];
+		switch (pl->type) {
+		case IKEV2_PL_SA:
+			if (ike_msg_parse_sa(pl->body, pl->len, response, &p->sa, &e))
+				return -EBADMSG;
+			p->has_sa = true;
+			break;
+		case IKEV2_PL_TSI:
+			if (ike_msg_parse_ts(pl->body, pl->len, &p->tsi, &e))
+				return -EBADMSG;
+			p->has_tsi = true;
+			break;
+		case IKEV2_PL_TSR:
+			if (ike_msg_parse_ts(pl->body, pl->len, &p->tsr, &e))
+				return -EBADMSG;
+			p->has_tsr = true;
+			break;
+		case IKEV2_PL_NOTIFY:
+			if (ike_msg_parse_notify(pl->body, pl->len, &n, &e))
+				return -EBADMSG;
+			if (n.type == IKEV2_N_USE_TRANSPORT_MODE)
+				p->transport = true;
+			else if (n.type <= IKEV2_N_ERROR_MAX && !p->error)
+				p->error = n.type;
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The responder's narrowing: every non-empty intersection of what was
+ * proposed with what is configured, in the proposal's order (§2.9).
+ */
+static unsigned int child_narrow(const struct ike_ts_payload *offered, const struct iked_ts *conf,
+				 unsigned int nconf, const struct sockaddr_storage *addr,
+				 struct iked_ts *out)
+{
+	struct iked_ts o, c, r;
+	unsigned int i, j, n = 0, k;
+	bool dup;
+
+	for (i = 0; i < offered->n_ts; i++) {
+		if (!child_ts_from_wire(&offered->ts[i], &o))
+			continue;
+		for (j = 0; j < nconf && n < IKED_CHILD_TS; j++) {
+			child_resolve(&conf[j], addr, &c);
+			if (!iked_ts_intersect(&o, &c, &r))
+				continue;
+			for (dup = false, k = 0; k < n && !dup; k++)
+				dup = iked_ts_contains(&out[k], &r);
+			if (!dup)
+				out[n++] = r;
+		}
+	}
+	return n;
+}
+
+static struct ike_child *child_new(struct ike_sa *sa, const struct iked_child_cfg *cfg)
+{
+	struct ike_child *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	c->reqid = cfg->reqid;
+	c->proto = child_proto(cfg) == IKEV2_PROTO_AH ? VEIL_PROTO_AH : VEIL_PROTO_ESP;
+	c->encap = sa->natt;
+	c->next = sa->children;
+	sa->children = c;
+	return c;
+}
+
+static void child_unlink(struct ike_sa *sa, struct ike_child *c)
+{
+	struct ike_child **pp;
+
+	for (pp = &sa->children; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	OPENSSL_cleanse(c, sizeof(*c));
+	free(c);
+}
+
+static void child_keymat_and_install(struct ike_sa *sa, struct ike_child *c, bool *ok)
+{
+	size_t len = ike_prop_child_keymat_len(&c->chosen);
+	uint8_t *keymat = len ? malloc(len) : NULL;
+
+	*ok = keymat && !ike_sk_child_keymat(sa->sk, NULL, 0, sa->ni, sa->ni_len, sa->nr,
+					     sa->nr_len, keymat, len) &&
+	      !ike_child_install(sa, c, keymat);
+	if (keymat) {
+		OPENSSL_cleanse(keymat, len);
+		free(keymat);
+	}
+}
+
+/**
+ * ike_child_accept - the responder's side of IKE_AUTH's child
+ * @sa: the IKE SA
+ * @in: the request's inner payloads
+ * @out: the response being built: the child's payloads are added
+ * @notify: set to the error notification to send instead, or 0
+ *
+ * The IKE SA stands whatever happens to the child (RFC 7296 §1.2): a child
+ * that cannot be made is answered with @notify.
+ *
+ * Return: 0, or a negative errno when @out has no room.
+ */
+int ike_child_accept(struct ike_sa *sa, const struct ike_chain *in, struct ike_builder *out,
+		     uint16_t *notify)
+{
+	struct ike_prop conf[IKED_MAX_PROPS], offered[IKED_MAX_PROPS], chosen;
+	struct iked_ts tsi[IKED_CHILD_TS], tsr[IKED_CHILD_TS];
+	const struct iked_child_cfg *cfg = NULL;
+	struct ike_ts_payload pi, pr;
+	struct ike_sa_payload sap;
+	struct child_parts p;
+	struct ike_child *c;
+	struct ike_notify tm = { .type = IKEV2_N_USE_TRANSPORT_MODE };
+	unsigned int i, ni = 0, nr = 0;
+	size_t noff;
+	char err[256];
+	int nconf, ret;
+	uint32_t spi;
+	bool ok;
+
+	*notify = 0;
+	if (child_parts(in, false, &p)) {
+		*notify = IKEV2_N_INVALID_SYNTAX;
+		return 0;
+	}
+	if (!p.has_sa && !p.has_tsi && !p.has_tsr)
+		return 0;	/* no child asked for (RFC 6023) */
+	if (!p.has_sa || !p.has_tsi || !p.has_tsr) {
+		*notify = IKEV2_N_INVALID_SYNTAX;
+		return 0;
+	}
+	ike_props_from_payload(&p.sa, offered, IKED_MAX_PROPS, &noff);
+	/* The first child configuration whose selectors and proposals fit. */
+	for (i = 0; i < sa->conn->n_children; i++) {
+		const struct iked_child_cfg *cc = &sa->conn->children[i];
+
+		ni = child_narrow(&p.tsi, cc->remote_ts, cc->n_remote_ts, &sa->remote, tsi);
+		nr = child_narrow(&p.tsr, cc->local_ts, cc->n_local_ts, &sa->local, tsr);
+		if (!ni || !nr) {
+			*notify = IKEV2_N_TS_UNACCEPTABLE;
+			continue;
+		}
+		nconf = ike_child_props(cc, 0, conf, IKED_MAX_PROPS, err, sizeof(err));
+		if (nconf <= 0 || ike_prop_select(conf, nconf, offered, noff, &chosen) < 0) {
+			*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
+			continue;
+		}
+		cfg = cc;
+		break;
+	}
+	if (!cfg) {
+		if (!*notify)
+			*notify = IKEV2_N_TS_UNACCEPTABLE;
+		ike_sa_log(sa, 0, "no child configuration takes the initiator's: %s",
+			   ike_msg_notify_name(*notify));
+		return 0;
+	}
+	spi = ike_child_spi();
+	c = child_new(sa, cfg);
+	if (!c || !spi) {
+		*notify = IKEV2_N_TEMPORARY_FAILURE;
+		return 0;
+	}
+	c->chosen = chosen;
+	memcpy(&c->spi_out, chosen.spi, 4);
+	c->spi_out = ntohl(c->spi_out);
+	c->spi_in = spi;
+	c->mode = p.transport && cfg->mode == IKED_MODE_TRANSPORT ? VEIL_MODE_TRANSPORT :
+		  VEIL_MODE_TUNNEL;
+	memcpy(c->ts_remote, tsi, ni * sizeof(tsi[0]));
+	c->n_remote = ni;
+	memcpy(c->ts_local, tsr, nr * sizeof(tsr[0]));
+	c->n_local = nr;
+	child_keymat_and_install(sa, c, &ok);
+	if (!ok) {
+		child_unlink(sa, c);
+		*notify = IKEV2_N_TEMPORARY_FAILURE;
+		return 0;
+	}
+	/* Our answer carries our SPI. */
+	spi = htonl(c->spi_in);
+	memcpy(chosen.spi, &spi, 4);
+	ike_props_to_payload(&chosen, 1, &sap);
+	memset(&pi, 0, sizeof(pi));
+	memset(&pr, 0, sizeof(pr));
+	for (i = 0; i < c->n_remote; i++)
+		child_ts_to_wire(&c->ts_remote[i], &pi.ts[pi.n_ts++]);
+	for (i = 0; i < c->n_local; i++)
+		child_ts_to_wire(&c->ts_local[i], &pr.ts[pr.n_ts++]);
+	ret = c->mode == VEIL_MODE_TRANSPORT ? ike_msg_add_notify(out, &tm) : 0;
+	ret = ret ?: ike_msg_add_sa(out, &sap);
+	ret = ret ?: ike_msg_add_ts(out, IKEV2_PL_TSI, &pi);
+	ret = ret ?: ike_msg_add_ts(out, IKEV2_PL_TSR, &pr);
+	return ret ? -ENOSPC : 0;
+}
+
+/**
+ * ike_child_confirm - the initiator's side: the responder's answer for the
+ *	child offered with sa->pending
+ * @sa: the IKE SA
+ * @in: the response's inner payloads
+ *
+ * Return: 0 when the child is installed, else a negative errno (logged;
+ * the IKE SA stands).
+ */
+int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in)
+{
+	const struct iked_child_cfg *cfg = sa->pending;
+	struct ike_prop offered[IKED_MAX_PROPS], got[IKED_MAX_PROPS];
+	struct iked_ts t;
+	struct child_parts p;
+	struct ike_child *c;
+	unsigned int i;
+	size_t ngot;
+	char err[256];
+	int np;
+	bool ok;
+
+	sa->pending = NULL;
+	if (!cfg)
+		return 0;
+	if (child_parts(in, true, &p)) {
+		ike_sa_log(sa, 0, "child %s: malformed answer", cfg->name);
+		return -EBADMSG;
+	}
+	if (p.error || !p.has_sa || !p.has_tsi || !p.has_tsr) {
+		ike_sa_log(sa, 0, "child %s refused by the peer: %s", cfg->name,
+			   p.error ? ike_msg_notify_name(p.error) : "no SA or selectors");
+		return -EPERM;
+	}
+	np = ike_child_props(cfg, sa->pending_spi, offered, IKED_MAX_PROPS, err, sizeof(err));
+	ike_props_from_payload(&p.sa, got, IKED_MAX_PROPS, &ngot);
+	if (np <= 0 || ngot != 1 || ike_prop_check_chosen(offered, np, &got[0]) < 0 ||
+	    got[0].spi_len != 4) {
+		ike_sa_log(sa, 0, "child %s: the peer chose a proposal we did not offer", cfg->name);
+		return -EPERM;
+	}
+	c = child_new(sa, cfg);
+	if (!c)
+		return -ENOMEM;
+	c->chosen = got[0];
+	memcpy(&c->spi_out, got[0].spi, 4);
+	c->spi_out = ntohl(c->spi_out);
+	c->spi_in = sa->pending_spi;
+	c->mode = p.transport ? VEIL_MODE_TRANSPORT : VEIL_MODE_TUNNEL;
+	if (c->mode == VEIL_MODE_TUNNEL && cfg->mode == IKED_MODE_TRANSPORT)
+		ike_sa_log(sa, 1, "child %s: the peer wants tunnel mode", cfg->name);
+	/* The responder may only narrow: every selector within what we offered. */
+	for (i = 0; i < p.tsi.n_ts && c->n_local < IKED_CHILD_TS; i++)
+		if (child_ts_from_wire(&p.tsi.ts[i], &t))
+			c->ts_local[c->n_local++] = t;
+	for (i = 0; i < p.tsr.n_ts && c->n_remote < IKED_CHILD_TS; i++)
+		if (child_ts_from_wire(&p.tsr.ts[i], &t))
+			c->ts_remote[c->n_remote++] = t;
+	if (!c->n_local || !c->n_remote) {
+		ike_sa_log(sa, 0, "child %s: no usable traffic selectors", cfg->name);
+		child_unlink(sa, c);
+		return -EPERM;
+	}
+	child_keymat_and_install(sa, c, &ok);
+	if (!ok) {
+		child_unlink(sa, c);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* One direction's SA; @inbound picks addresses, SPI, keys and ports. */
+static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat, bool inbound,
+		    char *err, size_t errlen)
+{
+	const struct ike_prop_transform *et = ike_prop_get(&c->chosen, IKEV2_TRANS_ENCR);
+	const struct ike_prop_transform *it = ike_prop_get(&c->chosen, IKEV2_TRANS_INTEG);
+	const struct ike_prop_transform *esn = ike_prop_get(&c->chosen, IKEV2_TRANS_ESN);
+	const struct ike_prop_alg *ea = et ? ike_prop_alg_of(et) : NULL;
+	const struct ike_prop_alg *ia = it && it->id ? ike_prop_alg_of(it) : NULL;
+	const struct iked_child_cfg *cfg = c->cfg;
+	const struct sockaddr_storage *src = inbound ? &sa->remote : &sa->local;
+	const struct sockaddr_storage *dst = inbound ? &sa->local : &sa->remote;
+	size_t elen = ike_prop_alg_keymat_len(ea), ilen = ike_prop_alg_keymat_len(ia);
+	/* KEYMAT: initiator-to-responder keys first (§2.17) */
+	bool i2r = inbound != sa->initiator;
+	const uint8_t *k = keymat + (i2r ? 0 : elen + ilen);
+	struct iked_kernel_sa ks = { 0 };
+	uint32_t r = 0;
+
+	if ((et && (!ea || !ea->kernel)) || (it && it->id && (!ia || !ia->kernel))) {
+		snprintf(err, errlen, "an algorithm veil.ko does not have");
+		return -ENOTSUP;
+	}
+	ks.family = src->ss_family;
+	memcpy(ks.src, iked_addr_bytes(src), iked_addr_len(ks.family));
+	memcpy(ks.dst, iked_addr_bytes(dst), iked_addr_len(ks.family));
+	ks.proto = c->proto;
+	ks.spi = inbound ? c->spi_in : c->spi_out;
+	ks.mode = c->mode;
+	ks.reqid = c->reqid;
+	ks.if_id = inbound ? cfg->if_id_in : cfg->if_id_out;
+	ks.replay_window = inbound ? cfg->replay_window : 0;
+	ks.esn = esn && esn->id == IKEV2_ESN_YES;
+	if (ea) {
+		ks.aead = ea->flags & IKE_PROP_ALG_AEAD;
+		ks.enc_alg = ea->kernel;
+		ks.enc_key = k;
+		ks.enc_keylen = elen;
+		ks.icv_bits = ea->kernel_icv_bits;
+	}
+	if (ia) {
+		ks.auth_alg = ia->kernel;
+		ks.auth_key = k + elen;
+		ks.auth_keylen = ilen;
+		ks.trunc_bits = ia->kernel_icv_bits;
+	}
+	/* Soft limits a little early and at random, so that both ends do not rekey at once. */
+	if (cfg->rand_time)
+		ike_crypto_random(&r, sizeof(r));
+	ks.soft_secs = cfg->rekey_time ? cfg->rekey_time - (cfg->rand_time ?
+							     r % cfg->rand_time : 0) : 0;
+	ks.hard_secs = cfg->life_time;
+	ks.soft_bytes = cfg->rekey_bytes;
+	ks.hard_bytes = cfg->life_bytes;
+	ks.soft_packets = cfg->rekey_packets;
+	ks.hard_packets = cfg->life_packets;
+	if (c->encap) {
+		ks.encap = true;
+		ks.encap_sport = iked_addr_port(src);
+		ks.encap_dport = iked_addr_port(dst);
+	}
+	return iked_kernel_sa_add(&sa->d->kernel, &ks, err, errlen);
+}
+
+static uint32_t child_prio(const struct iked_ts *a, const struct iked_ts *b)
+{
+	int pa = 0, pb = 0;
+
+	iked_ts_to_prefix(a, &pa);
+	iked_ts_to_prefix(b, &pb);
+	/* More specific selectors win: lower is preferred. */
+	return CHILD_PRIO_BASE + 2 * 128 - pa - pb + (a->proto || b->proto ? 0 : 1);
+}
+
+/* The three policies (out, in, fwd) of one selector pair. */
+static int child_policies(struct ike_sa *sa, const struct iked_child_cfg *cfg, uint32_t reqid,
+			  uint8_t proto, uint8_t mode, const struct iked_ts *l,
+			  const struct iked_ts *r, const struct sockaddr_storage *local,
+			  const struct sockaddr_storage *remote, bool install, char *err,
+			  size_t errlen)
+{
+	static const uint8_t dirs[] = { VEIL_DIR_OUT, VEIL_DIR_IN, VEIL_DIR_FWD };
+	struct iked_kernel *k = &sa->d->kernel;
+	struct iked_kernel_policy p;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (dirs[i] == VEIL_DIR_FWD && mode != VEIL_MODE_TUNNEL)
+			continue;
+		memset(&p, 0, sizeof(p));
+		p.dir = dirs[i];
+		p.src = dirs[i] == VEIL_DIR_OUT ? *l : *r;
+		p.dst = dirs[i] == VEIL_DIR_OUT ? *r : *l;
+		p.priority = child_prio(l, r);
+		p.if_id = dirs[i] == VEIL_DIR_OUT ? cfg->if_id_out : cfg->if_id_in;
+		p.family = local->ss_family;
+		memcpy(p.tmpl_src, iked_addr_bytes(dirs[i] == VEIL_DIR_OUT ? local : remote),
+		       iked_addr_len(p.family));
+		memcpy(p.tmpl_dst, iked_addr_bytes(dirs[i] == VEIL_DIR_OUT ? remote : local),
+		       iked_addr_len(p.family));
+		p.proto = proto;
+		p.mode = mode;
+		p.reqid = reqid;
+		ret = install ? iked_kernel_policy_add(k, &p, err, errlen) :
+			      iked_kernel_policy_del(k, &p, err, errlen);
+		if (ret && (install || ret != -ENOENT))
+			return ret;
+	}
+	return 0;
+}
+
+/* Whether (l, r) is one of @cfg's trap selector pairs, which stay. */
+static bool child_is_trap(const struct ike_sa *sa, const struct iked_child_cfg *cfg,
+			  const struct iked_ts *l, const struct iked_ts *r)
+{
+	struct iked_ts cl, cr;
+	unsigned int i, j;
+
+	if (cfg->start_action != IKED_ACTION_TRAP)
+		return false;
+	for (i = 0; i < cfg->n_local_ts; i++) {
+		child_resolve(&cfg->local_ts[i], &sa->local, &cl);
+		for (j = 0; j < cfg->n_remote_ts; j++) {
+			child_resolve(&cfg->remote_ts[j], &sa->remote, &cr);
+			if (iked_ts_contains(&cl, l) && iked_ts_contains(l, &cl) &&
+			    iked_ts_contains(&cr, r) && iked_ts_contains(r, &cr))
+				return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * ike_child_install - put a negotiated child into veil.ko
+ * @sa: its IKE SA
+ * @c: the child, with its proposal, SPIs, mode and selectors
+ * @keymat: its KEYMAT
+ *
+ * The inbound SA goes first, so that the peer's first protected packet
+ * finds it; then the outbound SA; then the policies, which replace a trap
+ * with the same selectors without a moment unprotected (policy-update).
+ *
+ * Return: 0, or a negative errno (logged; what was installed is removed).
+ */
+int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat)
+{
+	char err[256], l[96], r[96];
+	unsigned int i, j;
+	int ret;
+
+	ret = child_sa(sa, c, keymat, true, err, sizeof(err));
+	if (!ret) {
+		ret = child_sa(sa, c, keymat, false, err, sizeof(err));
+		if (ret)
+			iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family,
+					   iked_addr_bytes(&sa->local), c->proto, c->spi_in, l,
+					   sizeof(l));
+	}
+	for (i = 0; !ret && i < c->n_local; i++)
+		for (j = 0; !ret && j < c->n_remote; j++)
+			ret = child_policies(sa, c->cfg, c->reqid, c->proto, c->mode,
+					     &c->ts_local[i], &c->ts_remote[j], &sa->local,
+					     &sa->remote, true, err, sizeof(err));
+	if (ret) {
+		ike_sa_log(sa, 0, "child %s: installing: %s", c->cfg->name, err);
+		c->installed = true;
+		ike_child_uninstall(sa, c);
+		return ret;
+	}
+	c->installed = true;
+	iked_ts_format(&c->ts_local[0], l, sizeof(l));
+	iked_ts_format(&c->ts_remote[0], r, sizeof(r));
+	ike_sa_log(sa, 0, "child %s established: SPIs %08x_i %08x_o, %s%s === %s%s (%s)",
+		   c->cfg->name, c->spi_in, c->spi_out, l, c->n_local > 1 ? " ..." : "", r,
+		   c->n_remote > 1 ? " ..." : "",
+		   c->mode == VEIL_MODE_TUNNEL ? "tunnel" : "transport");
+	return 0;
+}
+
+/**
+ * ike_child_uninstall - take a child's SAs (and its policies, unless they
+ *	are a trap that stays) out of veil.ko
+ * @sa: its IKE SA
+ * @c: the child
+ */
+void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c)
+{
+	struct iked_kernel *k = &sa->d->kernel;
+	char err[256];
+	unsigned int i, j;
+	int ret;
+
+	if (!c->installed)
+		return;
+	c->installed = false;
+	for (i = 0; i < c->n_local; i++) {
+		for (j = 0; j < c->n_remote; j++) {
+			if (child_is_trap(sa, c->cfg, &c->ts_local[i], &c->ts_remote[j]))
+				continue;
+			ret = child_policies(sa, c->cfg, c->reqid, c->proto, c->mode,
+					     &c->ts_local[i], &c->ts_remote[j], &sa->local,
+					     &sa->remote, false, err, sizeof(err));
+			if (ret)
+				ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
+		}
+	}
+	ret = iked_kernel_sa_del(k, sa->local.ss_family, iked_addr_bytes(&sa->remote), c->proto,
+				 c->spi_out, err, sizeof(err));
+	if (ret && ret != -ENOENT)
+		ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
+	ret = iked_kernel_sa_del(k, sa->local.ss_family, iked_addr_bytes(&sa->local), c->proto,
+				 c->spi_in, err, sizeof(err));
+	if (ret && ret != -ENOENT)
+		ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
+	ike_sa_log(sa, 1, "child %s closed: SPIs %08x_i %08x_o", c->cfg->name, c->spi_in,
+		   c->spi_out);
+}
+
+/* Every child of @sa leaves veil.ko and is freed. */
+void ike_child_free_all(struct ike_sa *sa)
+{
+	while (sa->children) {
+		ike_child_uninstall(sa, sa->children);
+		child_unlink(sa, sa->children);
+	}
+}
+
+/**
+ * ike_child_trap - install (or remove) a child's trap policies
+ * @d: the daemon
+ * @conn: its connection (whose first local and remote addresses stand for
+ *	"dynamic" and make the templates)
+ * @cfg: the child
+ * @install: install, or remove
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int ike_child_trap(struct iked *d, const struct iked_conn_cfg *conn,
+		   const struct iked_child_cfg *cfg, bool install)
+{
+	struct sockaddr_storage local = { 0 }, remote = { 0 };
+	struct ike_sa fake = { .d = d, .conn = conn };
+	struct iked_ts l, r;
+	unsigned int i, j;
+	char err[256];
+	int ret;
+
+	if (!conn->n_remote_addrs || !iked_ts_is_host(&conn->remote_addrs[0])) {
+		iked_log(IKED_CFG, 0, "%s.%s: a trap needs one remote address", conn->name,
+			 cfg->name);
+		return -EINVAL;
+	}
+	remote.ss_family = conn->remote_addrs[0].family;
+	memcpy((void *)iked_addr_bytes(&remote), conn->remote_addrs[0].from,
+	       iked_addr_len(remote.ss_family));
+	if (conn->n_local_addrs && iked_ts_is_host(&conn->local_addrs[0])) {
+		local.ss_family = conn->local_addrs[0].family;
+		memcpy((void *)iked_addr_bytes(&local), conn->local_addrs[0].from,
+		       iked_addr_len(local.ss_family));
+	} else {
+		iked_addr_set_port(&remote, conn->remote_port);
+		if (iked_net_source_for(&remote, &local)) {
+			iked_log(IKED_KNL, 0, "%s.%s: no route to the peer", conn->name,
+				 cfg->name);
+			return -EHOSTUNREACH;
+		}
+	}
+	fake.local = local;
+	fake.remote = remote;
+	for (i = 0; i < cfg->n_local_ts; i++) {
+		child_resolve(&cfg->local_ts[i], &local, &l);
+		for (j = 0; j < cfg->n_remote_ts; j++) {
+			child_resolve(&cfg->remote_ts[j], &remote, &r);
+			if (l.family != r.family)
+				continue;
+			ret = child_policies(&fake, cfg, cfg->reqid,
+					     *cfg->ah_proposals ? VEIL_PROTO_AH : VEIL_PROTO_ESP,
+					     cfg->mode == IKED_MODE_TRANSPORT ? VEIL_MODE_TRANSPORT :
+					     VEIL_MODE_TUNNEL, &l, &r, &local, &remote, install,
+					     err, sizeof(err));
+			if (ret) {
+				iked_log(IKED_KNL, 0, "%s.%s: trap: %s", conn->name, cfg->name,
+					 err);
+				return ret;
+			}
+		}
+	}
+	iked_log(IKED_CFG, 1, "%s.%s: trap %s", conn->name, cfg->name,
+		 install ? "installed" : "removed");
+	return 0;
+}
+
+/* The child configuration a reqid belongs to, and its connection. */
+static const struct iked_child_cfg *child_by_reqid(struct iked *d, uint32_t reqid,
+						   const struct iked_conn_cfg **conn)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < d->cfg.n_conns; i++) {
+		for (j = 0; j < d->cfg.conns[i].n_children; j++) {
+			if (d->cfg.conns[i].children[j].reqid == reqid) {
+				*conn = &d->cfg.conns[i];
+				return &d->cfg.conns[i].children[j];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* An IKE SA of @conn that is up or on its way, to put a new child on. */
+static struct ike_sa *child_sa_of(struct iked *d, const struct iked_conn_cfg *conn)
+{
+	struct ike_sa *sa;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (sa = d->sas[b]; sa; sa = sa->hnext)
+			if (sa->conn == conn && sa->state != IKE_SA_DEAD &&
+			    sa->state != IKE_SA_DELETING)
+				return sa;
+	return NULL;
+}
+
+/**
+ * ike_child_acquire - veil.ko found no SA for a trap's packet
+ * @d: the daemon
+ * @ev: the acquire
+ */
+void ike_child_acquire(struct iked *d, const struct iked_kernel_event *ev)
+{
+	const struct iked_conn_cfg *conn;
+	const struct iked_child_cfg *cfg = child_by_reqid(d, ev->reqid, &conn);
+	struct ike_sa *sa;
+
+	if (!cfg)
+		return;		/* not ours: another key manager's policy */
+	sa = child_sa_of(d, conn);
+	if (sa) {
+		/* TODO(issue 8): a further child through CREATE_CHILD_SA */
+		iked_log(IKED_IKE, 2, "%s.%s: acquire while an IKE SA is up or coming",
+			 conn->name, cfg->name);
+		return;
+	}
+	iked_log(IKED_IKE, 1, "%s.%s: acquire: initiating", conn->name, cfg->name);
+	ike_init_start(d, conn, cfg, &ev->flow, &ev->flow_dst);
+}
+
+/**
+ * ike_child_expire - an SA of ours reached a lifetime limit
+ * @d: the daemon
+ * @ev: the expiry
+ */
+void ike_child_expire(struct iked *d, const struct iked_kernel_event *ev)
+{
+	struct ike_child *c;
+	struct ike_sa *sa;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++) {
+		for (sa = d->sas[b]; sa; sa = sa->hnext) {
+			for (c = sa->children; c; c = c->next) {
+				if (c->proto != ev->proto ||
+				    (ev->spi != c->spi_in && ev->spi != c->spi_out))
+					continue;
+				if (ev->hard) {
+					ike_sa_log(sa, 1, "child %s: hard lifetime reached",
+						   c->cfg->name);
+					/* TODO(issue 8): tell the peer with a Delete */
+					ike_child_uninstall(sa, c);
+					child_unlink(sa, c);
+				} else {
+					/* TODO(issue 8): rekey with CREATE_CHILD_SA */
+					ike_sa_log(sa, 1, "child %s: soft lifetime reached",
+						   c->cfg->name);
+				}
+				return;
+			}
+		}
+	}
+}

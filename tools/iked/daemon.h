@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * veil-iked's state: the daemon, its IKE SAs and their Child SAs.
+ *
+ * Everything runs in one thread, driven by one epoll set and the timer
+ * heap, so nothing here is locked. An IKE SA is found by the SPI this end
+ * chose (hashed); a Child SA by its reqid or inbound SPI, through its IKE SA.
+ */
+#ifndef VEIL_IKED_DAEMON_H
+#define VEIL_IKED_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "kernel.h"
+#include "msg.h"
+#include "net.h"
+#include "proposal.h"
+#include "timer.h"
+
+#define IKED_SA_HASH		1024
+#define IKED_RETRANSMITS	5	/* then the peer is dead (RFC 7296 §2.4) */
+#define IKED_RETRANSMIT_MS	1000	/* doubled each time: 1+2+4+8+16+32 s */
+#define IKED_HALF_OPEN_MS	30000	/* a responder forgets an unfinished SA */
+#define IKED_MAX_PROPS		16
+#define IKED_CHILD_TS		IKED_TS_MAX
+
+enum ike_sa_state {
+	IKE_SA_INIT_SENT,	/* initiator: waiting for IKE_SA_INIT's response */
+	IKE_SA_INIT_DONE,	/* responder: keys made, waiting for IKE_AUTH */
+	IKE_SA_AUTH_SENT,	/* initiator: waiting for IKE_AUTH's response */
+	IKE_SA_ESTABLISHED,
+	IKE_SA_DELETING,	/* our Delete is out */
+	IKE_SA_DEAD,		/* to be freed */
+};
+
+/**
+ * struct ike_child - a Child SA: a pair of kernel SAs and their policies
+ * @next: the IKE SA's next child
+ * @cfg: its configuration
+ * @reqid: ties its SAs to its policies (one per child configuration, so
+ *	that a trap policy and the SAs it brings up share it)
+ * @proto: VEIL_PROTO_ESP or VEIL_PROTO_AH
+ * @mode: VEIL_MODE_TUNNEL or VEIL_MODE_TRANSPORT
+ * @spi_in: the SPI this end chose, host order
+ * @spi_out: the peer's
+ * @chosen: the negotiated proposal
+ * @esn: extended sequence numbers
+ * @encap: UDP-encapsulated (a NAT between the ends)
+ * @ts_local: negotiated local traffic selectors
+ * @n_local: how many
+ * @ts_remote: negotiated remote ones
+ * @n_remote: how many
+ * @installed: its SAs and policies are in veil.ko
+ * @rekeying: a CREATE_CHILD_SA for it is out
+ */
+struct ike_child {
+	struct ike_child *next;
+	const struct iked_child_cfg *cfg;
+	uint32_t reqid;
+	uint8_t proto;
+	uint8_t mode;
+	uint32_t spi_in;
+	uint32_t spi_out;
+	struct ike_prop chosen;
+	bool esn;
+	bool encap;
+	struct iked_ts ts_local[IKED_CHILD_TS];
+	unsigned int n_local;
+	struct iked_ts ts_remote[IKED_CHILD_TS];
+	unsigned int n_remote;
+	bool installed;
+	bool rekeying;
+};
+
+struct ike_sa;
+struct iked;
+
+/* What to do with the response to the request an IKE SA has out. */
+typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
+				const struct ike_chain *inner);
+
+/**
+ * struct ike_sa - an IKE SA
+ * @hnext: next in its hash bucket
+ * @d: the daemon
+ * @conn: its connection
+ * @initiator: this end was the original initiator (picks SK_ei or SK_er...)
+ * @spi_i: the initiator's SPI
+ * @spi_r: the responder's SPI (zero until IKE_SA_INIT's response)
+ * @state: enum ike_sa_state
+ * @local: the address and port messages leave from
+ * @remote: the peer's
+ * @natt: messages go over the NAT-T port (a NAT was found, or encap asked)
+ * @nat_local: this end is behind a NAT (send keepalives)
+ * @nat_remote: the peer is
+ * @frag_ok: the peer supports RFC 7383 fragmentation
+ * @chosen: the IKE proposal
+ * @sk: its keys
+ * @dh: our key exchange, until the shared secret is made
+ * @ni: the initiator's nonce
+ * @ni_len: its length
+ * @nr: the responder's
+ * @nr_len: its length
+ * @init_req: IKE_SA_INIT's request as sent (AUTH signs it)
+ * @init_req_len: its length
+ * @init_resp: its response
+ * @init_resp_len: its length
+ * @cookie: a responder's COOKIE to send back, when it asked for one
+ * @cookie_len: its length (0 for none)
+ * @peer_id: the peer's authenticated identity
+ * @msgid_next: the message ID of our next request
+ * @msgid_peer: the message ID we expect of the peer's next request
+ * @req: our request in flight (kept for retransmission), or NULL
+ * @req_len: its length
+ * @req_tries: times it was sent
+ * @on_reply: what handles its response
+ * @resp: our last response (sent again when the request comes again)
+ * @resp_len: its length
+ * @retransmit: retransmission timer of @req
+ * @expire: half-open expiry, and the IKE SA's hard lifetime
+ * @rekey: the IKE SA's rekey (soft lifetime)
+ * @dpd: liveness check
+ * @keepalive: NAT keepalives
+ * @last_rx: when the peer last sent something (monotonic ms)
+ * @established_at: when it was (seconds since the epoch)
+ * @children: its Child SAs
+ * @pending: the child configuration the initiator brings up in IKE_AUTH
+ * @pending_ts: with a trap's packet: the flow the first selector narrows to
+ * @pending_ts_dst: its destination
+ * @has_pending_ts: @pending_ts is set
+ * @pending_spi: the inbound SPI offered for @pending
+ * @rx: the datagram being handled, as it came (valid during the handling)
+ * @rx_len: its length
+ */
+struct ike_sa {
+	struct ike_sa *hnext;
+	struct iked *d;
+	const struct iked_conn_cfg *conn;
+	bool initiator;
+	uint8_t spi_i[IKEV2_SPI_LEN];
+	uint8_t spi_r[IKEV2_SPI_LEN];
+	enum ike_sa_state state;
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+	bool natt;
+	bool nat_local;
+	bool nat_remote;
+	bool frag_ok;
+	struct ike_prop chosen;
+	struct ike_sk *sk;
+	struct ike_dh *dh;
+	uint8_t ni[IKE_CRYPTO_NONCE_MAX];
+	size_t ni_len;
+	uint8_t nr[IKE_CRYPTO_NONCE_MAX];
+	size_t nr_len;
+	uint8_t *init_req;
+	size_t init_req_len;
+	uint8_t *init_resp;
+	size_t init_resp_len;
+	uint8_t cookie[64];
+	size_t cookie_len;
+	struct iked_id peer_id;
+	uint32_t msgid_next;
+	uint32_t msgid_peer;
+	uint8_t *req;
+	size_t req_len;
+	int req_tries;
+	ike_sa_reply_fn on_reply;
+	uint8_t *resp;
+	size_t resp_len;
+	struct iked_timer retransmit;
+	struct iked_timer expire;
+	struct iked_timer rekey;
+	struct iked_timer dpd;
+	struct iked_timer keepalive;
+	uint64_t last_rx;
+	uint64_t established_at;
+	struct ike_child *children;
+	const struct iked_child_cfg *pending;
+	struct iked_ts pending_ts;
+	struct iked_ts pending_ts_dst;
+	bool has_pending_ts;
+	uint32_t pending_spi;
+	const uint8_t *rx;
+	size_t rx_len;
+};
+
+/**
+ * struct iked - the daemon
+ * @cfg: its configuration
+ * @kernel: veil.ko
+ * @net: its sockets
+ * @cookie: the secret COOKIEs are made with
+ * @sas: IKE SAs by the SPI this end chose
+ * @n_sas: how many
+ * @half_open: responder SAs waiting for IKE_AUTH
+ * @stop: a signal asked the daemon to end
+ */
+struct iked {
+	struct iked_config cfg;
+	struct iked_kernel kernel;
+	struct iked_net net;
+	struct ike_crypto_cookie cookie;
+	struct ike_sa *sas[IKED_SA_HASH];
+	unsigned int n_sas;
+	unsigned int half_open;
+	volatile int stop;
+};
+
+/* ike_sa.c */
+struct ike_sa *ike_sa_new(struct iked *d, const struct iked_conn_cfg *conn, bool initiator);
+void ike_sa_free(struct ike_sa *sa);
+struct ike_sa *ike_sa_find(struct iked *d, const uint8_t spi[IKEV2_SPI_LEN]);
+const uint8_t *ike_sa_local_spi(const struct ike_sa *sa);
+void ike_sa_log(const struct ike_sa *sa, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int ike_sa_request(struct ike_sa *sa, uint8_t exchange, struct ike_builder *inner,
+		   ike_sa_reply_fn on_reply);
+int ike_sa_respond(struct ike_sa *sa, const struct ike_hdr *req, struct ike_builder *inner);
+int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len);
+void ike_sa_receive(struct iked *d, struct iked_dgram *dg);
+void ike_sa_established(struct ike_sa *sa);
+void ike_sa_delete(struct ike_sa *sa, bool tell_peer);
+void ike_sa_dead(struct ike_sa *sa, const char *why);
+void ike_sa_reap(struct iked *d);
+void ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bool response,
+		uint32_t msg_id);
+
+/* ike_init.c */
+int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,
+		   const struct iked_child_cfg *child, const struct iked_ts *flow_src,
+		   const struct iked_ts *flow_dst);
+void ike_init_respond(struct iked *d, struct iked_dgram *dg, const struct ike_msg *msg);
+
+/* ike_auth.c */
+int ike_auth_start(struct ike_sa *sa);
+void ike_auth_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct ike_chain *in);
+
+/* info.c */
+void ike_info_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct ike_chain *in);
+int ike_info_dpd(struct ike_sa *sa);
+
+/* child.c */
+int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, struct ike_prop *props,
+		    size_t max, char *err, size_t errlen);
+int ike_child_add_offer(struct ike_sa *sa, struct ike_builder *b,
+			const struct iked_child_cfg *cfg, uint32_t spi, bool initiator);
+int ike_child_accept(struct ike_sa *sa, const struct ike_chain *in, struct ike_builder *out,
+		     uint16_t *notify);
+int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in);
+uint32_t ike_child_spi(void);
+int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat);
+void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c);
+void ike_child_free_all(struct ike_sa *sa);
+int ike_child_trap(struct iked *d, const struct iked_conn_cfg *conn,
+		   const struct iked_child_cfg *cfg, bool install);
+void ike_child_acquire(struct iked *d, const struct iked_kernel_event *ev);
+void ike_child_expire(struct iked *d, const struct iked_kernel_event *ev);
+
+/* props.c: SA payloads and struct ike_prop */
+int ike_props_from_payload(const struct ike_sa_payload *sa, struct ike_prop *props,
+			   size_t max, size_t *n);
+void ike_props_to_payload(const struct ike_prop *props, size_t n, struct ike_sa_payload *sa);
+
+#endif /* VEIL_IKED_DAEMON_H */

@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKE SAs: the table, the message windows (RFC 7296 §2.3: one request in
+ * flight each way, here), retransmission (§2.1), the SK envelope, and the
+ * dispatch of what arrives to the exchange that handles it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/crypto.h>
+
+#include "daemon.h"
+#include "log.h"
+
+static unsigned int sa_bucket(const uint8_t spi[IKEV2_SPI_LEN])
+{
+	uint64_t v;
+
+	memcpy(&v, spi, sizeof(v));
+	/* Our SPIs are random: any bits do. */
+	return v % IKED_SA_HASH;
+}
+
+const uint8_t *ike_sa_local_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+struct ike_sa *ike_sa_find(struct iked *d, const uint8_t spi[IKEV2_SPI_LEN])
+{
+	struct ike_sa *sa;
+
+	for (sa = d->sas[sa_bucket(spi)]; sa; sa = sa->hnext)
+		if (!memcmp(ike_sa_local_spi(sa), spi, IKEV2_SPI_LEN) && sa->state != IKE_SA_DEAD)
+			return sa;
+	return NULL;
+}
+
+/* "[gw|1a2b3c4d] " before every line about an SA, as charon's "gw[1]" */
+void ike_sa_log(const struct ike_sa *sa, int level, const char *fmt, ...)
+{
+	char line[768];
+	va_list ap;
+
+	if (!iked_log_enabled(IKED_IKE, level))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	iked_log(IKED_IKE, level, "%s[%02x%02x%02x%02x] %s", sa->conn ? sa->conn->name : "?",
+		 ike_sa_local_spi(sa)[0], ike_sa_local_spi(sa)[1], ike_sa_local_spi(sa)[2],
+		 ike_sa_local_spi(sa)[3], line);
+}
+
+static void sa_on_retransmit(struct iked_timer *t);
+static void sa_on_expire(struct iked_timer *t);
+static void sa_on_dpd(struct iked_timer *t);
+static void sa_on_keepalive(struct iked_timer *t);
+static void sa_on_rekey(struct iked_timer *t);
+
+/**
+ * ike_sa_new - a new IKE SA with a fresh SPI for this end
+ * @d: the daemon
+ * @conn: its connection (NULL for a responder until IKE_SA_INIT picks one)
+ * @initiator: this end starts it
+ *
+ * Return: the SA, in the table, or NULL.
+ */
+struct ike_sa *ike_sa_new(struct iked *d, const struct iked_conn_cfg *conn, bool initiator)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	uint8_t *spi;
+	unsigned int b;
+
+	if (!sa)
+		return NULL;
+	sa->d = d;
+	sa->conn = conn;
+	sa->initiator = initiator;
+	spi = initiator ? sa->spi_i : sa->spi_r;
+	do {
+		if (ike_crypto_random(spi, IKEV2_SPI_LEN)) {
+			free(sa);
+			return NULL;
+		}
+	} while (ike_sa_find(d, spi) || !memcmp(spi, "\0\0\0\0\0\0\0\0", IKEV2_SPI_LEN));
+	iked_timer_init(&sa->retransmit, sa_on_retransmit);
+	iked_timer_init(&sa->expire, sa_on_expire);
+	iked_timer_init(&sa->dpd, sa_on_dpd);
+	iked_timer_init(&sa->keepalive, sa_on_keepalive);
+	iked_timer_init(&sa->rekey, sa_on_rekey);
+	sa->last_rx = iked_now_ms();
+	b = sa_bucket(spi);
+	sa->hnext = d->sas[b];
+	d->sas[b] = sa;
+	d->n_sas++;
+	return sa;
+}
+
+/* Frees what an SA holds; it must be out of the table already. */
+void ike_sa_free(struct ike_sa *sa)
+{
+	iked_timer_cancel(&sa->retransmit);
+	iked_timer_cancel(&sa->expire);
+	iked_timer_cancel(&sa->dpd);
+	iked_timer_cancel(&sa->keepalive);
+	iked_timer_cancel(&sa->rekey);
+	ike_child_free_all(sa);
+	ike_sk_free(sa->sk);
+	ike_dh_free(sa->dh);
+	free(sa->init_req);
+	free(sa->init_resp);
+	free(sa->req);
+	free(sa->resp);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+	free(sa);
+}
+
+/* Frees the SAs marked dead: only between events, when nothing holds one. */
+void ike_sa_reap(struct iked *d)
+{
+	struct ike_sa **pp, *sa;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++) {
+		for (pp = &d->sas[b]; (sa = *pp);) {
+			if (sa->state != IKE_SA_DEAD) {
+				pp = &sa->hnext;
+				continue;
+			}
+			*pp = sa->hnext;
+			d->n_sas--;
+			ike_sa_free(sa);
+		}
+	}
+}
+
+/**
+ * ike_sa_dead - an IKE SA ends without a word to the peer
+ * @sa: the SA
+ * @why: for the log
+ *
+ * Its Child SAs leave veil.ko (trap policies stay, as their children's
+ * dpd_action and start_action say), and it is freed once the event that
+ * ended it is handled.
+ */
+void ike_sa_dead(struct ike_sa *sa, const char *why)
+{
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	if (sa->state == IKE_SA_INIT_DONE && sa->d->half_open)
+		sa->d->half_open--;
+	ike_sa_log(sa, 0, "%s", why);
+	ike_child_free_all(sa);
+	sa->state = IKE_SA_DEAD;
+	iked_timer_cancel(&sa->retransmit);
+	iked_timer_cancel(&sa->expire);
+	iked_timer_cancel(&sa->dpd);
+	iked_timer_cancel(&sa->keepalive);
+	iked_timer_cancel(&sa->rekey);
+}
+
+void ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bool response,
+		uint32_t msg_id)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->spi_i, sa->spi_i, IKEV2_SPI_LEN);
+	memcpy(h->spi_r, sa->spi_r, IKEV2_SPI_LEN);
+	h->major = 2;
+	h->exchange = exchange;
+	h->flags = (sa->initiator ? IKEV2_FLAG_INITIATOR : 0) | (response ? IKEV2_FLAG_RESPONSE : 0);
+	h->msg_id = msg_id;
+}
+
+/* Sends a whole message as it is: IKE_SA_INIT, and every retransmission. */
+int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	char a[64], b[64];
+	int ret;
+
+	ret = iked_net_send(&sa->d->net, &sa->local, &sa->remote, sa->natt, msg, len);
+	if (ret)
+		iked_log(IKED_NET, 1, "sending %zu bytes from %s to %s: %s", len,
+			 iked_addr_str(&sa->local, a, sizeof(a)),
+			 iked_addr_str(&sa->remote, b, sizeof(b)), strerror(-ret));
+	else
+		iked_log(IKED_NET, 2, "sent %zu bytes from %s to %s", len,
+			 iked_addr_str(&sa->local, a, sizeof(a)),
+			 iked_addr_str(&sa->remote, b, sizeof(b)));
+	return ret;
+}
+
+/*
+ * The SK envelope around @inner: a whole message in a new buffer, its
+ * header for @exchange, @response and @msg_id.
+ */
+static int sa_seal(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msg_id,
+		   struct ike_builder *inner, uint8_t **out, size_t *out_len)
+{
+	struct ike_builder ob;
+	struct ike_hdr h;
+	size_t plain_len, len, cap;
+	uint8_t *msg, *body;
+	int ret;
+
+	ret = ike_msg_build_end(inner, &plain_len);
+	if (ret)
+		return ret;
+	cap = IKEV2_HDR_LEN + IKEV2_PAYLOAD_HDR_LEN + ike_sk_payload_len(sa->sk, plain_len);
+	msg = malloc(cap);
+	if (!msg)
+		return -ENOMEM;
+	ike_sa_hdr(sa, &h, exchange, response, msg_id);
+	ret = ike_msg_build_init(&ob, msg, cap, &h);
+	if (!ret)
+		ret = ike_msg_add_sk(&ob, inner->first, ike_sk_payload_len(sa->sk, plain_len), &body);
+	if (!ret)
+		ret = ike_msg_build_end(&ob, &len);
+	if (!ret)
+		ret = ike_sk_encrypt(sa->sk, sa->initiator, msg, len, body - msg, inner->buf,
+				     plain_len);
+	OPENSSL_cleanse(inner->buf, plain_len);
+	if (ret) {
+		ike_sa_log(sa, 0, "cannot build %s: %s", ike_msg_exchange_name(exchange),
+			   ret < 0 && ret >= IKE_MSG_E_INVAL ? ike_msg_strerror(ret) :
+			   strerror(-ret));
+		free(msg);
+		return ret < 0 ? ret : -EIO;
+	}
+	*out = msg;
+	*out_len = len;
+	return 0;
+}
+
+/**
+ * ike_sa_request - send a request in the SK envelope and wait for its response
+ * @sa: an SA with keys
+ * @exchange: its exchange type
+ * @inner: the payloads, a chain built with ike_msg_chain_init(); wiped here
+ * @on_reply: called with the response (NULL msg when the peer never answers)
+ *
+ * Return: 0, -EBUSY while a request is in flight, or another negative errno.
+ */
+int ike_sa_request(struct ike_sa *sa, uint8_t exchange, struct ike_builder *inner,
+		   ike_sa_reply_fn on_reply)
+{
+	int ret;
+
+	if (sa->req)
+		return -EBUSY;
+	ret = sa_seal(sa, exchange, false, sa->msgid_next, inner, &sa->req, &sa->req_len);
+	if (ret)
+		return ret;
+	sa->msgid_next++;
+	sa->on_reply = on_reply;
+	sa->req_tries = 1;
+	ike_sa_send_plain(sa, sa->req, sa->req_len);
+	iked_timer_set(&sa->retransmit, IKED_RETRANSMIT_MS);
+	return 0;
+}
+
+/**
+ * ike_sa_respond - answer the peer's request in the SK envelope
+ * @sa: the SA
+ * @req: the request's header
+ * @inner: the payloads; wiped here
+ *
+ * The response is kept: a retransmitted request gets it again, not a new
+ * one (RFC 7296 §2.1).
+ *
+ * Return: 0 or a negative errno.
+ */
+int ike_sa_respond(struct ike_sa *sa, const struct ike_hdr *req, struct ike_builder *inner)
+{
+	uint8_t *msg;
+	size_t len;
+	int ret;
+
+	ret = sa_seal(sa, req->exchange, true, req->msg_id, inner, &msg, &len);
+	if (ret)
+		return ret;
+	free(sa->resp);
+	sa->resp = msg;
+	sa->resp_len = len;
+	return ike_sa_send_plain(sa, msg, len);
+}
+
+static void sa_on_retransmit(struct iked_timer *t)
+{
+	struct ike_sa *sa = iked_container_of(t, struct ike_sa, retransmit);
+	ike_sa_reply_fn fn = sa->on_reply;
+
+	if (!sa->req)
+		return;
+	if (sa->req_tries > IKED_RETRANSMITS) {
+		free(sa->req);
+		sa->req = NULL;
+		sa->on_reply = NULL;
+		if (fn)
+			fn(sa, NULL, NULL);
+		if (sa->state != IKE_SA_DEAD)
+			ike_sa_dead(sa, "the peer did not answer: giving up");
+		return;
+	}
+	ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
+		   sa->req_tries + 1);
+	ike_sa_send_plain(sa, sa->req, sa->req_len);
+	iked_timer_set(&sa->retransmit, (uint64_t)IKED_RETRANSMIT_MS << sa->req_tries);
+	sa->req_tries++;
+}
+
+/* A responder's half-open SA, or an SA past its hard lifetime. */
+static void sa_on_expire(struct iked_timer *t)
+{
+	struct ike_sa *sa = iked_container_of(t, struct ike_sa, expire);
+
+	if (sa->state == IKE_SA_INIT_DONE)
+		ike_sa_dead(sa, "half-open: no IKE_AUTH came");
+	else
+		ike_sa_delete(sa, true);
+}
+
+/* No IKE rekey yet: when it is due, the SA is replaced by a new one. */
+static void sa_on_rekey(struct iked_timer *t)
+{
+	struct ike_sa *sa = iked_container_of(t, struct ike_sa, rekey);
+
+	ike_sa_log(sa, 1, "IKE SA lifetime reached");
+	ike_sa_delete(sa, true);
+}
+
+static void sa_on_dpd(struct iked_timer *t)
+{
+	struct ike_sa *sa = iked_container_of(t, struct ike_sa, dpd);
+	uint64_t idle = iked_now_ms() - sa->last_rx;
+	uint64_t delay = (uint64_t)sa->conn->dpd_delay * 1000;
+
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (idle < delay) {
+		iked_timer_set(&sa->dpd, delay - idle);
+		return;
+	}
+	/* A request in flight checks liveness already. */
+	if (!sa->req)
+		ike_info_dpd(sa);
+	iked_timer_set(&sa->dpd, delay);
+}
+
+static void sa_on_keepalive(struct iked_timer *t)
+{
+	struct ike_sa *sa = iked_container_of(t, struct ike_sa, keepalive);
+
+	iked_net_keepalive(&sa->d->net, &sa->local, &sa->remote);
+	iked_timer_set(&sa->keepalive, 20000);
+}
+
+/**
+ * ike_sa_established - IKE_AUTH is done: start the SA's timers
+ * @sa: the SA
+ */
+void ike_sa_established(struct ike_sa *sa)
+{
+	const struct iked_conn_cfg *c = sa->conn;
+	char a[64], b[64], id[128];
+	uint32_t r = 0;
+
+	if (sa->state == IKE_SA_INIT_DONE && sa->d->half_open)
+		sa->d->half_open--;
+	sa->state = IKE_SA_ESTABLISHED;
+	sa->established_at = time(NULL);
+	iked_timer_cancel(&sa->expire);
+	iked_id_format(&sa->peer_id, id, sizeof(id));
+	ike_sa_log(sa, 0, "IKE SA established between %s and %s (%s)",
+		   iked_addr_str(&sa->local, a, sizeof(a)), iked_addr_str(&sa->remote, b, sizeof(b)),
+		   id);
+	if (c->rekey_time) {
+		if (c->rand_time)
+			ike_crypto_random(&r, sizeof(r));
+		iked_timer_set(&sa->rekey, ((uint64_t)c->rekey_time -
+					    (c->rand_time ? r % c->rand_time : 0)) * 1000);
+	}
+	if (c->dpd_delay)
+		iked_timer_set(&sa->dpd, (uint64_t)c->dpd_delay * 1000);
+	if (sa->nat_local)
+		iked_timer_set(&sa->keepalive, 20000);
+}
+
+static void sa_on_delete_reply(struct ike_sa *sa, const struct ike_msg *msg,
+			       const struct ike_chain *inner)
+{
+	(void)msg;
+	(void)inner;
+	ike_sa_dead(sa, "IKE SA deleted");
+}
+
+/**
+ * ike_sa_delete - end an IKE SA and its Child SAs
+ * @sa: the SA
+ * @tell_peer: send a Delete first (and wait for its answer, or give up)
+ */
+void ike_sa_delete(struct ike_sa *sa, bool tell_peer)
+{
+	uint8_t buf[64];
+	struct ike_builder b;
+	struct ike_delete del = { .proto = IKEV2_PROTO_IKE };
+
+	if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
+		return;
+	ike_child_free_all(sa);
+	if (!tell_peer || !sa->sk || sa->state != IKE_SA_ESTABLISHED) {
+		ike_sa_dead(sa, "IKE SA deleted");
+		return;
+	}
+	/* Whatever was in flight is moot now. */
+	free(sa->req);
+	sa->req = NULL;
+	iked_timer_cancel(&sa->retransmit);
+	sa->state = IKE_SA_DELETING;
+	ike_msg_chain_init(&b, buf, sizeof(buf));
+	ike_msg_add_delete(&b, &del);
+	if (ike_sa_request(sa, IKEV2_EXCH_INFORMATIONAL, &b, sa_on_delete_reply))
+		ike_sa_dead(sa, "IKE SA deleted");
+}
+
+/* Decrypts and parses a message's SK payload; 0 or a negative errno. */
+static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg,
+		   struct ike_chain *inner)
+{
+	const struct ike_payload *sk = ike_msg_chain_sk(&msg->chain);
+	struct ike_msg_err e;
+	uint8_t *plain;
+	size_t plain_len;
+	int ret;
+
+	if (!sk || sk->type != IKEV2_PL_SK) {
+		ike_sa_log(sa, 1, "%s without an SK payload: dropped",
+			   ike_msg_exchange_name(msg->hdr.exchange));
+		return -EBADMSG;
+	}
+	ret = ike_sk_decrypt(sa->sk, msg->hdr.flags & IKEV2_FLAG_INITIATOR, dg->buf, dg->len,
+			     sk->body - dg->buf, &plain, &plain_len);
+	if (ret) {
+		ike_sa_log(sa, 1, "%s %u failed its integrity check: dropped",
+			   ike_msg_exchange_name(msg->hdr.exchange), msg->hdr.msg_id);
+		return ret;
+	}
+	ret = ike_msg_parse_inner(msg->chain.inner_first, plain, plain_len, inner, &e);
+	if (ret) {
+		ike_sa_log(sa, 1, "%s %u: %s", ike_msg_exchange_name(msg->hdr.exchange),
+			   msg->hdr.msg_id, e.reason);
+		return -EBADMSG;
+	}
+	sa->last_rx = iked_now_ms();
+	return 0;
+}
+
+/* An unknown payload marked critical must be refused (RFC 7296 §2.5). */
+static int sa_unknown_critical(const struct ike_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->pl[i].critical && (c->pl[i].type < IKEV2_PL_SA ||
+					  (c->pl[i].type > IKEV2_PL_EAP &&
+					   c->pl[i].type != IKEV2_PL_SKF)))
+			return c->pl[i].type;
+	return -1;
+}
+
+static void sa_reply_error(struct ike_sa *sa, const struct ike_hdr *req, uint16_t type,
+			   const uint8_t *data, size_t len)
+{
+	uint8_t buf[128];
+	struct ike_builder b;
+	struct ike_notify n = { .type = type, .data = data, .len = len };
+
+	ike_msg_chain_init(&b, buf, sizeof(buf));
+	ike_msg_add_notify(&b, &n);
+	ike_sa_respond(sa, req, &b);
+}
+
+/* Handles a request; returns whether it was authentic. */
+static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg)
+{
+	struct ike_chain inner;
+	int crit;
+	uint8_t t;
+
+	if (msg->hdr.msg_id == sa->msgid_peer - 1 && sa->resp && sa->msgid_peer) {
+		/* Our response was lost: the same one again. */
+		ike_sa_log(sa, 1, "request %u again: resending our response", msg->hdr.msg_id);
+		ike_sa_send_plain(sa, sa->resp, sa->resp_len);
+		return false;
+	}
+	if (msg->hdr.msg_id != sa->msgid_peer) {
+		ike_sa_log(sa, 1, "request %u outside the window (expected %u): dropped",
+			   msg->hdr.msg_id, sa->msgid_peer);
+		return false;
+	}
+	if (sa_open(sa, dg, msg, &inner))
+		return false;
+	sa->msgid_peer++;
+	crit = sa_unknown_critical(&inner);
+	if (crit >= 0) {
+		t = crit;
+		sa_reply_error(sa, &msg->hdr, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1);
+		return true;
+	}
+	switch (msg->hdr.exchange) {
+	case IKEV2_EXCH_IKE_AUTH:
+		if (sa->state != IKE_SA_INIT_DONE || sa->initiator) {
+			sa_reply_error(sa, &msg->hdr, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+			return true;
+		}
+		ike_auth_respond(sa, msg, &inner);
+		break;
+	case IKEV2_EXCH_INFORMATIONAL:
+		ike_info_respond(sa, msg, &inner);
+		break;
+	case IKEV2_EXCH_CREATE_CHILD_SA:
+		if (sa->state != IKE_SA_ESTABLISHED) {
+			sa_reply_error(sa, &msg->hdr, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+			return true;
+		}
+		/* TODO(issue 8): rekeys and further children come next. */
+		sa_reply_error(sa, &msg->hdr, IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		break;
+	default:
+		ike_sa_log(sa, 1, "unknown exchange %u: dropped", msg->hdr.exchange);
+		break;
+	}
+	return true;
+}
+
+/* Handles a response; returns whether it was authentic. */
+static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg)
+{
+	ike_sa_reply_fn fn = sa->on_reply;
+	struct ike_chain inner;
+
+	if (!sa->req || msg->hdr.msg_id != sa->msgid_next - 1) {
+		ike_sa_log(sa, 2, "response %u to no request of ours: dropped", msg->hdr.msg_id);
+		return false;
+	}
+	if (msg->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT) {
+		/* In clear: the handler checks it, and stops retransmitting if it is good. */
+		fn(sa, msg, NULL);
+		return false;
+	}
+	if (sa_open(sa, dg, msg, &inner))
+		return false;
+	iked_timer_cancel(&sa->retransmit);
+	free(sa->req);
+	sa->req = NULL;
+	sa->on_reply = NULL;
+	if (fn)
+		fn(sa, msg, &inner);
+	return true;
+}
+
+/**
+ * ike_sa_receive - a datagram off an IKE socket
+ * @d: the daemon
+ * @dg: what arrived (the NAT-T marker already gone)
+ */
+void ike_sa_receive(struct iked *d, struct iked_dgram *dg)
+{
+	struct ike_msg msg;
+	struct ike_msg_err e;
+	struct ike_sa *sa;
+	char a[64];
+	bool from_initiator, authentic;
+
+	if (ike_msg_parse(dg->buf, dg->len, &msg, &e)) {
+		iked_log(IKED_ENC, 1, "from %s: %s: dropped",
+			 iked_addr_str(&dg->remote, a, sizeof(a)), e.reason);
+		return;
+	}
+	iked_log(IKED_NET, 2, "received %s %s %u (%zu bytes) from %s",
+		 ike_msg_exchange_name(msg.hdr.exchange),
+		 msg.hdr.flags & IKEV2_FLAG_RESPONSE ? "response" : "request", msg.hdr.msg_id,
+		 dg->len, iked_addr_str(&dg->remote, a, sizeof(a)));
+	from_initiator = msg.hdr.flags & IKEV2_FLAG_INITIATOR;
+	if (msg.hdr.exchange == IKEV2_EXCH_IKE_SA_INIT && !(msg.hdr.flags & IKEV2_FLAG_RESPONSE)) {
+		if (from_initiator && msg.hdr.msg_id == 0)
+			ike_init_respond(d, dg, &msg);
+		return;
+	}
+	sa = ike_sa_find(d, from_initiator ? msg.hdr.spi_r : msg.hdr.spi_i);
+	if (!sa || (sa->initiator == from_initiator) ||
+	    memcmp(from_initiator ? sa->spi_i : sa->spi_r,
+		   from_initiator ? msg.hdr.spi_i : msg.hdr.spi_r, IKEV2_SPI_LEN)) {
+		/* The responder's SPI is not known until its IKE_SA_INIT response. */
+		if (sa && !from_initiator && msg.hdr.exchange == IKEV2_EXCH_IKE_SA_INIT &&
+		    sa->state == IKE_SA_INIT_SENT)
+			goto found;
+		iked_log(IKED_IKE, 2, "%s from %s for no IKE SA of ours: dropped",
+			 ike_msg_exchange_name(msg.hdr.exchange),
+			 iked_addr_str(&dg->remote, a, sizeof(a)));
+		return;
+	}
+found:
+	/*
+	 * The peer's address may change under a NAT; IKE follows it once an
+	 * authenticated message comes from the new one (RFC 7296 §2.23).
+	 */
+	sa->rx = dg->buf;
+	sa->rx_len = dg->len;
+	authentic = msg.hdr.flags & IKEV2_FLAG_RESPONSE ? sa_response_in(sa, dg, &msg) :
+		    sa_request_in(sa, dg, &msg);
+	if (authentic && sa->state != IKE_SA_DEAD && dg->natt && sa->natt &&
+	    !iked_addr_equal(&dg->remote, &sa->remote, true)) {
+		ike_sa_log(sa, 1, "peer moved to %s", iked_addr_str(&dg->remote, a, sizeof(a)));
+		sa->remote = dg->remote;
+	}
+}

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IKEv2's numbers (RFC 7296 and IANA's "Internet Key Exchange Version 2
+ * (IKEv2) Parameters" registry): what is on the wire, nothing else. The
+ * names are the RFC's, prefixed IKEV2_ and shortened where the RFC
+ * repeats itself.
+ */
+#ifndef VEIL_IKED_IKEV2_H
+#define VEIL_IKED_IKEV2_H
+
+#define IKEV2_PORT		500
+#define IKEV2_NATT_PORT		4500
+#define IKEV2_VERSION		0x20	/* major 2, minor 0 */
+#define IKEV2_HDR_LEN		28
+#define IKEV2_PAYLOAD_HDR_LEN	4
+#define IKEV2_SPI_LEN		8
+/* RFC 3948: on port 4500 an IKE message follows four zero bytes. */
+#define IKEV2_NON_ESP_MARKER_LEN 4
+
+/* Exchange types */
+enum ikev2_exchange {
+	IKEV2_EXCH_IKE_SA_INIT		= 34,
+	IKEV2_EXCH_IKE_AUTH		= 35,
+	IKEV2_EXCH_CREATE_CHILD_SA	= 36,
+	IKEV2_EXCH_INFORMATIONAL	= 37,
+};
+
+/* Header flags */
+#define IKEV2_FLAG_INITIATOR	0x08
+#define IKEV2_FLAG_VERSION	0x10
+#define IKEV2_FLAG_RESPONSE	0x20
+
+/* The critical bit of a generic payload header */
+#define IKEV2_PAYLOAD_CRITICAL	0x80
+
+/* Payload types (next payload) */
+enum ikev2_payload {
+	IKEV2_PL_NONE		= 0,
+	IKEV2_PL_SA		= 33,
+	IKEV2_PL_KE		= 34,
+	IKEV2_PL_IDI		= 35,
+	IKEV2_PL_IDR		= 36,
+	IKEV2_PL_CERT		= 37,
+	IKEV2_PL_CERTREQ	= 38,
+	IKEV2_PL_AUTH		= 39,
+	IKEV2_PL_NONCE		= 40,
+	IKEV2_PL_NOTIFY		= 41,
+	IKEV2_PL_DELETE		= 42,
+	IKEV2_PL_VENDOR		= 43,
+	IKEV2_PL_TSI		= 44,
+	IKEV2_PL_TSR		= 45,
+	IKEV2_PL_SK		= 46,
+	IKEV2_PL_CP		= 47,
+	IKEV2_PL_EAP		= 48,
+	IKEV2_PL_SKF		= 53,	/* RFC 7383 */
+};
+
+/* Security protocol identifiers (proposals, notify, delete) */
+enum ikev2_proto {
+	IKEV2_PROTO_NONE	= 0,
+	IKEV2_PROTO_IKE		= 1,
+	IKEV2_PROTO_AH		= 2,
+	IKEV2_PROTO_ESP		= 3,
+};
+
+/* Proposal and transform substructures: "last" or "more" */
+#define IKEV2_LAST		0
+#define IKEV2_MORE_PROPOSALS	2
+#define IKEV2_MORE_TRANSFORMS	3
+
+/* Transform types */
+enum ikev2_transform_type {
+	IKEV2_TRANS_ENCR	= 1,
+	IKEV2_TRANS_PRF		= 2,
+	IKEV2_TRANS_INTEG	= 3,
+	IKEV2_TRANS_DH		= 4,	/* "Key Exchange Method" since RFC 9370 */
+	IKEV2_TRANS_ESN		= 5,
+};
+
+/* Transform type 1: encryption algorithms */
+enum ikev2_encr {
+	IKEV2_ENCR_3DES			= 3,
+	IKEV2_ENCR_NULL			= 11,
+	IKEV2_ENCR_AES_CBC		= 12,
+	IKEV2_ENCR_AES_CTR		= 13,
+	IKEV2_ENCR_AES_CCM_8		= 14,
+	IKEV2_ENCR_AES_CCM_12		= 15,
+	IKEV2_ENCR_AES_CCM_16		= 16,
+	IKEV2_ENCR_AES_GCM_8		= 18,
+	IKEV2_ENCR_AES_GCM_12		= 19,
+	IKEV2_ENCR_AES_GCM_16		= 20,
+	IKEV2_ENCR_NULL_AUTH_AES_GMAC	= 21,
+	IKEV2_ENCR_CHACHA20_POLY1305	= 28,	/* RFC 7634 */
+};
+
+/* Transform type 2: pseudorandom functions */
+enum ikev2_prf {
+	IKEV2_PRF_HMAC_MD5		= 1,
+	IKEV2_PRF_HMAC_SHA1		= 2,
+	IKEV2_PRF_AES128_XCBC		= 4,
+	IKEV2_PRF_HMAC_SHA2_256		= 5,
+	IKEV2_PRF_HMAC_SHA2_384		= 6,
+	IKEV2_PRF_HMAC_SHA2_512		= 7,
+	IKEV2_PRF_AES128_CMAC		= 8,
+};
+
+/* Transform type 3: integrity algorithms */
+enum ikev2_integ {
+	IKEV2_INTEG_NONE		= 0,
+	IKEV2_INTEG_HMAC_MD5_96		= 1,
+	IKEV2_INTEG_HMAC_SHA1_96	= 2,
+	IKEV2_INTEG_AES_XCBC_96		= 5,
+	IKEV2_INTEG_AES_CMAC_96		= 8,
+	IKEV2_INTEG_AES_128_GMAC	= 9,
+	IKEV2_INTEG_AES_192_GMAC	= 10,
+	IKEV2_INTEG_AES_256_GMAC	= 11,
+	IKEV2_INTEG_HMAC_SHA2_256_128	= 12,
+	IKEV2_INTEG_HMAC_SHA2_384_192	= 13,
+	IKEV2_INTEG_HMAC_SHA2_512_256	= 14,
+};
+
+/* Transform type 4: Diffie-Hellman groups */
+enum ikev2_dh {
+	IKEV2_DH_NONE		= 0,
+	IKEV2_DH_MODP768	= 1,
+	IKEV2_DH_MODP1024	= 2,
+	IKEV2_DH_MODP1536	= 5,
+	IKEV2_DH_MODP2048	= 14,
+	IKEV2_DH_MODP3072	= 15,
+	IKEV2_DH_MODP4096	= 16,
+	IKEV2_DH_MODP6144	= 17,
+	IKEV2_DH_MODP8192	= 18,
+	IKEV2_DH_ECP256		= 19,
+	IKEV2_DH_ECP384		= 20,
+	IKEV2_DH_ECP521		= 21,
+	IKEV2_DH_CURVE25519	= 31,	/* RFC 8031 */
+	IKEV2_DH_CURVE448	= 32,
+};
+
+/* Transform type 5: extended sequence numbers */
+enum ikev2_esn {
+	IKEV2_ESN_NO	= 0,
+	IKEV2_ESN_YES	= 1,
+};
+
+/* Transform attributes: Key Length, always TV (AF bit set) */
+#define IKEV2_ATTR_AF		0x8000
+#define IKEV2_ATTR_KEY_LENGTH	14
+
+/* Authentication methods (AUTH payload) */
+enum ikev2_auth {
+	IKEV2_AUTH_RSA_SIG		= 1,
+	IKEV2_AUTH_PSK			= 2,
+	IKEV2_AUTH_DSS_SIG		= 3,
+	IKEV2_AUTH_ECDSA_SHA256_P256	= 9,
+	IKEV2_AUTH_ECDSA_SHA384_P384	= 10,
+	IKEV2_AUTH_ECDSA_SHA512_P521	= 11,
+	IKEV2_AUTH_NULL			= 13,	/* RFC 7619 */
+	IKEV2_AUTH_DIGITAL_SIGNATURE	= 14,	/* RFC 7427 */
+};
+
+/* Hash algorithms of SIGNATURE_HASH_ALGORITHMS (RFC 7427, RFC 8420) */
+enum ikev2_hash {
+	IKEV2_HASH_SHA1		= 1,
+	IKEV2_HASH_SHA2_256	= 2,
+	IKEV2_HASH_SHA2_384	= 3,
+	IKEV2_HASH_SHA2_512	= 4,
+	IKEV2_HASH_IDENTITY	= 5,	/* Ed25519, Ed448 */
+};
+
+/* Identification types (IDi, IDr) */
+enum ikev2_id {
+	IKEV2_ID_IPV4_ADDR	= 1,
+	IKEV2_ID_FQDN		= 2,
+	IKEV2_ID_RFC822_ADDR	= 3,
+	IKEV2_ID_IPV6_ADDR	= 5,
+	IKEV2_ID_DER_ASN1_DN	= 9,
+	IKEV2_ID_DER_ASN1_GN	= 10,
+	IKEV2_ID_KEY_ID		= 11,
+};
+
+/* Certificate encodings (CERT, CERTREQ) */
+enum ikev2_cert {
+	IKEV2_CERT_X509_SIG		= 4,
+	IKEV2_CERT_CRL			= 7,
+	IKEV2_CERT_HASH_URL_X509	= 12,
+	IKEV2_CERT_HASH_URL_BUNDLE	= 13,
+};
+
+/* Traffic selector types */
+enum ikev2_ts {
+	IKEV2_TS_IPV4_ADDR_RANGE	= 7,
+	IKEV2_TS_IPV6_ADDR_RANGE	= 8,
+};
+
+/* Configuration payload (CP) types */
+enum ikev2_cfg {
+	IKEV2_CFG_REQUEST	= 1,
+	IKEV2_CFG_REPLY		= 2,
+	IKEV2_CFG_SET		= 3,
+	IKEV2_CFG_ACK		= 4,
+};
+
+/* Notify message types: errors (below 16384) */
+enum ikev2_notify_error {
+	IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD	= 1,
+	IKEV2_N_INVALID_IKE_SPI			= 4,
+	IKEV2_N_INVALID_MAJOR_VERSION		= 5,
+	IKEV2_N_INVALID_SYNTAX			= 7,
+	IKEV2_N_INVALID_MESSAGE_ID		= 9,
+	IKEV2_N_INVALID_SPI			= 11,
+	IKEV2_N_NO_PROPOSAL_CHOSEN		= 14,
+	IKEV2_N_INVALID_KE_PAYLOAD		= 17,
+	IKEV2_N_AUTHENTICATION_FAILED		= 24,
+	IKEV2_N_SINGLE_PAIR_REQUIRED		= 34,
+	IKEV2_N_NO_ADDITIONAL_SAS		= 35,
+	IKEV2_N_INTERNAL_ADDRESS_FAILURE	= 36,
+	IKEV2_N_FAILED_CP_REQUIRED		= 37,
+	IKEV2_N_TS_UNACCEPTABLE			= 38,
+	IKEV2_N_INVALID_SELECTORS		= 39,
+	IKEV2_N_TEMPORARY_FAILURE		= 43,
+	IKEV2_N_CHILD_SA_NOT_FOUND		= 44,
+};
+
+#define IKEV2_N_ERROR_MAX	16383
+
+/* Notify message types: status (16384 and above) */
+enum ikev2_notify_status {
+	IKEV2_N_INITIAL_CONTACT			= 16384,
+	IKEV2_N_SET_WINDOW_SIZE			= 16385,
+	IKEV2_N_ADDITIONAL_TS_POSSIBLE		= 16386,
+	IKEV2_N_IPCOMP_SUPPORTED		= 16387,
+	IKEV2_N_NAT_DETECTION_SOURCE_IP		= 16388,
+	IKEV2_N_NAT_DETECTION_DESTINATION_IP	= 16389,
+	IKEV2_N_COOKIE				= 16390,
+	IKEV2_N_USE_TRANSPORT_MODE		= 16391,
+	IKEV2_N_HTTP_CERT_LOOKUP_SUPPORTED	= 16392,
+	IKEV2_N_REKEY_SA			= 16393,
+	IKEV2_N_ESP_TFC_PADDING_NOT_SUPPORTED	= 16394,
+	IKEV2_N_NON_FIRST_FRAGMENTS_ALSO	= 16395,
+	IKEV2_N_MOBIKE_SUPPORTED		= 16396,
+	IKEV2_N_MULTIPLE_AUTH_SUPPORTED		= 16404,
+	IKEV2_N_ANOTHER_AUTH_FOLLOWS		= 16405,
+	IKEV2_N_REDIRECT_SUPPORTED		= 16406,
+	IKEV2_N_CHILDLESS_IKEV2_SUPPORTED	= 16418,	/* RFC 6023 */
+	IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED	= 16430,	/* RFC 7383 */
+	IKEV2_N_SIGNATURE_HASH_ALGORITHMS	= 16431,	/* RFC 7427 */
+};
+
+#endif /* VEIL_IKED_IKEV2_H */
