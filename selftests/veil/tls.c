@@ -13,7 +13,8 @@
  *              and partial records, control records, malformed records
  *              written by a userspace encoder (tls_util.h), a truncated
  *              stream, keys set on a socket with data queued, getsockopt,
- *              close and shutdown while the peer does not read;
+ *              close and shutdown while the peer does not read, a record
+ *              header split across segments;
  *              veil only: rekeying rules, sequence number exhaustion, keys
  *              by generic netlink;
  *   tls13      the same pairs, TLS 1.3 only: an inner plaintext of zeros;
@@ -51,6 +52,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <linux/sockios.h>
+#include <linux/sock_diag.h>
 #include <openssl/err.h>
 
 #include "kselftest_harness.h"
@@ -1116,6 +1118,92 @@ TEST_F(tls, truncated)
 	}
 	close(fd[0]);
 	close(fd[1]);
+}
+
+/* Waits up to 5 s for TCP to have every byte written to @fd acknowledged. */
+static void wait_acked(int fd)
+{
+	int i, outq;
+
+	for (i = 0; i < 500; i++) {
+		if (!ioctl(fd, SIOCOUTQ, &outq) && !outq)
+			return;
+		usleep(10000);
+	}
+}
+
+/*
+ * A record's header that arrives in two pieces: the first (1 to 4 bytes)
+ * ends a large segment, whose records before it the reader takes. On
+ * loopback such a segment is charged to the socket in full (64 KB) until
+ * its last byte is read, which closes TCP's window: the ULP must take the
+ * header's first bytes out of TCP's queue, or the rest never comes (the
+ * sender waits for the window, the reader for the header).
+ */
+TEST_F(tls, header_split)
+{
+	static const size_t lens[] = { TLS_MAX_PLAIN, TLS_MAX_PLAIN, TLS_MAX_PLAIN, 10000 };
+	const size_t nrec = sizeof(lens) / sizeof(lens[0]);
+	uint8_t *rec = malloc((nrec + 1) * TLS_REC_ROOM), *plain = malloc(TLS_MAX_PLAIN);
+	uint8_t *buf = malloc(TLS_MAX_PLAIN);
+	int fd[2], split, sndbuf = 4 << 20;
+	size_t i, off;
+	struct tls_keys k;
+	ssize_t len;
+
+	ASSERT_TRUE(rec && plain && buf);
+	for (split = 1; split < TLS_HDR_LEN; split++) {
+		k = self->c2s;
+		rx_pair(_metadata, &k, fd);
+		/* the sender's writes never wait: only the window holds data back */
+		ASSERT_EQ(0, setsockopt(fd[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)));
+		fill(plain, TLS_MAX_PLAIN, split);
+		for (i = off = 0; i <= nrec; i++) {
+			len = tls_seal(&k, TLS_TYPE_DATA, plain, i < nrec ? lens[i] : TLS_MAX_PLAIN,
+				       NULL, rec + off);
+			ASSERT_GT(len, 0);
+			off += len;
+		}
+		len = off - (tls_overhead(&k) + TLS_MAX_PLAIN);	/* where the last record starts */
+		/* One write, one segment: the records, then @split bytes of the next header. */
+		put(_metadata, fd[0], rec, len + split);
+		for (i = 0; i < nrec; i++) {
+			ASSERT_EQ((ssize_t)lens[i], recv_all(fd[1], buf, lens[i]));
+			ASSERT_EQ(0, memcmp(buf, plain, lens[i]));
+		}
+		/*
+		 * The records are read, and with them went the segment that
+		 * held the header's first bytes: nothing is left charged to
+		 * the socket that would keep TCP's window shut (kTLS keeps
+		 * such bytes queued; its receive buffer grows instead).
+		 */
+		if (!ktls()) {
+			uint32_t mi[SK_MEMINFO_VARS];
+			socklen_t l = sizeof(mi);
+			int inq = -1;
+
+			ASSERT_EQ(0, ioctl(fd[1], SIOCINQ, &inq));
+			ASSERT_EQ(0, getsockopt(fd[1], SOL_SOCKET, SO_MEMINFO, mi, &l));
+			EXPECT_EQ(0, inq) TH_LOG("split %d: %d header bytes left in TCP's queue",
+						 split, inq);
+			EXPECT_EQ(0, mi[SK_MEMINFO_RMEM_ALLOC])
+				TH_LOG("split %d: %u bytes still charged", split,
+				       mi[SK_MEMINFO_RMEM_ALLOC]);
+		}
+		/* the rest goes in a segment of its own, not appended to the first */
+		wait_acked(fd[0]);
+		put(_metadata, fd[0], rec + len + split, off - len - split);
+		memset(buf, 0, TLS_MAX_PLAIN);
+		ASSERT_EQ(TLS_MAX_PLAIN, recv_all(fd[1], buf, TLS_MAX_PLAIN))
+			TH_LOG("header split after %d bytes: %s", split,
+			       errno == EAGAIN ? "stalled" : strerror(errno));
+		ASSERT_EQ(0, memcmp(buf, plain, TLS_MAX_PLAIN));
+		close(fd[0]);
+		close(fd[1]);
+	}
+	free(rec);
+	free(plain);
+	free(buf);
 }
 
 TEST_F(tls, control_both_ways)
