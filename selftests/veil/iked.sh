@@ -1,0 +1,278 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# veil-iked, the IKEv2 daemon, against strongSwan's charon on the kernel's
+# own XFRM: each side initiates, with several proposals, over IPv4 and
+# IPv6; traffic (ping and a 10 MB TCP transfer) must cross each tunnel.
+#
+#   [ iked-l ] 10.96.0.1 ----------- veth ----------- 10.96.0.2 [ iked-r ]
+#   veil-iked  fd00:96::1                            fd00:96::2   charon
+#   veil.ko    lo 10.96.1.1/24, fd00:96:1::1/64    lo 10.96.2.1/24, fd00:96:2::1/64
+#
+# charon runs once, from a strongswan.conf of its own (STRONGSWAN_CONF),
+# and gets each case's connection over its vici socket with swanctl;
+# veil-iked starts afresh for each case, with the matching configuration.
+
+. "$(dirname "$0")/lib.sh"
+
+IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
+XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
+L=iked-l R=iked-r
+T=$(mktemp -d)
+PSK=veil-iked-selftest-psk
+CHARON_PID= IKED_PID=
+
+cleanup() {
+	[ -n "$IKED_PID" ] && kill "$IKED_PID" 2>/dev/null
+	[ -n "$CHARON_PID" ] && kill "$CHARON_PID" 2>/dev/null
+	wait 2>/dev/null
+	ip netns del $L 2>/dev/null
+	ip netns del $R 2>/dev/null
+	rm -rf "$T" "$OUT"
+}
+trap cleanup EXIT
+
+l() { ip netns exec $L "$@"; }
+r() { ip netns exec $R "$@"; }
+swanctl() { r /usr/sbin/swanctl "$@" --uri "unix://$T/charon.vici" 2>&1 | grep -v "^plugin .* failed to load"; return ${PIPESTATUS[0]}; }
+
+topology() {
+	ip netns add $L && ip netns add $R || return 1
+	ip -n $L link set lo up && ip -n $R link set lo up &&
+	ip -n $L link add eth0 type veth peer name eth0 netns $R &&
+	ip -n $L addr add 10.96.0.1/24 dev eth0 && ip -n $R addr add 10.96.0.2/24 dev eth0 &&
+	ip -n $L addr add fd00:96::1/64 dev eth0 nodad && ip -n $R addr add fd00:96::2/64 dev eth0 nodad &&
+	ip -n $L link set eth0 up && ip -n $R link set eth0 up &&
+	ip -n $L addr add 10.96.1.1/24 dev lo && ip -n $R addr add 10.96.2.1/24 dev lo &&
+	ip -n $L addr add fd00:96:1::1/64 dev lo && ip -n $R addr add fd00:96:2::1/64 dev lo &&
+	ip -n $L route add 10.96.2.0/24 via 10.96.0.2 src 10.96.1.1 &&
+	ip -n $R route add 10.96.1.0/24 via 10.96.0.1 src 10.96.2.1 &&
+	ip -n $L route add fd00:96:2::/64 via fd00:96::2 src fd00:96:1::1 &&
+	ip -n $R route add fd00:96:1::/64 via fd00:96::1 src fd00:96:2::1 &&
+	dd if=/dev/urandom of="$T/data" bs=1M count=10 status=none
+}
+
+charon_start() {
+	cat > "$T/strongswan.conf" <<-EOF
+	charon {
+		load_modular = yes
+		install_routes = no
+		retransmit_tries = 2
+		retransmit_timeout = 1
+		plugins {
+			include /etc/strongswan.d/charon/*.conf
+			vici {
+				socket = unix://$T/charon.vici
+			}
+		}
+		filelog {
+			f {
+				path = $T/charon.log
+				default = 1
+				ike = 2
+				knl = 1
+				time_format = %T
+			}
+		}
+	}
+	EOF
+	ip netns exec $R env STRONGSWAN_CONF="$T/strongswan.conf" /usr/lib/ipsec/charon \
+		>"$T/charon.out" 2>&1 &
+	CHARON_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$T/charon.vici" ] && swanctl --stats >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "charon did not start:"; cat "$T/charon.out"
+	return 1
+}
+
+# swan_conf FAMILY IKE_PROPOSAL ESP_PROPOSAL [ SECRET ]: charon's side of
+# the tunnel between the two loopback subnets.
+swan_conf() {
+	local fam=$1 ike=$2 esp=$3 secret=${4:-$PSK} me peer lts rts
+	if [ "$fam" = 4 ]; then
+		me=10.96.0.2 peer=10.96.0.1 lts=10.96.2.0/24 rts=10.96.1.0/24
+	else
+		me=fd00:96::2 peer=fd00:96::1 lts=fd00:96:2::/64 rts=fd00:96:1::/64
+	fi
+	cat > "$T/swanctl.conf" <<-EOF
+	connections {
+		veil {
+			local_addrs = $me
+			remote_addrs = $peer
+			proposals = $ike
+			local { auth = psk
+				id = charon.example }
+			remote { auth = psk
+				id = veil.example }
+			children { net { local_ts = $lts
+				remote_ts = $rts
+				esp_proposals = $esp } }
+		}
+	}
+	secrets { ike-1 { id-1 = veil.example
+		id-2 = charon.example
+		secret = "$secret" } }
+	EOF
+	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+}
+
+# iked_conf FAMILY IKE_PROPOSAL ESP_PROPOSAL START_ACTION [ SECRET ]
+iked_conf() {
+	local fam=$1 ike=$2 esp=$3 start=$4 secret=${5:-$PSK} me peer lts rts
+	if [ "$fam" = 4 ]; then
+		me=10.96.0.1 peer=10.96.0.2 lts=10.96.1.0/24 rts=10.96.2.0/24
+	else
+		me=fd00:96::1 peer=fd00:96::2 lts=fd00:96:1::/64 rts=fd00:96:2::/64
+	fi
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  charon = {
+	    local_addrs = "$me"; remote_addrs = "$peer";
+	    proposals = "$ike";
+	    local = { auth = "psk"; id = "veil.example"; };
+	    remote = { auth = "psk"; id = "charon.example"; };
+	    children = { net = { local_ts = "$lts"; remote_ts = "$rts";
+	                         esp_proposals = "$esp"; start_action = "$start"; }; };
+	  };
+	};
+	EOF
+	cat > "$T/iked.secrets" <<-EOF
+	secrets = { s = { id = ["veil.example", "charon.example"]; secret = "$secret"; }; };
+	EOF
+	chmod 600 "$T/iked.secrets"
+}
+
+iked_start() {
+	# not through l(): $! must be veil-iked itself (ip netns exec execs it)
+	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" >"$T/iked.log" 2>&1 &
+	IKED_PID=$!
+}
+
+# iked_stop: veil-iked ends on SIGTERM, and leaves no SA or policy behind.
+iked_stop() {
+	[ -n "$IKED_PID" ] || return 0
+	kill "$IKED_PID" && wait "$IKED_PID"
+	IKED_PID=
+	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(l "$VEIL" policy list)" ] ||
+		{ echo "left behind:"; l "$VEIL" sa list; l "$VEIL" policy list; return 1; }
+}
+
+# wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
+wait_for() {
+	local n=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
+installed() {
+	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
+	swanctl --list-sas 2>/dev/null | grep -q INSTALLED
+}
+
+show_logs() {
+	echo "--- veil-iked"; tail -n 30 "$T/iked.log"
+	echo "--- charon"; tail -n 30 "$T/charon.log"
+}
+
+# traffic FAMILY: ping, then 10 MB over TCP, between the loopback subnets.
+traffic() {
+	local src dst
+	if [ "$1" = 4 ]; then src=10.96.1.1 dst=10.96.2.1; else src=fd00:96:1::1 dst=fd00:96:2::1; fi
+	l ping -q -c 3 -i 0.2 -W 2 -I $src $dst || return 1
+	"$XFER" $L $src $R $dst 5201 "$T/data" || return 1
+	# the packets went through the SAs, not around them
+	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
+		{ l "$VEIL" -s sa list; return 1; }
+}
+
+# tunnel FAMILY IKE ESP WHO: WHO (veil or charon) initiates; traffic flows.
+tunnel() {
+	local fam=$1 ike=$2 esp=$3 who=$4
+	swan_conf "$fam" "$ike" "$esp" || return 1
+	iked_conf "$fam" "$ike" "$esp" $([ "$who" = veil ] && echo start || echo none)
+	iked_start
+	if [ "$who" = charon ]; then
+		# veil-iked must be listening first
+		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+		swanctl --initiate --child net >"$T/initiate.out" 2>&1 ||
+			{ cat "$T/initiate.out"; show_logs; return 1; }
+	fi
+	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
+	traffic "$fam" || { show_logs; return 1; }
+	iked_stop || return 1
+	# veil-iked's Delete reached charon
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its SA"; show_logs; return 1; }
+}
+
+# bad_psk: a wrong key fails IKE_AUTH on both sides, and nothing stays.
+bad_psk() {
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start not-the-key
+	iked_start
+	wait_for 50 grep -q 'IKE SA not established\|failed pre-shared key\|AUTHENTICATION_FAILED' \
+		"$T/iked.log" || { show_logs; return 1; }
+	[ -z "$(l "$VEIL" sa list)" ] || { l "$VEIL" sa list; return 1; }
+	swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED && { show_logs; return 1; }
+	iked_stop
+}
+
+# trap: the first packet of the selectors raises an acquire; veil-iked
+# negotiates, and the traffic flows once the SAs are in.
+trap_start() {
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 trap
+	iked_start
+	wait_for 50 eval '[ "$(l "$VEIL" policy list | grep -c "dir")" -ge 3 ]' ||
+		{ echo "no trap policies"; show_logs; return 1; }
+	[ -z "$(l "$VEIL" sa list)" ] || { echo "SAs before any packet"; return 1; }
+	l ping -q -c 1 -W 1 -I 10.96.1.1 10.96.2.1 >/dev/null
+	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
+	traffic 4 || { show_logs; return 1; }
+	iked_stop
+}
+
+peer_deletes() {
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	swanctl --terminate --ike veil >/dev/null 2>&1 || { show_logs; return 1; }
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ]' ||
+		{ echo "veil kept its SAs"; show_logs; return 1; }
+	grep -q 'the peer deleted the IKE SA' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop
+}
+
+ktap_print_header
+ktap_set_plan 13
+
+check "topology: two namespaces, veth, loopback subnets" topology
+check "charon starts" charon_start
+check "veil-iked --check reads a configuration" \
+	eval 'iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start &&
+	      "$IKED" --check -f "$T/iked.conf" -s "$T/iked.secrets" | grep -q "1 connection, 1 secret: OK"'
+check "veil initiates: IPv4, aes128gcm16-prfsha256-x25519, ping and 10 MB" \
+	tunnel 4 aes128gcm16-prfsha256-x25519 aes128gcm16 veil
+check "charon initiates: IPv4, aes128gcm16-prfsha256-x25519, ping and 10 MB" \
+	tunnel 4 aes128gcm16-prfsha256-x25519 aes128gcm16 charon
+check "veil initiates: IPv6, chacha20poly1305-prfsha256-ecp256" \
+	tunnel 6 chacha20poly1305-prfsha256-ecp256 chacha20poly1305 veil
+check "charon initiates: IPv6, aes256gcm16-prfsha384-ecp256" \
+	tunnel 6 aes256gcm16-prfsha384-ecp256 aes256gcm16 charon
+check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
+	tunnel 4 aes256-sha256-modp2048 aes128-sha256 veil
+check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
+	tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
+check "a wrong pre-shared key establishes nothing" bad_psk
+check "start_action trap: the first packet brings the tunnel up" trap_start
+check "charon deletes the IKE SA: veil removes the Child SA" peer_deletes
+check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'
+ktap_finished
