@@ -50,9 +50,10 @@ install: install-tools install-module
 
 install-tools: tools
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) SBINDIR=$(SBINDIR)
-	install -d $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 Documentation/man/veil.8 Documentation/man/veil-tls.8 \
-		$(DESTDIR)$(MANDIR)/man8/
+		Documentation/man/veil-iked.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 Documentation/man/veil-iked.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 install-module: modules
 	install -d $(DESTDIR)/lib/modules/$(SEL_KVER)/updates

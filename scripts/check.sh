@@ -175,8 +175,11 @@ step "the module's pure-logic files pass their host-side tests" kmod-test \
 step "make install into a DESTDIR installs tools and man page" install \
 	bash -c "rm -rf '$build/destdir' && make -s install-tools DESTDIR='$build/destdir' PREFIX=/usr &&
 		test -x '$build/destdir/usr/sbin/veil' && test -x '$build/destdir/usr/sbin/veil-tls' &&
+		test -x '$build/destdir/usr/sbin/veil-iked' &&
 		test -f '$build/destdir/usr/share/man/man8/veil.8' &&
-		test -f '$build/destdir/usr/share/man/man8/veil-tls.8'"
+		test -f '$build/destdir/usr/share/man/man8/veil-tls.8' &&
+		test -f '$build/destdir/usr/share/man/man8/veil-iked.8' &&
+		test -f '$build/destdir/usr/share/man/man5/veil-iked.conf.5'"
 for k in "${kvers[@]}"; do
 	step "$k has every option the selftests' config fragments need" "config-$k" config_ok "$k"
 	step "make install-module into a DESTDIR for $k" "install-$k" \

@@ -146,14 +146,12 @@ static int init_add_support(struct ike_builder *b, const struct ike_sa *sa)
 	struct ike_notify n = { .type = IKEV2_N_SIGNATURE_HASH_ALGORITHMS, .data = hashes,
 				.len = sizeof(hashes) };
 
-	if (ike_msg_add_notify(b, &n))
-		return -ENOSPC;
-	if (sa->conn->fragmentation) {
-		n = (struct ike_notify){ .type = IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED };
-		if (ike_msg_add_notify(b, &n))
-			return -ENOSPC;
-	}
-	return 0;
+	/*
+	 * IKEV2_FRAGMENTATION_SUPPORTED is not sent yet: a peer told so may
+	 * fragment its IKE_AUTH, and reassembly (RFC 7383) is still to come.
+	 */
+	(void)sa;
+	return ike_msg_add_notify(b, &n) ? -ENOSPC : 0;
 }
 
 static void init_ts_addr(const struct iked_ts *ts, struct sockaddr_storage *ss, uint16_t port)
