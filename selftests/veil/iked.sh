@@ -3,7 +3,9 @@
 #
 # veil-iked, the IKEv2 daemon, against strongSwan's charon on the kernel's
 # own XFRM: each side initiates, with several proposals, over IPv4 and
-# IPv6; traffic (ping and a 10 MB TCP transfer) must cross each tunnel.
+# IPv6; traffic (ping and a 10 MB TCP transfer) must cross each tunnel;
+# each side rekeys the child while pings go, and none may be lost; a dead
+# charon is found dead.
 #
 #   [ iked-l ] 10.96.0.1 ----------- veth ----------- 10.96.0.2 [ iked-r ]
 #   veil-iked  fd00:96::1                            fd00:96::2   charon
@@ -102,13 +104,15 @@ swan_conf() {
 			local_addrs = $me
 			remote_addrs = $peer
 			proposals = $ike
+			${SWAN_CONN:-}
 			local { auth = psk
 				id = charon.example }
 			remote { auth = psk
 				id = veil.example }
 			children { net { local_ts = $lts
 				remote_ts = $rts
-				esp_proposals = $esp } }
+				esp_proposals = $esp
+				${SWAN_CHILD:-} } }
 		}
 	}
 	secrets { ike-1 { id-1 = veil.example
@@ -128,14 +132,17 @@ iked_conf() {
 		me=fd00:96::1 peer=fd00:96::2 lts=fd00:96:1::/64 rts=fd00:96:2::/64
 	fi
 	cat > "$T/iked.conf" <<-EOF
+	${IKED_GLOBAL:-}
 	connections = {
 	  charon = {
 	    local_addrs = "$me"; remote_addrs = "$peer";
+	    ${IKED_CONN:-}
 	    proposals = "$ike";
 	    local = { auth = "psk"; id = "veil.example"; };
 	    remote = { auth = "psk"; id = "charon.example"; };
 	    children = { net = { local_ts = "$lts"; remote_ts = "$rts";
-	                         esp_proposals = "$esp"; start_action = "$start"; }; };
+	                         esp_proposals = "$esp"; start_action = "$start";
+	                         ${IKED_CHILD:-} }; };
 	  };
 	};
 	EOF
@@ -160,6 +167,14 @@ iked_stop() {
 		{ echo "left behind:"; l "$VEIL" sa list; l "$VEIL" policy list; return 1; }
 }
 
+# case_of FUNCTION ARGS...: runs a case; veil-iked never outlives it.
+case_of() {
+	"$@" && return 0
+	[ -n "$IKED_PID" ] && kill "$IKED_PID" 2>/dev/null && wait "$IKED_PID" 2>/dev/null
+	IKED_PID=
+	return 1
+}
+
 # wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
 wait_for() {
 	local n=$1
@@ -174,6 +189,12 @@ wait_for() {
 installed() {
 	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
 	swanctl --list-sas 2>/dev/null | grep -q INSTALLED
+}
+
+one_each() {
+	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
+	[ "$(swanctl --list-sas 2>/dev/null | grep -c INSTALLED)" -eq 1 ] &&
+	[ "$(swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1 ]
 }
 
 show_logs() {
@@ -251,8 +272,75 @@ peer_deletes() {
 	iked_stop
 }
 
+# rekeys WHO WHAT: WHO (veil or charon) rekeys WHAT (the child,
+# with a key exchange, or the IKE SA) every 1 to 2 s while pings go every
+# 30 ms for 8 s: at least one rekey happens meanwhile, none of the pings
+# is lost, and then one child and one IKE SA are left on each side.
+rekeys() {
+	local who=$1 what=$2 loss n0 n1 mark
+	if [ "$what" = child ]; then
+		mark=$([ "$who" = veil ] && echo 'rekeying child net' || echo 'rekeyed by the peer')
+		if [ "$who" = veil ]; then
+			IKED_CHILD='rekey_time = "2s"; life_time = "60s"; rand_time = "1s";'
+		else
+			SWAN_CHILD='rekey_time = 2s
+				life_time = 60s
+				rand_time = 1s'
+		fi
+	else
+		mark='rekeyed IKE SA'
+		if [ "$who" = veil ]; then
+			IKED_CONN='rekey_time = "2s"; rand_time = "1s";'
+		else
+			# over_time: charon deletes an IKE SA past rekey_time + over_time
+			SWAN_CONN='rekey_time = 2s
+				rand_time = 1s
+				over_time = 60s'
+		fi
+	fi
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 || return 1
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 start
+	IKED_CHILD= SWAN_CHILD= IKED_CONN= SWAN_CONN=
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	n0=$(grep -c "$mark" "$T/iked.log")
+	l ping -q -c 270 -i 0.03 -W 1 -I 10.96.1.1 10.96.2.1 >"$T/ping.out" 2>&1
+	n1=$(grep -c "$mark" "$T/iked.log")
+	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
+	if [ "$loss" != 0 ] || [ "$n1" -le "$n0" ]; then
+		echo "loss $loss%, rekeys during the pings: $((n1 - n0))"
+		cat "$T/ping.out"; l "$VEIL" sa list; show_logs
+		return 1
+	fi
+	# Between rekeys, one child and one IKE SA on each side: the old ones
+	# were deleted.
+	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
+	iked_stop || return 1
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its SA"; show_logs; return 1; }
+}
+
+# dpd: charon dies; veil-iked's liveness check finds it dead (after 2 s
+# of silence and 3 unanswered tries) and removes the Child SA. Last: it
+# kills charon.
+dpd() {
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	IKED_GLOBAL='iked = { retransmit_tries = 2; retransmit_timeout = 0.5; retransmit_base = 1.5; };'
+	IKED_CONN='dpd_delay = "2s";'
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start
+	IKED_GLOBAL= IKED_CONN=
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	kill -9 "$CHARON_PID" && wait "$CHARON_PID" 2>/dev/null
+	CHARON_PID=
+	wait_for 50 eval '[ -z "$(l "$VEIL" sa list)" ]' ||
+		{ echo "veil kept its SAs"; show_logs; return 1; }
+	grep -q 'the peer did not answer' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop
+}
+
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 18
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -260,19 +348,26 @@ check "veil-iked --check reads a configuration" \
 	eval 'iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start &&
 	      "$IKED" --check -f "$T/iked.conf" -s "$T/iked.secrets" | grep -q "1 connection, 1 secret: OK"'
 check "veil initiates: IPv4, aes128gcm16-prfsha256-x25519, ping and 10 MB" \
-	tunnel 4 aes128gcm16-prfsha256-x25519 aes128gcm16 veil
+	case_of tunnel 4 aes128gcm16-prfsha256-x25519 aes128gcm16 veil
 check "charon initiates: IPv4, aes128gcm16-prfsha256-x25519, ping and 10 MB" \
-	tunnel 4 aes128gcm16-prfsha256-x25519 aes128gcm16 charon
+	case_of tunnel 4 aes128gcm16-prfsha256-x25519 aes128gcm16 charon
 check "veil initiates: IPv6, chacha20poly1305-prfsha256-ecp256" \
-	tunnel 6 chacha20poly1305-prfsha256-ecp256 chacha20poly1305 veil
+	case_of tunnel 6 chacha20poly1305-prfsha256-ecp256 chacha20poly1305 veil
 check "charon initiates: IPv6, aes256gcm16-prfsha384-ecp256" \
-	tunnel 6 aes256gcm16-prfsha384-ecp256 aes256gcm16 charon
+	case_of tunnel 6 aes256gcm16-prfsha384-ecp256 aes256gcm16 charon
 check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
-	tunnel 4 aes256-sha256-modp2048 aes128-sha256 veil
+	case_of tunnel 4 aes256-sha256-modp2048 aes128-sha256 veil
 check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
-	tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
-check "a wrong pre-shared key establishes nothing" bad_psk
-check "start_action trap: the first packet brings the tunnel up" trap_start
-check "charon deletes the IKE SA: veil removes the Child SA" peer_deletes
+	case_of tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
+check "a wrong pre-shared key establishes nothing" case_of bad_psk
+check "start_action trap: the first packet brings the tunnel up" case_of trap_start
+check "charon deletes the IKE SA: veil removes the Child SA" case_of peer_deletes
+check "veil rekeys the child (PFS, x25519) while pings go: none lost" \
+	case_of rekeys veil child
+check "charon rekeys the child (PFS, x25519) while pings go: none lost" \
+	case_of rekeys charon child
+check "veil rekeys the IKE SA while pings go: the child carries on" case_of rekeys veil ike
+check "charon rekeys the IKE SA while pings go: the child carries on" case_of rekeys charon ike
+check "dead peer detection: charon killed, veil removes the Child SA" case_of dpd
 check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'
 ktap_finished

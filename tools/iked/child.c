@@ -45,10 +45,11 @@ static uint8_t child_proto(const struct iked_child_cfg *cfg)
 }
 
 /**
- * ike_child_props - a child's proposals, numbered, with @spi and without
- *	key exchange (IKE_AUTH's child has no PFS, RFC 7296 §1.2)
+ * ike_child_props - a child's proposals, numbered, with @spi
  * @cfg: the child
  * @spi: our inbound SPI, host order
+ * @pfs: keep the key exchange methods (CREATE_CHILD_SA); without, they go
+ *	(IKE_AUTH's child has no key exchange of its own, RFC 7296 §1.2)
  * @props: filled in
  * @max: room
  * @err: the reason when the configuration's proposals do not parse
@@ -56,8 +57,8 @@ static uint8_t child_proto(const struct iked_child_cfg *cfg)
  *
  * Return: how many, or a negative errno.
  */
-int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, struct ike_prop *props,
-		    size_t max, char *err, size_t errlen)
+int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, bool pfs,
+		    struct ike_prop *props, size_t max, char *err, size_t errlen)
 {
 	uint8_t proto = child_proto(cfg);
 	uint32_t nspi = htonl(spi);
@@ -68,11 +69,25 @@ int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, struct ike_p
 	for (i = 0; i < n; i++) {
 		props[i].spi_len = 4;
 		memcpy(props[i].spi, &nspi, 4);
-		props[i].xf[IKE_PROP_IDX(IKEV2_TRANS_DH)].n = 0;
+		if (!pfs)
+			props[i].xf[IKE_PROP_IDX(IKEV2_TRANS_DH)].n = 0;
 	}
 	if (n > 0)
 		ike_prop_number(props, n);
 	return n;
+}
+
+/* The first key exchange method of a child's first proposal: 0 for no PFS. */
+uint16_t ike_child_pfs_group(const struct iked_child_cfg *cfg)
+{
+	struct ike_prop props[IKED_MAX_PROPS];
+	const struct ike_prop_transform *t;
+	char err[256];
+
+	if (ike_child_props(cfg, 0, true, props, IKED_MAX_PROPS, err, sizeof(err)) < 1)
+		return 0;
+	t = ike_prop_get(&props[0], IKEV2_TRANS_DH);
+	return t ? t->id : 0;
 }
 
 static void child_ts_to_wire(const struct iked_ts *t, struct ike_ts *w)
@@ -129,19 +144,34 @@ static void child_ts_payload(const struct iked_ts *ts, unsigned int n,
 	}
 }
 
+static void child_ts_list(const struct iked_ts *ts, unsigned int n, struct ike_ts_payload *p)
+{
+	unsigned int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < n && p->n_ts < IKE_MSG_MAX_TS; i++)
+		child_ts_to_wire(&ts[i], &p->ts[p->n_ts++]);
+}
+
 /**
  * ike_child_add_offer - an initiator's child: [USE_TRANSPORT_MODE], SA,
- *	TSi, TSr
+ *	TSi, TSr (in CREATE_CHILD_SA the caller adds Nonce and KE between)
  * @sa: the IKE SA
  * @b: the inner chain being built
  * @cfg: the child
  * @spi: our inbound SPI for it
- * @initiator: unused; IKE_AUTH and CREATE_CHILD_SA share this
+ * @pfs: offer the key exchange methods too
+ * @old: a child being rekeyed, whose selectors are offered again; or NULL
+ *	for the configured ones (and a trap's flow first)
+ * @between: called after SA and before the selectors (Nonce, KE), or NULL
+ * @arg: for @between
  *
  * Return: 0 or a negative errno.
  */
 int ike_child_add_offer(struct ike_sa *sa, struct ike_builder *b,
-			const struct iked_child_cfg *cfg, uint32_t spi, bool initiator)
+			const struct iked_child_cfg *cfg, uint32_t spi, bool pfs,
+			const struct ike_child *old,
+			int (*between)(struct ike_builder *b, void *arg), void *arg)
 {
 	struct ike_prop props[IKED_MAX_PROPS];
 	struct ike_sa_payload sap;
@@ -150,38 +180,41 @@ int ike_child_add_offer(struct ike_sa *sa, struct ike_builder *b,
 	char err[256];
 	int np, ret = 0;
 
-	(void)initiator;
-	np = ike_child_props(cfg, spi, props, IKED_MAX_PROPS, err, sizeof(err));
+	np = ike_child_props(cfg, spi, pfs, props, IKED_MAX_PROPS, err, sizeof(err));
 	if (np < 0) {
 		ike_sa_log(sa, 0, "child %s: %s", cfg->name, err);
 		return np;
 	}
 	ike_props_to_payload(props, np, &sap);
-	child_ts_payload(cfg->local_ts, cfg->n_local_ts, &sa->local,
-			 sa->has_pending_ts ? &sa->pending_ts : NULL, &tsi);
-	child_ts_payload(cfg->remote_ts, cfg->n_remote_ts, &sa->remote,
-			 sa->has_pending_ts ? &sa->pending_ts_dst : NULL, &tsr);
-	if (cfg->mode == IKED_MODE_TRANSPORT)
+	if (old) {
+		child_ts_list(old->ts_local, old->n_local, &tsi);
+		child_ts_list(old->ts_remote, old->n_remote, &tsr);
+	} else {
+		child_ts_payload(cfg->local_ts, cfg->n_local_ts, &sa->local,
+				 sa->has_pending_ts ? &sa->pending_ts : NULL, &tsi);
+		child_ts_payload(cfg->remote_ts, cfg->n_remote_ts, &sa->remote,
+				 sa->has_pending_ts ? &sa->pending_ts_dst : NULL, &tsr);
+	}
+	if (old ? old->mode == VEIL_MODE_TRANSPORT : cfg->mode == IKED_MODE_TRANSPORT)
 		ret = ike_msg_add_notify(b, &n);
 	ret = ret ?: ike_msg_add_sa(b, &sap);
+	if (!ret && between)
+		ret = between(b, arg);
 	ret = ret ?: ike_msg_add_ts(b, IKEV2_PL_TSI, &tsi);
 	ret = ret ?: ike_msg_add_ts(b, IKEV2_PL_TSR, &tsr);
 	return ret ? -ENOSPC : 0;
 }
 
-/* A child's payloads in a message: SA, TSi, TSr, and its notifications. */
-struct child_parts {
-	struct ike_sa_payload sa;
-	bool has_sa;
-	struct ike_ts_payload tsi;
-	bool has_tsi;
-	struct ike_ts_payload tsr;
-	bool has_tsr;
-	bool transport;
-	uint16_t error;
-};
-
-static int child_parts(const struct ike_chain *in, bool response, struct child_parts *p)
+/**
+ * ike_child_parts - a child's payloads in a message: SA, TSi, TSr, Nonce,
+ *	KE, and its notifications (USE_TRANSPORT_MODE, REKEY_SA, errors)
+ * @in: the message's inner payloads
+ * @response: whether it is a response (one proposal, numbered as offered)
+ * @p: filled in
+ *
+ * Return: 0, or -EBADMSG when a payload is malformed.
+ */
+int ike_child_parts(const struct ike_chain *in, bool response, struct ike_child_parts *p)
 {
 	const struct ike_payload *pl;
 	struct ike_msg_err e;
@@ -207,13 +240,33 @@ static int child_parts(const struct ike_chain *in, bool response, struct child_p
 				return -EBADMSG;
 			p->has_tsr = true;
 			break;
+		case IKEV2_PL_NONCE:
+			if (ike_msg_parse_nonce(pl->body, pl->len, &p->nonce, &e))
+				return -EBADMSG;
+			p->has_nonce = true;
+			break;
+		case IKEV2_PL_KE:
+			if (ike_msg_parse_ke(pl->body, pl->len, &p->ke, &e))
+				return -EBADMSG;
+			p->has_ke = true;
+			break;
 		case IKEV2_PL_NOTIFY:
 			if (ike_msg_parse_notify(pl->body, pl->len, &n, &e))
 				return -EBADMSG;
-			if (n.type == IKEV2_N_USE_TRANSPORT_MODE)
+			if (n.type == IKEV2_N_USE_TRANSPORT_MODE) {
 				p->transport = true;
-			else if (n.type <= IKEV2_N_ERROR_MAX && !p->error)
+			} else if (n.type == IKEV2_N_REKEY_SA) {
+				if (n.spi_size != 4)
+					return -EBADMSG;
+				p->rekey = true;
+				p->rekey_proto = n.proto;
+				memcpy(&p->rekey_spi, n.spi, 4);
+				p->rekey_spi = ntohl(p->rekey_spi);
+			} else if (n.type <= IKEV2_N_ERROR_MAX && !p->error) {
 				p->error = n.type;
+				p->error_data = n.data;
+				p->error_len = n.len;
+			}
 			break;
 		}
 	}
@@ -248,7 +301,14 @@ static unsigned int child_narrow(const struct ike_ts_payload *offered, const str
 	return n;
 }
 
-static struct ike_child *child_new(struct ike_sa *sa, const struct iked_child_cfg *cfg)
+/**
+ * ike_child_alloc - a child on @sa, not installed yet
+ * @sa: its IKE SA
+ * @cfg: its configuration
+ *
+ * Return: the child, or NULL.
+ */
+struct ike_child *ike_child_alloc(struct ike_sa *sa, const struct iked_child_cfg *cfg)
 {
 	struct ike_child *c = calloc(1, sizeof(*c));
 
@@ -263,7 +323,8 @@ static struct ike_child *child_new(struct ike_sa *sa, const struct iked_child_cf
 	return c;
 }
 
-static void child_unlink(struct ike_sa *sa, struct ike_child *c)
+/* Unlinks @c from @sa and frees it (uninstall it first). */
+void ike_child_release(struct ike_sa *sa, struct ike_child *c)
 {
 	struct ike_child **pp;
 
@@ -273,22 +334,162 @@ static void child_unlink(struct ike_sa *sa, struct ike_child *c)
 			break;
 		}
 	}
+	if (c->keymat) {
+		OPENSSL_cleanse(c->keymat, c->keymat_len);
+		free(c->keymat);
+	}
 	OPENSSL_cleanse(c, sizeof(*c));
 	free(c);
 }
 
-static void child_keymat_and_install(struct ike_sa *sa, struct ike_child *c, bool *ok)
+/**
+ * ike_child_make - derive a child's keys and install it
+ * @sa: its IKE SA
+ * @c: the child, negotiated
+ * @gir: the exchange's new shared secret (PFS), or NULL
+ * @girlen: its length
+ * @ni: the exchange initiator's nonce
+ * @nilen: its length
+ * @nr: the responder's
+ * @nrlen: its length
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int ike_child_make(struct ike_sa *sa, struct ike_child *c, const uint8_t *gir, size_t girlen,
+		   const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen)
 {
 	size_t len = ike_prop_child_keymat_len(&c->chosen);
 	uint8_t *keymat = len ? malloc(len) : NULL;
+	int ret = -ENOMEM;
 
-	*ok = keymat && !ike_sk_child_keymat(sa->sk, NULL, 0, sa->ni, sa->ni_len, sa->nr,
-					     sa->nr_len, keymat, len) &&
-	      !ike_child_install(sa, c, keymat);
+	/* §2.8.1 compares the lowest nonces of simultaneous rekeys */
+	if (nilen && nrlen) {
+		bool ni_low = memcmp(ni, nr, nilen < nrlen ? nilen : nrlen) < 0 ||
+			      (!memcmp(ni, nr, nilen < nrlen ? nilen : nrlen) && nilen < nrlen);
+
+		c->lo_len = ni_low ? nilen : nrlen;
+		memcpy(c->lo_nonce, ni_low ? ni : nr, c->lo_len);
+	}
 	if (keymat) {
+		ret = ike_sk_child_keymat(sa->sk, gir, girlen, ni, nilen, nr, nrlen, keymat, len);
+		if (!ret)
+			ret = ike_child_install(sa, c, keymat);
 		OPENSSL_cleanse(keymat, len);
 		free(keymat);
 	}
+	return ret;
+}
+
+/**
+ * ike_child_choose - the responder's choice for a proposed child
+ * @sa: the IKE SA
+ * @p: what the initiator sent
+ * @only: the child configuration to use (a rekey), or NULL to find one
+ *	whose selectors and proposals fit
+ * @pfs: a key exchange may be part of the proposal (CREATE_CHILD_SA)
+ * @c: filled with the configuration, proposal, peer's SPI, mode and
+ *	narrowed selectors
+ * @notify: the error to answer with, when there is no choice
+ *
+ * Return: 0 with @c filled, or -EPERM with @notify set.
+ */
+int ike_child_choose(struct ike_sa *sa, const struct ike_child_parts *p,
+		     const struct iked_child_cfg *only, bool pfs, struct ike_child *c,
+		     uint16_t *notify)
+{
+	struct ike_prop conf[IKED_MAX_PROPS], offered[IKED_MAX_PROPS], chosen;
+	struct iked_ts tsi[IKED_CHILD_TS], tsr[IKED_CHILD_TS];
+	const struct iked_child_cfg *cfg = NULL;
+	unsigned int i, ni = 0, nr = 0;
+	size_t noff;
+	char err[256];
+	int nconf;
+
+	*notify = 0;
+	if (!p->has_sa || !p->has_tsi || !p->has_tsr) {
+		*notify = IKEV2_N_INVALID_SYNTAX;
+		return -EPERM;
+	}
+	ike_props_from_payload(&p->sa, offered, IKED_MAX_PROPS, &noff);
+	for (i = 0; i < sa->conn->n_children; i++) {
+		const struct iked_child_cfg *cc = &sa->conn->children[i];
+
+		if (only && cc != only)
+			continue;
+		ni = child_narrow(&p->tsi, cc->remote_ts, cc->n_remote_ts, &sa->remote, tsi);
+		nr = child_narrow(&p->tsr, cc->local_ts, cc->n_local_ts, &sa->local, tsr);
+		if (!ni || !nr) {
+			*notify = IKEV2_N_TS_UNACCEPTABLE;
+			continue;
+		}
+		nconf = ike_child_props(cc, 0, pfs, conf, IKED_MAX_PROPS, err, sizeof(err));
+		if (nconf <= 0 || ike_prop_select_ke(conf, nconf, offered, noff,
+						     p->has_ke ? p->ke.group : 0, &chosen) < 0) {
+			*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
+			continue;
+		}
+		cfg = cc;
+		break;
+	}
+	if (!cfg) {
+		if (!*notify)
+			*notify = IKEV2_N_TS_UNACCEPTABLE;
+		ike_sa_log(sa, 0, "no child configuration takes the initiator's: %s",
+			   ike_msg_notify_name(*notify));
+		return -EPERM;
+	}
+	if (chosen.spi_len != 4) {
+		*notify = IKEV2_N_INVALID_SYNTAX;
+		return -EPERM;
+	}
+	c->cfg = cfg;
+	c->reqid = cfg->reqid;
+	c->chosen = chosen;
+	memcpy(&c->spi_out, chosen.spi, 4);
+	c->spi_out = ntohl(c->spi_out);
+	c->mode = p->transport && cfg->mode == IKED_MODE_TRANSPORT ? VEIL_MODE_TRANSPORT :
+		  VEIL_MODE_TUNNEL;
+	memcpy(c->ts_remote, tsi, ni * sizeof(tsi[0]));
+	c->n_remote = ni;
+	memcpy(c->ts_local, tsr, nr * sizeof(tsr[0]));
+	c->n_local = nr;
+	return 0;
+}
+
+/**
+ * ike_child_add_answer - the responder's child payloads: [USE_TRANSPORT_MODE],
+ *	SA (with our SPI), TSi, TSr
+ * @out: the response being built
+ * @c: the chosen child
+ * @between: called after SA, before the selectors (Nr, KEr), or NULL
+ * @arg: for @between
+ *
+ * Return: 0 or -ENOSPC.
+ */
+int ike_child_add_answer(struct ike_builder *out, const struct ike_child *c,
+			 int (*between)(struct ike_builder *b, void *arg), void *arg)
+{
+	struct ike_notify tm = { .type = IKEV2_N_USE_TRANSPORT_MODE };
+	struct ike_prop chosen = c->chosen;
+	struct ike_ts_payload pi, pr;
+	struct ike_sa_payload sap;
+	uint32_t spi = htonl(c->spi_in);
+	unsigned int i;
+	int ret;
+
+	memcpy(chosen.spi, &spi, 4);
+	ike_props_to_payload(&chosen, 1, &sap);
+	memset(&pi, 0, sizeof(pi));
+	memset(&pr, 0, sizeof(pr));
+	for (i = 0; i < c->n_remote; i++)
+		child_ts_to_wire(&c->ts_remote[i], &pi.ts[pi.n_ts++]);
+	for (i = 0; i < c->n_local; i++)
+		child_ts_to_wire(&c->ts_local[i], &pr.ts[pr.n_ts++]);
+	ret = c->mode == VEIL_MODE_TRANSPORT ? ike_msg_add_notify(out, &tm) : 0;
+	ret = ret ?: ike_msg_add_sa(out, &sap);
+	if (!ret && between)
+		ret = between(out, arg);
+	return ret ?: ike_msg_add_ts(out, IKEV2_PL_TSI, &pi) ?: ike_msg_add_ts(out, IKEV2_PL_TSR, &pr);
 }
 
 /**
@@ -306,123 +507,72 @@ static void child_keymat_and_install(struct ike_sa *sa, struct ike_child *c, boo
 int ike_child_accept(struct ike_sa *sa, const struct ike_chain *in, struct ike_builder *out,
 		     uint16_t *notify)
 {
-	struct ike_prop conf[IKED_MAX_PROPS], offered[IKED_MAX_PROPS], chosen;
-	struct iked_ts tsi[IKED_CHILD_TS], tsr[IKED_CHILD_TS];
-	const struct iked_child_cfg *cfg = NULL;
-	struct ike_ts_payload pi, pr;
-	struct ike_sa_payload sap;
-	struct child_parts p;
-	struct ike_child *c;
-	struct ike_notify tm = { .type = IKEV2_N_USE_TRANSPORT_MODE };
-	unsigned int i, ni = 0, nr = 0;
-	size_t noff;
-	char err[256];
-	int nconf, ret;
-	uint32_t spi;
-	bool ok;
+	struct ike_child_parts p;
+	struct ike_child *c, tmp = { 0 };
 
 	*notify = 0;
-	if (child_parts(in, false, &p)) {
+	if (ike_child_parts(in, false, &p)) {
 		*notify = IKEV2_N_INVALID_SYNTAX;
 		return 0;
 	}
 	if (!p.has_sa && !p.has_tsi && !p.has_tsr)
 		return 0;	/* no child asked for (RFC 6023) */
-	if (!p.has_sa || !p.has_tsi || !p.has_tsr) {
-		*notify = IKEV2_N_INVALID_SYNTAX;
+	if (ike_child_choose(sa, &p, NULL, false, &tmp, notify))
 		return 0;
-	}
-	ike_props_from_payload(&p.sa, offered, IKED_MAX_PROPS, &noff);
-	/* The first child configuration whose selectors and proposals fit. */
-	for (i = 0; i < sa->conn->n_children; i++) {
-		const struct iked_child_cfg *cc = &sa->conn->children[i];
-
-		ni = child_narrow(&p.tsi, cc->remote_ts, cc->n_remote_ts, &sa->remote, tsi);
-		nr = child_narrow(&p.tsr, cc->local_ts, cc->n_local_ts, &sa->local, tsr);
-		if (!ni || !nr) {
-			*notify = IKEV2_N_TS_UNACCEPTABLE;
-			continue;
-		}
-		nconf = ike_child_props(cc, 0, conf, IKED_MAX_PROPS, err, sizeof(err));
-		if (nconf <= 0 || ike_prop_select(conf, nconf, offered, noff, &chosen) < 0) {
-			*notify = IKEV2_N_NO_PROPOSAL_CHOSEN;
-			continue;
-		}
-		cfg = cc;
-		break;
-	}
-	if (!cfg) {
-		if (!*notify)
-			*notify = IKEV2_N_TS_UNACCEPTABLE;
-		ike_sa_log(sa, 0, "no child configuration takes the initiator's: %s",
-			   ike_msg_notify_name(*notify));
-		return 0;
-	}
-	spi = ike_child_spi();
-	c = child_new(sa, cfg);
-	if (!c || !spi) {
+	c = ike_child_alloc(sa, tmp.cfg);
+	if (!c) {
 		*notify = IKEV2_N_TEMPORARY_FAILURE;
 		return 0;
 	}
-	c->chosen = chosen;
-	memcpy(&c->spi_out, chosen.spi, 4);
-	c->spi_out = ntohl(c->spi_out);
-	c->spi_in = spi;
-	c->mode = p.transport && cfg->mode == IKED_MODE_TRANSPORT ? VEIL_MODE_TRANSPORT :
-		  VEIL_MODE_TUNNEL;
-	memcpy(c->ts_remote, tsi, ni * sizeof(tsi[0]));
-	c->n_remote = ni;
-	memcpy(c->ts_local, tsr, nr * sizeof(tsr[0]));
-	c->n_local = nr;
-	child_keymat_and_install(sa, c, &ok);
-	if (!ok) {
-		child_unlink(sa, c);
+	tmp.next = c->next;
+	tmp.proto = c->proto;
+	tmp.encap = c->encap;
+	*c = tmp;
+	c->spi_in = ike_child_spi();
+	c->initiated = false;
+	if (!c->spi_in || ike_child_make(sa, c, NULL, 0, sa->ni, sa->ni_len, sa->nr, sa->nr_len)) {
+		ike_child_release(sa, c);
 		*notify = IKEV2_N_TEMPORARY_FAILURE;
 		return 0;
 	}
-	/* Our answer carries our SPI. */
-	spi = htonl(c->spi_in);
-	memcpy(chosen.spi, &spi, 4);
-	ike_props_to_payload(&chosen, 1, &sap);
-	memset(&pi, 0, sizeof(pi));
-	memset(&pr, 0, sizeof(pr));
-	for (i = 0; i < c->n_remote; i++)
-		child_ts_to_wire(&c->ts_remote[i], &pi.ts[pi.n_ts++]);
-	for (i = 0; i < c->n_local; i++)
-		child_ts_to_wire(&c->ts_local[i], &pr.ts[pr.n_ts++]);
-	ret = c->mode == VEIL_MODE_TRANSPORT ? ike_msg_add_notify(out, &tm) : 0;
-	ret = ret ?: ike_msg_add_sa(out, &sap);
-	ret = ret ?: ike_msg_add_ts(out, IKEV2_PL_TSI, &pi);
-	ret = ret ?: ike_msg_add_ts(out, IKEV2_PL_TSR, &pr);
-	return ret ? -ENOSPC : 0;
+	return ike_child_add_answer(out, c, NULL, NULL) ? -ENOSPC : 0;
 }
 
 /**
  * ike_child_confirm - the initiator's side: the responder's answer for the
- *	child offered with sa->pending
+ *	child it offered
  * @sa: the IKE SA
  * @in: the response's inner payloads
+ * @cfg: the child configuration offered
+ * @spi: our inbound SPI offered for it
+ * @gir: the exchange's new shared secret (PFS), or NULL
+ * @girlen: its length
+ * @ni: our nonce in the exchange
+ * @nilen: its length
+ * @nr: the responder's
+ * @nrlen: its length
+ * @out: set to the new child, when there is one
  *
  * Return: 0 when the child is installed, else a negative errno (logged;
  * the IKE SA stands).
  */
-int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in)
+int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in,
+		      const struct iked_child_cfg *cfg, uint32_t spi, const uint8_t *gir,
+		      size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
+		      size_t nrlen, struct ike_child **out)
 {
-	const struct iked_child_cfg *cfg = sa->pending;
 	struct ike_prop offered[IKED_MAX_PROPS], got[IKED_MAX_PROPS];
-	struct iked_ts t;
-	struct child_parts p;
+	struct ike_child_parts p;
 	struct ike_child *c;
+	struct iked_ts t;
 	unsigned int i;
 	size_t ngot;
 	char err[256];
 	int np;
-	bool ok;
 
-	sa->pending = NULL;
-	if (!cfg)
-		return 0;
-	if (child_parts(in, true, &p)) {
+	if (out)
+		*out = NULL;
+	if (ike_child_parts(in, true, &p)) {
 		ike_sa_log(sa, 0, "child %s: malformed answer", cfg->name);
 		return -EBADMSG;
 	}
@@ -431,24 +581,24 @@ int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in)
 			   p.error ? ike_msg_notify_name(p.error) : "no SA or selectors");
 		return -EPERM;
 	}
-	np = ike_child_props(cfg, sa->pending_spi, offered, IKED_MAX_PROPS, err, sizeof(err));
+	np = ike_child_props(cfg, spi, gir != NULL, offered, IKED_MAX_PROPS, err, sizeof(err));
 	ike_props_from_payload(&p.sa, got, IKED_MAX_PROPS, &ngot);
 	if (np <= 0 || ngot != 1 || ike_prop_check_chosen(offered, np, &got[0]) < 0 ||
 	    got[0].spi_len != 4) {
 		ike_sa_log(sa, 0, "child %s: the peer chose a proposal we did not offer", cfg->name);
 		return -EPERM;
 	}
-	c = child_new(sa, cfg);
+	c = ike_child_alloc(sa, cfg);
 	if (!c)
 		return -ENOMEM;
 	c->chosen = got[0];
 	memcpy(&c->spi_out, got[0].spi, 4);
 	c->spi_out = ntohl(c->spi_out);
-	c->spi_in = sa->pending_spi;
+	c->spi_in = spi;
+	c->initiated = true;
 	c->mode = p.transport ? VEIL_MODE_TRANSPORT : VEIL_MODE_TUNNEL;
 	if (c->mode == VEIL_MODE_TUNNEL && cfg->mode == IKED_MODE_TRANSPORT)
 		ike_sa_log(sa, 1, "child %s: the peer wants tunnel mode", cfg->name);
-	/* The responder may only narrow: every selector within what we offered. */
 	for (i = 0; i < p.tsi.n_ts && c->n_local < IKED_CHILD_TS; i++)
 		if (child_ts_from_wire(&p.tsi.ts[i], &t))
 			c->ts_local[c->n_local++] = t;
@@ -457,14 +607,15 @@ int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in)
 			c->ts_remote[c->n_remote++] = t;
 	if (!c->n_local || !c->n_remote) {
 		ike_sa_log(sa, 0, "child %s: no usable traffic selectors", cfg->name);
-		child_unlink(sa, c);
+		ike_child_release(sa, c);
 		return -EPERM;
 	}
-	child_keymat_and_install(sa, c, &ok);
-	if (!ok) {
-		child_unlink(sa, c);
+	if (ike_child_make(sa, c, gir, girlen, ni, nilen, nr, nrlen)) {
+		ike_child_release(sa, c);
 		return -EIO;
 	}
+	if (out)
+		*out = c;
 	return 0;
 }
 
@@ -481,8 +632,8 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 	const struct sockaddr_storage *src = inbound ? &sa->remote : &sa->local;
 	const struct sockaddr_storage *dst = inbound ? &sa->local : &sa->remote;
 	size_t elen = ike_prop_alg_keymat_len(ea), ilen = ike_prop_alg_keymat_len(ia);
-	/* KEYMAT: initiator-to-responder keys first (§2.17) */
-	bool i2r = inbound != sa->initiator;
+	/* KEYMAT: the exchange initiator's outbound keys first (§2.17) */
+	bool i2r = inbound != c->initiated;
 	const uint8_t *k = keymat + (i2r ? 0 : elen + ilen);
 	struct iked_kernel_sa ks = { 0 };
 	uint32_t r = 0;
@@ -580,6 +731,11 @@ static int child_policies(struct ike_sa *sa, const struct iked_child_cfg *cfg, u
 	return 0;
 }
 
+static bool child_ts_equal(const struct iked_ts *a, const struct iked_ts *b)
+{
+	return iked_ts_contains(a, b) && iked_ts_contains(b, a);
+}
+
 /* Whether (l, r) is one of @cfg's trap selector pairs, which stay. */
 static bool child_is_trap(const struct ike_sa *sa, const struct iked_child_cfg *cfg,
 			  const struct iked_ts *l, const struct iked_ts *r)
@@ -593,8 +749,7 @@ static bool child_is_trap(const struct ike_sa *sa, const struct iked_child_cfg *
 		child_resolve(&cfg->local_ts[i], &sa->local, &cl);
 		for (j = 0; j < cfg->n_remote_ts; j++) {
 			child_resolve(&cfg->remote_ts[j], &sa->remote, &cr);
-			if (iked_ts_contains(&cl, l) && iked_ts_contains(l, &cl) &&
-			    iked_ts_contains(&cr, r) && iked_ts_contains(r, &cr))
+			if (child_ts_equal(&cl, l) && child_ts_equal(&cr, r))
 				return true;
 		}
 	}
@@ -615,18 +770,27 @@ static bool child_is_trap(const struct ike_sa *sa, const struct iked_child_cfg *
  */
 int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat)
 {
+	size_t len = ike_prop_child_keymat_len(&c->chosen);
 	char err[256], l[96], r[96];
 	unsigned int i, j;
 	int ret;
 
 	ret = child_sa(sa, c, keymat, true, err, sizeof(err));
-	if (!ret) {
+	if (!ret && c->defer_out) {
+		/* Kept until the old child goes: then the outbound SA follows. */
+		c->keymat = malloc(len);
+		if (c->keymat) {
+			memcpy(c->keymat, keymat, len);
+			c->keymat_len = len;
+		} else {
+			ret = -ENOMEM;
+		}
+	} else if (!ret) {
 		ret = child_sa(sa, c, keymat, false, err, sizeof(err));
-		if (ret)
-			iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family,
-					   iked_addr_bytes(&sa->local), c->proto, c->spi_in, l,
-					   sizeof(l));
 	}
+	if (ret && ret != -ENOMEM)
+		iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family, iked_addr_bytes(&sa->local),
+				   c->proto, c->spi_in, l, sizeof(l));
 	for (i = 0; !ret && i < c->n_local; i++)
 		for (j = 0; !ret && j < c->n_remote; j++)
 			ret = child_policies(sa, c->cfg, c->reqid, c->proto, c->mode,
@@ -641,11 +805,64 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *key
 	c->installed = true;
 	iked_ts_format(&c->ts_local[0], l, sizeof(l));
 	iked_ts_format(&c->ts_remote[0], r, sizeof(r));
-	ike_sa_log(sa, 0, "child %s established: SPIs %08x_i %08x_o, %s%s === %s%s (%s)",
+	ike_sa_log(sa, 0, "child %s established: SPIs %08x_i %08x_o, %s%s === %s%s (%s%s)",
 		   c->cfg->name, c->spi_in, c->spi_out, l, c->n_local > 1 ? " ..." : "", r,
 		   c->n_remote > 1 ? " ..." : "",
-		   c->mode == VEIL_MODE_TUNNEL ? "tunnel" : "transport");
+		   c->mode == VEIL_MODE_TUNNEL ? "tunnel" : "transport",
+		   c->keymat ? ", outbound once the old child goes" : "");
 	return 0;
+}
+
+/**
+ * ike_child_install_out - install a rekey responder's deferred outbound SA
+ * @sa: its IKE SA
+ * @c: the successor child
+ *
+ * The responder to a rekey holds its new outbound SA back until the old
+ * child goes: the initiator has the new inbound SA only once it has our
+ * answer, and veil.ko would send on the newest SA at once (charon does
+ * the same).
+ */
+void ike_child_install_out(struct ike_sa *sa, struct ike_child *c)
+{
+	char err[256];
+
+	if (!c->keymat)
+		return;
+	if (c->installed && child_sa(sa, c, c->keymat, false, err, sizeof(err)))
+		ike_sa_log(sa, 0, "child %s: outbound SA: %s", c->cfg->name, err);
+	else
+		ike_sa_log(sa, 1, "child %s: outbound SA %08x in", c->cfg->name, c->spi_out);
+	OPENSSL_cleanse(c->keymat, c->keymat_len);
+	free(c->keymat);
+	c->keymat = NULL;
+	c->defer_out = false;
+}
+
+/*
+ * Whether another installed child of the same reqid has the selector pair
+ * (@l, @r): a rekey's successor shares its predecessor's policies, which
+ * must stay when the predecessor goes.
+ */
+static bool child_policy_shared(struct iked *d, const struct ike_child *c,
+				const struct iked_ts *l, const struct iked_ts *r)
+{
+	const struct ike_child *o;
+	const struct ike_sa *sa;
+	unsigned int b, i, j;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (sa = d->sas[b]; sa; sa = sa->hnext)
+			for (o = sa->children; o; o = o->next) {
+				if (o == c || !o->installed || o->reqid != c->reqid)
+					continue;
+				for (i = 0; i < o->n_local; i++)
+					for (j = 0; j < o->n_remote; j++)
+						if (child_ts_equal(&o->ts_local[i], l) &&
+						    child_ts_equal(&o->ts_remote[j], r))
+							return true;
+			}
+	return false;
 }
 
 /**
@@ -661,12 +878,25 @@ void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c)
 	unsigned int i, j;
 	int ret;
 
+	if (c->successor) {
+		struct ike_child *next = ike_child_by_spi_in(sa, c->successor);
+
+		if (next)
+			ike_child_install_out(sa, next);
+		c->successor = 0;
+	}
+	if (c->keymat) {
+		OPENSSL_cleanse(c->keymat, c->keymat_len);
+		free(c->keymat);
+		c->keymat = NULL;
+	}
 	if (!c->installed)
 		return;
 	c->installed = false;
 	for (i = 0; i < c->n_local; i++) {
 		for (j = 0; j < c->n_remote; j++) {
-			if (child_is_trap(sa, c->cfg, &c->ts_local[i], &c->ts_remote[j]))
+			if (child_is_trap(sa, c->cfg, &c->ts_local[i], &c->ts_remote[j]) ||
+			    child_policy_shared(sa->d, c, &c->ts_local[i], &c->ts_remote[j]))
 				continue;
 			ret = child_policies(sa, c->cfg, c->reqid, c->proto, c->mode,
 					     &c->ts_local[i], &c->ts_remote[j], &sa->local,
@@ -687,12 +917,23 @@ void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c)
 		   c->spi_out);
 }
 
+/* The child of @sa whose inbound SPI is @spi. */
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi)
+{
+	struct ike_child *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->spi_in == spi)
+			return c;
+	return NULL;
+}
+
 /* Every child of @sa leaves veil.ko and is freed. */
 void ike_child_free_all(struct ike_sa *sa)
 {
 	while (sa->children) {
 		ike_child_uninstall(sa, sa->children);
-		child_unlink(sa, sa->children);
+		ike_child_release(sa, sa->children);
 	}
 }
 
@@ -820,6 +1061,10 @@ void ike_child_acquire(struct iked *d, const struct iked_kernel_event *ev)
  * ike_child_expire - an SA of ours reached a lifetime limit
  * @d: the daemon
  * @ev: the expiry
+ *
+ * A soft limit on either SA of a child rekeys it (CREATE_CHILD_SA); a hard
+ * limit means the SA is gone from veil.ko already: the child is deleted,
+ * and the peer told. A child that has a successor waits for its Delete.
  */
 void ike_child_expire(struct iked *d, const struct iked_kernel_event *ev)
 {
@@ -829,20 +1074,20 @@ void ike_child_expire(struct iked *d, const struct iked_kernel_event *ev)
 
 	for (b = 0; b < IKED_SA_HASH; b++) {
 		for (sa = d->sas[b]; sa; sa = sa->hnext) {
+			if (sa->state != IKE_SA_ESTABLISHED)
+				continue;
 			for (c = sa->children; c; c = c->next) {
 				if (c->proto != ev->proto ||
 				    (ev->spi != c->spi_in && ev->spi != c->spi_out))
 					continue;
 				if (ev->hard) {
-					ike_sa_log(sa, 1, "child %s: hard lifetime reached",
-						   c->cfg->name);
-					/* TODO(issue 8): tell the peer with a Delete */
-					ike_child_uninstall(sa, c);
-					child_unlink(sa, c);
-				} else {
-					/* TODO(issue 8): rekey with CREATE_CHILD_SA */
-					ike_sa_log(sa, 1, "child %s: soft lifetime reached",
-						   c->cfg->name);
+					ike_sa_log(sa, 1, "child %s: SA %08x reached its hard "
+						   "lifetime", c->cfg->name, ev->spi);
+					ike_sa_queue(sa, IKE_OP_DELETE_CHILD, c->spi_in);
+				} else if (!c->rekeying && !c->rekeyed) {
+					ike_sa_log(sa, 1, "child %s: SA %08x reached its soft "
+						   "lifetime: rekeying", c->cfg->name, ev->spi);
+					ike_sa_queue(sa, IKE_OP_REKEY_CHILD, c->spi_in);
 				}
 				return;
 			}

@@ -515,8 +515,42 @@ static const struct conf_key conf_conn_keys[] = {
 	{ NULL, NULL, 0, 0, 0 },
 };
 
+/* Seconds, with decimals allowed: "0.5" or 0.5 or 4 */
+static int conf_ms(const config_setting_t *s, void *field, void *count, struct conf_ctx *c)
+{
+	double v;
+
+	(void)count;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	else
+		v = -1;
+	if (v < 0.01 || v > 3600)
+		return conf_fail(c, s, "%s must be seconds from 0.01 to 3600",
+				 config_setting_name(s));
+	*(uint32_t *)field = (uint32_t)(v * 1000 + 0.5);
+	return 0;
+}
+
+static int conf_base(const config_setting_t *s, void *field, void *count, struct conf_ctx *c)
+{
+	double v = config_setting_type(s) == CONFIG_TYPE_FLOAT ? config_setting_get_float(s) :
+		   config_setting_type(s) == CONFIG_TYPE_INT ? config_setting_get_int(s) : 0;
+
+	(void)count;
+	if (v < 1 || v > 10)
+		return conf_fail(c, s, "%s must be a number from 1 to 10", config_setting_name(s));
+	*(double *)field = v;
+	return 0;
+}
+
 static const struct conf_key conf_iked_keys[] = {
 	KEY(struct iked_config, half_open_limit, half_open_limit, conf_u32),
+	KEY(struct iked_config, retransmit_tries, retransmit_tries, conf_u32),
+	KEY(struct iked_config, retransmit_timeout, retransmit_timeout_ms, conf_ms),
+	KEY(struct iked_config, retransmit_base, retransmit_base, conf_base),
 	KEY(struct iked_config, port, ike_port, conf_port),
 	KEY(struct iked_config, port_nat_t, natt_port, conf_port),
 	{ NULL, NULL, 0, 0, 0 },
@@ -718,6 +752,9 @@ static int conf_global(const config_setting_t *root, struct iked_config *cfg, st
 	size_t k;
 
 	cfg->half_open_limit = 50;
+	cfg->retransmit_tries = 5;
+	cfg->retransmit_timeout_ms = 4000;
+	cfg->retransmit_base = 1.8;
 	cfg->ike_port = IKEV2_PORT;
 	cfg->natt_port = IKEV2_NATT_PORT;
 	for (k = 0; k < sizeof(cfg->log_levels) / sizeof(cfg->log_levels[0]); k++)

@@ -195,6 +195,9 @@ struct iked_secret {
  * @ike_port: the UDP port IKE listens on (default 500)
  * @natt_port: the NAT-T port (default 4500)
  * @log_levels: per subsystem (see iked_log_subsys), -1 to 4
+ * @retransmit_tries: retransmissions before a peer is given up (default 5)
+ * @retransmit_timeout_ms: the first wait for an answer (default 4 s)
+ * @retransmit_base: each wait is this many times the one before (1.8)
  */
 struct iked_config {
 	struct iked_conn_cfg *conns;
@@ -205,6 +208,9 @@ struct iked_config {
 	uint16_t ike_port;
 	uint16_t natt_port;
 	int log_levels[8];
+	uint32_t retransmit_tries;
+	uint32_t retransmit_timeout_ms;
+	double retransmit_base;
 };
 
 int iked_conf_load(struct iked_config *cfg, const char *path, char *err, size_t errlen);

@@ -22,8 +22,6 @@
 #include "timer.h"
 
 #define IKED_SA_HASH		1024
-#define IKED_RETRANSMITS	5	/* then the peer is dead (RFC 7296 §2.4) */
-#define IKED_RETRANSMIT_MS	1000	/* doubled each time: 1+2+4+8+16+32 s */
 #define IKED_HALF_OPEN_MS	30000	/* a responder forgets an unfinished SA */
 #define IKED_MAX_PROPS		16
 #define IKED_CHILD_TS		IKED_TS_MAX
@@ -55,7 +53,21 @@ enum ike_sa_state {
  * @ts_remote: negotiated remote ones
  * @n_remote: how many
  * @installed: its SAs and policies are in veil.ko
- * @rekeying: a CREATE_CHILD_SA for it is out
+ * @initiated: this end initiated the exchange that made it (its keys are
+ *	first in KEYMAT, RFC 7296 §2.17)
+ * @rekeying: our CREATE_CHILD_SA rekeying it is out
+ * @rekeyed: it has a successor (ours or the peer's); it only waits for
+ *	its Delete
+ * @lo_nonce: the lowest nonce of the exchange that made it, for
+ *	simultaneous rekeys (§2.8.1)
+ * @lo_len: its length
+ * @peer_successor: the inbound SPI of the child the peer's rekey of this
+ *	one made, while ours is in flight too (a collision), else 0
+ * @successor: the inbound SPI of the child the peer's rekey made, whose
+ *	outbound SA waits for this one to go, else 0
+ * @defer_out: its outbound SA waits for its predecessor to go
+ * @keymat: meanwhile, its KEYMAT (wiped when used or freed)
+ * @keymat_len: its length
  */
 struct ike_child {
 	struct ike_child *next;
@@ -73,7 +85,95 @@ struct ike_child {
 	struct iked_ts ts_remote[IKED_CHILD_TS];
 	unsigned int n_remote;
 	bool installed;
+	bool initiated;
 	bool rekeying;
+	bool rekeyed;
+	uint8_t lo_nonce[IKE_CRYPTO_NONCE_MAX];
+	size_t lo_len;
+	uint32_t peer_successor;
+	uint32_t successor;
+	bool defer_out;
+	uint8_t *keymat;
+	size_t keymat_len;
+};
+
+/**
+ * struct ike_child_parts - a child's payloads in a message
+ * @sa: the SA payload
+ * @has_sa: present
+ * @tsi: TSi
+ * @has_tsi: present
+ * @tsr: TSr
+ * @has_tsr: present
+ * @nonce: the Nonce (CREATE_CHILD_SA)
+ * @has_nonce: present
+ * @ke: the KE (PFS)
+ * @has_ke: present
+ * @transport: USE_TRANSPORT_MODE
+ * @rekey: REKEY_SA: the child it replaces
+ * @rekey_proto: its protocol
+ * @rekey_spi: its SPI (the sender's inbound), host order
+ * @error: the first error notification, 0 for none
+ * @error_data: its data
+ * @error_len: its length
+ */
+struct ike_child_parts {
+	struct ike_sa_payload sa;
+	bool has_sa;
+	struct ike_ts_payload tsi;
+	bool has_tsi;
+	struct ike_ts_payload tsr;
+	bool has_tsr;
+	struct ike_blob nonce;
+	bool has_nonce;
+	struct ike_ke ke;
+	bool has_ke;
+	bool transport;
+	bool rekey;
+	uint8_t rekey_proto;
+	uint32_t rekey_spi;
+	uint16_t error;
+	const uint8_t *error_data;
+	size_t error_len;
+};
+
+/* What an IKE SA has to send when its window is free. */
+enum ike_op_type {
+	IKE_OP_REKEY_CHILD = 1,
+	IKE_OP_DELETE_CHILD,
+};
+
+#define IKE_SA_OPS	16
+
+/**
+ * struct ike_op - one queued request
+ * @type: enum ike_op_type
+ * @spi_in: the child's inbound SPI (children are found again by it: one
+ *	may be gone by the time the op runs)
+ */
+struct ike_op {
+	uint8_t type;
+	uint32_t spi_in;
+};
+
+/**
+ * struct ike_rekey - our CREATE_CHILD_SA in flight
+ * @cfg: the child's configuration
+ * @old_spi: the inbound SPI of the child it replaces
+ * @spi: the new child's inbound SPI
+ * @ni: our nonce
+ * @ni_len: its length
+ * @dh: our key exchange (PFS), or NULL
+ * @group_retry: a group the peer asked for was tried already
+ */
+struct ike_rekey {
+	const struct iked_child_cfg *cfg;
+	uint32_t old_spi;
+	uint32_t spi;
+	uint8_t ni[IKE_CRYPTO_NONCE_MAX];
+	size_t ni_len;
+	struct ike_dh *dh;
+	bool group_retry;
 };
 
 struct ike_sa;
@@ -135,6 +235,12 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @pending_spi: the inbound SPI offered for @pending
  * @rx: the datagram being handled, as it came (valid during the handling)
  * @rx_len: its length
+ * @ops: requests waiting for the window
+ * @n_ops: how many
+ * @rekey_ctx: our CREATE_CHILD_SA in flight
+ * @retry: runs the queue again after a TEMPORARY_FAILURE
+ * @delete_spi: the child our Delete in flight is for
+ * @rekey_new: the new IKE SA our rekey of this one is making
  */
 struct ike_sa {
 	struct ike_sa *hnext;
@@ -187,6 +293,12 @@ struct ike_sa {
 	uint32_t pending_spi;
 	const uint8_t *rx;
 	size_t rx_len;
+	struct ike_op ops[IKE_SA_OPS];
+	unsigned int n_ops;
+	struct ike_rekey rekey_ctx;
+	struct iked_timer retry;
+	uint32_t delete_spi;
+	struct ike_sa *rekey_new;
 };
 
 /**
@@ -221,12 +333,15 @@ void ike_sa_log(const struct ike_sa *sa, int level, const char *fmt, ...)
 int ike_sa_request(struct ike_sa *sa, uint8_t exchange, struct ike_builder *inner,
 		   ike_sa_reply_fn on_reply);
 int ike_sa_respond(struct ike_sa *sa, const struct ike_hdr *req, struct ike_builder *inner);
+void ike_sa_respond_notify(struct ike_sa *sa, const struct ike_hdr *req, uint16_t type,
+			   const uint8_t *data, size_t len);
 int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len);
 void ike_sa_receive(struct iked *d, struct iked_dgram *dg);
 void ike_sa_established(struct ike_sa *sa);
 void ike_sa_delete(struct ike_sa *sa, bool tell_peer);
 void ike_sa_dead(struct ike_sa *sa, const char *why);
 void ike_sa_reap(struct iked *d);
+uint64_t ike_sa_retransmit_ms(const struct ike_sa *sa, int tries);
 void ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bool response,
 		uint32_t msg_id);
 
@@ -243,23 +358,52 @@ void ike_auth_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct
 /* info.c */
 void ike_info_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct ike_chain *in);
 int ike_info_dpd(struct ike_sa *sa);
+int ike_info_delete_child(struct ike_sa *sa, struct ike_child *c);
 
 /* child.c */
-int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, struct ike_prop *props,
-		    size_t max, char *err, size_t errlen);
+int ike_child_props(const struct iked_child_cfg *cfg, uint32_t spi, bool pfs,
+		    struct ike_prop *props, size_t max, char *err, size_t errlen);
+uint16_t ike_child_pfs_group(const struct iked_child_cfg *cfg);
 int ike_child_add_offer(struct ike_sa *sa, struct ike_builder *b,
-			const struct iked_child_cfg *cfg, uint32_t spi, bool initiator);
+			const struct iked_child_cfg *cfg, uint32_t spi, bool pfs,
+			const struct ike_child *old,
+			int (*between)(struct ike_builder *b, void *arg), void *arg);
+int ike_child_parts(const struct ike_chain *in, bool response, struct ike_child_parts *p);
+struct ike_child *ike_child_alloc(struct ike_sa *sa, const struct iked_child_cfg *cfg);
+void ike_child_release(struct ike_sa *sa, struct ike_child *c);
+int ike_child_make(struct ike_sa *sa, struct ike_child *c, const uint8_t *gir, size_t girlen,
+		   const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen);
+int ike_child_choose(struct ike_sa *sa, const struct ike_child_parts *p,
+		     const struct iked_child_cfg *only, bool pfs, struct ike_child *c,
+		     uint16_t *notify);
+int ike_child_add_answer(struct ike_builder *out, const struct ike_child *c,
+			 int (*between)(struct ike_builder *b, void *arg), void *arg);
 int ike_child_accept(struct ike_sa *sa, const struct ike_chain *in, struct ike_builder *out,
 		     uint16_t *notify);
-int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in);
+int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in,
+		      const struct iked_child_cfg *cfg, uint32_t spi, const uint8_t *gir,
+		      size_t girlen, const uint8_t *ni, size_t nilen, const uint8_t *nr,
+		      size_t nrlen, struct ike_child **out);
 uint32_t ike_child_spi(void);
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
 int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat);
 void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c);
+void ike_child_install_out(struct ike_sa *sa, struct ike_child *c);
 void ike_child_free_all(struct ike_sa *sa);
 int ike_child_trap(struct iked *d, const struct iked_conn_cfg *conn,
 		   const struct iked_child_cfg *cfg, bool install);
 void ike_child_acquire(struct iked *d, const struct iked_kernel_event *ev);
 void ike_child_expire(struct iked *d, const struct iked_kernel_event *ev);
+
+/* create.c */
+int ike_create_rekey(struct ike_sa *sa, struct ike_child *c, uint16_t group);
+int ike_create_rekey_ike(struct ike_sa *sa);
+void ike_create_respond(struct ike_sa *sa, const struct ike_msg *msg,
+			const struct ike_chain *in);
+
+/* ike_sa.c: the queue */
+void ike_sa_queue(struct ike_sa *sa, enum ike_op_type type, uint32_t spi_in);
+void ike_sa_kick(struct ike_sa *sa);
 
 /* props.c: SA payloads and struct ike_prop */
 int ike_props_from_payload(const struct ike_sa_payload *sa, struct ike_prop *props,

@@ -244,7 +244,11 @@ static void auth_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	}
 	auth_done(sa);
 	ike_sa_established(sa);
-	ike_child_confirm(sa, in);
+	if (sa->pending)
+		ike_child_confirm(sa, in, sa->pending, sa->pending_spi, NULL, 0, sa->ni, sa->ni_len,
+				  sa->nr, sa->nr_len, NULL);
+	sa->pending = NULL;
+	ike_sa_kick(sa);
 }
 
 /**
@@ -276,7 +280,8 @@ int ike_auth_start(struct ike_sa *sa)
 	ret = ret ?: ike_msg_add_notify(&b, &ic);
 	if (!ret && sa->pending) {
 		sa->pending_spi = ike_child_spi();
-		ret = ike_child_add_offer(sa, &b, sa->pending, sa->pending_spi, true);
+		ret = ike_child_add_offer(sa, &b, sa->pending, sa->pending_spi, false, NULL, NULL,
+					  NULL);
 	}
 	if (!ret)
 		ret = ike_sa_request(sa, IKEV2_EXCH_IKE_AUTH, &b, auth_on_reply);
@@ -286,13 +291,7 @@ int ike_auth_start(struct ike_sa *sa)
 
 static void auth_refuse(struct ike_sa *sa, const struct ike_msg *msg, uint16_t type)
 {
-	uint8_t buf[64];
-	struct ike_builder b;
-	struct ike_notify n = { .type = type };
-
-	ike_msg_chain_init(&b, buf, sizeof(buf));
-	ike_msg_add_notify(&b, &n);
-	ike_sa_respond(sa, &msg->hdr, &b);
+	ike_sa_respond_notify(sa, &msg->hdr, type, NULL, 0);
 }
 
 /**

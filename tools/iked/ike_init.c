@@ -232,7 +232,7 @@ static void init_send(struct ike_sa *sa)
 	sa->msgid_next = 1;
 	sa->on_reply = init_on_reply;
 	ike_sa_send_plain(sa, sa->req, sa->req_len);
-	iked_timer_set(&sa->retransmit, IKED_RETRANSMIT_MS);
+	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
 }
 
 /* The first group of the first proposal, as charon offers it. */

@@ -61,6 +61,7 @@ static void sa_on_expire(struct iked_timer *t);
 static void sa_on_dpd(struct iked_timer *t);
 static void sa_on_keepalive(struct iked_timer *t);
 static void sa_on_rekey(struct iked_timer *t);
+static void sa_on_retry(struct iked_timer *t);
 
 /**
  * ike_sa_new - a new IKE SA with a fresh SPI for this end
@@ -93,6 +94,7 @@ struct ike_sa *ike_sa_new(struct iked *d, const struct iked_conn_cfg *conn, bool
 	iked_timer_init(&sa->dpd, sa_on_dpd);
 	iked_timer_init(&sa->keepalive, sa_on_keepalive);
 	iked_timer_init(&sa->rekey, sa_on_rekey);
+	iked_timer_init(&sa->retry, sa_on_retry);
 	sa->last_rx = iked_now_ms();
 	b = sa_bucket(spi);
 	sa->hnext = d->sas[b];
@@ -109,7 +111,9 @@ void ike_sa_free(struct ike_sa *sa)
 	iked_timer_cancel(&sa->dpd);
 	iked_timer_cancel(&sa->keepalive);
 	iked_timer_cancel(&sa->rekey);
+	iked_timer_cancel(&sa->retry);
 	ike_child_free_all(sa);
+	ike_dh_free(sa->rekey_ctx.dh);
 	ike_sk_free(sa->sk);
 	ike_dh_free(sa->dh);
 	free(sa->init_req);
@@ -155,6 +159,11 @@ void ike_sa_dead(struct ike_sa *sa, const char *why)
 	if (sa->state == IKE_SA_INIT_DONE && sa->d->half_open)
 		sa->d->half_open--;
 	ike_sa_log(sa, 0, "%s", why);
+	/* A rekey of this SA that was on its way ends with it. */
+	if (sa->rekey_new) {
+		ike_sa_dead(sa->rekey_new, "the IKE SA it was to replace is gone");
+		sa->rekey_new = NULL;
+	}
 	ike_child_free_all(sa);
 	sa->state = IKE_SA_DEAD;
 	iked_timer_cancel(&sa->retransmit);
@@ -162,6 +171,8 @@ void ike_sa_dead(struct ike_sa *sa, const char *why)
 	iked_timer_cancel(&sa->dpd);
 	iked_timer_cancel(&sa->keepalive);
 	iked_timer_cancel(&sa->rekey);
+	iked_timer_cancel(&sa->retry);
+	sa->n_ops = 0;
 }
 
 void ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bool response,
@@ -259,7 +270,7 @@ int ike_sa_request(struct ike_sa *sa, uint8_t exchange, struct ike_builder *inne
 	sa->on_reply = on_reply;
 	sa->req_tries = 1;
 	ike_sa_send_plain(sa, sa->req, sa->req_len);
-	iked_timer_set(&sa->retransmit, IKED_RETRANSMIT_MS);
+	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
 	return 0;
 }
 
@@ -289,6 +300,19 @@ int ike_sa_respond(struct ike_sa *sa, const struct ike_hdr *req, struct ike_buil
 	return ike_sa_send_plain(sa, msg, len);
 }
 
+/*
+ * How long to wait for an answer after the @tries-th retransmission:
+ * timeout * base^tries, as charon's retransmit_timeout and _base.
+ */
+uint64_t ike_sa_retransmit_ms(const struct ike_sa *sa, int tries)
+{
+	double ms = sa->d->cfg.retransmit_timeout_ms;
+
+	while (tries-- > 0 && ms < 3600000)
+		ms *= sa->d->cfg.retransmit_base;
+	return (uint64_t)ms;
+}
+
 static void sa_on_retransmit(struct iked_timer *t)
 {
 	struct ike_sa *sa = iked_container_of(t, struct ike_sa, retransmit);
@@ -296,7 +320,7 @@ static void sa_on_retransmit(struct iked_timer *t)
 
 	if (!sa->req)
 		return;
-	if (sa->req_tries > IKED_RETRANSMITS) {
+	if (sa->req_tries > (int)sa->d->cfg.retransmit_tries) {
 		free(sa->req);
 		sa->req = NULL;
 		sa->on_reply = NULL;
@@ -309,7 +333,7 @@ static void sa_on_retransmit(struct iked_timer *t)
 	ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
 		   sa->req_tries + 1);
 	ike_sa_send_plain(sa, sa->req, sa->req_len);
-	iked_timer_set(&sa->retransmit, (uint64_t)IKED_RETRANSMIT_MS << sa->req_tries);
+	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, sa->req_tries));
 	sa->req_tries++;
 }
 
@@ -324,13 +348,15 @@ static void sa_on_expire(struct iked_timer *t)
 		ike_sa_delete(sa, true);
 }
 
-/* No IKE rekey yet: when it is due, the SA is replaced by a new one. */
+/* The IKE SA's rekey is due: when its window is free. */
 static void sa_on_rekey(struct iked_timer *t)
 {
 	struct ike_sa *sa = iked_container_of(t, struct ike_sa, rekey);
 
-	ike_sa_log(sa, 1, "IKE SA lifetime reached");
-	ike_sa_delete(sa, true);
+	if (sa->state != IKE_SA_ESTABLISHED)
+		return;
+	if (sa->req || sa->rekey_new || ike_create_rekey_ike(sa))
+		iked_timer_set(&sa->rekey, 1000);
 }
 
 static void sa_on_dpd(struct iked_timer *t)
@@ -357,6 +383,60 @@ static void sa_on_keepalive(struct iked_timer *t)
 
 	iked_net_keepalive(&sa->d->net, &sa->local, &sa->remote);
 	iked_timer_set(&sa->keepalive, 20000);
+}
+
+/**
+ * ike_sa_queue - a request to send once the window is free
+ * @sa: the SA
+ * @type: what
+ * @spi_in: the child it is about, by its inbound SPI
+ *
+ * The same request for the same child is queued once. Runs it at once if
+ * nothing is in flight.
+ */
+void ike_sa_queue(struct ike_sa *sa, enum ike_op_type type, uint32_t spi_in)
+{
+	unsigned int i;
+
+	for (i = 0; i < sa->n_ops; i++)
+		if (sa->ops[i].type == type && sa->ops[i].spi_in == spi_in)
+			return;
+	if (sa->n_ops == IKE_SA_OPS) {
+		ike_sa_log(sa, 0, "too many requests waiting: dropping one");
+		return;
+	}
+	sa->ops[sa->n_ops++] = (struct ike_op){ .type = type, .spi_in = spi_in };
+	ike_sa_kick(sa);
+}
+
+/**
+ * ike_sa_kick - send the next queued request, if the window is free
+ * @sa: the SA
+ */
+void ike_sa_kick(struct ike_sa *sa)
+{
+	struct ike_child *c;
+	struct ike_op op;
+	int ret;
+
+	while (!sa->req && sa->n_ops && sa->state == IKE_SA_ESTABLISHED) {
+		op = sa->ops[0];
+		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
+		c = ike_child_by_spi_in(sa, op.spi_in);
+		if (!c)
+			continue;	/* gone meanwhile */
+		ret = op.type == IKE_OP_REKEY_CHILD ? ike_create_rekey(sa, c, 0) :
+		      ike_info_delete_child(sa, c);
+		if (ret)
+			ike_sa_log(sa, 1, "child %s: %s failed: %s", c->cfg->name,
+				   op.type == IKE_OP_REKEY_CHILD ? "rekeying" : "deleting",
+				   strerror(-ret));
+	}
+}
+
+static void sa_on_retry(struct iked_timer *t)
+{
+	ike_sa_kick(iked_container_of(t, struct ike_sa, retry));
 }
 
 /**
@@ -472,7 +552,15 @@ static int sa_unknown_critical(const struct ike_chain *c)
 	return -1;
 }
 
-static void sa_reply_error(struct ike_sa *sa, const struct ike_hdr *req, uint16_t type,
+/**
+ * ike_sa_respond_notify - answer a request with one notification
+ * @sa: the SA
+ * @req: the request's header
+ * @type: the notification (an error, mostly)
+ * @data: its data, or NULL
+ * @len: its length
+ */
+void ike_sa_respond_notify(struct ike_sa *sa, const struct ike_hdr *req, uint16_t type,
 			   const uint8_t *data, size_t len)
 {
 	uint8_t buf[128];
@@ -508,13 +596,13 @@ static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 	crit = sa_unknown_critical(&inner);
 	if (crit >= 0) {
 		t = crit;
-		sa_reply_error(sa, &msg->hdr, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1);
+		ike_sa_respond_notify(sa, &msg->hdr, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1);
 		return true;
 	}
 	switch (msg->hdr.exchange) {
 	case IKEV2_EXCH_IKE_AUTH:
 		if (sa->state != IKE_SA_INIT_DONE || sa->initiator) {
-			sa_reply_error(sa, &msg->hdr, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+			ike_sa_respond_notify(sa, &msg->hdr, IKEV2_N_INVALID_SYNTAX, NULL, 0);
 			return true;
 		}
 		ike_auth_respond(sa, msg, &inner);
@@ -524,11 +612,10 @@ static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 		break;
 	case IKEV2_EXCH_CREATE_CHILD_SA:
 		if (sa->state != IKE_SA_ESTABLISHED) {
-			sa_reply_error(sa, &msg->hdr, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+			ike_sa_respond_notify(sa, &msg->hdr, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
 			return true;
 		}
-		/* TODO(issue 8): rekeys and further children come next. */
-		sa_reply_error(sa, &msg->hdr, IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		ike_create_respond(sa, msg, &inner);
 		break;
 	default:
 		ike_sa_log(sa, 1, "unknown exchange %u: dropped", msg->hdr.exchange);
@@ -560,6 +647,8 @@ static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struc
 	sa->on_reply = NULL;
 	if (fn)
 		fn(sa, msg, &inner);
+	if (sa->state != IKE_SA_DEAD)
+		ike_sa_kick(sa);
 	return true;
 }
 

@@ -41,6 +41,59 @@ int ike_info_dpd(struct ike_sa *sa)
 	return ike_sa_request(sa, IKEV2_EXCH_INFORMATIONAL, &b, info_on_dpd_reply);
 }
 
+static void info_on_delete_reply(struct ike_sa *sa, const struct ike_msg *msg,
+				 const struct ike_chain *in)
+{
+	struct ike_child *c = ike_child_by_spi_in(sa, sa->delete_spi);
+
+	(void)msg;
+	(void)in;
+	/* The peer has stopped sending on it: now it can go. */
+	if (c) {
+		ike_child_uninstall(sa, c);
+		ike_child_release(sa, c);
+	}
+	sa->delete_spi = 0;
+}
+
+/**
+ * ike_info_delete_child - delete a child, and tell the peer
+ * @sa: the SA
+ * @c: the child
+ *
+ * Its SAs stay in veil.ko until the peer answers: packets the peer sent
+ * before it saw the Delete still find the inbound SA, and the outbound SA
+ * is no longer used once a rekey's successor (newer, same reqid) is in.
+ *
+ * Return: 0 or a negative errno (the child is then removed at once).
+ */
+int ike_info_delete_child(struct ike_sa *sa, struct ike_child *c)
+{
+	uint8_t buf[64];
+	uint32_t spi = htonl(c->spi_in);
+	struct ike_builder b;
+	struct ike_delete del = {
+		.proto = c->proto == VEIL_PROTO_AH ? IKEV2_PROTO_AH : IKEV2_PROTO_ESP,
+		.spi_size = 4, .n_spis = 1, .spis = (const uint8_t *)&spi,
+	};
+	int ret;
+
+	ike_sa_log(sa, 1, "deleting child %s (SPIs %08x_i %08x_o)", c->cfg->name, c->spi_in,
+		   c->spi_out);
+	ike_msg_chain_init(&b, buf, sizeof(buf));
+	ret = ike_msg_add_delete(&b, &del);
+	if (!ret)
+		ret = ike_sa_request(sa, IKEV2_EXCH_INFORMATIONAL, &b, info_on_delete_reply);
+	if (ret) {
+		ike_child_uninstall(sa, c);
+		ike_child_release(sa, c);
+		return ret;
+	}
+	sa->delete_spi = c->spi_in;
+	c->rekeyed = true;	/* nothing more to do for it */
+	return 0;
+}
+
 /* The child whose SPI the peer chose (its inbound = our outbound). */
 static struct ike_child *info_child_by_peer_spi(struct ike_sa *sa, uint8_t proto, uint32_t spi)
 {
@@ -54,16 +107,8 @@ static struct ike_child *info_child_by_peer_spi(struct ike_sa *sa, uint8_t proto
 
 static void info_unlink(struct ike_sa *sa, struct ike_child *c)
 {
-	struct ike_child **pp;
-
 	ike_child_uninstall(sa, c);
-	for (pp = &sa->children; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	free(c);
+	ike_child_release(sa, c);
 }
 
 /**

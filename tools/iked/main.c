@@ -53,7 +53,7 @@ static int check_proposals(const struct iked_config *cfg)
 			return -1;
 		}
 		for (j = 0; j < c->n_children; j++) {
-			if (ike_child_props(&c->children[j], 0, props, IKED_MAX_PROPS, err,
+			if (ike_child_props(&c->children[j], 0, true, props, IKED_MAX_PROPS, err,
 					    sizeof(err)) < 0) {
 				fprintf(stderr, "veil-iked: child %s.%s: %s\n", c->name,
 					c->children[j].name, err);

@@ -204,7 +204,8 @@ static void test_ts(void)
 }
 
 static const char conf_full[] =
-	"iked = { half_open_limit = 20; log = { ike = 2; knl = 0; }; };\n"
+	"iked = { half_open_limit = 20; log = { ike = 2; knl = 0; };\n"
+	"         retransmit_tries = 2; retransmit_timeout = 0.5; retransmit_base = 1.5; };\n"
 	"connections = {\n"
 	"  gw = {\n"
 	"    local_addrs = \"192.0.2.1\";\n"
@@ -244,6 +245,8 @@ static void test_conf(void)
 	}
 	CHECK(cfg.n_conns == 2);
 	CHECK(cfg.half_open_limit == 20);
+	CHECK(cfg.retransmit_tries == 2 && cfg.retransmit_timeout_ms == 500);
+	CHECK(cfg.retransmit_base > 1.49 && cfg.retransmit_base < 1.51);
 	CHECK(cfg.ike_port == 500 && cfg.natt_port == 4500);
 	CHECK(cfg.log_levels[1] == 2 && cfg.log_levels[4] == 0 && cfg.log_levels[0] == 1);
 	gw = &cfg.conns[0];
@@ -354,6 +357,11 @@ static void test_conf_errors(void)
 	CHECK(strstr(err, "configuration:3: syntax error"));
 	CHECK(iked_conf_load_string(&cfg, "connection = { };", err, sizeof(err)));
 	CHECK(strstr(err, "unknown section \"connection\""));
+	CHECK(iked_conf_load_string(&cfg, "iked = { retransmit_base = 0.5; };", err, sizeof(err)));
+	CHECK(strstr(err, "retransmit_base must be a number from 1 to 10"));
+	CHECK(iked_conf_load_string(&cfg, "iked = { retransmit_timeout = \"4s\"; };", err,
+				    sizeof(err)));
+	CHECK(strstr(err, "retransmit_timeout must be seconds"));
 	CHECK(iked_conf_load_string(&cfg, "iked = { log = { foo = 1; }; };", err, sizeof(err)));
 	CHECK(strstr(err, "unknown subsystem \"foo\""));
 	CHECK(iked_conf_load(&cfg, "/nonexistent/iked.conf", err, sizeof(err)));
