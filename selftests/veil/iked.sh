@@ -10,6 +10,12 @@
 #   [ iked-l ] 10.96.0.1 ----------- veth ----------- 10.96.0.2 [ iked-r ]
 #   veil-iked  fd00:96::1                            fd00:96::2   charon
 #   veil.ko    lo 10.96.1.1/24, fd00:96:1::1/64    lo 10.96.2.1/24, fd00:96:2::1/64
+#                                                  10.96.6.2 |
+#   [ iked-c ] 10.96.5.2 -- 10.96.5.1 [ iked-n ] 10.96.6.1 --+
+#   veil-iked, lo 10.96.7.1/24         masquerade
+#
+# iked-c reaches charon only through iked-n's NAT. Last, charon is gone
+# and a second veil-iked answers in iked-r (veil to veil).
 #
 # charon runs once, from a strongswan.conf of its own (STRONGSWAN_CONF),
 # and gets each case's connection over its vici socket with swanctl;
@@ -19,17 +25,18 @@
 
 IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
 XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
-L=iked-l R=iked-r
+L=iked-l R=iked-r C=iked-c N=iked-n
 T=$(mktemp -d)
 PSK=veil-iked-selftest-psk
-CHARON_PID= IKED_PID=
+CHARON_PID= IKED_PID= IKED2_PID=
 
 cleanup() {
 	[ -n "$IKED_PID" ] && kill "$IKED_PID" 2>/dev/null
 	[ -n "$CHARON_PID" ] && kill "$CHARON_PID" 2>/dev/null
 	wait 2>/dev/null
-	ip netns del $L 2>/dev/null
-	ip netns del $R 2>/dev/null
+	[ -n "$IKED2_PID" ] && kill "$IKED2_PID" 2>/dev/null
+	wait 2>/dev/null
+	for n in $L $R $C $N; do ip netns del $n 2>/dev/null; done
 	rm -rf "$T" "$OUT"
 }
 trap cleanup EXIT
@@ -51,6 +58,26 @@ topology() {
 	ip -n $R route add 10.96.1.0/24 via 10.96.0.1 src 10.96.2.1 &&
 	ip -n $L route add fd00:96:2::/64 via fd00:96::2 src fd00:96:1::1 &&
 	ip -n $R route add fd00:96:1::/64 via fd00:96::1 src fd00:96:2::1 &&
+	# the NAT's side
+	ip netns add $C && ip netns add $N && ip -n $C link set lo up && ip -n $N link set lo up &&
+	ip -n $C link add eth0 type veth peer name in0 netns $N &&
+	ip -n $N link add out0 type veth peer name eth1 netns $R &&
+	ip -n $C addr add 10.96.5.2/24 dev eth0 && ip -n $N addr add 10.96.5.1/24 dev in0 &&
+	ip -n $N addr add 10.96.6.1/24 dev out0 && ip -n $R addr add 10.96.6.2/24 dev eth1 &&
+	ip -n $C addr add 10.96.7.1/24 dev lo &&
+	for d in "$C eth0" "$N in0" "$N out0" "$R eth1"; do ip -n ${d% *} link set ${d#* } up; done &&
+	ip -n $C route add default via 10.96.5.1 &&
+	ip -n $R route add 10.96.7.0/24 via 10.96.6.1 src 10.96.2.1 &&
+	ip netns exec $N sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec $N nft -f - <<-EOF || return 1
+	table ip nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "out0" meta l4proto udp masquerade to :40000-40100
+			oifname "out0" masquerade
+		}
+	}
+	EOF
 	dd if=/dev/urandom of="$T/data" bs=1M count=10 status=none
 }
 
@@ -320,6 +347,89 @@ rekeys() {
 		{ echo "charon kept its SA"; show_logs; return 1; }
 }
 
+# natt: veil-iked behind a masquerading NAT initiates to charon: NAT
+# detection moves IKE to port 4500 and the ESP goes in UDP (RFC 3948),
+# through veil.ko's hold on veil-iked's port-4500 socket.
+natt() {
+	cat > "$T/swanctl.conf" <<-EOF
+	connections {
+		natc {
+			local_addrs = 10.96.6.2
+			proposals = aes128gcm16-prfsha256-x25519
+			local { auth = psk
+				id = charon.example }
+			remote { auth = psk
+				id = natted.example }
+			children { net { local_ts = 10.96.2.0/24
+				remote_ts = 10.96.7.0/24
+				esp_proposals = aes128gcm16 } }
+		}
+	}
+	secrets { ike-1 { id-1 = natted.example
+		id-2 = charon.example
+		secret = "$PSK" } }
+	EOF
+	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  charon = {
+	    local_addrs = "10.96.5.2"; remote_addrs = "10.96.6.2";
+	    proposals = "aes128gcm16-prfsha256-x25519";
+	    local = { auth = "psk"; id = "natted.example"; };
+	    remote = { auth = "psk"; id = "charon.example"; };
+	    children = { net = { local_ts = "10.96.7.0/24"; remote_ts = "10.96.2.0/24";
+	                         esp_proposals = "aes128gcm16"; start_action = "start"; }; };
+	  };
+	};
+	EOF
+	cat > "$T/iked.secrets" <<-EOF
+	secrets = { s = { id = ["natted.example", "charon.example"]; secret = "$PSK"; }; };
+	EOF
+	chmod 600 "$T/iked.secrets"
+	ip netns exec $C "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" >"$T/iked.log" 2>&1 &
+	IKED_PID=$!
+	wait_for 50 eval '[ "$(ip netns exec $C "$VEIL" sa list | grep -c "^src")" -eq 2 ]' ||
+		{ show_logs; return 1; }
+	grep -q 'moving to port 4500' "$T/iked.log" || { echo "no NAT seen"; show_logs; return 1; }
+	ip netns exec $C "$VEIL" sa list | grep -q 'encap type espinudp sport 4500 dport 4500' ||
+		{ ip netns exec $C "$VEIL" sa list; return 1; }
+	ip netns exec $C ping -q -c 3 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 || { show_logs; return 1; }
+	"$XFER" $C 10.96.7.1 $R 10.96.2.1 5202 "$T/data" || { show_logs; return 1; }
+	kill "$IKED_PID" && wait "$IKED_PID"
+	IKED_PID=
+	[ -z "$(ip netns exec $C "$VEIL" sa list)" ] || return 1
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its SA"; show_logs; return 1; }
+}
+
+# veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
+# veil-iked answers in iked-r: the same tunnel, veil on both ends.
+veil_to_veil() {
+	ip -n $R xfrm state flush && ip -n $R xfrm policy flush || return 1
+	iked_conf 4 aes256gcm16-prfsha384-ecp384 aes256gcm16 none
+	sed -e 's/10.96.0.1"; remote_addrs = "10.96.0.2/10.96.0.2"; remote_addrs = "10.96.0.1/' \
+	    -e 's/id = "veil.example"/id = "@@me"/; s/id = "charon.example"/id = "veil.example"/' \
+	    -e 's/id = "@@me"/id = "charon.example"/' \
+	    -e 's|local_ts = "10.96.1.0/24"; remote_ts = "10.96.2.0/24"|local_ts = "10.96.2.0/24"; remote_ts = "10.96.1.0/24"|' \
+	    "$T/iked.conf" > "$T/iked2.conf"
+	ip netns exec $R "$IKED" -F -d -f "$T/iked2.conf" -s "$T/iked.secrets" >"$T/iked2.log" 2>&1 &
+	IKED2_PID=$!
+	wait_for 50 grep -q running "$T/iked2.log" || { cat "$T/iked2.log"; return 1; }
+	iked_conf 4 aes256gcm16-prfsha384-ecp384 aes256gcm16 start
+	iked_start
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(r "$VEIL" sa list | grep -c "^src")" -eq 2 ]' ||
+		{ show_logs; tail -n 20 "$T/iked2.log"; return 1; }
+	traffic 4 || { tail -n 20 "$T/iked2.log"; return 1; }
+	iked_stop || return 1
+	wait_for 25 eval '[ -z "$(r "$VEIL" sa list)" ]' ||
+		{ echo "the responder kept its SAs"; tail -n 20 "$T/iked2.log"; return 1; }
+	kill "$IKED2_PID" && wait "$IKED2_PID"
+	IKED2_PID=
+	[ -z "$(r "$VEIL" policy list)" ]
+}
+
 # dpd: charon dies; veil-iked's liveness check finds it dead (after 2 s
 # of silence and 3 unanswered tries) and removes the Child SA. Last: it
 # kills charon.
@@ -340,7 +450,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 20
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -368,6 +478,9 @@ check "charon rekeys the child (PFS, x25519) while pings go: none lost" \
 	case_of rekeys charon child
 check "veil rekeys the IKE SA while pings go: the child carries on" case_of rekeys veil ike
 check "charon rekeys the IKE SA while pings go: the child carries on" case_of rekeys charon ike
+check "NAT-T: veil behind a masquerading NAT, UDP 4500, ping and 10 MB" case_of natt
 check "dead peer detection: charon killed, veil removes the Child SA" case_of dpd
+check "veil-iked to veil-iked: aes256gcm16-prfsha384-ecp384, ping and 10 MB" \
+	case_of veil_to_veil
 check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'
 ktap_finished
