@@ -17,6 +17,7 @@
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= /lib/systemd/system
 BUILD ?= build
 
 VERSION := $(shell sed -n 's/^\#define VEIL_MOD_VERSION "\(.*\)"/\1/p' kmod/version.h)
@@ -54,6 +55,10 @@ install-tools: tools
 	install -m 0644 Documentation/man/veil.8 Documentation/man/veil-tls.8 \
 		Documentation/man/veil-iked.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 Documentation/man/veil-iked.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' tools/iked/veil-iked.service.in \
+		> $(DESTDIR)$(UNITDIR)/veil-iked.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/veil-iked.service
 
 install-module: modules
 	install -d $(DESTDIR)/lib/modules/$(SEL_KVER)/updates

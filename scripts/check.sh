@@ -179,7 +179,9 @@ step "make install into a DESTDIR installs tools and man page" install \
 		test -f '$build/destdir/usr/share/man/man8/veil.8' &&
 		test -f '$build/destdir/usr/share/man/man8/veil-tls.8' &&
 		test -f '$build/destdir/usr/share/man/man8/veil-iked.8' &&
-		test -f '$build/destdir/usr/share/man/man5/veil-iked.conf.5'"
+		test -f '$build/destdir/usr/share/man/man5/veil-iked.conf.5' &&
+		grep -q '^ExecStart=/usr/sbin/veil-iked --foreground' \
+			'$build/destdir/lib/systemd/system/veil-iked.service'"
 for k in "${kvers[@]}"; do
 	step "$k has every option the selftests' config fragments need" "config-$k" config_ok "$k"
 	step "make install-module into a DESTDIR for $k" "install-$k" \

@@ -22,6 +22,7 @@
 #include "timer.h"
 
 #define IKED_SA_HASH		1024
+#define IKED_BYPASS_PRIO	100	/* IKE's own bypass: ahead of every child (1000+) */
 #define IKED_HALF_OPEN_MS	30000	/* a responder forgets an unfinished SA */
 #define IKED_MAX_PROPS		16
 #define IKED_CHILD_TS		IKED_TS_MAX
@@ -241,6 +242,7 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @retry: runs the queue again after a TEMPORARY_FAILURE
  * @delete_spi: the child our Delete in flight is for
  * @rekey_new: the new IKE SA our rekey of this one is making
+ * @bypass: it installed (or shares) the bypass policies for IKE on port 500
  */
 struct ike_sa {
 	struct ike_sa *hnext;
@@ -299,6 +301,7 @@ struct ike_sa {
 	struct iked_timer retry;
 	uint32_t delete_spi;
 	struct ike_sa *rekey_new;
+	bool bypass;
 };
 
 /**

@@ -5,6 +5,8 @@
  * dispatch of what arrives to the exchange that handles it.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/veil.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,6 +64,7 @@ static void sa_on_dpd(struct iked_timer *t);
 static void sa_on_keepalive(struct iked_timer *t);
 static void sa_on_rekey(struct iked_timer *t);
 static void sa_on_retry(struct iked_timer *t);
+static void sa_bypass(struct ike_sa *sa, bool install);
 
 /**
  * ike_sa_new - a new IKE SA with a fresh SPI for this end
@@ -159,6 +162,7 @@ void ike_sa_dead(struct ike_sa *sa, const char *why)
 	if (sa->state == IKE_SA_INIT_DONE && sa->d->half_open)
 		sa->d->half_open--;
 	ike_sa_log(sa, 0, "%s", why);
+	sa_bypass(sa, false);
 	/* A rekey of this SA that was on its way ends with it. */
 	if (sa->rekey_new) {
 		ike_sa_dead(sa->rekey_new, "the IKE SA it was to replace is gone");
@@ -439,6 +443,59 @@ static void sa_on_retry(struct iked_timer *t)
 	ike_sa_kick(iked_container_of(t, struct ike_sa, retry));
 }
 
+/* Another live IKE SA with the same endpoints has their bypass already. */
+static bool sa_bypass_shared(const struct ike_sa *sa)
+{
+	const struct ike_sa *o;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (o = sa->d->sas[b]; o; o = o->hnext)
+			if (o != sa && o->bypass && o->state != IKE_SA_DEAD &&
+			    iked_addr_equal(&o->local, &sa->local, true) &&
+			    iked_addr_equal(&o->remote, &sa->remote, true))
+				return true;
+	return false;
+}
+
+/*
+ * IKE between the two endpoints on port 500 must pass in clear whatever
+ * the children's policies cover (transport mode, or a tunnel of
+ * everything): two bypass policies, ahead of every child's, as charon's
+ * per-socket policies do with XFRM. The NAT-T port needs none: veil.ko
+ * lets through what its IKE socket sends and receives.
+ */
+static void sa_bypass(struct ike_sa *sa, bool install)
+{
+	struct iked_kernel_policy p;
+	char err[256];
+	int i, ret;
+
+	if (install == sa->bypass || (install && sa->natt))
+		return;
+	sa->bypass = install;
+	if (sa_bypass_shared(sa))
+		return;
+	for (i = 0; i < 2; i++) {
+		const struct sockaddr_storage *src = i ? &sa->remote : &sa->local;
+		const struct sockaddr_storage *dst = i ? &sa->local : &sa->remote;
+
+		memset(&p, 0, sizeof(p));
+		p.dir = i ? VEIL_DIR_IN : VEIL_DIR_OUT;
+		p.bypass = true;
+		p.priority = IKED_BYPASS_PRIO;
+		iked_ts_from_addr(&p.src, src->ss_family, iked_addr_bytes(src));
+		iked_ts_from_addr(&p.dst, dst->ss_family, iked_addr_bytes(dst));
+		p.src.proto = p.dst.proto = IPPROTO_UDP;
+		p.src.from_port = p.src.to_port = iked_addr_port(src);
+		p.dst.from_port = p.dst.to_port = iked_addr_port(dst);
+		ret = install ? iked_kernel_policy_add(&sa->d->kernel, &p, err, sizeof(err)) :
+			      iked_kernel_policy_del(&sa->d->kernel, &p, err, sizeof(err));
+		if (ret && ret != -ENOENT)
+			ike_sa_log(sa, 0, "IKE bypass policy: %s", err);
+	}
+}
+
 /**
  * ike_sa_established - IKE_AUTH is done: start the SA's timers
  * @sa: the SA
@@ -468,6 +525,7 @@ void ike_sa_established(struct ike_sa *sa)
 		iked_timer_set(&sa->dpd, (uint64_t)c->dpd_delay * 1000);
 	if (sa->nat_local)
 		iked_timer_set(&sa->keepalive, 20000);
+	sa_bypass(sa, true);
 }
 
 static void sa_on_delete_reply(struct ike_sa *sa, const struct ike_msg *msg,

@@ -302,7 +302,7 @@ static int kernel_policy(const struct iked_kernel_policy *p, struct veil_pol_arg
 	a->prio = p->priority;
 	a->has_if_id = p->if_id != 0;
 	a->if_id = p->if_id;
-	if (p->block)
+	if (p->block || p->bypass)
 		return 0;
 	a->ntmpl = 1;
 	t->has_proto = t->has_mode = t->has_reqid = true;

@@ -93,6 +93,7 @@ struct iked_kernel_sa {
  * @dst: its destination
  * @dir: VEIL_DIR_IN, VEIL_DIR_OUT or VEIL_DIR_FWD
  * @block: a blocking policy (no template)
+ * @bypass: a policy that lets its packets pass in clear (no template)
  * @priority: lower wins
  * @if_id: interface ID, 0 for none
  * @family: the template's address family (tunnel mode)
@@ -107,6 +108,7 @@ struct iked_kernel_policy {
 	struct iked_ts dst;
 	uint8_t dir;
 	bool block;
+	bool bypass;
 	uint32_t priority;
 	uint32_t if_id;
 	int family;
