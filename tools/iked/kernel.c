@@ -317,17 +317,9 @@ static int kernel_policy(const struct iked_kernel_policy *p, struct veil_pol_arg
 	return 0;
 }
 
-/**
- * iked_kernel_policy_add - install (or replace) one direction's policy
- * @k: the connection
- * @p: the policy
- * @err: a one-line reason on failure
- * @errlen: its size
- *
- * Return: 0 or a negative errno.
- */
-int iked_kernel_policy_add(struct iked_kernel *k, const struct iked_kernel_policy *p,
-			   char *err, size_t errlen)
+/* One policy request: @cmd with the whole policy (@full) or what names it. */
+static int kernel_policy_send(struct iked_kernel *k, const struct iked_kernel_policy *p,
+			      uint8_t cmd, bool full, char *err, size_t errlen)
 {
 	struct veil_pol_args a;
 	struct veil_perr e;
@@ -336,17 +328,34 @@ int iked_kernel_policy_add(struct iked_kernel *k, const struct iked_kernel_polic
 
 	if (kernel_policy(p, &a, err, errlen))
 		return -EINVAL;
-	/* policy-update: a trap policy becomes the SA's without a gap */
-	msg = veil_nl_msg(&k->nl, VEIL_CMD_POLICY_UPDATE, 0);
+	msg = veil_nl_msg(&k->nl, cmd, 0);
 	if (!msg)
 		return -ENOMEM;
-	if (veil_policy_put_new(msg, &a, &e)) {
+	if (full ? veil_policy_put_new(msg, &a, &e) : veil_policy_put_id(msg, &a, &e)) {
 		nlmsg_free(msg);
 		snprintf(err, errlen, "policy: %s", e.msg);
 		return -EINVAL;
 	}
 	ret = veil_nl_request(&k->nl, msg, NULL, NULL);
 	return ret ? kernel_fail(k, ret, "policy", err, errlen) : 0;
+}
+
+/**
+ * iked_kernel_policy_add - install (or replace) one direction's policy
+ * @k: the connection
+ * @p: the policy
+ * @err: a one-line reason on failure
+ * @errlen: its size
+ *
+ * policy-update: a trap becomes the child's policy without a moment with
+ * none.
+ *
+ * Return: 0 or a negative errno.
+ */
+int iked_kernel_policy_add(struct iked_kernel *k, const struct iked_kernel_policy *p,
+			   char *err, size_t errlen)
+{
+	return kernel_policy_send(k, p, VEIL_CMD_POLICY_UPDATE, true, err, errlen);
 }
 
 /**
@@ -361,23 +370,7 @@ int iked_kernel_policy_add(struct iked_kernel *k, const struct iked_kernel_polic
 int iked_kernel_policy_del(struct iked_kernel *k, const struct iked_kernel_policy *p,
 			   char *err, size_t errlen)
 {
-	struct veil_pol_args a;
-	struct veil_perr e;
-	struct nl_msg *msg;
-	int ret;
-
-	if (kernel_policy(p, &a, err, errlen))
-		return -EINVAL;
-	msg = veil_nl_msg(&k->nl, VEIL_CMD_POLICY_DEL, 0);
-	if (!msg)
-		return -ENOMEM;
-	if (veil_policy_put_id(msg, &a, &e)) {
-		nlmsg_free(msg);
-		snprintf(err, errlen, "policy: %s", e.msg);
-		return -EINVAL;
-	}
-	ret = veil_nl_request(&k->nl, msg, NULL, NULL);
-	return ret ? kernel_fail(k, ret, "policy", err, errlen) : 0;
+	return kernel_policy_send(k, p, VEIL_CMD_POLICY_DEL, false, err, errlen);
 }
 
 /**

@@ -18,18 +18,8 @@
 #include "ikev2.h"
 #include "timer.h"
 
-static int test_failed, tests_failed, test_no;
+#include "ktap.h"
 
-#define CHECK(cond) check(!!(cond), __LINE__, #cond)
-
-static bool check(bool ok, int line, const char *what)
-{
-	if (!ok) {
-		printf("# line %d: check failed: %s\n", line, what);
-		test_failed = 1;
-	}
-	return ok;
-}
 
 static void id_ok(const char *text, uint8_t type, const char *formatted)
 {
@@ -507,10 +497,7 @@ static void test_timers(void)
 	iked_timers_free();
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct ktap_test tests[] = {
 	{ "identities", test_ids },
 	{ "traffic selectors", test_ts },
 	{ "durations", test_time },
@@ -522,15 +509,5 @@ static const struct {
 
 int main(void)
 {
-	size_t i;
-
-	printf("TAP version 13\n1..%zu\n", sizeof(tests) / sizeof(tests[0]));
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		test_failed = 0;
-		tests[i].fn();
-		printf("%sok %d %s\n", test_failed ? "not " : "", ++test_no, tests[i].name);
-		tests_failed += test_failed;
-	}
-	printf("# %d of %d checks failed\n", tests_failed, test_no);
-	return tests_failed ? 1 : 0;
+	return ktap_run(tests, sizeof(tests) / sizeof(tests[0]));
 }

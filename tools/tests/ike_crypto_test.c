@@ -22,19 +22,9 @@
 #include "crypto.h"
 #include "proposal.h"
 
-static int test_failed, tests_failed, test_no;
-
-#define CHECK(cond) check(!!(cond), __LINE__, #cond)
+#include "ktap.h"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool check(bool ok, int line, const char *what)
-{
-	if (!ok) {
-		printf("# line %d: check failed: %s\n", line, what);
-		test_failed = 1;
-	}
-	return ok;
-}
 
 /* Hex (whitespace ignored) into bytes; exits on a typo in a vector. */
 static size_t unhex(const char *hex, uint8_t *out, size_t room)
@@ -1942,10 +1932,7 @@ static void test_cookie(void)
 	CHECK(c.version == 0 && !c.has_prev);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct ktap_test tests[] = {
 	{ "prop_parse_ike", test_prop_parse_ike },
 	{ "prop_parse_esp_ah", test_prop_parse_esp_ah },
 	{ "prop_parse_errors", test_prop_parse_errors },
@@ -1973,16 +1960,7 @@ static const struct {
 
 int main(void)
 {
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	size_t n = sizeof(tests) / sizeof(tests[0]);
 
-	printf("KTAP version 1\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		test_failed = 0;
-		test_no++;
-		tests[i].fn();
-		printf("%sok %d %s\n", test_failed ? "not " : "", test_no, tests[i].name);
-		tests_failed += test_failed;
-	}
-	printf("# %d of %zu tests failed\n", tests_failed, n);
-	return tests_failed ? 1 : 0;
+	return ktap_run(tests, n);
 }

@@ -19,26 +19,16 @@
 
 #include "msg.h"
 
-static int test_failed, tests_failed, test_no;
+#include "ktap.h"
 
-#define CHECK(cond) check(!!(cond), __LINE__, #cond)
-
-static bool check(bool ok, int line, const char *what)
-{
-	if (!ok) {
-		printf("# line %d: check failed: %s\n", line, what);
-		test_failed = 1;
-	}
-	return ok;
-}
 
 /* @rc must be @code, with a reason that contains @want. */
 static void fails(int rc, const struct ike_msg_err *err, int code, const char *want, int line)
 {
-	if (!check(rc == code, line, "error code"))
+	if (!ktap_check(rc == code, line, "error code"))
 		printf("#   got %d (%s) \"%s\", want %d (%s)\n", rc, ike_msg_strerror(rc),
 		       rc ? err->reason : "", code, ike_msg_strerror(code));
-	else if (!check(strstr(err->reason, want) != NULL, line, "reason"))
+	else if (!ktap_check(strstr(err->reason, want) != NULL, line, "reason"))
 		printf("#   got \"%s\", want \"%s\"\n", err->reason, want);
 }
 
@@ -1597,10 +1587,7 @@ static int write_corpus(const char *dir)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct ktap_test tests[] = {
 	{ "names", test_names },
 	{ "exact_sa_init", test_exact_sa_init },
 	{ "header", test_hdr },
@@ -1626,7 +1613,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	size_t n = sizeof(tests) / sizeof(tests[0]);
 
 	if (argc == 3 && !strcmp(argv[1], "--corpus"))
 		return write_corpus(argv[2]);
@@ -1634,14 +1621,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [--corpus DIR]\n", argv[0]);
 		return 2;
 	}
-	printf("KTAP version 1\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		test_failed = 0;
-		test_no++;
-		tests[i].fn();
-		printf("%sok %d %s\n", test_failed ? "not " : "", test_no, tests[i].name);
-		tests_failed += test_failed;
-	}
-	printf("# %d of %zu tests failed\n", tests_failed, n);
-	return tests_failed ? 1 : 0;
+	return ktap_run(tests, n);
 }

@@ -25,18 +25,8 @@
 
 typedef int (*parse_fn)(int, char **, struct nl_msg *, struct veil_perr *);
 
-static int test_failed, tests_failed, test_no;
+#include "ktap.h"
 
-#define CHECK(cond) check(!!(cond), __LINE__, #cond)
-
-static bool check(bool ok, int line, const char *what)
-{
-	if (!ok) {
-		printf("# line %d: check failed: %s\n", line, what);
-		test_failed = 1;
-	}
-	return ok;
-}
 
 /* One request under test, with its attributes parsed back. */
 struct req {
@@ -95,9 +85,9 @@ static void refused_msg(parse_fn fn, struct nl_msg *msg, const char *line,
 	argc = veil_split_line(r->buf, r->argv, 127, &r->e);
 	r->msg = msg ? msg : veil_nl_msg_new(VEIL_CMD_SA_NEW, 0);
 	r->ret = fn(argc, r->argv, r->msg, &r->e);
-	if (!check(r->ret == -EINVAL, lineno, "refused"))
+	if (!ktap_check(r->ret == -EINVAL, lineno, "refused"))
 		printf("#   \"%s\" was accepted\n", line);
-	else if (!check(strstr(r->e.msg, want) != NULL, lineno, "message"))
+	else if (!ktap_check(strstr(r->e.msg, want) != NULL, lineno, "message"))
 		printf("#   \"%s\": got \"%s\", want \"%s\"\n", line, r->e.msg, want);
 	done(r);
 }
@@ -1419,10 +1409,7 @@ static void test_link_print(void)
 	}
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} tests[] = {
+static const struct ktap_test tests[] = {
 	{ "sa_example", test_sa_example },
 	{ "sa_ipv6_enc_auth", test_sa_ipv6_enc_auth },
 	{ "sa_keys", test_sa_keys },
@@ -1450,16 +1437,7 @@ static const struct {
 
 int main(void)
 {
-	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+	size_t n = sizeof(tests) / sizeof(tests[0]);
 
-	printf("KTAP version 1\n1..%zu\n", n);
-	for (i = 0; i < n; i++) {
-		test_failed = 0;
-		test_no++;
-		tests[i].fn();
-		printf("%sok %d %s\n", test_failed ? "not " : "", test_no, tests[i].name);
-		tests_failed += test_failed;
-	}
-	printf("# %d of %zu tests failed\n", tests_failed, n);
-	return tests_failed ? 1 : 0;
+	return ktap_run(tests, n);
 }
