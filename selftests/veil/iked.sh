@@ -319,6 +319,66 @@ transport() {
 		{ echo "charon kept its SA"; show_logs; return 1; }
 }
 
+# two_children: one IKE SA over IPv4 carries two children, the IPv4
+# subnets (made in IKE_AUTH) and the IPv6 ones (CREATE_CHILD_SA after).
+two_children() {
+	cat > "$T/swanctl.conf" <<-EOF
+	connections {
+		veil {
+			local_addrs = 10.96.0.2
+			remote_addrs = 10.96.0.1
+			proposals = aes128gcm16-prfsha256-x25519
+			local { auth = psk
+				id = charon.example }
+			remote { auth = psk
+				id = veil.example }
+			children {
+				net { local_ts = 10.96.2.0/24
+					remote_ts = 10.96.1.0/24
+					esp_proposals = aes128gcm16 }
+				net6 { local_ts = fd00:96:2::/64
+					remote_ts = fd00:96:1::/64
+					esp_proposals = aes128gcm16-x25519 }
+			}
+		}
+	}
+	secrets { ike-1 { id-1 = veil.example
+		id-2 = charon.example
+		secret = "$PSK" } }
+	EOF
+	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  charon = {
+	    local_addrs = "10.96.0.1"; remote_addrs = "10.96.0.2";
+	    proposals = "aes128gcm16-prfsha256-x25519";
+	    local = { auth = "psk"; id = "veil.example"; };
+	    remote = { auth = "psk"; id = "charon.example"; };
+	    children = {
+	      net = { local_ts = "10.96.1.0/24"; remote_ts = "10.96.2.0/24";
+	              esp_proposals = "aes128gcm16"; start_action = "start"; };
+	      net6 = { local_ts = "fd00:96:1::/64"; remote_ts = "fd00:96:2::/64";
+	               esp_proposals = "aes128gcm16-x25519"; start_action = "start"; };
+	    };
+	  };
+	};
+	EOF
+	iked_start
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 4 ] &&
+			  [ "$(swanctl --list-sas 2>/dev/null | grep -c INSTALLED)" -eq 2 ]' ||
+		{ l "$VEIL" sa list; show_logs; return 1; }
+	[ "$(swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1 ] ||
+		{ swanctl --list-sas; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 &&
+	l ping -q -c 3 -i 0.2 -W 2 -I fd00:96:1::1 fd00:96:2::1 || { show_logs; return 1; }
+	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 4 ] ||
+		{ l "$VEIL" -s sa list; return 1; }
+	iked_stop || return 1
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its SA"; show_logs; return 1; }
+}
+
 # bad_psk: a wrong key fails IKE_AUTH on both sides, and nothing stays.
 bad_psk() {
 	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
@@ -510,7 +570,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 23
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -532,6 +592,8 @@ check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 check "transport mode, veil initiates: ping, 10 MB, IKE still in clear" case_of transport veil
 check "transport mode, charon initiates: ping, 10 MB, IKE still in clear" \
 	case_of transport charon
+check "two children on one IKE SA: IPv4 in IKE_AUTH, IPv6 by CREATE_CHILD_SA" \
+	case_of two_children
 check "a wrong pre-shared key establishes nothing" case_of bad_psk
 check "start_action trap: the first packet brings the tunnel up" case_of trap_start
 check "charon deletes the IKE SA: veil removes the Child SA" case_of peer_deletes

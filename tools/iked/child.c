@@ -1019,20 +1019,6 @@ static const struct iked_child_cfg *child_by_reqid(struct iked *d, uint32_t reqi
 	return NULL;
 }
 
-/* An IKE SA of @conn that is up or on its way, to put a new child on. */
-static struct ike_sa *child_sa_of(struct iked *d, const struct iked_conn_cfg *conn)
-{
-	struct ike_sa *sa;
-	unsigned int b;
-
-	for (b = 0; b < IKED_SA_HASH; b++)
-		for (sa = d->sas[b]; sa; sa = sa->hnext)
-			if (sa->conn == conn && sa->state != IKE_SA_DEAD &&
-			    sa->state != IKE_SA_DELETING)
-				return sa;
-	return NULL;
-}
-
 /**
  * ike_child_acquire - veil.ko found no SA for a trap's packet
  * @d: the daemon
@@ -1044,13 +1030,14 @@ void ike_child_acquire(struct iked *d, const struct iked_kernel_event *ev)
 	const struct iked_child_cfg *cfg = child_by_reqid(d, ev->reqid, &conn);
 	struct ike_sa *sa;
 
-	if (!cfg)
-		return;		/* not ours: another key manager's policy */
-	sa = child_sa_of(d, conn);
+	if (!cfg || d->stop)
+		return;		/* not ours (another key manager's policy), or stopping */
+	sa = ike_sa_of_conn(d, conn);
 	if (sa) {
-		/* TODO(issue 8): a further child through CREATE_CHILD_SA */
-		iked_log(IKED_IKE, 2, "%s.%s: acquire while an IKE SA is up or coming",
+		/* A further child on the IKE SA there is, once it is up. */
+		iked_log(IKED_IKE, 1, "%s.%s: acquire: a child on the IKE SA there is",
 			 conn->name, cfg->name);
+		ike_sa_queue_child(sa, cfg);
 		return;
 	}
 	iked_log(IKED_IKE, 1, "%s.%s: acquire: initiating", conn->name, cfg->name);

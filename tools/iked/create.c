@@ -51,6 +51,59 @@ static void create_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 static void create_ike_respond(struct ike_sa *sa, const struct ike_msg *msg,
 			       const struct ike_child_parts *p);
 
+/*
+ * CREATE_CHILD_SA for @cfg: a rekey of @old (REKEY_SA) or, without, a
+ * further child. @group: the key exchange method the peer asked for, or 0
+ * for the configuration's first, if any.
+ */
+static int create_offer(struct ike_sa *sa, const struct iked_child_cfg *cfg,
+			struct ike_child *old, uint16_t group)
+{
+	struct ike_rekey *r = &sa->rekey_ctx;
+	uint8_t buf[CREATE_MSG_MAX];
+	struct ike_notify n = { .type = IKEV2_N_REKEY_SA, .spi_size = 4 };
+	struct create_nke x;
+	struct ike_builder b;
+	bool retry = group != 0;
+	uint32_t spi;
+	int ret = 0;
+
+	ike_dh_free(r->dh);
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->old_spi = old ? old->spi_in : 0;
+	r->spi = ike_child_spi();
+	r->ni_len = CREATE_NONCE_LEN;
+	r->group_retry = retry;
+	if (!group)
+		group = ike_child_pfs_group(cfg);
+	if (group) {
+		r->dh = ike_dh_new(group);
+		if (!r->dh)
+			return -EIO;
+	}
+	if (!r->spi || ike_crypto_random(r->ni, r->ni_len))
+		return -EIO;
+	x = (struct create_nke){ .nonce = r->ni, .nonce_len = r->ni_len, .dh = r->dh };
+	ike_msg_chain_init(&b, buf, sizeof(buf));
+	if (old) {
+		n.proto = old->proto == VEIL_PROTO_AH ? IKEV2_PROTO_AH : IKEV2_PROTO_ESP;
+		spi = htonl(old->spi_in);
+		memcpy(n.spi, &spi, 4);
+		ret = ike_msg_add_notify(&b, &n) ? -ENOSPC : 0;
+	}
+	ret = ret ?: ike_child_add_offer(sa, &b, cfg, r->spi, r->dh != NULL, old, create_add_nke,
+					 &x);
+	ret = ret ?: ike_sa_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &b, create_on_reply);
+	if (ret)
+		return ret;
+	if (old)
+		old->rekeying = true;
+	ike_sa_log(sa, 1, "%s child %s%s", old ? "rekeying" : "starting", cfg->name,
+		   r->dh ? ", with a key exchange" : "");
+	return 0;
+}
+
 /**
  * ike_create_rekey - rekey a child: CREATE_CHILD_SA with REKEY_SA
  * @sa: its IKE SA, with nothing in flight
@@ -62,47 +115,20 @@ static void create_ike_respond(struct ike_sa *sa, const struct ike_msg *msg,
  */
 int ike_create_rekey(struct ike_sa *sa, struct ike_child *c, uint16_t group)
 {
-	struct ike_rekey *r = &sa->rekey_ctx;
-	uint8_t buf[CREATE_MSG_MAX];
-	uint32_t old = htonl(c->spi_in);
-	struct ike_notify n = {
-		.type = IKEV2_N_REKEY_SA, .spi_size = 4,
-		.proto = c->proto == VEIL_PROTO_AH ? IKEV2_PROTO_AH : IKEV2_PROTO_ESP,
-	};
-	struct create_nke x;
-	struct ike_builder b;
-	bool retry = group != 0;
-	int ret;
+	return create_offer(sa, c->cfg, c, group);
+}
 
-	ike_dh_free(r->dh);
-	memset(r, 0, sizeof(*r));
-	r->cfg = c->cfg;
-	r->old_spi = c->spi_in;
-	r->spi = ike_child_spi();
-	r->ni_len = CREATE_NONCE_LEN;
-	r->group_retry = retry;
-	if (!group)
-		group = ike_child_pfs_group(c->cfg);
-	if (group) {
-		r->dh = ike_dh_new(group);
-		if (!r->dh)
-			return -EIO;
-	}
-	if (!r->spi || ike_crypto_random(r->ni, r->ni_len))
-		return -EIO;
-	memcpy(n.spi, &old, 4);
-	x = (struct create_nke){ .nonce = r->ni, .nonce_len = r->ni_len, .dh = r->dh };
-	ike_msg_chain_init(&b, buf, sizeof(buf));
-	ret = ike_msg_add_notify(&b, &n) ? -ENOSPC : 0;
-	ret = ret ?: ike_child_add_offer(sa, &b, c->cfg, r->spi, r->dh != NULL, c, create_add_nke,
-					 &x);
-	ret = ret ?: ike_sa_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &b, create_on_reply);
-	if (ret)
-		return ret;
-	c->rekeying = true;
-	ike_sa_log(sa, 1, "rekeying child %s (SPI %08x)%s", c->cfg->name, c->spi_in,
-		   r->dh ? ", with a key exchange" : "");
-	return 0;
+/**
+ * ike_create_child - a further child on an established IKE SA
+ * @sa: the IKE SA, with nothing in flight
+ * @cfg: the child configuration
+ * @group: as for ike_create_rekey()
+ *
+ * Return: 0 or a negative errno.
+ */
+int ike_create_child(struct ike_sa *sa, const struct iked_child_cfg *cfg, uint16_t group)
+{
+	return create_offer(sa, cfg, NULL, group);
 }
 
 /* Whether nonce @a (of length @al) sorts before @b. */
@@ -133,25 +159,28 @@ static void create_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 		ike_sa_log(sa, 0, "child %s: malformed CREATE_CHILD_SA answer", r->cfg->name);
 		goto out;
 	}
-	if (p.error == IKEV2_N_INVALID_KE_PAYLOAD && p.error_len == 2 && !r->group_retry && old) {
+	if (p.error == IKEV2_N_INVALID_KE_PAYLOAD && p.error_len == 2 && !r->group_retry &&
+	    (old || !r->old_spi)) {
 		group = p.error_data[0] << 8 | p.error_data[1];
 		ike_sa_log(sa, 1, "child %s: the peer wants key exchange group %u", r->cfg->name,
 			   group);
-		if (ike_dh_supported(group) && !ike_create_rekey(sa, old, group))
+		if (ike_dh_supported(group) && !create_offer(sa, r->cfg, old, group))
 			return;
 		goto out;
 	}
-	if (p.error == IKEV2_N_TEMPORARY_FAILURE && old) {
+	if (p.error == IKEV2_N_TEMPORARY_FAILURE && (old || !r->old_spi)) {
 		/* §2.25: the peer is busy (rekeying too, perhaps): try again later */
-		ike_sa_log(sa, 1, "child %s: the peer cannot rekey now: retrying", r->cfg->name);
+		ike_sa_log(sa, 1, "child %s: the peer cannot do it now: retrying", r->cfg->name);
 		if (sa->n_ops < IKE_SA_OPS)
-			sa->ops[sa->n_ops++] = (struct ike_op){ .type = IKE_OP_REKEY_CHILD,
-								.spi_in = old->spi_in };
+			sa->ops[sa->n_ops++] = old ?
+				(struct ike_op){ .type = IKE_OP_REKEY_CHILD, .spi_in = old->spi_in } :
+				(struct ike_op){ .type = IKE_OP_NEW_CHILD, .cfg = r->cfg };
 		iked_timer_set(&sa->retry, CREATE_RETRY_MS);
 		goto out;
 	}
 	if (p.error || !p.has_nonce || (r->dh && (!p.has_ke || p.ke.group != ike_dh_group(r->dh)))) {
-		ike_sa_log(sa, 0, "child %s: rekey refused: %s", r->cfg->name,
+		ike_sa_log(sa, 0, "child %s: %s refused: %s", r->cfg->name,
+			   r->old_spi ? "rekey" : "CREATE_CHILD_SA",
 			   p.error ? ike_msg_notify_name(p.error) : "no Nonce or KE");
 		goto out;
 	}
@@ -451,6 +480,11 @@ static void create_ike_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	create_ike_switch(sa, nsa);
 	/* The old SA goes: with its children moved, only its Delete is left. */
 	ike_sa_delete(sa, true);
+	/* A stop came meanwhile: the new SA goes too. */
+	if (sa->close_pending) {
+		sa->close_pending = false;
+		ike_sa_delete(nsa, true);
+	}
 }
 
 /* The peer rekeys the IKE SA. */

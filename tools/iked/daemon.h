@@ -142,6 +142,7 @@ struct ike_child_parts {
 enum ike_op_type {
 	IKE_OP_REKEY_CHILD = 1,
 	IKE_OP_DELETE_CHILD,
+	IKE_OP_NEW_CHILD,
 };
 
 #define IKE_SA_OPS	16
@@ -151,10 +152,12 @@ enum ike_op_type {
  * @type: enum ike_op_type
  * @spi_in: the child's inbound SPI (children are found again by it: one
  *	may be gone by the time the op runs)
+ * @cfg: IKE_OP_NEW_CHILD: the child configuration to bring up
  */
 struct ike_op {
 	uint8_t type;
 	uint32_t spi_in;
+	const struct iked_child_cfg *cfg;
 };
 
 /**
@@ -243,6 +246,7 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @delete_spi: the child our Delete in flight is for
  * @rekey_new: the new IKE SA our rekey of this one is making
  * @bypass: it installed (or shares) the bypass policies for IKE on port 500
+ * @close_pending: to be deleted once the request in flight is answered
  */
 struct ike_sa {
 	struct ike_sa *hnext;
@@ -302,6 +306,7 @@ struct ike_sa {
 	uint32_t delete_spi;
 	struct ike_sa *rekey_new;
 	bool bypass;
+	bool close_pending;
 };
 
 /**
@@ -342,6 +347,7 @@ int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len);
 void ike_sa_receive(struct iked *d, struct iked_dgram *dg);
 void ike_sa_established(struct ike_sa *sa);
 void ike_sa_delete(struct ike_sa *sa, bool tell_peer);
+void ike_sa_close(struct ike_sa *sa);
 void ike_sa_dead(struct ike_sa *sa, const char *why);
 void ike_sa_reap(struct iked *d);
 uint64_t ike_sa_retransmit_ms(const struct ike_sa *sa, int tries);
@@ -401,12 +407,15 @@ void ike_child_expire(struct iked *d, const struct iked_kernel_event *ev);
 /* create.c */
 int ike_create_rekey(struct ike_sa *sa, struct ike_child *c, uint16_t group);
 int ike_create_rekey_ike(struct ike_sa *sa);
+int ike_create_child(struct ike_sa *sa, const struct iked_child_cfg *cfg, uint16_t group);
 void ike_create_respond(struct ike_sa *sa, const struct ike_msg *msg,
 			const struct ike_chain *in);
 
 /* ike_sa.c: the queue */
 void ike_sa_queue(struct ike_sa *sa, enum ike_op_type type, uint32_t spi_in);
 void ike_sa_kick(struct ike_sa *sa);
+void ike_sa_queue_child(struct ike_sa *sa, const struct iked_child_cfg *cfg);
+struct ike_sa *ike_sa_of_conn(struct iked *d, const struct iked_conn_cfg *conn);
 
 /* props.c: SA payloads and struct ike_prop */
 int ike_props_from_payload(const struct ike_sa_payload *sa, struct ike_prop *props,

@@ -248,6 +248,7 @@ static void auth_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 		ike_child_confirm(sa, in, sa->pending, sa->pending_spi, NULL, 0, sa->ni, sa->ni_len,
 				  sa->nr, sa->nr_len, NULL);
 	sa->pending = NULL;
+	sa->has_pending_ts = false;	/* the trap's flow was for that child only */
 	ike_sa_kick(sa);
 }
 

@@ -595,6 +595,8 @@ void ike_init_respond(struct iked *d, struct iked_dgram *dg, const struct ike_ms
 	uint8_t grp[2];
 	int ret;
 
+	if (d->stop)
+		return;		/* stopping: no new IKE SA */
 	sa = init_find_half_open(d, msg, dg);
 	if (sa) {
 		/* Our response was lost: the same one again. */

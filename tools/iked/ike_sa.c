@@ -414,6 +414,58 @@ void ike_sa_queue(struct ike_sa *sa, enum ike_op_type type, uint32_t spi_in)
 }
 
 /**
+ * ike_sa_queue_child - bring up a further child on an IKE SA
+ *	(CREATE_CHILD_SA), once it is established and its window free
+ * @sa: the SA (established or on its way)
+ * @cfg: the child configuration
+ */
+void ike_sa_queue_child(struct ike_sa *sa, const struct iked_child_cfg *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < sa->n_ops; i++)
+		if (sa->ops[i].type == IKE_OP_NEW_CHILD && sa->ops[i].cfg == cfg)
+			return;
+	if (sa->n_ops == IKE_SA_OPS) {
+		ike_sa_log(sa, 0, "too many requests waiting: child %s not started", cfg->name);
+		return;
+	}
+	sa->ops[sa->n_ops++] = (struct ike_op){ .type = IKE_OP_NEW_CHILD, .cfg = cfg };
+	ike_sa_kick(sa);
+}
+
+/* A live (not replaced) child of @cfg on @sa. */
+static bool sa_has_child(const struct ike_sa *sa, const struct iked_child_cfg *cfg)
+{
+	const struct ike_child *c;
+
+	for (c = sa->children; c; c = c->next)
+		if (c->cfg == cfg && !c->rekeyed)
+			return true;
+	return false;
+}
+
+/**
+ * ike_sa_of_conn - an IKE SA of @conn that is up or on its way
+ * @d: the daemon
+ * @conn: the connection
+ *
+ * Return: the SA, or NULL.
+ */
+struct ike_sa *ike_sa_of_conn(struct iked *d, const struct iked_conn_cfg *conn)
+{
+	struct ike_sa *sa;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (sa = d->sas[b]; sa; sa = sa->hnext)
+			if (sa->conn == conn && sa->state != IKE_SA_DEAD &&
+			    sa->state != IKE_SA_DELETING && !sa->rekey_new)
+				return sa;
+	return NULL;
+}
+
+/**
  * ike_sa_kick - send the next queued request, if the window is free
  * @sa: the SA
  */
@@ -426,6 +478,12 @@ void ike_sa_kick(struct ike_sa *sa)
 	while (!sa->req && sa->n_ops && sa->state == IKE_SA_ESTABLISHED) {
 		op = sa->ops[0];
 		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
+		if (op.type == IKE_OP_NEW_CHILD) {
+			if (!sa_has_child(sa, op.cfg) && (ret = ike_create_child(sa, op.cfg, 0)))
+				ike_sa_log(sa, 1, "child %s: starting failed: %s", op.cfg->name,
+					   strerror(-ret));
+			continue;
+		}
 		c = ike_child_by_spi_in(sa, op.spi_in);
 		if (!c)
 			continue;	/* gone meanwhile */
@@ -526,6 +584,24 @@ void ike_sa_established(struct ike_sa *sa)
 	if (sa->nat_local)
 		iked_timer_set(&sa->keepalive, 20000);
 	sa_bypass(sa, true);
+}
+
+/**
+ * ike_sa_close - delete an IKE SA as soon as its window is free
+ * @sa: the SA
+ *
+ * With a request in flight (a rekey of this SA, say), the Delete waits for
+ * its answer: whatever that request makes at the peer is then deleted too.
+ */
+void ike_sa_close(struct ike_sa *sa)
+{
+	if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
+		return;
+	if (sa->req && sa->state == IKE_SA_ESTABLISHED) {
+		sa->close_pending = true;
+		return;
+	}
+	ike_sa_delete(sa, true);
 }
 
 static void sa_on_delete_reply(struct ike_sa *sa, const struct ike_msg *msg,
@@ -705,7 +781,9 @@ static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struc
 	sa->on_reply = NULL;
 	if (fn)
 		fn(sa, msg, &inner);
-	if (sa->state != IKE_SA_DEAD)
+	if (sa->close_pending && !sa->req && sa->state == IKE_SA_ESTABLISHED)
+		ike_sa_delete(sa, true);
+	else if (sa->state != IKE_SA_DEAD)
 		ike_sa_kick(sa);
 	return true;
 }

@@ -109,6 +109,8 @@ static void start_children(struct iked *d)
 {
 	unsigned int i, j;
 
+	struct ike_sa *sa;
+
 	for (i = 0; i < d->cfg.n_conns; i++) {
 		const struct iked_conn_cfg *c = &d->cfg.conns[i];
 		const struct iked_child_cfg *first = NULL;
@@ -119,9 +121,43 @@ static void start_children(struct iked *d)
 			else if (c->children[j].start_action == IKED_ACTION_START && !first)
 				first = &c->children[j];
 		}
-		if (first)
-			ike_init_start(d, c, first, NULL, NULL);
+		if (!first || ike_init_start(d, c, first, NULL, NULL))
+			continue;
+		/* The first child comes with IKE_AUTH; the others follow it. */
+		sa = ike_sa_of_conn(d, c);
+		for (j = 0; sa && j < c->n_children; j++)
+			if (c->children[j].start_action == IKED_ACTION_START &&
+			    &c->children[j] != first)
+				ike_sa_queue_child(sa, &c->children[j]);
 	}
+}
+
+/*
+ * A stop's first step: every IKE SA is closed, now or, with a request in
+ * flight (a rekey, say), once its answer is in; meanwhile the loop runs.
+ */
+static void stop_begin(struct iked *d)
+{
+	struct ike_sa *sa;
+	unsigned int b;
+
+	iked_log(IKED_CFG, 0, "veil-iked stopping");
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (sa = d->sas[b]; sa; sa = sa->hnext)
+			ike_sa_close(sa);
+}
+
+/* Whether an IKE SA still has an exchange to finish before the stop. */
+static bool stop_waiting(struct iked *d)
+{
+	struct ike_sa *sa;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (sa = d->sas[b]; sa; sa = sa->hnext)
+			if (sa->state != IKE_SA_DEAD && (sa->req || sa->close_pending))
+				return true;
+	return false;
 }
 
 static void stop_all(struct iked *d)
@@ -150,6 +186,7 @@ static int run(struct iked *d)
 	struct signalfd_siginfo si;
 	sigset_t mask;
 	int ep, sfd, n, i, ret;
+	uint64_t stop_by = 0;
 	char err[256];
 
 	sigemptyset(&mask);
@@ -177,8 +214,14 @@ static int run(struct iked *d)
 	start_children(d);
 	iked_log(IKED_CFG, 0, "veil-iked " VEIL_VERSION " running: %u connection%s",
 		 d->cfg.n_conns, d->cfg.n_conns == 1 ? "" : "s");
-	while (!d->stop) {
-		n = epoll_wait(ep, evs, 16, iked_timers_wait_ms());
+	/* After a stop signal, up to 3 s for exchanges in flight to end. */
+	while (!d->stop || (iked_now_ms() < stop_by && stop_waiting(d))) {
+		if (d->stop && !stop_by) {
+			stop_by = iked_now_ms() + 3000;
+			stop_begin(d);
+			continue;
+		}
+		n = epoll_wait(ep, evs, 16, d->stop ? 100 : iked_timers_wait_ms());
 		if (n < 0 && errno != EINTR) {
 			iked_log(IKED_NET, 0, "epoll_wait: %s", strerror(errno));
 			break;
@@ -205,7 +248,6 @@ static int run(struct iked *d)
 		iked_timers_run();
 		ike_sa_reap(d);
 	}
-	iked_log(IKED_CFG, 0, "veil-iked stopping");
 	stop_all(d);
 	close(ep);
 	close(sfd);
