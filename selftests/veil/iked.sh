@@ -259,9 +259,10 @@ tunnel() {
 }
 
 # transport WHO: host to host in transport mode (USE_TRANSPORT_MODE), WHO
-# initiating; the children's policies cover every protocol between the two
-# hosts, IKE's port 500 included, which must still pass in clear (DPD and
-# the Delete at the end go through).
+# initiating (veil, charon, or veil on a trap's first packet); the
+# children's policies, and the trap's, cover every protocol between the
+# two hosts, IKE's port 500 included, which must still pass in clear
+# (IKE_SA_INIT after a trap, DPD both ways, the Delete at the end).
 transport() {
 	local who=$1
 	cat > "$T/swanctl.conf" <<-EOF
@@ -293,7 +294,8 @@ transport() {
 	    local = { auth = "psk"; id = "veil.example"; };
 	    remote = { auth = "psk"; id = "charon.example"; };
 	    children = { host = { mode = "transport"; esp_proposals = "aes256gcm16";
-	                          start_action = "$([ "$who" = veil ] && echo start || echo none)"; }; };
+	                          start_action = "$(case $who in veil) echo start;;
+	                                                         trap) echo trap;; *) echo none;; esac)"; }; };
 	  };
 	};
 	EOF
@@ -302,6 +304,9 @@ transport() {
 		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
 		swanctl --initiate --child host >"$T/initiate.out" 2>&1 ||
 			{ cat "$T/initiate.out"; show_logs; return 1; }
+	elif [ "$who" = trap ]; then
+		wait_for 50 grep -q 'trap installed' "$T/iked.log" || { show_logs; return 1; }
+		l ping -q -c 1 -W 1 10.96.0.2 >/dev/null
 	fi
 	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
 	l "$VEIL" sa list | grep -q 'mode transport' || { l "$VEIL" sa list; return 1; }
@@ -570,7 +575,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 24
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -592,6 +597,7 @@ check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 check "transport mode, veil initiates: ping, 10 MB, IKE still in clear" case_of transport veil
 check "transport mode, charon initiates: ping, 10 MB, IKE still in clear" \
 	case_of transport charon
+check "transport mode from a trap: the trap does not catch IKE_SA_INIT" case_of transport trap
 check "two children on one IKE SA: IPv4 in IKE_AUTH, IPv6 by CREATE_CHILD_SA" \
 	case_of two_children
 check "a wrong pre-shared key establishes nothing" case_of bad_psk

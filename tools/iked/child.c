@@ -977,6 +977,11 @@ int ike_child_trap(struct iked *d, const struct iked_conn_cfg *conn,
 			return -EHOSTUNREACH;
 		}
 	}
+	iked_addr_set_port(&local, conn->local_port);
+	iked_addr_set_port(&remote, conn->remote_port);
+	/* A transport-mode trap covers IKE between the two hosts: bypass it. */
+	if (cfg->mode == IKED_MODE_TRANSPORT)
+		iked_bypass_hold(d, &local, &remote, install);
 	fake.local = local;
 	fake.remote = remote;
 	for (i = 0; i < cfg->n_local_ts; i++) {

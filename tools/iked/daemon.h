@@ -309,6 +309,20 @@ struct ike_sa {
 	bool close_pending;
 };
 
+#define IKED_BYPASS_MAX		256
+
+/**
+ * struct iked_bypass - IKE's bypass between two endpoints, and its holders
+ * @local: this end's address and port
+ * @remote: the peer's
+ * @refs: IKE SAs and transport-mode traps that need it
+ */
+struct iked_bypass {
+	struct sockaddr_storage local;
+	struct sockaddr_storage remote;
+	unsigned int refs;
+};
+
 /**
  * struct iked - the daemon
  * @cfg: its configuration
@@ -318,6 +332,8 @@ struct ike_sa {
  * @sas: IKE SAs by the SPI this end chose
  * @n_sas: how many
  * @half_open: responder SAs waiting for IKE_AUTH
+ * @bypass: IKE's bypass policies in place, by endpoint pair
+ * @n_bypass: how many
  * @stop: a signal asked the daemon to end
  */
 struct iked {
@@ -328,6 +344,8 @@ struct iked {
 	struct ike_sa *sas[IKED_SA_HASH];
 	unsigned int n_sas;
 	unsigned int half_open;
+	struct iked_bypass bypass[IKED_BYPASS_MAX];
+	unsigned int n_bypass;
 	volatile int stop;
 };
 
@@ -348,6 +366,8 @@ void ike_sa_receive(struct iked *d, struct iked_dgram *dg);
 void ike_sa_established(struct ike_sa *sa);
 void ike_sa_delete(struct ike_sa *sa, bool tell_peer);
 void ike_sa_close(struct ike_sa *sa);
+void iked_bypass_hold(struct iked *d, const struct sockaddr_storage *local,
+		      const struct sockaddr_storage *remote, bool hold);
 void ike_sa_dead(struct ike_sa *sa, const char *why);
 void ike_sa_reap(struct iked *d);
 uint64_t ike_sa_retransmit_ms(const struct ike_sa *sa, int tries);

@@ -501,42 +501,17 @@ static void sa_on_retry(struct iked_timer *t)
 	ike_sa_kick(iked_container_of(t, struct ike_sa, retry));
 }
 
-/* Another live IKE SA with the same endpoints has their bypass already. */
-static bool sa_bypass_shared(const struct ike_sa *sa)
-{
-	const struct ike_sa *o;
-	unsigned int b;
-
-	for (b = 0; b < IKED_SA_HASH; b++)
-		for (o = sa->d->sas[b]; o; o = o->hnext)
-			if (o != sa && o->bypass && o->state != IKE_SA_DEAD &&
-			    iked_addr_equal(&o->local, &sa->local, true) &&
-			    iked_addr_equal(&o->remote, &sa->remote, true))
-				return true;
-	return false;
-}
-
-/*
- * IKE between the two endpoints on port 500 must pass in clear whatever
- * the children's policies cover (transport mode, or a tunnel of
- * everything): two bypass policies, ahead of every child's, as charon's
- * per-socket policies do with XFRM. The NAT-T port needs none: veil.ko
- * lets through what its IKE socket sends and receives.
- */
-static void sa_bypass(struct ike_sa *sa, bool install)
+/* The two bypass policies for IKE between @local and @r (ports included). */
+static void sa_bypass_policies(struct iked *d, const struct sockaddr_storage *local,
+			       const struct sockaddr_storage *r, bool install)
 {
 	struct iked_kernel_policy p;
 	char err[256];
 	int i, ret;
 
-	if (install == sa->bypass || (install && sa->natt))
-		return;
-	sa->bypass = install;
-	if (sa_bypass_shared(sa))
-		return;
 	for (i = 0; i < 2; i++) {
-		const struct sockaddr_storage *src = i ? &sa->remote : &sa->local;
-		const struct sockaddr_storage *dst = i ? &sa->local : &sa->remote;
+		const struct sockaddr_storage *src = i ? r : local;
+		const struct sockaddr_storage *dst = i ? local : r;
 
 		memset(&p, 0, sizeof(p));
 		p.dir = i ? VEIL_DIR_IN : VEIL_DIR_OUT;
@@ -547,11 +522,66 @@ static void sa_bypass(struct ike_sa *sa, bool install)
 		p.src.proto = p.dst.proto = IPPROTO_UDP;
 		p.src.from_port = p.src.to_port = iked_addr_port(src);
 		p.dst.from_port = p.dst.to_port = iked_addr_port(dst);
-		ret = install ? iked_kernel_policy_add(&sa->d->kernel, &p, err, sizeof(err)) :
-			      iked_kernel_policy_del(&sa->d->kernel, &p, err, sizeof(err));
+		ret = install ? iked_kernel_policy_add(&d->kernel, &p, err, sizeof(err)) :
+			      iked_kernel_policy_del(&d->kernel, &p, err, sizeof(err));
 		if (ret && ret != -ENOENT)
-			ike_sa_log(sa, 0, "IKE bypass policy: %s", err);
+			iked_log(IKED_KNL, 0, "IKE bypass policy: %s", err);
 	}
+}
+
+/**
+ * iked_bypass_hold - take (or let go of) a hold on the bypass for IKE on
+ *	port 500 between two endpoints
+ * @d: the daemon
+ * @local: this end's address and port
+ * @remote: the peer's
+ * @hold: take a hold, or let one go
+ *
+ * IKE between the two endpoints must pass in clear whatever the children's
+ * policies (or a trap's) cover: a transport-mode child between them, or a
+ * tunnel of everything. The first hold installs two bypass policies
+ * (allow, no template) ahead of every child's, as charon's per-socket
+ * policies do with XFRM; the last one removes them. The NAT-T port needs
+ * none: veil.ko lets through what its IKE socket sends and receives.
+ */
+void iked_bypass_hold(struct iked *d, const struct sockaddr_storage *local,
+		      const struct sockaddr_storage *remote, bool hold)
+{
+	struct iked_bypass *b = NULL;
+	unsigned int i;
+
+	for (i = 0; i < d->n_bypass && !b; i++)
+		if (iked_addr_equal(&d->bypass[i].local, local, true) &&
+		    iked_addr_equal(&d->bypass[i].remote, remote, true))
+			b = &d->bypass[i];
+	if (hold) {
+		if (b) {
+			b->refs++;
+			return;
+		}
+		if (d->n_bypass == IKED_BYPASS_MAX) {
+			iked_log(IKED_KNL, 0, "too many IKE endpoint pairs for bypass policies");
+			return;
+		}
+		b = &d->bypass[d->n_bypass++];
+		b->local = *local;
+		b->remote = *remote;
+		b->refs = 1;
+		sa_bypass_policies(d, local, remote, true);
+		return;
+	}
+	if (!b || --b->refs)
+		return;
+	sa_bypass_policies(d, local, remote, false);
+	*b = d->bypass[--d->n_bypass];
+}
+
+static void sa_bypass(struct ike_sa *sa, bool install)
+{
+	if (install == sa->bypass || (install && sa->natt))
+		return;
+	sa->bypass = install;
+	iked_bypass_hold(sa->d, &sa->local, &sa->remote, install);
 }
 
 /**
