@@ -216,6 +216,13 @@ installed() {
 	swanctl --list-sas 2>/dev/null | grep -q INSTALLED
 }
 
+# charon_released: veil-iked's Delete reached charon, which has no IKE SA
+# left.
+charon_released() {
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its SA"; show_logs; return 1; }
+}
+
 one_each() {
 	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
 	[ "$(swanctl --list-sas 2>/dev/null | grep -c INSTALLED)" -eq 1 ] &&
@@ -253,9 +260,7 @@ tunnel() {
 	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
 	traffic "$fam" || { show_logs; return 1; }
 	iked_stop || return 1
-	# veil-iked's Delete reached charon
-	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
-		{ echo "charon kept its SA"; show_logs; return 1; }
+	charon_released || return 1
 }
 
 # transport WHO: host to host in transport mode (USE_TRANSPORT_MODE), WHO
@@ -320,8 +325,7 @@ transport() {
 			  grep -q "the peer is alive" "$T/iked.log"' ||
 		{ echo "IKE did not pass in clear"; show_logs; return 1; }
 	iked_stop || return 1
-	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
-		{ echo "charon kept its SA"; show_logs; return 1; }
+	charon_released || return 1
 }
 
 # two_children: one IKE SA over IPv4 carries two children, the IPv4
@@ -380,8 +384,7 @@ two_children() {
 	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 4 ] ||
 		{ l "$VEIL" -s sa list; return 1; }
 	iked_stop || return 1
-	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
-		{ echo "charon kept its SA"; show_logs; return 1; }
+	charon_released || return 1
 }
 
 # bad_psk: a wrong key fails IKE_AUTH on both sides, and nothing stays.
@@ -468,8 +471,7 @@ rekeys() {
 	# were deleted.
 	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
 	iked_stop || return 1
-	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
-		{ echo "charon kept its SA"; show_logs; return 1; }
+	charon_released || return 1
 }
 
 # natt: veil-iked behind a masquerading NAT initiates to charon: NAT
@@ -524,8 +526,7 @@ natt() {
 	kill "$IKED_PID" && wait "$IKED_PID"
 	IKED_PID=
 	[ -z "$(ip netns exec $C "$VEIL" sa list)" ] || return 1
-	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
-		{ echo "charon kept its SA"; show_logs; return 1; }
+	charon_released || return 1
 }
 
 # veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
