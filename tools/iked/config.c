@@ -1103,8 +1103,11 @@ void iked_conf_free(struct iked_config *cfg)
 {
 	unsigned int i;
 
-	for (i = 0; i < cfg->n_conns; i++)
+	for (i = 0; i < cfg->n_conns; i++) {
 		free(cfg->conns[i].children);
+		iked_cred_free(cfg->conns[i].local.cred);
+		iked_cred_free(cfg->conns[i].remote.cred);
+	}
 	free(cfg->conns);
 	if (cfg->secrets)
 		OPENSSL_cleanse(cfg->secrets, cfg->n_secrets * sizeof(*cfg->secrets));

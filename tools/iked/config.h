@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cert.h"
 #include "id.h"
 #include "ts.h"
 
@@ -57,6 +58,8 @@ enum iked_action {
  *	certificate, or looked up by the daemon)
  * @cacerts: remote: the CAs its chain must end in, PEM files
  * @n_cacerts: how many
+ * @cred: pubkey: what iked_creds_load() (cert.c) read from the files
+ *	above; freed with the configuration
  */
 struct iked_auth_cfg {
 	enum iked_auth_method method;
@@ -67,6 +70,7 @@ struct iked_auth_cfg {
 	char key[IKED_PATH_MAX];
 	char cacerts[IKED_FILES_MAX][IKED_PATH_MAX];
 	unsigned int n_cacerts;
+	struct iked_cred *cred;
 };
 
 /**

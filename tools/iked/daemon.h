@@ -202,6 +202,8 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @nat_local: this end is behind a NAT (send keepalives)
  * @nat_remote: the peer is
  * @frag_ok: the peer supports RFC 7383 fragmentation
+ * @peer_hashes: the signature hashes the peer announced (RFC 7427), 0 if
+ *	it announced none
  * @chosen: the IKE proposal
  * @sk: its keys
  * @dh: our key exchange, until the shared secret is made
@@ -262,6 +264,7 @@ struct ike_sa {
 	bool nat_local;
 	bool nat_remote;
 	bool frag_ok;
+	ike_hash_mask peer_hashes;
 	struct ike_prop chosen;
 	struct ike_sk *sk;
 	struct ike_dh *dh;
@@ -383,6 +386,7 @@ void ike_init_respond(struct iked *d, struct iked_dgram *dg, const struct ike_ms
 /* ike_auth.c */
 int ike_auth_start(struct ike_sa *sa);
 void ike_auth_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct ike_chain *in);
+int ike_auth_add_certreq(const struct ike_sa *sa, struct ike_builder *b);
 
 /* info.c */
 void ike_info_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct ike_chain *in);

@@ -31,13 +31,29 @@ struct init_parts {
 	unsigned int n_natd_src;
 	const uint8_t *natd_dst;
 	bool frag;
-	bool sig_hash;
+	ike_hash_mask hashes;	/* SIGNATURE_HASH_ALGORITHMS, 0 if none came */
 	const uint8_t *cookie;
 	size_t cookie_len;
 	uint16_t error;		/* an error notification's type, 0 for none */
 	const uint8_t *error_data;
 	size_t error_len;
 };
+
+/*
+ * The hashes a SIGNATURE_HASH_ALGORITHMS notification lists (RFC 7427
+ * §4): two bytes each; those we know become bits. Even an empty or odd
+ * list says the peer understands RFC 7427, so the result is never 0.
+ */
+static ike_hash_mask init_hashes(const uint8_t *data, size_t len)
+{
+	ike_hash_mask m = 1;	/* bit 0: "announced" */
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		if (!data[i] && data[i + 1] && data[i + 1] < 16)
+			m |= 1 << data[i + 1];
+	return m;
+}
 
 static int init_parts(const struct ike_msg *msg, bool response, struct init_parts *p,
 		      struct ike_msg_err *e)
@@ -81,7 +97,7 @@ static int init_parts(const struct ike_msg *msg, bool response, struct init_part
 			else if (n.type == IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED)
 				p->frag = true;
 			else if (n.type == IKEV2_N_SIGNATURE_HASH_ALGORITHMS)
-				p->sig_hash = true;
+				p->hashes = init_hashes(n.data, n.len);
 			else if (n.type == IKEV2_N_COOKIE && n.len >= 1 && n.len <= 64) {
 				p->cookie = n.data;
 				p->cookie_len = n.len;
@@ -455,6 +471,7 @@ static void init_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	memcpy(sa->init_resp, sa->rx, sa->rx_len);
 	sa->init_resp_len = sa->rx_len;
 	sa->frag_ok = p.frag && sa->conn->fragmentation;
+	sa->peer_hashes = p.hashes;
 	if (p.n_natd_src || p.natd_dst) {
 		sa->nat_remote = !init_natd_match(sa, p.natd_src, p.n_natd_src, &sa->remote, true);
 		sa->nat_local = p.natd_dst &&
@@ -562,6 +579,7 @@ static int init_build_response(struct ike_sa *sa, const struct ike_msg *msg)
 	ret = ret ?: ike_msg_add_sa(&b, &sap);
 	ret = ret ?: ike_msg_add_ke(&b, &ke);
 	ret = ret ?: ike_msg_add_nonce(&b, sa->nr, sa->nr_len);
+	ret = ret ?: ike_auth_add_certreq(sa, &b);
 	ret = ret ?: init_add_natd(&b, sa, true, false);
 	ret = ret ?: init_add_support(&b, sa);
 	ret = ret ?: ike_msg_build_end(&b, &len);
@@ -679,6 +697,7 @@ void ike_init_respond(struct iked *d, struct iked_dgram *dg, const struct ike_ms
 	memcpy(sa->ni, p.nonce.data, p.nonce.len);
 	sa->nr_len = INIT_NONCE_LEN;
 	sa->frag_ok = p.frag && conn->fragmentation;
+	sa->peer_hashes = p.hashes;
 	sa->dh = ike_dh_new(dh->id);
 	sa->state = IKE_SA_INIT_DONE;
 	d->half_open++;

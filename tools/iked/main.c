@@ -79,6 +79,11 @@ static int load(struct iked *d, const char *conf, const char *secrets)
 		fprintf(stderr, "veil-iked: %s\n", err);
 		return -1;
 	}
+	if (iked_creds_load(&d->cfg, conf, err, sizeof(err))) {
+		fprintf(stderr, "veil-iked: %s\n", err);
+		iked_conf_free(&d->cfg);
+		return -1;
+	}
 	if (check_proposals(&d->cfg))
 		return -1;
 	for (i = 0; i < d->cfg.n_conns; i++)
