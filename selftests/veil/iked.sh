@@ -131,10 +131,10 @@ swan_conf() {
 			local_addrs = $me
 			remote_addrs = $peer
 			proposals = $ike
-			local { auth = psk
-				id = charon.example }
-			remote { auth = psk
-				id = veil.example }
+			local { ${SWAN_LOCAL:-auth = psk
+				id = charon.example} }
+			remote { ${SWAN_REMOTE:-auth = psk
+				id = veil.example} }
 			children { net { local_ts = $lts
 				remote_ts = $rts
 				esp_proposals = $esp } }
@@ -151,6 +151,8 @@ swan_conf() {
 # iked_conf FAMILY IKE_PROPOSAL ESP_PROPOSAL START_ACTION [ SECRET ]
 iked_conf() {
 	local fam=$1 ike=$2 esp=$3 start=$4 secret=${5:-$PSK} me peer lts rts
+	local il=${IKED_LOCAL:-'auth = "psk"; id = "veil.example";'}
+	local ir=${IKED_REMOTE:-'auth = "psk"; id = "charon.example";'}
 	if [ "$fam" = 4 ]; then
 		me=10.96.0.1 peer=10.96.0.2 lts=10.96.1.0/24 rts=10.96.2.0/24
 	else
@@ -163,8 +165,8 @@ iked_conf() {
 	    local_addrs = "$me"; remote_addrs = "$peer";
 	    ${IKED_CONN:-}
 	    proposals = "$ike";
-	    local = { auth = "psk"; id = "veil.example"; };
-	    remote = { auth = "psk"; id = "charon.example"; };
+	    local = { $il };
+	    remote = { $ir };
 	    children = { net = { local_ts = "$lts"; remote_ts = "$rts";
 	                         esp_proposals = "$esp"; start_action = "$start";
 	                         ${IKED_CHILD:-} }; };
@@ -243,6 +245,99 @@ traffic() {
 	# the packets went through the SAs, not around them
 	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
 		{ l "$VEIL" -s sa list; return 1; }
+}
+
+# pki: a root CA, an intermediate under it, and end-entity certificates
+# (issuer and SAN as named) in $T/pki; charon's key goes where swanctl
+# --load-all finds it: private/ beside swanctl.conf.
+pki_cert() {	# NAME KEYALG ISSUER SAN [ CA ]; KEYALG: rsa:BITS, P-256, P-384, ed25519
+	local name=$1 alg=$2 issuer=$3 san=$4 ca=${5:-} d=$T/pki
+	case $alg in P-*) alg="ec -pkeyopt ec_paramgen_curve:$alg";; esac
+	# shellcheck disable=SC2086
+	openssl req -new -newkey $alg -nodes -keyout "$d/$name.key" -subj "/O=veil/CN=$name" \
+		-out "$d/$name.csr" 2>/dev/null &&
+	{ echo "subjectAltName=$san"
+	  if [ -n "$ca" ]; then
+		echo "basicConstraints=critical,CA:TRUE"
+		echo "keyUsage=critical,keyCertSign,cRLSign"
+	  fi; } > "$d/$name.ext" &&
+	openssl x509 -req -in "$d/$name.csr" -CA "$d/$issuer.pem" -CAkey "$d/$issuer.key" \
+		-CAcreateserial -days 7 -extfile "$d/$name.ext" -out "$d/$name.pem" 2>/dev/null
+}
+
+pki() {
+	local d=$T/pki
+	mkdir -p "$d" "$T/private" || return 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 \
+		-keyout "$d/ca.key" -out "$d/ca.pem" -subj "/O=veil/CN=veil test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 \
+		-keyout "$d/rogue.key" -out "$d/rogue.pem" -subj "/O=veil/CN=veil test CA" \
+		-addext "basicConstraints=critical,CA:TRUE" 2>/dev/null &&
+	pki_cert inter P-256 ca "DNS:inter.example" ca &&
+	pki_cert veil-rsa rsa:2048 inter "DNS:veil.example" &&
+	pki_cert veil-ec P-384 ca "DNS:veil.example" &&
+	pki_cert veil-ed ed25519 ca "DNS:veil.example" &&
+	pki_cert charon-ec P-256 ca "DNS:charon.example" &&
+	pki_cert charon-rsa rsa:2048 ca "DNS:charon.example" &&
+	pki_cert charon-ed ed25519 ca "DNS:charon.example" &&
+	pki_cert charon-rogue P-256 rogue "DNS:charon.example"
+}
+
+# certs VEIL_KEY CHARON_KEY WHO FAMILY [ ids ]: certificate authentication
+# both ways, WHO initiating. With "ids", both ends name each other by SAN
+# (veil.example, charon.example), else each goes by its certificate's
+# subject DN and takes whatever identity the peer's certificate proves.
+# veil's RSA certificate is the intermediate's, which veil sends along.
+certs() {
+	local vk=$1 ck=$2 who=$3 fam=$4 ids=${5:-} list="\"pki/veil-$1.pem\""
+	[ "$vk" = rsa ] && list="$list, \"pki/inter.pem\""
+	rm -f "$T/private/"*
+	cp "$T/pki/charon-$ck.key" "$T/private/"
+	SWAN_LOCAL="auth = ${SWAN_AUTH:-pubkey}
+		certs = $T/pki/charon-$ck.pem ${ids:+
+		id = charon.example}" \
+	SWAN_REMOTE="auth = pubkey
+		cacerts = $T/pki/ca.pem ${ids:+
+		id = veil.example}" \
+	IKED_LOCAL="auth = \"pubkey\"; certs = [$list]; key = \"pki/veil-$vk.key\"; ${ids:+id = \"veil.example\";}" \
+	IKED_REMOTE="auth = \"pubkey\"; cacerts = \"pki/ca.pem\"; ${ids:+id = \"charon.example\";}" \
+	tunnel "$fam" aes128gcm16-prfsha256-x25519 aes128gcm16 "$who" || return 1
+	grep -q "authenticated with an RFC 7427 signature and its certificate" "$T/iked.log" ||
+		{ show_logs; return 1; }
+}
+
+# cert_refused ca|id: charon initiates with a chain that ends in a CA veil
+# does not trust (one with the same name as veil's), or with an identity
+# other than the one veil wants: veil-iked refuses, nothing is set up.
+cert_refused() {
+	local what=$1 ck=ec want=charon.example
+	[ "$what" = ca ] && ck=rogue
+	[ "$what" = id ] && want=other.example
+	rm -f "$T/private/"*
+	cp "$T/pki/charon-$ck.key" "$T/private/"
+	SWAN_LOCAL="auth = pubkey
+		certs = $T/pki/charon-$ck.pem
+		id = charon.example" \
+	SWAN_REMOTE="auth = pubkey
+		cacerts = $T/pki/ca.pem" \
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	IKED_LOCAL='auth = "pubkey"; certs = "pki/veil-ec.pem"; key = "pki/veil-ec.key";' \
+	IKED_REMOTE="auth = \"pubkey\"; cacerts = \"pki/ca.pem\"; id = \"$want\";" \
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 none
+	iked_start
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net >"$T/initiate.out" 2>&1
+	if [ "$what" = ca ]; then
+		grep -Eq "charon.example: certificate .*(unable to get local issuer|signature failure)" \
+			"$T/iked.log"
+	else
+		grep -q "peer identity charon.example is not the one charon accepts" "$T/iked.log"
+	fi || { echo "veil-iked did not refuse it"; show_logs; return 1; }
+	grep -q "AUTHENTICATION_FAILED" "$T/charon.log" || { show_logs; return 1; }
+	[ -z "$(l "$VEIL" sa list)" ] || { l "$VEIL" sa list; return 1; }
+	iked_stop
 }
 
 # tunnel FAMILY IKE ESP WHO: WHO (veil or charon) initiates; traffic flows.
@@ -576,7 +671,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 24
+ktap_set_plan 30
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -595,6 +690,16 @@ check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
 	case_of tunnel 4 aes256-sha256-modp2048 aes128-sha256 veil
 check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 	case_of tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
+check "a root CA, an intermediate, RSA, ECDSA and Ed25519 certificates" pki
+check "certificates: veil initiates, IPv4, veil RSA via an intermediate, charon ECDSA P-256" \
+	case_of certs rsa ec veil 4 ids
+check "certificates: charon initiates, IPv6, veil ECDSA P-384, charon RSA-PSS, identities by DN" \
+	eval 'SWAN_AUTH=rsa/pss-sha256 case_of certs ec rsa charon 6'
+check "certificates: Ed25519 at both ends, veil initiates, IPv4" case_of certs ed ed veil 4 ids
+check "certificates: a chain that ends in a CA veil does not trust is refused" \
+	case_of cert_refused ca
+check "certificates: a peer identity other than the configured one is refused" \
+	case_of cert_refused id
 check "transport mode, veil initiates: ping, 10 MB, IKE still in clear" case_of transport veil
 check "transport mode, charon initiates: ping, 10 MB, IKE still in clear" \
 	case_of transport charon

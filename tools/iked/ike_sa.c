@@ -672,6 +672,29 @@ void ike_sa_delete(struct ike_sa *sa, bool tell_peer)
 }
 
 /* Decrypts and parses a message's SK payload; 0 or a negative errno. */
+/*
+ * Where an authentic message came from is where the peer is (RFC 7296
+ * §2.23): a peer that moved to the NAT-T port (strongSwan does so for
+ * IKE_AUTH even without a NAT) is answered there, and one a NAT remapped
+ * is followed to its new address. Called before the message is handled,
+ * so that a response goes back the way the request came.
+ */
+static void sa_follow(struct ike_sa *sa, const struct iked_dgram *dg)
+{
+	char a[64];
+
+	if (dg->natt && !sa->natt) {
+		sa->natt = true;
+		sa->local = dg->local;
+		sa->remote = dg->remote;
+		ike_sa_log(sa, 1, "peer moved to the NAT-T port: %s",
+			   iked_addr_str(&dg->remote, a, sizeof(a)));
+	} else if (dg->natt && sa->natt && !iked_addr_equal(&dg->remote, &sa->remote, true)) {
+		ike_sa_log(sa, 1, "peer moved to %s", iked_addr_str(&dg->remote, a, sizeof(a)));
+		sa->remote = dg->remote;
+	}
+}
+
 static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg,
 		   struct ike_chain *inner)
 {
@@ -700,6 +723,7 @@ static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_ms
 		return -EBADMSG;
 	}
 	sa->last_rx = iked_now_ms();
+	sa_follow(sa, dg);
 	return 0;
 }
 
@@ -829,7 +853,7 @@ void ike_sa_receive(struct iked *d, struct iked_dgram *dg)
 	struct ike_msg_err e;
 	struct ike_sa *sa;
 	char a[64];
-	bool from_initiator, authentic;
+	bool from_initiator;
 
 	if (ike_msg_parse(dg->buf, dg->len, &msg, &e)) {
 		iked_log(IKED_ENC, 1, "from %s: %s: dropped",
@@ -860,17 +884,10 @@ void ike_sa_receive(struct iked *d, struct iked_dgram *dg)
 		return;
 	}
 found:
-	/*
-	 * The peer's address may change under a NAT; IKE follows it once an
-	 * authenticated message comes from the new one (RFC 7296 §2.23).
-	 */
 	sa->rx = dg->buf;
 	sa->rx_len = dg->len;
-	authentic = msg.hdr.flags & IKEV2_FLAG_RESPONSE ? sa_response_in(sa, dg, &msg) :
-		    sa_request_in(sa, dg, &msg);
-	if (authentic && sa->state != IKE_SA_DEAD && dg->natt && sa->natt &&
-	    !iked_addr_equal(&dg->remote, &sa->remote, true)) {
-		ike_sa_log(sa, 1, "peer moved to %s", iked_addr_str(&dg->remote, a, sizeof(a)));
-		sa->remote = dg->remote;
-	}
+	if (msg.hdr.flags & IKEV2_FLAG_RESPONSE)
+		sa_response_in(sa, dg, &msg);
+	else
+		sa_request_in(sa, dg, &msg);
 }
