@@ -525,8 +525,12 @@ int iked_cred_sign(const struct iked_cred *cred, ike_hash_mask peer_hashes,
 		if (type == EVP_PKEY_RSA) {
 			*method = IKEV2_AUTH_RSA_SIG;
 			*sig_len = room;
-			return cert_evp(cred->key, EVP_sha1(), false, 0, NULL, octets, octets_len,
-					sig, sig_len);
+			if (cert_evp(cred->key, EVP_sha1(), false, 0, NULL, octets, octets_len, sig,
+				     sig_len)) {
+				snprintf(why, whylen, "RSA signing failed");
+				return -EINVAL;
+			}
+			return 0;
 		}
 		if (type == EVP_PKEY_EC) {
 			hash = cert_ec_hash(cred->key);
@@ -535,9 +539,11 @@ int iked_cred_sign(const struct iked_cred *cred, ike_hash_mask peer_hashes,
 								IKEV2_AUTH_ECDSA_SHA512_P521;
 			*sig_len = room;
 			if (cert_evp(cred->key, cert_md(hash), false, 0, NULL, octets, octets_len,
-				     sig, sig_len))
-				return -EBADMSG;
-			return cert_ecdsa_raw(cred->key, sig, sig_len);
+				     sig, sig_len) || cert_ecdsa_raw(cred->key, sig, sig_len)) {
+				snprintf(why, whylen, "ECDSA signing failed");
+				return -EINVAL;
+			}
+			return 0;
 		}
 		snprintf(why, whylen, "an %s key signs only with RFC 7427 signatures, and the "
 			 "peer announced no SIGNATURE_HASH_ALGORITHMS", iked_cred_key_type(cred));
@@ -566,8 +572,10 @@ int iked_cred_sign(const struct iked_cred *cred, ike_hash_mask peer_hashes,
 		nid = type == EVP_PKEY_RSA ? rsa_nid[i] : ec_nid[i];
 	}
 	alen = cert_algid(nid, type == EVP_PKEY_RSA, sig + 1, IKE_CERT_SIG_MAX - 1);
-	if (alen < 0)
+	if (alen < 0) {
+		snprintf(why, whylen, "cannot encode the signature's AlgorithmIdentifier");
 		return -EINVAL;
+	}
 	sig[0] = alen;
 	*method = IKEV2_AUTH_DIGITAL_SIGNATURE;
 	room = IKE_CERT_SIG_MAX - 1 - alen;
@@ -607,6 +615,11 @@ int ike_peer_cert_verify(const struct iked_cred *cas, const uint8_t *const *der,
 	X509 *x;
 
 	*out = NULL;
+	if (!n) {
+		snprintf(why, whylen, "no certificate");
+		ret = -EBADMSG;
+		goto out;
+	}
 	if (!untrusted || !pc || !ctx)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -700,7 +713,8 @@ bool ike_peer_cert_has_id(const struct ike_peer_cert *pc, const struct iked_id *
 		break;
 	case IKEV2_ID_FQDN:
 	case IKEV2_ID_RFC822_ADDR:
-		if (!id->len || memchr(id->data, 0, id->len))
+		/* X509_check_host() takes ".example.org" as any name under it */
+		if (!id->len || memchr(id->data, 0, id->len) || id->data[0] == '.')
 			break;
 		memcpy(text, id->data, id->len);
 		text[id->len] = 0;
@@ -775,7 +789,7 @@ static bool cert_md_announced(const EVP_MD *md)
 static int cert_check_7427(const struct ike_peer_cert *pc, const uint8_t *data, size_t len,
 			   const uint8_t *octets, size_t olen, char *why, size_t whylen)
 {
-	int type = EVP_PKEY_get_base_id(pc->key), nid, want, salt = 0;
+	int type = EVP_PKEY_get_base_id(pc->key), nid, want, salt = 0, ptype;
 	const EVP_MD *md = NULL, *mgf1 = NULL;
 	const unsigned char *p = data + 1;
 	X509_ALGOR *alg = NULL;
@@ -814,8 +828,14 @@ static int cert_check_7427(const struct ike_peer_cert *pc, const uint8_t *data, 
 			 nid == NID_undef ? "(unknown)" : OBJ_nid2sn(nid));
 		goto out;
 	}
-	if (type == EVP_PKEY_RSA_PSS)
-		type = EVP_PKEY_RSA;
+	if (nid != NID_rsassaPss) {
+		/* PKCS#1 names NULL parameters; ECDSA and EdDSA none at all */
+		X509_ALGOR_get0(NULL, &ptype, NULL, alg);
+		if (ptype != V_ASN1_UNDEF && !(ptype == V_ASN1_NULL && want == EVP_PKEY_RSA)) {
+			snprintf(why, whylen, "unexpected parameters for %s", OBJ_nid2sn(nid));
+			goto out;
+		}
+	}
 	if (type != want) {
 		snprintf(why, whylen, "an %s signature from a %s key", OBJ_nid2sn(nid),
 			 OBJ_nid2sn(type));

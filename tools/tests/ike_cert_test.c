@@ -1367,6 +1367,9 @@ static void test_ids(void)
 	CHECK(!has_id_text(pc, "fqdn:admin@example.org"));
 	CHECK(!has_id_text(pc, "email:gw.example.org"));
 	CHECK(!has_id_text(pc, "fqdn:10.1.2.3"));
+	/* OpenSSL's "any name under" form is no name at all here */
+	CHECK(!has_id_text(pc, "fqdn:.example.org"));
+	CHECK(!has_id_text(pc, "fqdn:.org"));
 	/* an identity with a NUL in it */
 	memset(&id, 0, sizeof(id));
 	id.type = IKEV2_ID_FQDN;
