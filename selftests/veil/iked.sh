@@ -306,6 +306,16 @@ certs() {
 	tunnel "$fam" aes128gcm16-prfsha256-x25519 aes128gcm16 "$who" || return 1
 	grep -q "authenticated with an RFC 7427 signature and its certificate" "$T/iked.log" ||
 		{ show_logs; return 1; }
+	# An RSA certificate makes IKE_AUTH larger than 1280 bytes: it goes in
+	# RFC 7383 fragments, reassembled at the other end.
+	if [ "$vk" = rsa ]; then
+		grep -q "reassembled fragmented IKE message" "$T/charon.log" ||
+			{ echo "veil-iked did not fragment"; show_logs; return 1; }
+	fi
+	if [ "$ck" = rsa ]; then
+		grep -q "IKE_AUTH 1 reassembled from" "$T/iked.log" ||
+			{ echo "no fragments from charon"; show_logs; return 1; }
+	fi
 }
 
 # cert_refused ca|id: charon initiates with a chain that ends in a CA veil
@@ -335,7 +345,7 @@ cert_refused() {
 	else
 		grep -q "peer identity charon.example is not the one charon accepts" "$T/iked.log"
 	fi || { echo "veil-iked did not refuse it"; show_logs; return 1; }
-	grep -q "AUTHENTICATION_FAILED" "$T/charon.log" || { show_logs; return 1; }
+	wait_for 25 grep -q "AUTHENTICATION_FAILED" "$T/charon.log" || { show_logs; return 1; }
 	[ -z "$(l "$VEIL" sa list)" ] || { l "$VEIL" sa list; return 1; }
 	iked_stop
 }
@@ -425,7 +435,8 @@ transport() {
 
 # two_children: one IKE SA over IPv4 carries two children, the IPv4
 # subnets (made in IKE_AUTH) and the IPv6 ones (CREATE_CHILD_SA after).
-two_children() {
+# two_children_swan: charon's side of two children, IPv4 and IPv6.
+two_children_swan() {
 	cat > "$T/swanctl.conf" <<-EOF
 	connections {
 		veil {
@@ -452,6 +463,10 @@ two_children() {
 	EOF
 	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
 		{ cat "$T/swanctl.out"; return 1; }
+}
+
+two_children() {
+	two_children_swan || return 1
 	cat > "$T/iked.conf" <<-EOF
 	connections = {
 	  charon = {
@@ -519,6 +534,43 @@ peer_deletes() {
 		{ echo "veil kept its SAs"; show_logs; return 1; }
 	grep -q 'the peer deleted the IKE SA' "$T/iked.log" || { show_logs; return 1; }
 	iked_stop
+}
+
+# close_action start: charon closes the child, then the IKE SA; each time
+# veil-iked brings the child up again (on the IKE SA there is, then anew).
+peer_closes() {
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	IKED_CHILD='close_action = "start";' iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	swanctl --terminate --child net >/dev/null 2>&1 || { show_logs; return 1; }
+	wait_for 25 grep -q 'child net: close_action: starting it again' "$T/iked.log" &&
+	wait_for 50 one_each || { echo "the child did not come back"; show_logs; return 1; }
+	swanctl --terminate --ike veil >/dev/null 2>&1 || { show_logs; return 1; }
+	wait_for 25 grep -q 'charon.net: close_action: restarting' "$T/iked.log" &&
+	wait_for 50 one_each || { echo "the IKE SA did not come back"; show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	iked_stop || return 1
+	charon_released || return 1
+}
+
+# charon is killed and starts again, and initiates: its INITIAL_CONTACT
+# makes veil-iked drop the IKE SA and child the old charon had.
+charon_restarts() {
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	kill -9 "$CHARON_PID" && wait "$CHARON_PID" 2>/dev/null
+	CHARON_PID=
+	charon_start && swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	swanctl --initiate --child net >"$T/initiate.out" 2>&1 ||
+		{ cat "$T/initiate.out"; show_logs; return 1; }
+	wait_for 25 grep -q 'INITIAL_CONTACT: the peer has started anew' "$T/iked.log" &&
+	wait_for 25 one_each || { l "$VEIL" sa list; show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	iked_stop || return 1
+	charon_released || return 1
 }
 
 # rekeys WHO WHAT: WHO (veil or charon) rekeys WHAT (the child, with a
@@ -655,23 +707,44 @@ veil_to_veil() {
 # of silence and 3 unanswered tries) and removes the Child SA. Last: it
 # kills charon.
 dpd() {
-	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
-	IKED_GLOBAL='iked = { retransmit_tries = 2; retransmit_timeout = 0.5; retransmit_base = 1.5; };'
-	IKED_CONN='dpd_delay = "2s";'
-	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start
-	IKED_GLOBAL= IKED_CONN=
+	two_children_swan || return 1
+	cat > "$T/iked.conf" <<-EOF
+	iked = { retransmit_tries = 2; retransmit_timeout = 0.5; retransmit_base = 1.5; };
+	connections = {
+	  charon = {
+	    local_addrs = "10.96.0.1"; remote_addrs = "10.96.0.2";
+	    proposals = "aes128gcm16-prfsha256-x25519"; dpd_delay = "2s"; keyingtries = 2;
+	    local = { auth = "psk"; id = "veil.example"; };
+	    remote = { auth = "psk"; id = "charon.example"; };
+	    children = {
+	      net = { local_ts = "10.96.1.0/24"; remote_ts = "10.96.2.0/24";
+	              esp_proposals = "aes128gcm16"; start_action = "start"; dpd_action = "trap"; };
+	      net6 = { local_ts = "fd00:96:1::/64"; remote_ts = "fd00:96:2::/64";
+	               esp_proposals = "aes128gcm16-x25519"; start_action = "start";
+	               dpd_action = "restart"; };
+	    };
+	  };
+	};
+	EOF
 	iked_start
-	wait_for 50 installed || { show_logs; return 1; }
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 4 ]' || { show_logs; return 1; }
 	kill -9 "$CHARON_PID" && wait "$CHARON_PID" 2>/dev/null
 	CHARON_PID=
-	wait_for 50 eval '[ -z "$(l "$VEIL" sa list)" ]' ||
-		{ echo "veil kept its SAs"; show_logs; return 1; }
-	grep -q 'the peer did not answer' "$T/iked.log" || { show_logs; return 1; }
+	# net's trap stays; net6 is tried again, twice (keyingtries), in vain
+	wait_for 100 grep -q 'charon: attempt 2 of 2' "$T/iked.log" &&
+	wait_for 50 eval '[ "$(grep -c "the peer did not answer" "$T/iked.log")" -eq 3 ]' ||
+		{ echo "no restart, or no second attempt"; show_logs; return 1; }
+	grep -q 'charon.net: dpd_action: trap' "$T/iked.log" &&
+	grep -q 'charon.net6: dpd_action: restarting' "$T/iked.log" || { show_logs; return 1; }
+	[ -z "$(l "$VEIL" sa list)" ] || { echo "veil kept its SAs"; l "$VEIL" sa list; return 1; }
+	l "$VEIL" policy list | grep -q 'dst 10.96.2.0/24' &&
+	! l "$VEIL" policy list | grep -q 'fd00:96:2::' ||
+		{ echo "net's trap should stay, net6's policies go"; l "$VEIL" policy list; return 1; }
 	iked_stop
 }
 
 ktap_print_header
-ktap_set_plan 30
+ktap_set_plan 32
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -691,9 +764,9 @@ check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
 check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 	case_of tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
 check "a root CA, an intermediate, RSA, ECDSA and Ed25519 certificates" pki
-check "certificates: veil initiates, IPv4, veil RSA via an intermediate, charon ECDSA P-256" \
+check "certificates: veil initiates, IPv4, veil RSA via an intermediate (fragmented), charon ECDSA P-256" \
 	case_of certs rsa ec veil 4 ids
-check "certificates: charon initiates, IPv6, veil ECDSA P-384, charon RSA-PSS, identities by DN" \
+check "certificates: charon initiates, IPv6, veil ECDSA P-384, charon RSA-PSS (fragmented), identities by DN" \
 	eval 'SWAN_AUTH=rsa/pss-sha256 case_of certs ec rsa charon 6'
 check "certificates: Ed25519 at both ends, veil initiates, IPv4" case_of certs ed ed veil 4 ids
 check "certificates: a chain that ends in a CA veil does not trust is refused" \
@@ -709,6 +782,8 @@ check "two children on one IKE SA: IPv4 in IKE_AUTH, IPv6 by CREATE_CHILD_SA" \
 check "a wrong pre-shared key establishes nothing" case_of bad_psk
 check "start_action trap: the first packet brings the tunnel up" case_of trap_start
 check "charon deletes the IKE SA: veil removes the Child SA" case_of peer_deletes
+check "close_action start: charon closes the child, then the IKE SA: both come back" \
+	case_of peer_closes
 check "veil rekeys the child (PFS, x25519) while pings go: none lost" \
 	case_of rekeys veil child
 check "charon rekeys the child (PFS, x25519) while pings go: none lost" \
@@ -716,7 +791,10 @@ check "charon rekeys the child (PFS, x25519) while pings go: none lost" \
 check "veil rekeys the IKE SA while pings go: the child carries on" case_of rekeys veil ike
 check "charon rekeys the IKE SA while pings go: the child carries on" case_of rekeys charon ike
 check "NAT-T: veil behind a masquerading NAT, UDP 4500, ping and 10 MB" case_of natt
-check "dead peer detection: charon killed, veil removes the Child SA" case_of dpd
+check "charon restarts and initiates: its INITIAL_CONTACT clears the old IKE SA" \
+	case_of charon_restarts
+check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
+	case_of dpd
 check "veil-iked to veil-iked: aes256gcm16-prfsha384-ecp384, ping and 10 MB" \
 	case_of veil_to_veil
 check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'

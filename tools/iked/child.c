@@ -317,7 +317,12 @@ struct ike_child *ike_child_alloc(struct ike_sa *sa, const struct iked_child_cfg
 	c->cfg = cfg;
 	c->reqid = cfg->reqid;
 	c->proto = child_proto(cfg) == IKEV2_PROTO_AH ? VEIL_PROTO_AH : VEIL_PROTO_ESP;
-	c->encap = sa->natt;
+	/*
+	 * ESP goes in UDP when there is a NAT (or encap asks for it), not
+	 * merely because IKE is on port 4500: strongSwan moves there for
+	 * MOBIKE's sake with no NAT at all, and keeps its ESP plain.
+	 */
+	c->encap = sa->nat_local || sa->nat_remote || sa->conn->encap;
 	c->next = sa->children;
 	sa->children = c;
 	return c;
@@ -743,7 +748,7 @@ static bool child_is_trap(const struct ike_sa *sa, const struct iked_child_cfg *
 	struct iked_ts cl, cr;
 	unsigned int i, j;
 
-	if (cfg->start_action != IKED_ACTION_TRAP)
+	if (!ike_child_trapped(sa->d, cfg))
 		return false;
 	for (i = 0; i < cfg->n_local_ts; i++) {
 		child_resolve(&cfg->local_ts[i], &sa->local, &cl);

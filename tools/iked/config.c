@@ -546,7 +546,23 @@ static int conf_base(const config_setting_t *s, void *field, void *count, struct
 	return 0;
 }
 
+/* The largest IP datagram an IKE fragment may make (RFC 7383 §2.5.1). */
+static int conf_fragsize(const config_setting_t *s, void *field, void *count,
+			 struct conf_ctx *c)
+{
+	uint64_t v;
+
+	(void)count;
+	if (conf_num(s, 65535, &v, c))
+		return -1;
+	if (v < 576)
+		return conf_fail(c, s, "fragment_size must be from 576 to 65535 bytes");
+	*(uint32_t *)field = v;
+	return 0;
+}
+
 static const struct conf_key conf_iked_keys[] = {
+	KEY(struct iked_config, fragment_size, fragment_size, conf_fragsize),
 	KEY(struct iked_config, half_open_limit, half_open_limit, conf_u32),
 	KEY(struct iked_config, retransmit_tries, retransmit_tries, conf_u32),
 	KEY(struct iked_config, retransmit_timeout, retransmit_timeout_ms, conf_ms),
@@ -755,6 +771,7 @@ static int conf_global(const config_setting_t *root, struct iked_config *cfg, st
 	cfg->retransmit_tries = 5;
 	cfg->retransmit_timeout_ms = 4000;
 	cfg->retransmit_base = 1.8;
+	cfg->fragment_size = 1280;
 	cfg->ike_port = IKEV2_PORT;
 	cfg->natt_port = IKEV2_NATT_PORT;
 	for (k = 0; k < sizeof(cfg->log_levels) / sizeof(cfg->log_levels[0]); k++)

@@ -202,6 +202,8 @@ struct iked_secret {
  * @retransmit_tries: retransmissions before a peer is given up (default 5)
  * @retransmit_timeout_ms: the first wait for an answer (default 4 s)
  * @retransmit_base: each wait is this many times the one before (1.8)
+ * @fragment_size: the largest IP datagram an IKE fragment may make (1280,
+ *	strongSwan's default)
  */
 struct iked_config {
 	struct iked_conn_cfg *conns;
@@ -215,6 +217,7 @@ struct iked_config {
 	uint32_t retransmit_tries;
 	uint32_t retransmit_timeout_ms;
 	double retransmit_base;
+	uint32_t fragment_size;
 };
 
 int iked_conf_load(struct iked_config *cfg, const char *path, char *err, size_t errlen);

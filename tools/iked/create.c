@@ -362,6 +362,7 @@ static void create_ike_switch(struct ike_sa *old, struct ike_sa *sa)
 	sa->nat_local = old->nat_local;
 	sa->nat_remote = old->nat_remote;
 	sa->frag_ok = old->frag_ok;
+	sa->peer_hashes = old->peer_hashes;
 	sa->peer_id = old->peer_id;
 	sa->children = old->children;
 	old->children = NULL;
@@ -501,7 +502,7 @@ static void create_ike_respond(struct ike_sa *sa, const struct ike_msg *msg,
 	size_t noff, glen = sizeof(gir);
 	int n, ret;
 
-	if (sa->rekey_new || sa->req) {
+	if (sa->rekey_new || sa->req.buf) {
 		/* Ours is in flight (§2.8.2 would pick one; a retry does as well). */
 		create_refuse(sa, msg, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
 		return;

@@ -24,6 +24,7 @@
 #define IKED_SA_HASH		1024
 #define IKED_BYPASS_PRIO	100	/* IKE's own bypass: ahead of every child (1000+) */
 #define IKED_HALF_OPEN_MS	30000	/* a responder forgets an unfinished SA */
+#define IKED_TRAPS_MAX		256	/* traps dpd_action/close_action installed */
 #define IKED_MAX_PROPS		16
 #define IKED_CHILD_TS		IKED_TS_MAX
 
@@ -180,6 +181,48 @@ struct ike_rekey {
 	bool group_retry;
 };
 
+#define IKE_FRAG_MAX	32	/* fragments of one message, sent or taken */
+
+/**
+ * struct ike_frags - a fragmented message being collected (RFC 7383)
+ * @msg_id: its message ID
+ * @response: it is a response
+ * @total: its fragments (0: none being collected)
+ * @have: how many are in
+ * @bytes: their plaintext, in all
+ * @inner_first: the first inner payload's type (fragment 1 names it)
+ * @part: each fragment's plaintext, by number - 1
+ * @part_len: its length
+ * @whole: the last reassembled message's plaintext, while it is handled
+ * @whole_len: its length
+ */
+struct ike_frags {
+	uint32_t msg_id;
+	bool response;
+	uint16_t total;
+	uint16_t have;
+	size_t bytes;
+	uint8_t inner_first;
+	uint8_t *part[IKE_FRAG_MAX];
+	size_t part_len[IKE_FRAG_MAX];
+	uint8_t *whole;
+	size_t whole_len;
+};
+
+/**
+ * struct ike_wire - a message as it goes out: one datagram, or fragments
+ * @buf: the datagrams, back to back
+ * @len: their length in all
+ * @ends: where each datagram ends in @buf
+ * @n: how many (1 when not fragmented)
+ */
+struct ike_wire {
+	uint8_t *buf;
+	size_t len;
+	size_t ends[IKE_FRAG_MAX];
+	unsigned int n;
+};
+
 struct ike_sa;
 struct iked;
 
@@ -220,12 +263,12 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @peer_id: the peer's authenticated identity
  * @msgid_next: the message ID of our next request
  * @msgid_peer: the message ID we expect of the peer's next request
- * @req: our request in flight (kept for retransmission), or NULL
- * @req_len: its length
+ * @req: our request in flight (kept for retransmission); its buf is NULL
+ *	when there is none
  * @req_tries: times it was sent
  * @on_reply: what handles its response
  * @resp: our last response (sent again when the request comes again)
- * @resp_len: its length
+ * @frags: a fragmented message being collected
  * @retransmit: retransmission timer of @req
  * @expire: half-open expiry, and the IKE SA's hard lifetime
  * @rekey: the IKE SA's rekey (soft lifetime)
@@ -249,6 +292,7 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @rekey_new: the new IKE SA our rekey of this one is making
  * @bypass: it installed (or shares) the bypass policies for IKE on port 500
  * @close_pending: to be deleted once the request in flight is answered
+ * @keying_try: which attempt at the connection this is, from 0 (keyingtries)
  */
 struct ike_sa {
 	struct ike_sa *hnext;
@@ -281,12 +325,11 @@ struct ike_sa {
 	struct iked_id peer_id;
 	uint32_t msgid_next;
 	uint32_t msgid_peer;
-	uint8_t *req;
-	size_t req_len;
+	struct ike_wire req;
 	int req_tries;
 	ike_sa_reply_fn on_reply;
-	uint8_t *resp;
-	size_t resp_len;
+	struct ike_wire resp;
+	struct ike_frags frags;
 	struct iked_timer retransmit;
 	struct iked_timer expire;
 	struct iked_timer rekey;
@@ -310,6 +353,7 @@ struct ike_sa {
 	struct ike_sa *rekey_new;
 	bool bypass;
 	bool close_pending;
+	unsigned int keying_try;
 };
 
 #define IKED_BYPASS_MAX		256
@@ -337,6 +381,8 @@ struct iked_bypass {
  * @half_open: responder SAs waiting for IKE_AUTH
  * @bypass: IKE's bypass policies in place, by endpoint pair
  * @n_bypass: how many
+ * @traps: reqids of the traps dpd_action or close_action installed
+ * @n_traps: how many
  * @stop: a signal asked the daemon to end
  */
 struct iked {
@@ -349,6 +395,8 @@ struct iked {
 	unsigned int half_open;
 	struct iked_bypass bypass[IKED_BYPASS_MAX];
 	unsigned int n_bypass;
+	uint32_t traps[IKED_TRAPS_MAX];
+	unsigned int n_traps;
 	volatile int stop;
 };
 
@@ -376,6 +424,30 @@ void ike_sa_reap(struct iked *d);
 uint64_t ike_sa_retransmit_ms(const struct ike_sa *sa, int tries);
 void ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bool response,
 		uint32_t msg_id);
+
+/* action.c: after an SA ends other than by our choice */
+enum ike_end {
+	IKE_END_DEAD_PEER,	/* dpd_action */
+	IKE_END_PEER_CLOSED,	/* close_action */
+};
+
+bool ike_child_trapped(const struct iked *d, const struct iked_child_cfg *cfg);
+void ike_action_untrap_all(struct iked *d);
+void ike_action_sa_end(struct ike_sa *sa, enum ike_end why, const char *text);
+void ike_action_child_closed(struct ike_sa *sa, struct ike_child *c);
+bool ike_action_retry(struct ike_sa *sa);
+
+/* frag.c */
+size_t ike_frag_max(const struct ike_sa *sa);
+int ike_frag_seal(struct ike_sa *sa, const struct ike_hdr *h, uint8_t inner_first,
+		  const uint8_t *plain, size_t plain_len, size_t max, uint8_t **out,
+		  size_t *out_len, size_t *ends, unsigned int *n);
+void ike_frag_reset(struct ike_sa *sa);
+int ike_frag_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg,
+		const struct ike_payload *skf, uint8_t **plain, size_t *plain_len,
+		uint8_t *inner_first);
+void ike_wire_free(struct ike_wire *w);
+int ike_sa_send_wire(struct ike_sa *sa, const struct ike_wire *w);
 
 /* ike_init.c */
 int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,

@@ -196,6 +196,7 @@ struct auth_parts {
 	size_t cert_len[IKE_CERT_CHAIN_MAX];
 	unsigned int n_certs;
 	unsigned int n_other_certs;	/* in encodings we do not read */
+	bool initial_contact;
 	uint16_t error;
 };
 
@@ -239,9 +240,29 @@ static int auth_parts(const struct ike_chain *in, bool from_initiator, struct au
 				return -EBADMSG;
 			if (n.type <= IKEV2_N_ERROR_MAX && !p->error)
 				p->error = n.type;
+			if (n.type == IKEV2_N_INITIAL_CONTACT)
+				p->initial_contact = true;
 		}
 	}
 	return 0;
+}
+
+/*
+ * INITIAL_CONTACT (RFC 7296 §2.4): the peer says this is the only IKE SA
+ * between us now, so it has restarted and lost the others; those, and
+ * their children, go without a word to it.
+ */
+static void auth_initial_contact(struct ike_sa *sa)
+{
+	struct ike_sa *old;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (old = sa->d->sas[b]; old; old = old->hnext)
+			if (old != sa && old->conn == sa->conn &&
+			    old->state == IKE_SA_ESTABLISHED &&
+			    iked_id_equal(&old->peer_id, &sa->peer_id))
+				ike_sa_dead(old, "INITIAL_CONTACT: the peer has started anew");
 }
 
 static const char *auth_method_name(uint8_t method)
@@ -469,6 +490,8 @@ void ike_auth_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct
 		ike_sa_dead(sa, "IKE SA not established");
 		return;
 	}
+	if (p.initial_contact)
+		auth_initial_contact(sa);
 	ike_msg_chain_init(&b, buf, sizeof(buf));
 	if (auth_add_self(sa, &b, IKEV2_PL_IDR)) {
 		auth_refuse(sa, msg, IKEV2_N_AUTHENTICATION_FAILED);

@@ -162,12 +162,14 @@ static int init_add_support(struct ike_builder *b, const struct ike_sa *sa)
 	struct ike_notify n = { .type = IKEV2_N_SIGNATURE_HASH_ALGORITHMS, .data = hashes,
 				.len = sizeof(hashes) };
 
-	/*
-	 * IKEV2_FRAGMENTATION_SUPPORTED is not sent yet: a peer told so may
-	 * fragment its IKE_AUTH, and reassembly (RFC 7383) is still to come.
-	 */
-	(void)sa;
-	return ike_msg_add_notify(b, &n) ? -ENOSPC : 0;
+	struct ike_notify frag = { .type = IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED };
+
+	if (ike_msg_add_notify(b, &n))
+		return -ENOSPC;
+	/* RFC 7383 §2.3: the responder answers only an initiator that offered */
+	if (sa->initiator ? sa->conn->fragmentation : sa->frag_ok)
+		return ike_msg_add_notify(b, &frag) ? -ENOSPC : 0;
+	return 0;
 }
 
 static void init_ts_addr(const struct iked_ts *ts, struct sockaddr_storage *ss, uint16_t port)
@@ -227,14 +229,15 @@ static int init_build_request(struct ike_sa *sa)
 		return -EINVAL;
 	}
 	free(sa->init_req);
-	free(sa->req);
+	ike_wire_free(&sa->req);
 	sa->init_req = buf;
 	sa->init_req_len = len;
-	sa->req = malloc(len);
-	if (!sa->req)
+	sa->req.buf = malloc(len);
+	if (!sa->req.buf)
 		return -ENOMEM;
-	memcpy(sa->req, buf, len);
-	sa->req_len = len;
+	memcpy(sa->req.buf, buf, len);
+	sa->req.len = sa->req.ends[0] = len;
+	sa->req.n = 1;
 	sa->req_tries = 1;
 	return 0;
 }
@@ -247,7 +250,7 @@ static void init_send(struct ike_sa *sa)
 {
 	sa->msgid_next = 1;
 	sa->on_reply = init_on_reply;
-	ike_sa_send_plain(sa, sa->req, sa->req_len);
+	ike_sa_send_wire(sa, &sa->req);
 	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
 }
 
@@ -418,8 +421,7 @@ static void init_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	}
 	/* A good answer: stop retransmitting, whatever comes of it. */
 	iked_timer_cancel(&sa->retransmit);
-	free(sa->req);
-	sa->req = NULL;
+	ike_wire_free(&sa->req);
 	sa->on_reply = NULL;
 
 	ret = ike_prop_parse(sa->conn->proposals, IKEV2_PROTO_IKE, offered, IKED_MAX_PROPS, err,

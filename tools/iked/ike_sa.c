@@ -121,8 +121,9 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_dh_free(sa->dh);
 	free(sa->init_req);
 	free(sa->init_resp);
-	free(sa->req);
-	free(sa->resp);
+	ike_wire_free(&sa->req);
+	ike_wire_free(&sa->resp);
+	ike_frag_reset(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -209,27 +210,58 @@ int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len)
 	return ret;
 }
 
+void ike_wire_free(struct ike_wire *w)
+{
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Sends a message: its one datagram, or each of its fragments. */
+int ike_sa_send_wire(struct ike_sa *sa, const struct ike_wire *w)
+{
+	size_t start = 0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < w->n; i++) {
+		ret = ike_sa_send_plain(sa, w->buf + start, w->ends[i] - start) ?: ret;
+		start = w->ends[i];
+	}
+	return ret;
+}
+
 /*
- * The SK envelope around @inner: a whole message in a new buffer, its
+ * The SK envelope around @inner: a whole message (or, when it would be too
+ * large and the peer takes them, its fragments) in a new buffer, its
  * header for @exchange, @response and @msg_id.
  */
 static int sa_seal(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msg_id,
-		   struct ike_builder *inner, uint8_t **out, size_t *out_len)
+		   struct ike_builder *inner, struct ike_wire *out)
 {
 	struct ike_builder ob;
 	struct ike_hdr h;
-	size_t plain_len, len, cap;
+	size_t plain_len, len, cap, max = ike_frag_max(sa);
 	uint8_t *msg, *body;
 	int ret;
 
 	ret = ike_msg_build_end(inner, &plain_len);
 	if (ret)
 		return ret;
+	memset(out, 0, sizeof(*out));
+	ike_sa_hdr(sa, &h, exchange, response, msg_id);
 	cap = IKEV2_HDR_LEN + IKEV2_PAYLOAD_HDR_LEN + ike_sk_payload_len(sa->sk, plain_len);
+	if (max && cap > max) {
+		ret = ike_frag_seal(sa, &h, inner->first, inner->buf, plain_len, max, &out->buf,
+				    &out->len, out->ends, &out->n);
+		OPENSSL_cleanse(inner->buf, plain_len);
+		if (ret)
+			ike_sa_log(sa, 0, "cannot fragment %s of %zu bytes: %s",
+				   ike_msg_exchange_name(exchange), cap, strerror(-ret));
+		return ret;
+	}
 	msg = malloc(cap);
 	if (!msg)
 		return -ENOMEM;
-	ike_sa_hdr(sa, &h, exchange, response, msg_id);
 	ret = ike_msg_build_init(&ob, msg, cap, &h);
 	if (!ret)
 		ret = ike_msg_add_sk(&ob, inner->first, ike_sk_payload_len(sa->sk, plain_len), &body);
@@ -246,8 +278,9 @@ static int sa_seal(struct ike_sa *sa, uint8_t exchange, bool response, uint32_t 
 		free(msg);
 		return ret < 0 ? ret : -EIO;
 	}
-	*out = msg;
-	*out_len = len;
+	out->buf = msg;
+	out->len = out->ends[0] = len;
+	out->n = 1;
 	return 0;
 }
 
@@ -265,15 +298,15 @@ int ike_sa_request(struct ike_sa *sa, uint8_t exchange, struct ike_builder *inne
 {
 	int ret;
 
-	if (sa->req)
+	if (sa->req.buf)
 		return -EBUSY;
-	ret = sa_seal(sa, exchange, false, sa->msgid_next, inner, &sa->req, &sa->req_len);
+	ret = sa_seal(sa, exchange, false, sa->msgid_next, inner, &sa->req);
 	if (ret)
 		return ret;
 	sa->msgid_next++;
 	sa->on_reply = on_reply;
 	sa->req_tries = 1;
-	ike_sa_send_plain(sa, sa->req, sa->req_len);
+	ike_sa_send_wire(sa, &sa->req);
 	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
 	return 0;
 }
@@ -291,17 +324,15 @@ int ike_sa_request(struct ike_sa *sa, uint8_t exchange, struct ike_builder *inne
  */
 int ike_sa_respond(struct ike_sa *sa, const struct ike_hdr *req, struct ike_builder *inner)
 {
-	uint8_t *msg;
-	size_t len;
+	struct ike_wire w;
 	int ret;
 
-	ret = sa_seal(sa, req->exchange, true, req->msg_id, inner, &msg, &len);
+	ret = sa_seal(sa, req->exchange, true, req->msg_id, inner, &w);
 	if (ret)
 		return ret;
-	free(sa->resp);
-	sa->resp = msg;
-	sa->resp_len = len;
-	return ike_sa_send_plain(sa, msg, len);
+	ike_wire_free(&sa->resp);
+	sa->resp = w;
+	return ike_sa_send_wire(sa, &sa->resp);
 }
 
 /*
@@ -322,21 +353,29 @@ static void sa_on_retransmit(struct iked_timer *t)
 	struct ike_sa *sa = iked_container_of(t, struct ike_sa, retransmit);
 	ike_sa_reply_fn fn = sa->on_reply;
 
-	if (!sa->req)
+	if (!sa->req.buf)
 		return;
 	if (sa->req_tries > (int)sa->d->cfg.retransmit_tries) {
-		free(sa->req);
-		sa->req = NULL;
+		ike_wire_free(&sa->req);
 		sa->on_reply = NULL;
 		if (fn)
 			fn(sa, NULL, NULL);
-		if (sa->state != IKE_SA_DEAD)
+		if (sa->state == IKE_SA_ESTABLISHED) {
+			ike_action_sa_end(sa, IKE_END_DEAD_PEER,
+					  "the peer did not answer: giving up");
+		} else if (sa->state != IKE_SA_DEAD) {
+			bool starting = sa->state == IKE_SA_INIT_SENT ||
+					sa->state == IKE_SA_AUTH_SENT;
+
 			ike_sa_dead(sa, "the peer did not answer: giving up");
+			if (starting)
+				ike_action_retry(sa);
+		}
 		return;
 	}
 	ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
 		   sa->req_tries + 1);
-	ike_sa_send_plain(sa, sa->req, sa->req_len);
+	ike_sa_send_wire(sa, &sa->req);
 	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, sa->req_tries));
 	sa->req_tries++;
 }
@@ -359,7 +398,7 @@ static void sa_on_rekey(struct iked_timer *t)
 
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
-	if (sa->req || sa->rekey_new || ike_create_rekey_ike(sa))
+	if (sa->req.buf || sa->rekey_new || ike_create_rekey_ike(sa))
 		iked_timer_set(&sa->rekey, 1000);
 }
 
@@ -376,7 +415,7 @@ static void sa_on_dpd(struct iked_timer *t)
 		return;
 	}
 	/* A request in flight checks liveness already. */
-	if (!sa->req)
+	if (!sa->req.buf)
 		ike_info_dpd(sa);
 	iked_timer_set(&sa->dpd, delay);
 }
@@ -475,7 +514,7 @@ void ike_sa_kick(struct ike_sa *sa)
 	struct ike_op op;
 	int ret;
 
-	while (!sa->req && sa->n_ops && sa->state == IKE_SA_ESTABLISHED) {
+	while (!sa->req.buf && sa->n_ops && sa->state == IKE_SA_ESTABLISHED) {
 		op = sa->ops[0];
 		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
 		if (op.type == IKE_OP_NEW_CHILD) {
@@ -627,7 +666,7 @@ void ike_sa_close(struct ike_sa *sa)
 {
 	if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
 		return;
-	if (sa->req && sa->state == IKE_SA_ESTABLISHED) {
+	if (sa->req.buf && sa->state == IKE_SA_ESTABLISHED) {
 		sa->close_pending = true;
 		return;
 	}
@@ -661,8 +700,7 @@ void ike_sa_delete(struct ike_sa *sa, bool tell_peer)
 		return;
 	}
 	/* Whatever was in flight is moot now. */
-	free(sa->req);
-	sa->req = NULL;
+	ike_wire_free(&sa->req);
 	iked_timer_cancel(&sa->retransmit);
 	sa->state = IKE_SA_DELETING;
 	ike_msg_chain_init(&b, buf, sizeof(buf));
@@ -695,28 +733,38 @@ static void sa_follow(struct ike_sa *sa, const struct iked_dgram *dg)
 	}
 }
 
+/*
+ * Checks and decrypts a message's SK payload, or takes its SKF fragment
+ * (-EINPROGRESS until the last is in), and parses what is inside.
+ */
 static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg,
 		   struct ike_chain *inner)
 {
 	const struct ike_payload *sk = ike_msg_chain_sk(&msg->chain);
+	uint8_t *plain, first = msg->chain.inner_first;
 	struct ike_msg_err e;
-	uint8_t *plain;
 	size_t plain_len;
 	int ret;
 
-	if (!sk || sk->type != IKEV2_PL_SK) {
+	if (!sk) {
 		ike_sa_log(sa, 1, "%s without an SK payload: dropped",
 			   ike_msg_exchange_name(msg->hdr.exchange));
 		return -EBADMSG;
 	}
-	ret = ike_sk_decrypt(sa->sk, msg->hdr.flags & IKEV2_FLAG_INITIATOR, dg->buf, dg->len,
-			     sk->body - dg->buf, &plain, &plain_len);
-	if (ret) {
-		ike_sa_log(sa, 1, "%s %u failed its integrity check: dropped",
-			   ike_msg_exchange_name(msg->hdr.exchange), msg->hdr.msg_id);
-		return ret;
+	if (sk->type == IKEV2_PL_SKF) {
+		ret = ike_frag_in(sa, dg, msg, sk, &plain, &plain_len, &first);
+		if (ret)
+			return ret;
+	} else {
+		ret = ike_sk_decrypt(sa->sk, msg->hdr.flags & IKEV2_FLAG_INITIATOR, dg->buf,
+				     dg->len, sk->body - dg->buf, &plain, &plain_len);
+		if (ret) {
+			ike_sa_log(sa, 1, "%s %u failed its integrity check: dropped",
+				   ike_msg_exchange_name(msg->hdr.exchange), msg->hdr.msg_id);
+			return ret;
+		}
 	}
-	ret = ike_msg_parse_inner(msg->chain.inner_first, plain, plain_len, inner, &e);
+	ret = ike_msg_parse_inner(first, plain, plain_len, inner, &e);
 	if (ret) {
 		ike_sa_log(sa, 1, "%s %u: %s", ike_msg_exchange_name(msg->hdr.exchange),
 			   msg->hdr.msg_id, e.reason);
@@ -725,6 +773,17 @@ static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_ms
 	sa->last_rx = iked_now_ms();
 	sa_follow(sa, dg);
 	return 0;
+}
+
+/* A fragment's number, or 1 for a message that is not fragmented. */
+static unsigned int sa_frag_number(const struct ike_msg *msg)
+{
+	const struct ike_payload *sk = ike_msg_chain_sk(&msg->chain);
+	struct ike_skf skf;
+
+	if (!sk || sk->type != IKEV2_PL_SKF || ike_msg_parse_skf(sk->body, sk->len, &skf, NULL))
+		return 1;
+	return skf.number;
 }
 
 /* An unknown payload marked critical must be refused (RFC 7296 §2.5). */
@@ -767,10 +826,15 @@ static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 	int crit;
 	uint8_t t;
 
-	if (msg->hdr.msg_id == sa->msgid_peer - 1 && sa->resp && sa->msgid_peer) {
-		/* Our response was lost: the same one again. */
+	if (msg->hdr.msg_id == sa->msgid_peer - 1 && sa->resp.buf && sa->msgid_peer) {
+		/*
+		 * Our response was lost: the same one again; for a fragmented
+		 * request, once, on its first fragment (RFC 7383 §2.6.2).
+		 */
+		if (sa_frag_number(msg) != 1)
+			return false;
 		ike_sa_log(sa, 1, "request %u again: resending our response", msg->hdr.msg_id);
-		ike_sa_send_plain(sa, sa->resp, sa->resp_len);
+		ike_sa_send_wire(sa, &sa->resp);
 		return false;
 	}
 	if (msg->hdr.msg_id != sa->msgid_peer) {
@@ -818,7 +882,7 @@ static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struc
 	ike_sa_reply_fn fn = sa->on_reply;
 	struct ike_chain inner;
 
-	if (!sa->req || msg->hdr.msg_id != sa->msgid_next - 1) {
+	if (!sa->req.buf || msg->hdr.msg_id != sa->msgid_next - 1) {
 		ike_sa_log(sa, 2, "response %u to no request of ours: dropped", msg->hdr.msg_id);
 		return false;
 	}
@@ -830,12 +894,11 @@ static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struc
 	if (sa_open(sa, dg, msg, &inner))
 		return false;
 	iked_timer_cancel(&sa->retransmit);
-	free(sa->req);
-	sa->req = NULL;
+	ike_wire_free(&sa->req);
 	sa->on_reply = NULL;
 	if (fn)
 		fn(sa, msg, &inner);
-	if (sa->close_pending && !sa->req && sa->state == IKE_SA_ESTABLISHED)
+	if (sa->close_pending && !sa->req.buf && sa->state == IKE_SA_ESTABLISHED)
 		ike_sa_delete(sa, true);
 	else if (sa->state != IKE_SA_DEAD)
 		ike_sa_kick(sa);

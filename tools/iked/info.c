@@ -105,12 +105,6 @@ static struct ike_child *info_child_by_peer_spi(struct ike_sa *sa, uint8_t proto
 	return NULL;
 }
 
-static void info_unlink(struct ike_sa *sa, struct ike_child *c)
-{
-	ike_child_uninstall(sa, c);
-	ike_child_release(sa, c);
-}
-
 /**
  * ike_info_respond - the peer's INFORMATIONAL request
  * @sa: the SA
@@ -154,7 +148,7 @@ void ike_info_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct
 
 				memcpy(spis + 4 * ours.n_spis++, &n, 4);
 			}
-			info_unlink(sa, c);
+			ike_action_child_closed(sa, c);
 		}
 		if (ours.n_spis)
 			ike_msg_add_delete(&b, &ours);
@@ -163,7 +157,7 @@ void ike_info_respond(struct ike_sa *sa, const struct ike_msg *msg, const struct
 		/* §1.4.1: an empty answer, then the SA and its children are gone */
 		ike_msg_chain_init(&b, buf, sizeof(buf));
 		ike_sa_respond(sa, &msg->hdr, &b);
-		ike_sa_dead(sa, "the peer deleted the IKE SA");
+		ike_action_sa_end(sa, IKE_END_PEER_CLOSED, "the peer deleted the IKE SA");
 		return;
 	}
 	ike_sa_respond(sa, &msg->hdr, &b);

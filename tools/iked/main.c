@@ -160,7 +160,7 @@ static bool stop_waiting(struct iked *d)
 
 	for (b = 0; b < IKED_SA_HASH; b++)
 		for (sa = d->sas[b]; sa; sa = sa->hnext)
-			if (sa->state != IKE_SA_DEAD && (sa->req || sa->close_pending))
+			if (sa->state != IKE_SA_DEAD && (sa->req.buf || sa->close_pending))
 				return true;
 	return false;
 }
@@ -178,6 +178,7 @@ static void stop_all(struct iked *d)
 			if (d->cfg.conns[i].children[j].start_action == IKED_ACTION_TRAP)
 				ike_child_trap(d, &d->cfg.conns[i], &d->cfg.conns[i].children[j],
 					       false);
+	ike_action_untrap_all(d);
 	for (b = 0; b < IKED_SA_HASH; b++)
 		for (sa = d->sas[b]; sa; sa = sa->hnext)
 			ike_sa_dead(sa, "veil-iked stops");

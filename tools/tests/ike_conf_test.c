@@ -195,7 +195,8 @@ static void test_ts(void)
 
 static const char conf_full[] =
 	"iked = { half_open_limit = 20; log = { ike = 2; knl = 0; };\n"
-	"         retransmit_tries = 2; retransmit_timeout = 0.5; retransmit_base = 1.5; };\n"
+	"         retransmit_tries = 2; retransmit_timeout = 0.5; retransmit_base = 1.5;\n"
+	"         fragment_size = 1400; };\n"
 	"connections = {\n"
 	"  gw = {\n"
 	"    local_addrs = \"192.0.2.1\";\n"
@@ -237,6 +238,7 @@ static void test_conf(void)
 	CHECK(cfg.half_open_limit == 20);
 	CHECK(cfg.retransmit_tries == 2 && cfg.retransmit_timeout_ms == 500);
 	CHECK(cfg.retransmit_base > 1.49 && cfg.retransmit_base < 1.51);
+	CHECK(cfg.fragment_size == 1400);
 	CHECK(cfg.ike_port == 500 && cfg.natt_port == 4500);
 	CHECK(cfg.log_levels[1] == 2 && cfg.log_levels[4] == 0 && cfg.log_levels[0] == 1);
 	gw = &cfg.conns[0];
@@ -349,6 +351,9 @@ static void test_conf_errors(void)
 	CHECK(strstr(err, "unknown section \"connection\""));
 	CHECK(iked_conf_load_string(&cfg, "iked = { retransmit_base = 0.5; };", err, sizeof(err)));
 	CHECK(strstr(err, "retransmit_base must be a number from 1 to 10"));
+	iked_conf_free(&cfg);
+	CHECK(iked_conf_load_string(&cfg, "iked = { fragment_size = 500; };", err, sizeof(err)));
+	CHECK(strstr(err, "fragment_size must be from 576 to 65535 bytes"));
 	CHECK(iked_conf_load_string(&cfg, "iked = { retransmit_timeout = \"4s\"; };", err,
 				    sizeof(err)));
 	CHECK(strstr(err, "retransmit_timeout must be seconds"));
