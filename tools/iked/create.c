@@ -204,6 +204,11 @@ static void create_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 		ike_sa_log(sa, 1, "child %s: both ends rekeyed it; ours is redundant", r->cfg->name);
 		nc->rekeyed = true;
 		ike_sa_queue(sa, IKE_OP_DELETE_CHILD, nc->spi_in);
+	} else if (peer) {
+		/* theirs is redundant: the peer deletes it, and nothing follows */
+		ike_sa_log(sa, 1, "child %s: both ends rekeyed it; the peer's is redundant",
+			   r->cfg->name);
+		peer->rekeyed = true;
 	}
 	ike_sa_queue(sa, IKE_OP_DELETE_CHILD, old->spi_in);
 out:
@@ -303,6 +308,8 @@ void ike_create_respond(struct ike_sa *sa, const struct ike_msg *msg, const stru
 	if (old) {
 		/* Ours may be in flight too: then it is a collision (§2.8.1). */
 		if (old->rekeying) {
+			ike_sa_log(sa, 1, "child %s: the peer rekeys it too (simultaneous rekey, "
+				   "RFC 7296 2.8.1)", c->cfg->name);
 			old->peer_successor = c->spi_in;
 		} else {
 			old->rekeyed = true;
