@@ -101,6 +101,7 @@ charon_start() {
 				ike = 2
 				knl = 1
 				time_format = %T
+				flush_line = yes
 			}
 		}
 	}
@@ -348,6 +349,79 @@ cert_refused() {
 	wait_for 25 grep -q "AUTHENTICATION_FAILED" "$T/charon.log" || { show_logs; return 1; }
 	[ -z "$(l "$VEIL" sa list)" ] || { l "$VEIL" sa list; return 1; }
 	iked_stop
+}
+
+# malformed: while a tunnel is up, 12,000 broken IKE messages reach
+# veil-iked on ports 500 and 4500 (ike_fuzz.py), a third of them naming
+# its IKE SA's SPIs, some opening half-open SAs past the limit. It must
+# stay up, its IKE SA in step (charon's rekey goes through it), its child
+# carrying traffic, and it must still answer a new peer (charon's second
+# IKE SA, for a second child).
+malformed() {
+	local spis si sr
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	IKED_GLOBAL='iked = { half_open_limit = 5; };'
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 start
+	IKED_GLOBAL=
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	spis=$(swanctl --list-sas | grep -o '[0-9a-f]\{16\}_i[*]\? [0-9a-f]\{16\}_r' | head -1)
+	si=${spis%%_i*} sr=${spis##* }
+	sr=${sr%_r}
+	[ ${#si} -eq 16 ] && [ ${#sr} -eq 16 ] || { swanctl --list-sas; return 1; }
+	r python3 "$VEIL_ROOT/selftests/veil/ike_fuzz.py" --dst 10.96.0.1 --count 8000 \
+		--seed 1 --spi-i "$si" --spi-r "$sr" &&
+	r python3 "$VEIL_ROOT/selftests/veil/ike_fuzz.py" --dst 10.96.0.1 --port 4500 --natt \
+		--count 4000 --seed 2 --spi-i "$si" --spi-r "$sr" || return 1
+	kill -0 "$IKED_PID" || { echo "veil-iked died"; show_logs; return 1; }
+	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; show_logs; return 1; }
+	wait_for 50 grep -q 'rekeyed by the peer' "$T/iked.log" &&
+	wait_for 50 one_each || { echo "the rekey did not go through"; show_logs; return 1; }
+	# A new IKE SA, while the flood's half-open SAs are over the limit
+	# (a COOKIE round first).
+	swanctl --terminate --ike veil >/dev/null 2>&1 &&
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ]' || { show_logs; return 1; }
+	swanctl --initiate --child net >"$T/initiate.out" 2>&1 ||
+		{ cat "$T/initiate.out"; show_logs; return 1; }
+	wait_for 50 installed || { show_logs; return 1; }
+	traffic 4 || { show_logs; return 1; }
+	iked_stop || return 1
+	charon_released
+}
+
+# simultaneous: both ends rekey the child at once (RFC 7296 §2.8.1). An
+# 800 ms delay on veil's side makes the two CREATE_CHILD_SA requests
+# cross: charon's is sent as soon as veil-iked's leaves. Each end sees the
+# other's request while its own is out; of the two new children the one
+# with the lowest nonce is deleted by its maker; one child each remains,
+# and pings through it all are not lost.
+simultaneous() {
+	local loss ping
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 || return 1
+	IKED_CHILD='rekey_time = "5s"; life_time = "60s"; rand_time = "1s";' \
+		iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16-x25519 start
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	l tc qdisc add dev eth0 root netem delay 800ms || return 1
+	l ping -q -c 100 -i 0.05 -W 3 -I 10.96.1.1 10.96.2.1 >"$T/ping.out" 2>&1 &
+	ping=$!
+	for _ in $(seq 200); do
+		grep -q 'rekeying child net' "$T/iked.log" && break
+		sleep 0.05
+	done
+	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; kill $ping; }
+	wait $ping
+	l tc qdisc del dev eth0 root
+	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
+	grep -q 'the peer rekeys it too (simultaneous rekey' "$T/iked.log" &&
+	grep -q 'both ends rekeyed it' "$T/iked.log" &&
+	wait_for 25 grep -Eq 'CHILD_SA rekey collision (won|lost)' "$T/charon.log" ||
+		{ echo "the rekeys did not collide"; show_logs; return 1; }
+	[ "$loss" = 0 ] || { echo "loss $loss%"; cat "$T/ping.out"; show_logs; return 1; }
+	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	iked_stop || return 1
+	charon_released || return 1
 }
 
 # tunnel FAMILY IKE ESP WHO: WHO (veil or charon) initiates; traffic flows.
@@ -744,7 +818,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 32
+ktap_set_plan 34
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -791,6 +865,10 @@ check "charon rekeys the child (PFS, x25519) while pings go: none lost" \
 check "veil rekeys the IKE SA while pings go: the child carries on" case_of rekeys veil ike
 check "charon rekeys the IKE SA while pings go: the child carries on" case_of rekeys charon ike
 check "NAT-T: veil behind a masquerading NAT, UDP 4500, ping and 10 MB" case_of natt
+check "both ends rekey the child at once: the collision resolves (2.8.1), none lost" \
+	case_of simultaneous
+check "12,000 malformed IKE messages: veil-iked stays up, its SA in step, serves anew" \
+	case_of malformed
 check "charon restarts and initiates: its INITIAL_CONTACT clears the old IKE SA" \
 	case_of charon_restarts
 check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
