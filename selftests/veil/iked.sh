@@ -138,7 +138,7 @@ swan_conf() {
 				id = veil.example} }
 			children { net { local_ts = $lts
 				remote_ts = $rts
-				esp_proposals = $esp } }
+				${SWAN_PROTO:-esp}_proposals = $esp } }
 		}
 	}
 	secrets { ike-1 { id-1 = veil.example
@@ -169,7 +169,7 @@ iked_conf() {
 	    local = { $il };
 	    remote = { $ir };
 	    children = { net = { local_ts = "$lts"; remote_ts = "$rts";
-	                         esp_proposals = "$esp"; start_action = "$start";
+	                         ${IKED_PROTO:-esp}_proposals = "$esp"; start_action = "$start";
 	                         ${IKED_CHILD:-} }; };
 	  };
 	};
@@ -420,6 +420,19 @@ simultaneous() {
 	[ "$loss" = 0 ] || { echo "loss $loss%"; cat "$T/ping.out"; show_logs; return 1; }
 	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
 	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	iked_stop || return 1
+	charon_released || return 1
+}
+
+# ah_child: a child with AH instead of ESP (ah_proposals), veil
+# initiating; ping and 10 MB go through the AH SAs.
+ah_child() {
+	SWAN_PROTO=ah swan_conf 4 aes128gcm16-prfsha256-x25519 sha256 || return 1
+	IKED_PROTO=ah iked_conf 4 aes128gcm16-prfsha256-x25519 sha256 start
+	iked_start
+	wait_for 50 installed || { show_logs; return 1; }
+	l "$VEIL" sa list | grep -q 'proto ah' || { l "$VEIL" sa list; return 1; }
+	traffic 4 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
 }
@@ -818,7 +831,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 34
+ktap_set_plan 35
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -837,6 +850,7 @@ check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
 	case_of tunnel 4 aes256-sha256-modp2048 aes128-sha256 veil
 check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 	case_of tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
+check "an AH child, veil initiates: ping and 10 MB through AH" case_of ah_child
 check "a root CA, an intermediate, RSA, ECDSA and Ed25519 certificates" pki
 check "certificates: veil initiates, IPv4, veil RSA via an intermediate (fragmented), charon ECDSA P-256" \
 	case_of certs rsa ec veil 4 ids

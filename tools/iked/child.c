@@ -871,6 +871,28 @@ static bool child_policy_shared(struct iked *d, const struct ike_child *c,
 }
 
 /**
+ * ike_child_drop_out - stop sending on a child that is about to be deleted
+ * @sa: its IKE SA
+ * @c: the child
+ *
+ * For the redundant child of a simultaneous rekey: being the newest of its
+ * reqid, it is what veil.ko sends on, and a packet sent on it after our
+ * Delete reaches the peer after the Delete, when its inbound SA is gone.
+ * Without its outbound SA, traffic moves to the peer's child at once; its
+ * inbound SA stays for what the peer sent before it saw the Delete.
+ */
+void ike_child_drop_out(struct ike_sa *sa, struct ike_child *c)
+{
+	char err[256];
+	int ret;
+
+	ret = iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family, iked_addr_bytes(&sa->remote),
+				 c->proto, c->spi_out, err, sizeof(err));
+	if (ret && ret != -ENOENT)
+		ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
+}
+
+/**
  * ike_child_uninstall - take a child's SAs (and its policies, unless they
  *	are a trap that stays) out of veil.ko
  * @sa: its IKE SA

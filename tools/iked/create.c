@@ -203,6 +203,7 @@ static void create_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	if (peer && create_nonce_lower(nc->lo_nonce, nc->lo_len, peer->lo_nonce, peer->lo_len)) {
 		ike_sa_log(sa, 1, "child %s: both ends rekeyed it; ours is redundant", r->cfg->name);
 		nc->rekeyed = true;
+		ike_child_drop_out(sa, nc);
 		ike_sa_queue(sa, IKE_OP_DELETE_CHILD, nc->spi_in);
 	} else if (peer) {
 		/* theirs is redundant: the peer deletes it, and nothing follows */

@@ -493,6 +493,7 @@ uint32_t ike_child_spi(void);
 struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
 int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat);
 void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c);
+void ike_child_drop_out(struct ike_sa *sa, struct ike_child *c);
 void ike_child_install_out(struct ike_sa *sa, struct ike_child *c);
 void ike_child_free_all(struct ike_sa *sa);
 int ike_child_trap(struct iked *d, const struct iked_conn_cfg *conn,
