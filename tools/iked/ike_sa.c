@@ -746,9 +746,10 @@ static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_ms
 	size_t plain_len;
 	int ret;
 
-	if (!sk) {
-		ike_sa_log(sa, 1, "%s without an SK payload: dropped",
-			   ike_msg_exchange_name(msg->hdr.exchange));
+	if (!sk || !sa->sk) {
+		/* no SK payload, or no keys yet (an initiator before IKE_SA_INIT's answer) */
+		ike_sa_log(sa, 1, "%s %s: dropped", ike_msg_exchange_name(msg->hdr.exchange),
+			   sk ? "before there are keys" : "without an SK payload");
 		return -EBADMSG;
 	}
 	if (sk->type == IKEV2_PL_SKF) {
