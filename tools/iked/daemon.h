@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "ctl.h"
 #include "kernel.h"
 #include "msg.h"
 #include "net.h"
@@ -69,6 +70,9 @@ enum ike_sa_state {
  * @defer_out: its outbound SA waits for its predecessor to go
  * @keymat: meanwhile, its KEYMAT (wiped when used or freed)
  * @keymat_len: its length
+ * @installed_at: when its SAs went into veil.ko (seconds since the epoch)
+ * @rekey_at: when the first of them reaches its soft lifetime (0: never)
+ * @expire_at: when they reach their hard lifetime (0: never)
  */
 struct ike_child {
 	struct ike_child *next;
@@ -96,6 +100,9 @@ struct ike_child {
 	bool defer_out;
 	uint8_t *keymat;
 	size_t keymat_len;
+	uint64_t installed_at;
+	uint64_t rekey_at;
+	uint64_t expire_at;
 };
 
 /**
@@ -335,6 +342,13 @@ struct iked_bypass {
  * @bypass: IKE's bypass policies in place, by endpoint pair
  * @n_bypass: how many
  * @stop: a signal asked the daemon to end
+ * @ctl: the control socket
+ * @conf_path: the configuration file, read again by a reload
+ * @secrets_path: the secrets file, likewise
+ * @debug: -d: every subsystem logs at level 2 at least, reloads or not
+ * @started_ms: when the daemon started (monotonic ms), for its uptime
+ * @next_reqid: the reqid the next new child configuration gets
+ * @retired: configurations a reload replaced that SAs still point into
  */
 struct iked {
 	struct iked_config cfg;
@@ -347,6 +361,24 @@ struct iked {
 	struct iked_bypass bypass[IKED_BYPASS_MAX];
 	unsigned int n_bypass;
 	volatile int stop;
+	struct iked_ctl ctl;
+	const char *conf_path;
+	const char *secrets_path;
+	bool debug;
+	uint64_t started_ms;
+	uint32_t next_reqid;
+	struct iked_retired *retired;
+};
+
+/**
+ * struct iked_retired - a configuration a reload replaced, kept while an
+ *	IKE SA on its way out (or a child, or a request) still points into it
+ * @next: the next one
+ * @cfg: the configuration
+ */
+struct iked_retired {
+	struct iked_retired *next;
+	struct iked_config cfg;
 };
 
 /* ike_sa.c */
