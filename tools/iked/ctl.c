@@ -99,7 +99,7 @@ int iked_ctl_open(struct iked_ctl *ctl, const char *path, char *err, size_t errl
 		ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	}
 	umask(old);
-	if (ret || listen(fd, IKED_CTL_CLIENTS) || chmod(path, 0600)) {
+	if (ret || listen(fd, IKED_CTL_BACKLOG) || chmod(path, 0600)) {
 		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
 		if (!ret)
 			unlink(path);
@@ -139,6 +139,7 @@ static void ctl_drop(struct iked_ctl *ctl, struct iked_ctl_client *c)
 	c->fd = -1;
 	c->resp = NULL;
 	c->req_len = c->resp_len = c->resp_off = 0;
+	c->draining = false;
 }
 
 /* Closes the socket, its clients, and removes it from the file system. */
@@ -188,6 +189,24 @@ static bool ctl_peer_ok(int fd, struct ucred *cred)
 	return cred->uid == 0 || cred->uid == geteuid();
 }
 
+/*
+ * A client turned away: its answer, then the end; what it sent already is
+ * read first, so that closing does not reset the connection before it
+ * reads the answer (more of it may still come: then it gets a reset after
+ * the answer, which is all it was going to get).
+ */
+static void ctl_refuse(int fd, const char *msg, size_t len)
+{
+	char buf[512];
+
+	if (send(fd, msg, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		iked_log(IKED_CTL, 2, "refusing a client: %s", strerror(errno));
+	shutdown(fd, SHUT_WR);
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	close(fd);
+}
+
 static void ctl_accept(struct iked_ctl *ctl)
 {
 	struct iked_ctl_client *c = NULL;
@@ -204,19 +223,14 @@ static void ctl_accept(struct iked_ctl *ctl)
 		if (!ctl_peer_ok(fd, &cred)) {
 			iked_log(IKED_CTL, 1, "client uid %u pid %d: not root: refused",
 				 (unsigned int)cred.uid, (int)cred.pid);
-			/* best effort: the socket is new, its buffer empty */
-			if (write(fd, denied, sizeof(denied) - 1) < 0)
-				iked_log(IKED_CTL, 2, "refusing a client: %s", strerror(errno));
-			close(fd);
+			ctl_refuse(fd, denied, sizeof(denied) - 1);
 			continue;
 		}
 		for (i = 0, c = NULL; i < IKED_CTL_CLIENTS && !c; i++)
 			if (ctl->clients[i].fd < 0)
 				c = &ctl->clients[i];
 		if (!c) {
-			if (write(fd, busy, sizeof(busy) - 1) < 0)
-				iked_log(IKED_CTL, 2, "refusing a client: %s", strerror(errno));
-			close(fd);
+			ctl_refuse(fd, busy, sizeof(busy) - 1);
 			continue;
 		}
 		ev.data.u64 = (uint64_t)(int64_t)(IKED_CTL_TAG_CLIENT0 - (c - ctl->clients));
@@ -237,9 +251,28 @@ static void ctl_accept(struct iked_ctl *ctl)
 		iked_log(IKED_CTL, 0, "control socket: accept: %s", strerror(errno));
 }
 
-/* Writes what it can of the answer; drops the client once it is all out. */
+/*
+ * The answer is out: the client gets its end of file, and what it sent
+ * beyond its request is read and thrown away until it closes. (Closing a
+ * Unix socket with unread data in it would hand the client ECONNRESET in
+ * place of that end of file.)
+ */
+static void ctl_drain(struct iked_ctl *ctl, struct iked_ctl_client *c)
+{
+	char buf[1024];
+	ssize_t n;
+
+	while ((n = recv(c->fd, buf, sizeof(buf), 0)) > 0 || (n < 0 && errno == EINTR))
+		;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return;		/* more may come; the deadline bounds it */
+	ctl_drop(ctl, c);
+}
+
+/* Writes what it can of the answer; then waits for the client to go. */
 static void ctl_write(struct iked_ctl *ctl, struct iked_ctl_client *c)
 {
+	struct epoll_event ev = { .events = EPOLLIN };
 	ssize_t n;
 
 	while (c->resp_off < c->resp_len) {
@@ -249,18 +282,39 @@ static void ctl_write(struct iked_ctl *ctl, struct iked_ctl_client *c)
 		if (n <= 0) {
 			if (n < 0 && errno == EINTR)
 				continue;
-			break;		/* the client left: nothing to tell it */
+			ctl_drop(ctl, c);	/* the client left: nothing to tell it */
+			return;
 		}
 		c->resp_off += n;
 	}
-	ctl_drop(ctl, c);
+	ev.data.u64 = (uint64_t)(int64_t)(IKED_CTL_TAG_CLIENT0 - (c - ctl->clients));
+	if (shutdown(c->fd, SHUT_WR) || epoll_ctl(ctl->ep, EPOLL_CTL_MOD, c->fd, &ev)) {
+		ctl_drop(ctl, c);
+		return;
+	}
+	c->draining = true;
+	ctl_drain(ctl, c);
 }
 
-/* The request is in: run it, and start sending the answer. */
+/* Starts sending @resp (taken), instead of reading. */
+static void ctl_respond(struct iked_ctl *ctl, struct iked_ctl_client *c, struct json_object *resp)
+{
+	struct epoll_event ev = { .events = EPOLLOUT };
+
+	c->resp = iked_ctl_encode(resp, &c->resp_len);
+	c->resp_off = 0;
+	ev.data.u64 = (uint64_t)(int64_t)(IKED_CTL_TAG_CLIENT0 - (c - ctl->clients));
+	if (!c->resp || epoll_ctl(ctl->ep, EPOLL_CTL_MOD, c->fd, &ev)) {
+		ctl_drop(ctl, c);
+		return;
+	}
+	ctl_write(ctl, c);
+}
+
+/* The request is in: run it, and answer. */
 static void ctl_answer(struct iked *d, struct iked_ctl_client *c, size_t len)
 {
 	struct iked_ctl *ctl = &d->ctl;
-	struct epoll_event ev = { .events = EPOLLOUT };
 	struct json_object *resp;
 	struct iked_ctl_req req;
 	char err[256];
@@ -271,18 +325,7 @@ static void ctl_answer(struct iked *d, struct iked_ctl_client *c, size_t len)
 	} else {
 		resp = iked_ctl_run(d, &req);
 	}
-	c->resp = iked_ctl_encode(resp, &c->resp_len);
-	if (!c->resp) {
-		ctl_drop(ctl, c);
-		return;
-	}
-	ev.data.u64 = (uint64_t)(int64_t)(IKED_CTL_TAG_CLIENT0 - (c - ctl->clients));
-	/* Nothing more is read: what the client sends after its line is ignored. */
-	if (epoll_ctl(ctl->ep, EPOLL_CTL_MOD, c->fd, &ev)) {
-		ctl_drop(ctl, c);
-		return;
-	}
-	ctl_write(ctl, c);
+	ctl_respond(ctl, c, resp);
 }
 
 static void ctl_read(struct iked *d, struct iked_ctl_client *c)
@@ -293,17 +336,10 @@ static void ctl_read(struct iked *d, struct iked_ctl_client *c)
 
 	for (;;) {
 		if (c->req_len == sizeof(c->req)) {
-			c->resp = iked_ctl_encode(iked_ctl_error("request longer than %d bytes",
-								 IKED_CTL_REQ_MAX - 1),
-						  &c->resp_len);
 			iked_log(IKED_CTL, 1, "client %u: request too long: refused",
 				 (unsigned int)(c - ctl->clients));
-			if (c->resp) {
-				/* best effort, then gone: no reading the rest of it */
-				if (send(c->fd, c->resp, c->resp_len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-					iked_log(IKED_CTL, 2, "client: %s", strerror(errno));
-			}
-			ctl_drop(ctl, c);
+			ctl_respond(ctl, c, iked_ctl_error("request longer than %d bytes",
+							   IKED_CTL_REQ_MAX - 1));
 			return;
 		}
 		n = recv(c->fd, c->req + c->req_len, sizeof(c->req) - c->req_len, 0);
@@ -348,7 +384,9 @@ void iked_ctl_event(struct iked *d, int64_t tag, uint32_t events)
 	c = &ctl->clients[IKED_CTL_TAG_CLIENT0 - tag];
 	if (c->fd < 0)
 		return;
-	if (c->resp)
+	if (c->draining)
+		ctl_drain(ctl, c);
+	else if (c->resp)
 		ctl_write(ctl, c);
 	else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		ctl_read(d, c);

@@ -21,6 +21,7 @@
 #define IKED_CTL_PATH		"/run/veil-iked.ctl"
 #define IKED_CTL_REQ_MAX	4096	/* a request is a line shorter than this */
 #define IKED_CTL_CLIENTS	16	/* connections served at once */
+#define IKED_CTL_BACKLOG	128	/* waiting to be accepted (and told to wait) */
 #define IKED_CTL_TIMEOUT_MS	5000	/* a client has this long to ask and read */
 
 enum iked_ctl_cmd {
@@ -52,6 +53,8 @@ struct iked_ctl_req {
  * @resp: the answer being written, or NULL while the request is read
  * @resp_len: its length
  * @resp_off: how much of it went out
+ * @draining: the answer is out; what the client still sends is thrown away
+ *	until it closes
  * @deadline: when it is dropped, done or not (monotonic ms)
  */
 struct iked_ctl_client {
@@ -61,6 +64,7 @@ struct iked_ctl_client {
 	char *resp;
 	size_t resp_len;
 	size_t resp_off;
+	bool draining;
 	uint64_t deadline;
 };
 
