@@ -81,7 +81,7 @@ static int ike_connect(const char *path)
 	return -1;
 }
 
-/* Sends all of @buf; 0 or -1 (after saying why). */
+/* Sends all of @buf; 0 or an errno. */
 static int ike_send(int fd, const char *buf, size_t len)
 {
 	ssize_t n;
@@ -90,10 +90,8 @@ static int ike_send(int fd, const char *buf, size_t len)
 		n = send(fd, buf, len, MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			veil_err("sending to veil-iked: %s", n < 0 ? strerror(errno) : "closed");
-			return -1;
-		}
+		if (n <= 0)
+			return n < 0 ? errno : EPIPE;
 		buf += n;
 		len -= n;
 	}
@@ -104,7 +102,7 @@ static int ike_send(int fd, const char *buf, size_t len)
  * The daemon's answer: one line, read to the connection's end (the daemon
  * closes it) and parsed by json-c as it comes.
  */
-static struct json_object *ike_receive(int fd)
+static struct json_object *ike_receive(int fd, bool quiet)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *o = NULL;
@@ -121,18 +119,21 @@ static struct json_object *ike_receive(int fd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0) {
-			veil_err("veil-iked did not answer within %d s", IKE_ANSWER_MS / 1000);
+			if (!quiet)
+				veil_err("veil-iked did not answer within %d s", IKE_ANSWER_MS / 1000);
 			break;
 		}
 		n = n < 0 ? -1 : recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			veil_err("reading veil-iked's answer: %s", strerror(errno));
+			if (!quiet)
+				veil_err("reading veil-iked's answer: %s", strerror(errno));
 			break;
 		}
 		if (n == 0) {
-			veil_err("veil-iked closed the connection without an answer");
+			if (!quiet)
+				veil_err("veil-iked closed the connection without an answer");
 			break;
 		}
 		o = json_tokener_parse_ex(tok, buf, (int)n);
@@ -167,17 +168,25 @@ static struct json_object *ike_request(struct veil_ctx *ctx, const char *cmd, co
 {
 	struct json_object *req = json_object_new_object(), *resp = NULL, *v;
 	const char *line;
-	int fd;
+	int fd, err;
 
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
 	if (name)
 		json_object_object_add(req, "name", json_object_new_string(name));
 	line = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	fd = ike_connect(ike_ctl_path(ctx));
-	if (fd >= 0 && !ike_send(fd, line, strlen(line)) && !ike_send(fd, "\n", 1))
-		resp = ike_receive(fd);
-	if (fd >= 0)
+	if (fd >= 0) {
+		/*
+		 * A daemon that refuses a client answers and closes at once:
+		 * the send may fail, and the answer still be there to read.
+		 */
+		err = ike_send(fd, line, strlen(line));
+		err = err ?: ike_send(fd, "\n", 1);
+		resp = ike_receive(fd, err != 0);
+		if (!resp && err)
+			veil_err("sending to veil-iked: %s", strerror(err));
 		close(fd);
+	}
 	json_object_put(req);
 	if (resp && (!json_object_object_get_ex(resp, "ok", &v) || !json_object_get_boolean(v))) {
 		if (!quiet)
