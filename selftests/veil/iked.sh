@@ -639,6 +639,9 @@ ctl_reload() {
 	"$VEIL" ike list >"$T/list.out"
 	grep -q "child net reqid $reqid installed" "$T/list.out" && grep -q "spi-in $spi " "$T/list.out" ||
 		{ echo "the child changed"; cat "$T/list.out"; return 1; }
+	# and the next one will have the same reqid: the configuration kept it
+	[ "$(ike_json '[x["reqid"] for n in j["conns"] if n["name"] == "charon" for x in n["children"]]')" = \
+	  "[$reqid]" ] || { echo "charon.net's reqid changed"; "$VEIL" -j -p ike list; return 1; }
 	installed && l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	# a broken file: refused, with where; the daemon runs on
 	echo 'connections = { broken = ' >> "$T/iked.conf"

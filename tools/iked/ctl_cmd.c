@@ -377,6 +377,7 @@ static struct json_object *ctl_conns_json(struct iked *d)
 				    ctl_action_name(conn->children[j].start_action));
 			json_object_object_add(co, "trapped",
 					       json_object_new_boolean(conn->children[j].trapped));
+			ctl_add_u64(co, "reqid", conn->children[j].reqid);
 			json_object_array_add(ch, co);
 		}
 		json_object_object_add(o, "children", ch);
