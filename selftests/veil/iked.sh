@@ -763,6 +763,192 @@ natt() {
 	charon_released || return 1
 }
 
+# --- veil ike: the control socket (up, down, list, status, reload) ---
+# The cases below drive veil-iked through `veil ike` against charon.
+
+CTL=/run/veil-iked.ctl
+
+# ctl_py SCRIPT: python3 with the control socket's path as argv[1].
+ctl_py() { /usr/bin/python3 -c "$1" "$CTL"; }
+
+# ike_json EXPR: EXPR evaluated over `veil -j ike list` as j (python), s
+# its first IKE SA and c that SA's first child.
+ike_json() {
+	"$VEIL" -j ike list | /usr/bin/python3 -c "import json, sys
+j = json.load(sys.stdin); s = j['ike_sas'][0]; c = s['children'][0]; print($1)"
+}
+
+# ctl_up_down: a connection with start_action none is brought up by
+# `veil ike up`, listed with the SPIs and proposals charon has, its child
+# deleted alone and brought up again (CREATE_CHILD_SA), then the whole IKE
+# SA deleted, which charon sees.
+ctl_up_down() {
+	local spi_i spi_r spi_in spi_out rest
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 none
+	iked_start
+	wait_for 50 "$VEIL" ike status || { echo "no control socket"; show_logs; return 1; }
+	expect_status 0 "$VEIL" ike list && output_has '^charon: no IKE SA' || return 1
+	expect_status 1 "$VEIL" ike up nosuch && output_has 'no connection named "nosuch"' &&
+	expect_status 1 "$VEIL" ike up charon.nosuch &&
+	output_has 'connection "charon" has no child named "nosuch"' || return 1
+	expect_status 0 "$VEIL" ike up charon.net timeout 20 || { show_logs; return 1; }
+	installed || { echo "up returned before the child was in"; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	# SPIs and proposals as charon has them, from one -j list (python
+	# starts slowly in the guest); a here-string: the guest has no /dev/fd
+	read -r spi_i spi_r spi_in spi_out rest <<<"$(ike_json \
+		'" ".join(str(x) for x in (s["spi_i"], s["spi_r"], c["spi_in"], c["spi_out"],
+			s["proposal"], c["proposal"], s["state"], s["peer_id"], c["local_ts"],
+			c["packets_out"] > 0))')"
+	[ "$rest" = "aes128gcm16-prfsha256-x25519 aes128gcm16-noesn established charon.example ['10.96.1.0/24'] True" ] ||
+		{ echo "$rest"; "$VEIL" -j -p ike list; return 1; }
+	swanctl --list-sas >"$T/sas.out" 2>&1
+	grep -q "${spi_i}_i" "$T/sas.out" && grep -q "${spi_r}_r" "$T/sas.out" ||
+		{ echo "IKE SPIs $spi_i $spi_r"; cat "$T/sas.out"; return 1; }
+	r ip xfrm state >"$T/xfrm.out"
+	grep -q "spi 0x$spi_in " "$T/xfrm.out" && grep -q "spi 0x$spi_out " "$T/xfrm.out" ||
+		{ echo "child SPIs $spi_in $spi_out"; cat "$T/xfrm.out"; return 1; }
+	l "$VEIL" sa list | grep -q "spi 0x$spi_in " || { l "$VEIL" sa list; return 1; }
+	expect_status 0 "$VEIL" ike list && output_has '^charon: established, initiator' &&
+	output_has "spi-in 0x$spi_in spi-out 0x$spi_out" || return 1
+	# The child goes alone; the IKE SA stays.
+	expect_status 0 "$VEIL" ike down charon.net || return 1
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ] &&
+			  ! swanctl --list-sas 2>/dev/null | grep -q INSTALLED' ||
+		{ echo "the child stayed"; show_logs; return 1; }
+	swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED &&
+	"$VEIL" ike list >"$T/list.out" && grep -q "spi-i 0x$spi_i " "$T/list.out" &&
+	! grep -q "child net" "$T/list.out" ||
+		{ echo "the IKE SA went with its child"; "$VEIL" ike list; return 1; }
+	expect_status 1 "$VEIL" ike down charon.net && output_has 'no Child SA of charon.net' ||
+		return 1
+	# Up again: a child by CREATE_CHILD_SA on the IKE SA there is.
+	expect_status 0 "$VEIL" ike up charon timeout 20 || { show_logs; return 1; }
+	installed && "$VEIL" ike list | grep -q "spi-i 0x$spi_i " ||
+		{ "$VEIL" ike list; show_logs; return 1; }
+	expect_status 0 "$VEIL" ike down charon || return 1
+	charon_released || return 1
+	wait_for 25 eval '"$VEIL" ike list | grep -q "^charon: no IKE SA"' &&
+	[ -z "$(l "$VEIL" sa list)" ] || { "$VEIL" ike list; return 1; }
+	expect_status 1 "$VEIL" ike down charon && output_has 'has no IKE SA' || return 1
+	iked_stop
+}
+
+# ctl_conf_with NAME SETTINGS: iked.conf is iked-base.conf with one more
+# connection.
+ctl_conf_with() {
+	{ sed '$d' "$T/iked-base.conf"; printf '  %s = { %s };\n};\n' "$1" "$2"; } > "$T/iked.conf"
+}
+
+# ctl_reload: a connection is added and one removed by `veil ike reload`
+# while charon's child stays up as it was; a broken file is refused, and
+# the daemon goes on; SIGHUP reloads too; a reload without charon's
+# connection deletes its IKE SA, telling charon.
+ctl_reload() {
+	local spi reqid trap
+	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
+	trap='local_addrs = "10.96.0.1"; remote_addrs = "10.96.0.2";
+	    local = { auth = "psk"; }; remote = { auth = "psk"; };
+	    children = { c = { local_ts = "10.96.1.1/32"; remote_ts = "10.96.2.NN/32";
+	                       start_action = "trap"; }; };'
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 none
+	cp "$T/iked.conf" "$T/iked-base.conf"
+	ctl_conf_with old "${trap/NN/9}"
+	iked_start
+	wait_for 50 "$VEIL" ike status || { show_logs; return 1; }
+	expect_status 0 "$VEIL" ike up charon.net || { show_logs; return 1; }
+	installed || return 1
+	"$VEIL" ike list >"$T/list.out"
+	spi=$(sed -n 's/.*spi-in \(0x[0-9a-f]*\) .*/\1/p' "$T/list.out")
+	reqid=$(sed -n 's/.*child net reqid \([0-9]*\) .*/\1/p' "$T/list.out")
+	[ -n "$spi" ] && [ -n "$reqid" ] || { cat "$T/list.out"; return 1; }
+	l "$VEIL" policy list | grep -q 10.96.2.9 || { echo "no trap"; l "$VEIL" policy list; return 1; }
+	# old goes, new comes; charon stays as it is
+	ctl_conf_with new "${trap/NN/10}"
+	expect_status 0 "$VEIL" ike reload && output_has 'added new; removed old' || return 1
+	wait_for 10 eval 'l "$VEIL" policy list | grep -q 10.96.2.10' &&
+	! l "$VEIL" policy list | grep -q '10.96.2.9/' ||
+		{ echo "traps not swapped"; l "$VEIL" policy list; show_logs; return 1; }
+	"$VEIL" ike list >"$T/list.out"
+	grep -q "child net reqid $reqid installed" "$T/list.out" && grep -q "spi-in $spi " "$T/list.out" ||
+		{ echo "the child changed"; cat "$T/list.out"; return 1; }
+	# and the next one will have the same reqid: the configuration kept it
+	[ "$(ike_json '[x["reqid"] for n in j["conns"] if n["name"] == "charon" for x in n["children"]]')" = \
+	  "[$reqid]" ] || { echo "charon.net's reqid changed"; "$VEIL" -j -p ike list; return 1; }
+	installed && l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	# a broken file: refused, with where; the daemon runs on
+	echo 'connections = { broken = ' >> "$T/iked.conf"
+	expect_status 1 "$VEIL" ike reload && output_has "iked.conf:[0-9]+" || return 1
+	expect_status 0 "$VEIL" ike status && output_has '^connections 2$' && output_has '^child-sas 1$' ||
+		{ show_logs; return 1; }
+	# SIGHUP: the same, into the log
+	ctl_conf_with new "${trap/NN/10}"
+	kill -HUP "$IKED_PID"
+	wait_for 25 grep -q 'reloaded: 2 connections, 1 secret; 0 IKE SAs' "$T/iked.log" ||
+		{ show_logs; return 1; }
+	# charon's connection gone: its IKE SA is deleted, charon told
+	printf 'connections = { new = { %s }; };\n' "${trap/NN/10}" > "$T/iked.conf"
+	expect_status 0 "$VEIL" ike reload && output_has 'removed charon; 1 IKE SAs' || return 1
+	charon_released || return 1
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ]' || { l "$VEIL" sa list; return 1; }
+	[ "$(l "$VEIL" policy list | grep -c dir)" -eq 3 ] || { l "$VEIL" policy list; return 1; }
+	iked_stop
+}
+
+# ctl_robust: garbage, early hang-ups, a request too long and idle
+# clients never hurt the daemon; a user other than root is refused by the
+# socket's mode and, were it open, by the daemon.
+ctl_robust() {
+	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 none
+	iked_start
+	wait_for 50 "$VEIL" ike status || { show_logs; return 1; }
+	[ "$(stat -c %a "$CTL")" = 600 ] || { stat "$CTL"; return 1; }
+	ctl_py '
+import socket, sys, time
+def ask(data, shut=True):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5); s.sendall(data)
+    if shut: s.shutdown(socket.SHUT_WR)
+    r = b""
+    while True:
+        try:
+            b = s.recv(4096)
+        except ConnectionResetError:   # a refused client: its answer, then a reset
+            b = b""
+        if not b: return r.decode()
+        r += b
+for data, want in ((b"garbage\n", "not JSON"), (b"\x00\xff{{\n", "not JSON"),
+                   (b"{\"cmd\":\"list\"", "ends too soon"), (b"x" * 5000, "longer than"),
+                   (b"[]\n", "not a JSON object"), (b"{\"cmd\":\"up\",\"name\":\"\\u0000\"}\n", "")):
+    a = ask(data)
+    assert a.startswith("{\"ok\":false") and want in a and a.endswith("\n"), (data[:20], a)
+idle = []
+for i in range(20):   # more than the daemon serves at once
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); idle.append(s)
+    if i == 0: s.sendall(b"{\"cmd\":")   # half a request, then nothing
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()   # gone at once
+for s in idle[:10]: s.close()
+for i in range(50):   # once the daemon has seen them go, it serves again
+    a = ask(b"{\"cmd\":\"status\"}\n")
+    if "busy" not in a: break
+    time.sleep(0.1)
+assert "\"ok\":true" in a, "status with idle clients: " + a
+' || { show_logs; return 1; }
+	expect_status 0 "$VEIL" ike status && output_has '^veil-iked .* pid [0-9]+ up' || return 1
+	kill -0 "$IKED_PID" || { echo "veil-iked died"; show_logs; return 1; }
+	cp "$VEIL" "$T/veil-nobody" && chmod 755 "$T" "$T/veil-nobody" || return 1
+	expect_status 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$T/veil-nobody" ike status &&
+	output_has 'permission denied' || return 1
+	chmod 666 "$CTL" &&
+	expect_status 1 setpriv --reuid=65534 --regid=65534 --clear-groups "$T/veil-nobody" ike status &&
+	output_has 'permission denied: only root' || return 1
+	chmod 700 "$T"
+	grep -q 'not root: refused' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop || return 1
+	[ ! -e "$CTL" ] || { echo "the control socket stayed"; return 1; }
+}
+# --- end of veil ike's cases ---
+
 # veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
 # veil-iked answers in iked-r: the same tunnel, veil on both ends.
 veil_to_veil() {
@@ -773,7 +959,8 @@ veil_to_veil() {
 	    -e 's/id = "@@me"/id = "charon.example"/' \
 	    -e 's|local_ts = "10.96.1.0/24"; remote_ts = "10.96.2.0/24"|local_ts = "10.96.2.0/24"; remote_ts = "10.96.1.0/24"|' \
 	    "$T/iked.conf" > "$T/iked2.conf"
-	ip netns exec $R "$IKED" -F -d -f "$T/iked2.conf" -s "$T/iked.secrets" >"$T/iked2.log" 2>&1 &
+	ip netns exec $R "$IKED" -F -d -f "$T/iked2.conf" -s "$T/iked.secrets" -c "$T/iked2.ctl" \
+		>"$T/iked2.log" 2>&1 &
 	IKED2_PID=$!
 	wait_for 50 grep -q running "$T/iked2.log" || { cat "$T/iked2.log"; return 1; }
 	iked_conf 4 aes256gcm16-prfsha384-ecp384 aes256gcm16 start
@@ -831,7 +1018,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 35
+ktap_set_plan 38
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -885,6 +1072,10 @@ check "12,000 malformed IKE messages: veil-iked stays up, its SA in step, serves
 	case_of malformed
 check "charon restarts and initiates: its INITIAL_CONTACT clears the old IKE SA" \
 	case_of charon_restarts
+check "veil ike up, list (SPIs as charon's), down a child, down the IKE SA" case_of ctl_up_down
+check "veil ike reload: connections added and removed, a broken file refused, SIGHUP" \
+	case_of ctl_reload
+check "veil ike: garbage and idle clients are harmless, non-root refused" case_of ctl_robust
 check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
 	case_of dpd
 check "veil-iked to veil-iked: aes256gcm16-prfsha384-ecp384, ping and 10 MB" \

@@ -7,64 +7,24 @@
  * next packet brings the tunnel up again; "restart"/"start" begins anew
  * at once.
  *
- * Traps made this way are remembered by reqid (reqids stay with a child
- * configuration), so that a child that later ends leaves them in place,
- * and a stop removes them.
+ * Traps made this way are marked on the child's configuration, as
+ * start_action's are, so that a child that later ends leaves them in
+ * place, a reload keeps them, and a stop removes them.
  */
 #include <string.h>
 
 #include "daemon.h"
 #include "log.h"
 
-/**
- * ike_child_trapped - whether a child configuration's trap is in place
- * @d: the daemon
- * @cfg: the child configuration
- *
- * Return: true for start_action = trap, and for traps an action installed.
- */
-bool ike_child_trapped(const struct iked *d, const struct iked_child_cfg *cfg)
-{
-	unsigned int i;
-
-	if (cfg->start_action == IKED_ACTION_TRAP)
-		return true;
-	for (i = 0; i < d->n_traps; i++)
-		if (d->traps[i] == cfg->reqid)
-			return true;
-	return false;
-}
-
-/* Installs @cfg's trap, once. */
+/* Installs @cfg's trap, once; cfg->trapped says it is in (config.h). */
 static void action_trap(struct iked *d, const struct iked_conn_cfg *conn,
 			const struct iked_child_cfg *cfg)
 {
-	if (ike_child_trapped(d, cfg))
+	if (cfg->trapped)
 		return;
-	if (d->n_traps == IKED_TRAPS_MAX) {
-		iked_log(IKED_CFG, 0, "%s.%s: too many traps to add one", conn->name, cfg->name);
-		return;
-	}
+	/* the flag is the daemon's, in its own (writable) configuration */
 	if (!ike_child_trap(d, conn, cfg, true))
-		d->traps[d->n_traps++] = cfg->reqid;
-}
-
-/**
- * ike_action_untrap_all - remove the traps actions installed (a stop)
- * @d: the daemon
- */
-void ike_action_untrap_all(struct iked *d)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < d->cfg.n_conns; i++)
-		for (j = 0; j < d->cfg.conns[i].n_children; j++) {
-			const struct iked_child_cfg *cfg = &d->cfg.conns[i].children[j];
-
-			if (cfg->start_action != IKED_ACTION_TRAP && ike_child_trapped(d, cfg))
-				ike_child_trap(d, &d->cfg.conns[i], cfg, false);
-		}
-	d->n_traps = 0;
+		((struct iked_child_cfg *)cfg)->trapped = true;
 }
 
 /* What @why asks of a child of configuration @cfg. */

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/veil.h>
@@ -641,6 +642,7 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 	bool i2r = inbound != c->initiated;
 	const uint8_t *k = keymat + (i2r ? 0 : elen + ilen);
 	struct iked_kernel_sa ks = { 0 };
+	uint64_t now;
 	uint32_t r = 0;
 
 	if ((et && (!ea || !ea->kernel)) || (it && it->id && (!ia || !ia->kernel))) {
@@ -676,6 +678,14 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 	ks.soft_secs = cfg->rekey_time ? cfg->rekey_time - (cfg->rand_time ?
 							     r % cfg->rand_time : 0) : 0;
 	ks.hard_secs = cfg->life_time;
+	/* For `veil ike list`: when the first of the two SAs will want a rekey. */
+	now = time(NULL);
+	if (!c->installed_at)
+		c->installed_at = now;
+	if (ks.soft_secs && (!c->rekey_at || now + ks.soft_secs < c->rekey_at))
+		c->rekey_at = now + ks.soft_secs;
+	if (ks.hard_secs && !c->expire_at)
+		c->expire_at = now + ks.hard_secs;
 	ks.soft_bytes = cfg->rekey_bytes;
 	ks.hard_bytes = cfg->life_bytes;
 	ks.soft_packets = cfg->rekey_packets;
@@ -741,14 +751,14 @@ static bool child_ts_equal(const struct iked_ts *a, const struct iked_ts *b)
 	return iked_ts_contains(a, b) && iked_ts_contains(b, a);
 }
 
-/* Whether (l, r) is one of @cfg's trap selector pairs, which stay. */
+/* Whether (l, r) is one of @cfg's installed trap's selector pairs, which stay. */
 static bool child_is_trap(const struct ike_sa *sa, const struct iked_child_cfg *cfg,
 			  const struct iked_ts *l, const struct iked_ts *r)
 {
 	struct iked_ts cl, cr;
 	unsigned int i, j;
 
-	if (!ike_child_trapped(sa->d, cfg))
+	if (!cfg->trapped)
 		return false;
 	for (i = 0; i < cfg->n_local_ts; i++) {
 		child_resolve(&cfg->local_ts[i], &sa->local, &cl);
@@ -849,7 +859,7 @@ void ike_child_install_out(struct ike_sa *sa, struct ike_child *c)
  * (@l, @r): a rekey's successor shares its predecessor's policies, which
  * must stay when the predecessor goes.
  */
-static bool child_policy_shared(struct iked *d, const struct ike_child *c,
+static bool child_policy_shared(struct iked *d, const struct ike_child *c, uint32_t reqid,
 				const struct iked_ts *l, const struct iked_ts *r)
 {
 	const struct ike_child *o;
@@ -859,7 +869,7 @@ static bool child_policy_shared(struct iked *d, const struct ike_child *c,
 	for (b = 0; b < IKED_SA_HASH; b++)
 		for (sa = d->sas[b]; sa; sa = sa->hnext)
 			for (o = sa->children; o; o = o->next) {
-				if (o == c || !o->installed || o->reqid != c->reqid)
+				if (o == c || !o->installed || o->reqid != reqid)
 					continue;
 				for (i = 0; i < o->n_local; i++)
 					for (j = 0; j < o->n_remote; j++)
@@ -923,7 +933,8 @@ void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c)
 	for (i = 0; i < c->n_local; i++) {
 		for (j = 0; j < c->n_remote; j++) {
 			if (child_is_trap(sa, c->cfg, &c->ts_local[i], &c->ts_remote[j]) ||
-			    child_policy_shared(sa->d, c, &c->ts_local[i], &c->ts_remote[j]))
+			    child_policy_shared(sa->d, c, c->reqid, &c->ts_local[i],
+						&c->ts_remote[j]))
 				continue;
 			ret = child_policies(sa, c->cfg, c->reqid, c->proto, c->mode,
 					     &c->ts_local[i], &c->ts_remote[j], &sa->local,
@@ -1016,6 +1027,13 @@ int ike_child_trap(struct iked *d, const struct iked_conn_cfg *conn,
 		for (j = 0; j < cfg->n_remote_ts; j++) {
 			child_resolve(&cfg->remote_ts[j], &remote, &r);
 			if (l.family != r.family)
+				continue;
+			/*
+			 * A trap a reload takes away may have a child of its
+			 * reqid up: the child's policies (the same selectors)
+			 * stay until the child goes.
+			 */
+			if (!install && child_policy_shared(d, NULL, cfg->reqid, &l, &r))
 				continue;
 			ret = child_policies(&fake, cfg, cfg->reqid,
 					     *cfg->ah_proposals ? VEIL_PROTO_AH : VEIL_PROTO_ESP,

@@ -569,6 +569,7 @@ static const struct conf_key conf_iked_keys[] = {
 	KEY(struct iked_config, retransmit_base, retransmit_base, conf_base),
 	KEY(struct iked_config, port, ike_port, conf_port),
 	KEY(struct iked_config, port_nat_t, natt_port, conf_port),
+	KEYS(struct iked_config, ctl_socket, ctl_socket, conf_str),
 	{ NULL, NULL, 0, 0, 0 },
 };
 

@@ -98,6 +98,7 @@ struct iked_auth_cfg {
  * @if_id_out: the outbound one's
  * @reqid: set by the daemon: ties the child's policies (and a trap's) to
  *	its SAs
+ * @trapped: set by the daemon: its trap policies are installed
  */
 struct iked_child_cfg {
 	char name[IKED_NAME_MAX];
@@ -122,6 +123,7 @@ struct iked_child_cfg {
 	uint32_t if_id_in;
 	uint32_t if_id_out;
 	uint32_t reqid;
+	bool trapped;
 };
 
 /**
@@ -204,6 +206,8 @@ struct iked_secret {
  * @retransmit_base: each wait is this many times the one before (1.8)
  * @fragment_size: the largest IP datagram an IKE fragment may make (1280,
  *	strongSwan's default)
+ * @ctl_socket: the control socket's path, empty for the default (veil-iked's
+ *	-c option wins over it)
  */
 struct iked_config {
 	struct iked_conn_cfg *conns;
@@ -218,6 +222,7 @@ struct iked_config {
 	uint32_t retransmit_timeout_ms;
 	double retransmit_base;
 	uint32_t fragment_size;
+	char ctl_socket[IKED_PATH_MAX];
 };
 
 int iked_conf_load(struct iked_config *cfg, const char *path, char *err, size_t errlen);

@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "crypto.h"
+#include "ctl.h"
 #include "kernel.h"
 #include "msg.h"
 #include "net.h"
@@ -24,7 +25,6 @@
 #define IKED_SA_HASH		1024
 #define IKED_BYPASS_PRIO	100	/* IKE's own bypass: ahead of every child (1000+) */
 #define IKED_HALF_OPEN_MS	30000	/* a responder forgets an unfinished SA */
-#define IKED_TRAPS_MAX		256	/* traps dpd_action/close_action installed */
 #define IKED_MAX_PROPS		16
 #define IKED_CHILD_TS		IKED_TS_MAX
 
@@ -70,6 +70,9 @@ enum ike_sa_state {
  * @defer_out: its outbound SA waits for its predecessor to go
  * @keymat: meanwhile, its KEYMAT (wiped when used or freed)
  * @keymat_len: its length
+ * @installed_at: when its SAs went into veil.ko (seconds since the epoch)
+ * @rekey_at: when the first of them reaches its soft lifetime (0: never)
+ * @expire_at: when they reach their hard lifetime (0: never)
  */
 struct ike_child {
 	struct ike_child *next;
@@ -97,6 +100,9 @@ struct ike_child {
 	bool defer_out;
 	uint8_t *keymat;
 	size_t keymat_len;
+	uint64_t installed_at;
+	uint64_t rekey_at;
+	uint64_t expire_at;
 };
 
 /**
@@ -381,9 +387,14 @@ struct iked_bypass {
  * @half_open: responder SAs waiting for IKE_AUTH
  * @bypass: IKE's bypass policies in place, by endpoint pair
  * @n_bypass: how many
- * @traps: reqids of the traps dpd_action or close_action installed
- * @n_traps: how many
  * @stop: a signal asked the daemon to end
+ * @ctl: the control socket
+ * @conf_path: the configuration file, read again by a reload
+ * @secrets_path: the secrets file, likewise
+ * @debug: -d: every subsystem logs at level 2 at least, reloads or not
+ * @started_ms: when the daemon started (monotonic ms), for its uptime
+ * @next_reqid: the reqid the next new child configuration gets
+ * @retired: configurations a reload replaced that SAs still point into
  */
 struct iked {
 	struct iked_config cfg;
@@ -395,9 +406,25 @@ struct iked {
 	unsigned int half_open;
 	struct iked_bypass bypass[IKED_BYPASS_MAX];
 	unsigned int n_bypass;
-	uint32_t traps[IKED_TRAPS_MAX];
-	unsigned int n_traps;
 	volatile int stop;
+	struct iked_ctl ctl;
+	const char *conf_path;
+	const char *secrets_path;
+	bool debug;
+	uint64_t started_ms;
+	uint32_t next_reqid;
+	struct iked_retired *retired;
+};
+
+/**
+ * struct iked_retired - a configuration a reload replaced, kept while an
+ *	IKE SA on its way out (or a child, or a request) still points into it
+ * @next: the next one
+ * @cfg: the configuration
+ */
+struct iked_retired {
+	struct iked_retired *next;
+	struct iked_config cfg;
 };
 
 /* ike_sa.c */
@@ -431,8 +458,6 @@ enum ike_end {
 	IKE_END_PEER_CLOSED,	/* close_action */
 };
 
-bool ike_child_trapped(const struct iked *d, const struct iked_child_cfg *cfg);
-void ike_action_untrap_all(struct iked *d);
 void ike_action_sa_end(struct ike_sa *sa, enum ike_end why, const char *text);
 void ike_action_child_closed(struct ike_sa *sa, struct ike_child *c);
 bool ike_action_retry(struct ike_sa *sa);

@@ -14,8 +14,10 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <linux/veil.h>
+#include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "ctl.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -31,64 +33,27 @@ static void usage(FILE *f)
 	fputs("Usage: veil-iked [ OPTIONS ]\n"
 	      "  -f, --config FILE    configuration (default " IKED_CONF_PATH ")\n"
 	      "  -s, --secrets FILE   pre-shared keys (default " IKED_SECRETS_PATH ")\n"
+	      "  -c, --ctl PATH       control socket (default: the configuration's\n"
+	      "                       ctl_socket, else " IKED_CTL_PATH ")\n"
 	      "  -F, --foreground     stay in the foreground and log to stderr\n"
 	      "  -d, --debug          log details (level 2) for every subsystem\n"
 	      "  -t, --check          check the configuration and exit\n"
 	      "  -V, --version        print the version and exit\n", f);
 }
 
-/* Every proposal in the configuration parses, or the daemon does not start. */
-static int check_proposals(const struct iked_config *cfg)
-{
-	struct ike_prop props[IKED_MAX_PROPS];
-	char err[256];
-	unsigned int i, j;
-
-	for (i = 0; i < cfg->n_conns; i++) {
-		const struct iked_conn_cfg *c = &cfg->conns[i];
-
-		if (ike_prop_parse(c->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
-				   sizeof(err)) < 0) {
-			fprintf(stderr, "veil-iked: connection %s: proposals: %s\n", c->name, err);
-			return -1;
-		}
-		for (j = 0; j < c->n_children; j++) {
-			if (ike_child_props(&c->children[j], 0, true, props, IKED_MAX_PROPS, err,
-					    sizeof(err)) < 0) {
-				fprintf(stderr, "veil-iked: child %s.%s: %s\n", c->name,
-					c->children[j].name, err);
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
 static int load(struct iked *d, const char *conf, const char *secrets)
 {
 	char err[512];
 	unsigned int i, j;
-	uint32_t reqid = 1;
 
-	if (iked_conf_load(&d->cfg, conf, err, sizeof(err))) {
+	if (iked_config_read(&d->cfg, conf, secrets, err, sizeof(err))) {
 		fprintf(stderr, "veil-iked: %s\n", err);
 		return -1;
 	}
-	if (access(secrets, F_OK) == 0 &&
-	    iked_secrets_load(&d->cfg, secrets, true, err, sizeof(err))) {
-		fprintf(stderr, "veil-iked: %s\n", err);
-		return -1;
-	}
-	if (iked_creds_load(&d->cfg, conf, err, sizeof(err))) {
-		fprintf(stderr, "veil-iked: %s\n", err);
-		iked_conf_free(&d->cfg);
-		return -1;
-	}
-	if (check_proposals(&d->cfg))
-		return -1;
+	d->next_reqid = 1;
 	for (i = 0; i < d->cfg.n_conns; i++)
 		for (j = 0; j < d->cfg.conns[i].n_children; j++)
-			d->cfg.conns[i].children[j].reqid = reqid++;
+			d->cfg.conns[i].children[j].reqid = d->next_reqid++;
 	return 0;
 }
 
@@ -114,27 +79,26 @@ static void start_children(struct iked *d)
 {
 	unsigned int i, j;
 
-	struct ike_sa *sa;
-
 	for (i = 0; i < d->cfg.n_conns; i++) {
-		const struct iked_conn_cfg *c = &d->cfg.conns[i];
-		const struct iked_child_cfg *first = NULL;
+		struct iked_conn_cfg *c = &d->cfg.conns[i];
 
-		for (j = 0; j < c->n_children; j++) {
+		for (j = 0; j < c->n_children; j++)
 			if (c->children[j].start_action == IKED_ACTION_TRAP)
-				ike_child_trap(d, c, &c->children[j], true);
-			else if (c->children[j].start_action == IKED_ACTION_START && !first)
-				first = &c->children[j];
-		}
-		if (!first || ike_init_start(d, c, first, NULL, NULL))
-			continue;
-		/* The first child comes with IKE_AUTH; the others follow it. */
-		sa = ike_sa_of_conn(d, c);
-		for (j = 0; sa && j < c->n_children; j++)
-			if (c->children[j].start_action == IKED_ACTION_START &&
-			    &c->children[j] != first)
-				ike_sa_queue_child(sa, &c->children[j]);
+				c->children[j].trapped = !ike_child_trap(d, c, &c->children[j], true);
+		iked_conn_start(d, c, NULL);
 	}
+}
+
+/* SIGHUP: as `veil ike reload`, with the outcome in the log only. */
+static void reload_signal(struct iked *d)
+{
+	struct json_object *changes = json_object_new_object();
+	char err[512];
+
+	iked_log(IKED_CFG, 1, "SIGHUP: reloading %s", d->conf_path);
+	if (changes)
+		iked_reload(d, changes, err, sizeof(err));
+	json_object_put(changes);
 }
 
 /*
@@ -175,10 +139,11 @@ static void stop_all(struct iked *d)
 			ike_sa_delete(sa, true);
 	for (i = 0; i < d->cfg.n_conns; i++)
 		for (j = 0; j < d->cfg.conns[i].n_children; j++)
-			if (d->cfg.conns[i].children[j].start_action == IKED_ACTION_TRAP)
+			if (d->cfg.conns[i].children[j].trapped) {
 				ike_child_trap(d, &d->cfg.conns[i], &d->cfg.conns[i].children[j],
 					       false);
-	ike_action_untrap_all(d);
+				d->cfg.conns[i].children[j].trapped = false;
+			}
 	for (b = 0; b < IKED_SA_HASH; b++)
 		for (sa = d->sas[b]; sa; sa = sa->hnext)
 			ike_sa_dead(sa, "veil-iked stops");
@@ -204,7 +169,8 @@ static int run(struct iked *d)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (sfd < 0 || ep < 0 || ep_add(ep, sfd, EV_SIGNAL) ||
-	    ep_add(ep, iked_kernel_events_fd(&d->kernel), EV_KERNEL)) {
+	    ep_add(ep, iked_kernel_events_fd(&d->kernel), EV_KERNEL) ||
+	    iked_ctl_watch(&d->ctl, ep)) {
 		iked_log(IKED_NET, 0, "epoll: %s", strerror(errno));
 		return 1;
 	}
@@ -236,14 +202,19 @@ static int run(struct iked *d)
 			int64_t tag = (int64_t)evs[i].data.u64;
 
 			if (tag == EV_SIGNAL) {
-				while (read(sfd, &si, sizeof(si)) == sizeof(si))
+				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					if (si.ssi_signo != SIGHUP)
 						d->stop = 1;
+					else if (!d->stop)
+						reload_signal(d);
+				}
 			} else if (tag == EV_KERNEL) {
 				ret = iked_kernel_events(&d->kernel, on_kernel_event, d);
 				if (ret == -ENOBUFS)
 					iked_log(IKED_KNL, 0, "veil.ko's events overflowed: some "
 						 "acquires or expiries were lost");
+			} else if (tag < 0) {
+				iked_ctl_event(d, tag, evs[i].events);
 			} else {
 				while ((ret = iked_net_recv(&d->net.socks[tag], &dg)) >= 0)
 					if (ret > 0)
@@ -253,6 +224,8 @@ static int run(struct iked *d)
 		}
 		iked_timers_run();
 		ike_sa_reap(d);
+		if (d->retired)
+			iked_reload_gc(d);
 	}
 	stop_all(d);
 	close(ep);
@@ -265,6 +238,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'f' },
 		{ "secrets", required_argument, NULL, 's' },
+		{ "ctl", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 't' },
@@ -272,16 +246,17 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *conf = IKED_CONF_PATH, *secrets = IKED_SECRETS_PATH;
+	const char *conf = IKED_CONF_PATH, *secrets = IKED_SECRETS_PATH, *ctl = NULL;
 	bool foreground = false, debug = false, check = false;
 	static struct iked d;
 	char err[256];
 	int c, i, ret;
 
-	while ((c = getopt_long(argc, argv, "f:s:FdtVh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:c:FdtVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': conf = optarg; break;
 		case 's': secrets = optarg; break;
+		case 'c': ctl = optarg; break;
 		case 'F': foreground = true; break;
 		case 'd': debug = true; break;
 		case 't': check = true; break;
@@ -300,6 +275,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	iked_ctl_init(&d.ctl);
+	d.conf_path = conf;
+	d.secrets_path = secrets;
+	d.debug = debug;
+	d.started_ms = iked_now_ms();
 	if (load(&d, conf, secrets))
 		return 1;
 	if (check) {
@@ -315,7 +295,9 @@ int main(int argc, char **argv)
 	iked_log_init(foreground, d.cfg.log_levels);
 	if (iked_kernel_open(&d.kernel, err, sizeof(err)) ||
 	    iked_net_open(&d.net, d.cfg.ike_port, d.cfg.natt_port, err, sizeof(err)) ||
-	    ike_crypto_cookie_init(&d.cookie)) {
+	    ike_crypto_cookie_init(&d.cookie) ||
+	    iked_ctl_open(&d.ctl, ctl ?: *d.cfg.ctl_socket ? d.cfg.ctl_socket : IKED_CTL_PATH, err,
+			  sizeof(err))) {
 		fprintf(stderr, "veil-iked: %s\n", err);
 		return 1;
 	}
@@ -324,6 +306,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ret = run(&d);
+	iked_ctl_close(&d.ctl);
+	iked_reload_free(&d);
 	iked_net_close(&d.net);
 	iked_kernel_close(&d.kernel);
 	ike_crypto_cookie_wipe(&d.cookie);

@@ -47,7 +47,7 @@ if "$VEIL" info >/dev/null 2>&1 || grep -q '^veil ' /proc/modules 2>/dev/null; t
 fi
 
 echo "KTAP version 1"
-echo "1..67"
+echo "1..86"
 expect "sa add, no module" 1 "^veil: $NOTLOADED\$" -- sa add $SA
 expect "state alias" 1 "$NOTLOADED" -- state add $SA
 expect "policy add, no module" 1 "$NOTLOADED" -- policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 1
@@ -132,6 +132,118 @@ expect "batch missing file" 1 'cannot open batch file' -- -batch "$TMP/nonexiste
 printf '  # nothing to do\n\n' >"$TMP/b3"
 expect "empty batch succeeds" 0 "" -- -batch "$TMP/b3"
 expect "bad key file" 2 'cannot read key file' -- sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 aead x @"$TMP/none" 128
+
+# veil ike: the control socket's client, without and with a daemon (a
+# stand-in that answers from a script, one answer per connection).
+expect "ike, no daemon" 1 "^veil: veil-iked is not running (no control socket at $TMP/no.ctl)\$" -- --ctl "$TMP/no.ctl" ike list
+VEIL_IKED_CTL="$TMP/env.ctl"; export VEIL_IKED_CTL
+expect "ike socket from the environment" 1 "no control socket at $TMP/env.ctl" -- ike status
+unset VEIL_IKED_CTL
+expect "ike up needs a NAME" 2 "ike up needs a NAME" -- ike up
+expect "ike up bad timeout" 2 'timeout "soon": seconds' -- ike up gw timeout soon
+expect "ike down takes one NAME" 2 "ike down takes one NAME" -- ike down a b
+expect "unknown ike command" 2 'unknown ike command "frob"' -- ike frob
+expect "ike help" 0 "" -- ike help
+expect "i is still info" 1 "$NOTLOADED" -- i
+
+# ok_if NAME COMMAND...: a check of COMMAND's success.
+ok_if() {
+	name=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		failed=$((failed + 1))
+	fi
+}
+
+# fake_iked ANSWER...: serves each answer to one client, the last one to
+# every client after; writes the requests it got to $TMP/requests.
+fake_iked() {
+	rm -f "$TMP/fake.ctl" "$TMP/requests"
+	python3 - "$TMP/fake.ctl" "$TMP/requests" "$@" <<'PY' &
+import os, socket, sys
+path, log, answers = sys.argv[1], sys.argv[2], sys.argv[3:]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(4)
+i = 0
+while True:
+    c, _ = s.accept()
+    c.settimeout(5)
+    req = b""
+    while not req.endswith(b"\n"):
+        b = c.recv(4096)
+        if not b:
+            break
+        req += b
+    with open(log, "a") as f:
+        f.write(req.decode())
+    c.sendall(answers[min(i, len(answers) - 1)].encode() + b"\n")
+    c.close()
+    i += 1
+PY
+	FAKE_PID=$!
+	i=0
+	while [ ! -S "$TMP/fake.ctl" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+fake_stop() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; }
+
+SA_UP='{"conn":"gw","state":"established","initiator":true,"local":"192.0.2.1","local_port":500,"remote":"192.0.2.2","remote_port":500,"spi_i":"0102030405060708","spi_r":"1112131415161718","proposal":"aes128gcm16-prfsha256-x25519","natt":false,"nat_local":false,"nat_remote":false,"peer_id":"sun.example","established_secs":75,"rekey_secs":14000,"children":[{"name":"net","state":"installed","reqid":1,"mode":"tunnel","protocol":"esp","spi_in":"c0000001","spi_out":"c0000002","proposal":"aes128gcm16","encap":false,"local_ts":["10.1.0.0/16"],"remote_ts":["10.2.0.0/16"],"bytes_in":840,"packets_in":10,"bytes_out":1680,"packets_out":20,"rekey_secs":3000}],"pending":[]}'
+SA_CONNECTING='{"conn":"gw","state":"connecting","initiator":true,"local":"192.0.2.1","local_port":500,"remote":"192.0.2.2","remote_port":500,"spi_i":"0102030405060708","spi_r":"0000000000000000","children":[],"pending":["net"]}'
+SA_NOCHILD='{"conn":"gw","state":"established","initiator":true,"local":"192.0.2.1","local_port":500,"remote":"192.0.2.2","remote_port":500,"spi_i":"0102030405060708","spi_r":"1112131415161718","children":[],"pending":[]}'
+CONNS='[{"name":"gw","ike_sas":1,"children":[{"name":"net","start_action":"none","trapped":false}]},{"name":"idle","ike_sas":0,"children":[{"name":"c","start_action":"trap","trapped":true}]}]'
+UP='{"ok":true,"conn":"gw","child":"net","already":false}'
+
+fake_iked "{\"ok\":true,\"ike_sas\":[$SA_UP],\"conns\":$CONNS}"
+n=$((n + 1))
+"$VEIL" --ctl "$TMP/fake.ctl" ike list >"$TMP/out" 2>"$TMP/err"
+if grep -q '^gw: established, initiator, 192.0.2.1\[500\] === 192.0.2.2\[500\] (sun.example)$' "$TMP/out" &&
+   grep -q 'spi-i 0x0102030405060708 spi-r 0x1112131415161718 nat none' "$TMP/out" &&
+   grep -q 'established 1m15s ago rekey in 3h53m' "$TMP/out" &&
+   grep -q 'child net reqid 1 installed mode tunnel proto esp' "$TMP/out" &&
+   grep -q 'local-ts 10.1.0.0/16 remote-ts 10.2.0.0/16' "$TMP/out" &&
+   grep -q 'in 840 bytes 10 packets out 1680 bytes 20 packets rekey in 50m0s' "$TMP/out" &&
+   grep -q '^idle: no IKE SA$' "$TMP/out" && grep -q 'child c start-action trap trap installed' "$TMP/out" &&
+   ! grep -q '^gw: no IKE SA' "$TMP/out" && grep -qx '{"cmd":"list"}' "$TMP/requests"; then
+	echo "ok $n ike list prints the daemon's SAs"
+else
+	echo "not ok $n ike list prints the daemon's SAs"; sed 's/^/#   /' "$TMP/out" "$TMP/err"
+	failed=$((failed + 1))
+fi
+expect "ike list -j passes the daemon's objects" 0 "" -- --ctl "$TMP/fake.ctl" -j ike list
+n=$((n + 1))
+if python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); assert "ok" not in j and j["ike_sas"][0]["children"][0]["spi_in"] == "c0000001"' "$TMP/out"; then
+	echo "ok $n ike list -j is the daemon's JSON, without ok"
+else
+	echo "not ok $n ike list -j is the daemon's JSON, without ok"; failed=$((failed + 1))
+fi
+fake_stop
+
+fake_iked '{"ok":false,"error":"no connection named \"nope\""}'
+expect "ike up: the daemon's error" 1 '^veil: no connection named "nope"$' -- --ctl "$TMP/fake.ctl" ike up nope
+ok_if "ike up sends its request as one JSON line" grep -qx '{"cmd":"up","name":"nope"}' "$TMP/requests"
+fake_stop
+
+# up waits: connecting, then the child is in
+fake_iked "$UP" "{\"ok\":true,\"ike_sas\":[$SA_CONNECTING],\"conns\":[]}" "{\"ok\":true,\"ike_sas\":[$SA_UP],\"conns\":[]}"
+expect "ike up waits for the child" 0 "" -- --ctl "$TMP/fake.ctl" ike up gw.net
+ok_if "ike up polled list until the child was in" [ "$(grep -c list "$TMP/requests")" -eq 2 ]
+fake_stop
+fake_iked "$UP" "{\"ok\":true,\"ike_sas\":[$SA_CONNECTING],\"conns\":[]}" '{"ok":true,"ike_sas":[],"conns":[]}'
+expect "ike up: the IKE SA failed" 1 'the IKE SA of gw failed' -- --ctl "$TMP/fake.ctl" ike up gw.net
+fake_stop
+fake_iked "$UP" "{\"ok\":true,\"ike_sas\":[$SA_NOCHILD],\"conns\":[]}"
+expect "ike up: the child failed" 1 'its child net failed' -- --ctl "$TMP/fake.ctl" ike up gw.net
+fake_stop
+fake_iked "$UP" "{\"ok\":true,\"ike_sas\":[$SA_CONNECTING],\"conns\":[]}"
+expect "ike up: timeout" 1 'gw.net is not up after 1 s' -- --ctl "$TMP/fake.ctl" ike up gw.net timeout 1
+fake_stop
+fake_iked 'not json at all'
+expect "ike: a daemon that talks nonsense" 1 "answer is not JSON" -- --ctl "$TMP/fake.ctl" ike status
+fake_stop
 
 echo "# $failed of $n checks failed"
 [ "$failed" -eq 0 ]

@@ -26,6 +26,8 @@ static const struct veil_cmd veil_objects[] = {
 	{ "encap", veil_cmd_encap, "sockets for UDP-encapsulated ESP (NAT traversal)", 3 },
 	/* As ip's link object: no other object starts with "l". */
 	{ "link", veil_cmd_link, "route-based IPsec interfaces (link kind veil)", 0 },
+	/* Not in ip's grammar: "i" keeps meaning info. */
+	{ "ike", veil_cmd_ike, "veil-iked's IKE SAs, through its control socket", 2 },
 	{ "help", veil_cmd_help, "show this text", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
@@ -39,9 +41,10 @@ void veil_usage(FILE *f)
 		"       veil [ OPTIONS ] -batch FILE [ -force ]\n"
 		"       veil -V\n"
 		"where  OBJECT := { sa | state | policy | monitor | info | stats | encap |\n"
-		"                   link | help }\n"
+		"                   link | ike | help }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | --keys |\n"
 		"                    -n[etns] NAME | -b[atch] FILE | -force |\n"
+		"                    --ctl PATH |\n"
 		"                    -V[ersion] | -h[elp] }\n"
 		"\n");
 	for (c = veil_objects; c->name; c++)
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'n' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "ctl", required_argument, NULL, 'c' },
 		{ "Version", no_argument, NULL, 'V' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -119,6 +123,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			ctx.force = true;
+			break;
+		case 'c':
+			ctx.ike_ctl = optarg;
 			break;
 		case 'V':
 			printf("veil %s\n", VEIL_VERSION);

@@ -30,6 +30,7 @@ enum {
  * @rtnl: an rtnetlink socket, for `veil link`; opened by the first command
  *	that needs it, after -n has entered the namespace, and kept likewise
  * @rtnl_open: @rtnl is open
+ * @ike_ctl: veil-iked's control socket (--ctl), or NULL for the default
  */
 struct veil_ctx {
 	bool json;
@@ -41,6 +42,7 @@ struct veil_ctx {
 	bool nl_open;
 	struct veil_nl rtnl;
 	bool rtnl_open;
+	const char *ike_ctl;
 };
 
 /**
@@ -108,6 +110,7 @@ int veil_cmd_policy(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_encap(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_link(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_monitor(struct veil_ctx *ctx, int argc, char **argv);
+int veil_cmd_ike(struct veil_ctx *ctx, int argc, char **argv);
 int veil_cmd_help(struct veil_ctx *ctx, int argc, char **argv);
 int veil_batch(struct veil_ctx *ctx, const char *path);
 
@@ -116,5 +119,6 @@ void veil_policy_usage(FILE *f);
 void veil_encap_usage(FILE *f);
 void veil_link_usage(FILE *f);
 void veil_monitor_usage(FILE *f);
+void veil_ike_usage(FILE *f);
 
 #endif
