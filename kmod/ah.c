@@ -76,12 +76,15 @@ static unsigned int veil_ah_icv_len(const struct veil_sa *sa)
  * @sa: an AH SA
  *
  * Return: the header with its ICV, padded to 8 bytes: what IPv6 needs
- * (RFC 4302 section 2.2), and what ah4 sends and expects for IPv4 too
- * unless an SA is set to align to 4.
+ * (RFC 4302 section 2.2), and what ah4 sends and expects for IPv4 too;
+ * or, for an IPv4 SA with flag align4, to 4 bytes, as strongSwan's (XFRM's
+ * align4) send and expect.
  */
 unsigned int veil_ah_len(const struct veil_sa *sa)
 {
-	return ALIGN(sizeof(struct ip_auth_hdr) + veil_ah_icv_len(sa), 8);
+	unsigned int len = sizeof(struct ip_auth_hdr) + veil_ah_icv_len(sa);
+
+	return sa->flags & VEIL_SA_FLAGS_ALIGN4 ? ALIGN(len, 4) : ALIGN(len, 8);
 }
 
 /* The context, then the request and @nfrags scatterlist entries. */

@@ -454,8 +454,13 @@ static int veil_nl_sa_parse(struct genl_info *info, struct veil_sa *sa)
 		return -EINVAL;
 	}
 	sa->flags = VEIL_U32(tb, VEIL_A_SA_FLAGS);
-	if (sa->flags & ~VEIL_SA_FLAGS_ESN) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[VEIL_A_SA_FLAGS], "unknown SA flag (esn is the only one)");
+	if (sa->flags & ~(VEIL_SA_FLAGS_ESN | VEIL_SA_FLAGS_ALIGN4)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VEIL_A_SA_FLAGS], "unknown SA flag (esn and align4 are known)");
+		return -EINVAL;
+	}
+	if ((sa->flags & VEIL_SA_FLAGS_ALIGN4) &&
+	    (sa->key.proto != IPPROTO_AH || sa->key.family != AF_INET)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VEIL_A_SA_FLAGS], "flag align4 is for IPv4 AH SAs only");
 		return -EINVAL;
 	}
 	sa->replay_seq = VEIL_U32(tb, VEIL_A_SA_REPLAY_SEQ);

@@ -206,7 +206,7 @@ assert n >= 200, n' || { echo "veil's $1 SA $2 counted too few"; return 1; }
 }
 
 ktap_print_header
-ktap_set_plan 18
+ktap_set_plan 19
 
 check "three namespaces: XFRM, a router, veil" topology
 for fam in 4 6; do
@@ -229,6 +229,8 @@ check "IPv4 transport AH, hmac(sha256) 128 with ESN" \
 	ah_quick 4 transport "${SHA256[@]}" flag esn replay-window 64
 check "IPv6 tunnel AH, hmac(sha256) 128 with ESN" \
 	ah_quick 6 tunnel "${SHA256[@]}" flag esn replay-window 64
+check "IPv4 tunnel AH, hmac(sha256) 128, flag align4 at both ends (28-byte AH, as strongSwan's)" \
+	ah_quick 4 tunnel "${SHA256[@]}" flag align4
 check "IPv6 AH after a hop-by-hop header with a mutable option, both ways" hbh
 check "IPv4 ESP and AH bundle, transport: ping, 1 MB each way" bundle 4
 check "IPv6 ESP and AH bundle, transport: ping, 1 MB each way" bundle 6

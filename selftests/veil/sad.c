@@ -365,10 +365,16 @@ BAD(big_window, -EINVAL, "replay window is at most 4096 packets", SAD)
 	nl_put_u32(r, VEIL_A_SA_REPLAY_WINDOW, 4097);
 }
 
-BAD(unknown_flag, -EINVAL, "unknown SA flag (esn is the only one)", SAD)
+BAD(unknown_flag, -EINVAL, "unknown SA flag (esn and align4 are known)", SAD)
 {
 	sa_good(r, family, SPI);
-	nl_put_u32(r, VEIL_A_SA_FLAGS, 2);
+	nl_put_u32(r, VEIL_A_SA_FLAGS, 4);
+}
+
+BAD(align4_on_esp, -EINVAL, "flag align4 is for IPv4 AH SAs only", SAD)
+{
+	sa_good(r, family, SPI);
+	nl_put_u32(r, VEIL_A_SA_FLAGS, VEIL_SA_FLAGS_ALIGN4);
 }
 
 BAD(seq_hi_without_esn, -EINVAL, "replay-seq-hi and replay-oseq-hi need flag esn", SAD)

@@ -659,6 +659,8 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 	ks.if_id = inbound ? cfg->if_id_in : cfg->if_id_out;
 	ks.replay_window = inbound ? cfg->replay_window : 0;
 	ks.esn = esn && esn->id == IKEV2_ESN_YES;
+	/* IPv4 AH as RFC 4302 pads it, and strongSwan sends and expects it */
+	ks.align4 = c->proto == VEIL_PROTO_AH && ks.family == AF_INET;
 	if (ea) {
 		ks.aead = ea->flags & IKE_PROP_ALG_AEAD;
 		ks.enc_alg = ea->kernel;

@@ -119,8 +119,9 @@ int iked_kernel_sa_add(struct iked_kernel *k, const struct iked_kernel_sa *sa, c
 	s.has[VEIL_A_SA_IF_ID] = sa->if_id != 0;
 	s.u32[VEIL_A_SA_REPLAY_WINDOW] = sa->replay_window;
 	s.has[VEIL_A_SA_REPLAY_WINDOW] = sa->replay_window != 0;
-	s.u32[VEIL_A_SA_FLAGS] = sa->esn ? VEIL_SA_FLAGS_ESN : 0;
-	s.has[VEIL_A_SA_FLAGS] = sa->esn;
+	s.u32[VEIL_A_SA_FLAGS] = (sa->esn ? VEIL_SA_FLAGS_ESN : 0) |
+				 (sa->align4 ? VEIL_SA_FLAGS_ALIGN4 : 0);
+	s.has[VEIL_A_SA_FLAGS] = s.u32[VEIL_A_SA_FLAGS] != 0;
 	if (sa->enc_alg)
 		kernel_alg(sa->aead ? &s.aead : &s.enc, sa->enc_alg, sa->enc_key,
 			   sa->enc_keylen, sa->aead ? sa->icv_bits : 0);

@@ -36,6 +36,7 @@ struct iked_kernel {
  * @if_id: interface ID, 0 for none
  * @replay_window: packets; 0 for none (outbound SAs)
  * @esn: extended sequence numbers
+ * @align4: IPv4 AH padded to 4 bytes (as strongSwan's, RFC 4302)
  * @aead: @enc_alg is an AEAD (and @auth_alg is NULL)
  * @enc_alg: kernel crypto API name: "rfc4106(gcm(aes))", "cbc(aes)"; NULL
  *	for AH
@@ -67,6 +68,7 @@ struct iked_kernel_sa {
 	uint32_t if_id;
 	uint32_t replay_window;
 	bool esn;
+	bool align4;
 	bool aead;
 	const char *enc_alg;
 	const uint8_t *enc_key;

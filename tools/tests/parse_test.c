@@ -294,6 +294,14 @@ static void test_sa_more(void)
 	}
 	done(r);
 
+	/* AH with both flags, as strongSwan's IPv4 AH SAs have them */
+	r = run(veil_sa_parse_new, VEIL_A_SA_MAX,
+		"src 192.0.2.1 dst 192.0.2.2 proto ah spi 0x1000 mode tunnel "
+		"auth-trunc 'hmac(sha256)' 0x" KEY20 " 128 flag esn align4");
+	CHECK(r->ret == 0);
+	CHECK(nla_get_u32(r->tb[VEIL_A_SA_FLAGS]) == (VEIL_SA_FLAGS_ESN | VEIL_SA_FLAGS_ALIGN4));
+	done(r);
+
 	/* An IPv4 selector inside an IPv6 tunnel is fine; sel dst only. */
 	r = run(veil_sa_parse_new, VEIL_A_SA_MAX,
 		"src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x1000 mode tunnel "

@@ -94,7 +94,7 @@ const struct veil_name veil_encap_names[] = {
 };
 
 const struct veil_name veil_sa_flag_names[] = {
-	{ "esn", VEIL_SA_FLAGS_ESN }, { NULL, 0 },
+	{ "esn", VEIL_SA_FLAGS_ESN }, { "align4", VEIL_SA_FLAGS_ALIGN4 }, { NULL, 0 },
 };
 
 const struct veil_name veil_family_names[] = {

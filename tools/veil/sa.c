@@ -33,7 +33,7 @@ void veil_sa_usage(FILE *f)
 	      "KEY := 0xHEX | STRING | @FILE       (FILE holds the key as hex text)\n"
 	      "MODE := transport | tunnel\n"
 	      "FLAG-LIST := [ FLAG-LIST ] FLAG\n"
-	      "FLAG := esn\n"
+	      "FLAG := esn | align4\n"
 	      "SELECTOR := [ src ADDR[/PLEN] ] [ dst ADDR[/PLEN] ]\n"
 	      "            [ proto PROTO [ sport PORT ] [ dport PORT ] ]\n"
 	      "LIMIT-LIST := [ LIMIT-LIST ] limit LIMIT\n"

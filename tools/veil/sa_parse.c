@@ -26,8 +26,7 @@ static const struct veil_name sa_limit_names[] = {
 
 /* ip-xfrm state flags veil does not implement. */
 static const char *const sa_xfrm_flags[] = {
-	"noecn", "decap-dscp", "nopmtudisc", "wildrecv", "icmp", "af-unspec",
-	"align4", NULL,
+	"noecn", "decap-dscp", "nopmtudisc", "wildrecv", "icmp", "af-unspec", NULL,
 };
 
 /* The words that take one u32: spi, reqid, if_id, replay-*. */
@@ -101,14 +100,14 @@ static int sa_take_flags(struct veil_args *a, struct veil_sa_args *s)
 		}
 		for (x = sa_xfrm_flags; *x; x++)
 			if (!strcmp(w, *x))
-				return veil_perr(a->e, "flag \"%s\" (ip xfrm) is not supported by veil; veil knows: esn",
+				return veil_perr(a->e, "flag \"%s\" (ip xfrm) is not supported by veil; veil knows: esn, align4",
 						 w);
 		if (!n)
-			return veil_perr(a->e, "unknown flag \"%s\"; veil knows: esn", w);
+			return veil_perr(a->e, "unknown flag \"%s\"; veil knows: esn, align4", w);
 		break;
 	}
 	if (!n)
-		return veil_perr(a->e, "\"flag\" needs a flag name (esn)");
+		return veil_perr(a->e, "\"flag\" needs a flag name (esn, align4)");
 	return 0;
 }
 

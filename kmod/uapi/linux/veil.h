@@ -40,9 +40,13 @@ enum veil_mode {
  * enum veil_sa_flags - Boolean properties of an SA.
  * @VEIL_SA_FLAGS_ESN: 64-bit extended sequence numbers (RFC 4303 section
  *   2.2.1).
+ * @VEIL_SA_FLAGS_ALIGN4: IPv4 AH only: pad the AH header to 4 bytes, as RFC
+ *   4302 asks and strongSwan sends (XFRM's align4), not 8 as ah4 does by
+ *   default.
  */
 enum veil_sa_flags {
 	VEIL_SA_FLAGS_ESN = 1,
+	VEIL_SA_FLAGS_ALIGN4 = 2,
 };
 
 /**
