@@ -200,9 +200,11 @@ static void create_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	 * end that made it.
 	 */
 	peer = old->peer_successor ? ike_child_by_spi_in(sa, old->peer_successor) : NULL;
+	old->peer_successor = 0;	/* resolved here */
 	if (peer && create_nonce_lower(nc->lo_nonce, nc->lo_len, peer->lo_nonce, peer->lo_len)) {
 		ike_sa_log(sa, 1, "child %s: both ends rekeyed it; ours is redundant", r->cfg->name);
 		nc->rekeyed = true;
+		ike_child_install_out(sa, peer);	/* the newest: traffic moves to it */
 		ike_child_drop_out(sa, nc);
 		ike_sa_queue(sa, IKE_OP_DELETE_CHILD, nc->spi_in);
 	} else if (peer) {
@@ -213,6 +215,14 @@ static void create_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	}
 	ike_sa_queue(sa, IKE_OP_DELETE_CHILD, old->spi_in);
 out:
+	/* Ours failed while the peer's rekey of the same child succeeded. */
+	old = ike_child_by_spi_in(sa, r->old_spi);
+	if (old && old->peer_successor) {
+		peer = ike_child_by_spi_in(sa, old->peer_successor);
+		if (peer && peer->defer_out)
+			ike_child_install_out(sa, peer);
+		old->peer_successor = 0;
+	}
 	ike_dh_free(r->dh);
 	r->dh = NULL;
 }
@@ -299,8 +309,13 @@ void ike_create_respond(struct ike_sa *sa, const struct ike_msg *msg, const stru
 	*c = tmp;
 	c->spi_in = ike_child_spi();
 	c->initiated = false;
-	/* A plain rekey: our outbound SA waits for the old child to go. */
-	c->defer_out = old && !old->rekeying;
+	/*
+	 * A plain rekey: our outbound SA waits for the old child to go. In a
+	 * collision it waits for our own rekey's answer: if the peer's child
+	 * turns out redundant, the peer deletes it at once, and what we sent
+	 * on it meanwhile would be lost.
+	 */
+	c->defer_out = old != NULL;
 	if (!c->spi_in || ike_child_make(sa, c, dh ? gir : NULL, glen, p.nonce.data, p.nonce.len,
 					 nr, sizeof(nr))) {
 		ike_child_release(sa, c);
