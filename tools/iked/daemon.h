@@ -192,7 +192,6 @@ struct ike_rekey {
 /**
  * struct ike_frags - a fragmented message being collected (RFC 7383)
  * @msg_id: its message ID
- * @response: it is a response
  * @total: its fragments (0: none being collected)
  * @have: how many are in
  * @bytes: their plaintext, in all
@@ -204,7 +203,6 @@ struct ike_rekey {
  */
 struct ike_frags {
 	uint32_t msg_id;
-	bool response;
 	uint16_t total;
 	uint16_t have;
 	size_t bytes;
@@ -274,7 +272,7 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @req_tries: times it was sent
  * @on_reply: what handles its response
  * @resp: our last response (sent again when the request comes again)
- * @frags: a fragmented message being collected
+ * @frags: fragmented messages being collected: a request, a response
  * @retransmit: retransmission timer of @req
  * @expire: half-open expiry, and the IKE SA's hard lifetime
  * @rekey: the IKE SA's rekey (soft lifetime)
@@ -335,7 +333,7 @@ struct ike_sa {
 	int req_tries;
 	ike_sa_reply_fn on_reply;
 	struct ike_wire resp;
-	struct ike_frags frags;
+	struct ike_frags frags[2];
 	struct iked_timer retransmit;
 	struct iked_timer expire;
 	struct iked_timer rekey;

@@ -108,13 +108,9 @@ int ike_frag_seal(struct ike_sa *sa, const struct ike_hdr *h, uint8_t inner_firs
 	return 0;
 }
 
-/**
- * ike_frag_reset - forget fragments being collected, and a reassembled message
- * @sa: the IKE SA
- */
-void ike_frag_reset(struct ike_sa *sa)
+/* Forgets the fragments @f holds, and the message last put together. */
+static void frag_forget(struct ike_frags *f)
 {
-	struct ike_frags *f = &sa->frags;
 	unsigned int i;
 
 	for (i = 0; i < IKE_FRAG_MAX; i++) {
@@ -126,6 +122,16 @@ void ike_frag_reset(struct ike_sa *sa)
 		OPENSSL_cleanse(f->whole, f->whole_len);
 	free(f->whole);
 	memset(f, 0, sizeof(*f));
+}
+
+/**
+ * ike_frag_reset - forget fragments being collected, and reassembled messages
+ * @sa: the IKE SA
+ */
+void ike_frag_reset(struct ike_sa *sa)
+{
+	frag_forget(&sa->frags[0]);
+	frag_forget(&sa->frags[1]);
 }
 
 /* All fragments are in: the plaintext, whole, in f->whole. */
@@ -170,7 +176,8 @@ int ike_frag_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *
 		uint8_t *inner_first)
 {
 	bool response = msg->hdr.flags & IKEV2_FLAG_RESPONSE;
-	struct ike_frags *f = &sa->frags;
+	/* a request and a response may be on their way at once */
+	struct ike_frags *f = &sa->frags[response];
 	struct ike_msg_err e;
 	struct ike_skf frag;
 	uint8_t *part;
@@ -197,13 +204,11 @@ int ike_frag_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *
 	 * A fragment of another message, or of this one cut anew (a sender
 	 * retransmitting with smaller fragments, §2.6.2), starts afresh.
 	 */
-	if (f->total && (f->msg_id != msg->hdr.msg_id || f->response != response ||
-			 f->total != frag.total))
-		ike_frag_reset(sa);
+	if (f->total && (f->msg_id != msg->hdr.msg_id || f->total != frag.total))
+		frag_forget(f);
 	if (!f->total) {
-		ike_frag_reset(sa);
+		frag_forget(f);
 		f->msg_id = msg->hdr.msg_id;
-		f->response = response;
 		f->total = frag.total;
 	}
 	if (f->part[frag.number - 1])
@@ -211,7 +216,7 @@ int ike_frag_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *
 	if (f->bytes + part_len > IKED_MSG_MAX) {
 		ike_sa_log(sa, 1, "fragments of %s %u add up to too much: dropped",
 			   ike_msg_exchange_name(msg->hdr.exchange), msg->hdr.msg_id);
-		ike_frag_reset(sa);
+		frag_forget(f);
 		return -EBADMSG;
 	}
 	f->part[frag.number - 1] = malloc(part_len ? part_len : 1);
