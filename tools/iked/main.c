@@ -101,19 +101,35 @@ static void reload_signal(struct iked *d)
 	json_object_put(changes);
 }
 
+/* Whether @sa is the new IKE SA another's rekey is making (create.c). */
+static bool stop_is_rekey_new(struct iked *d, const struct ike_sa *sa)
+{
+	const struct ike_sa *o;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (o = d->sas[b]; o; o = o->hnext)
+			if (o->rekey_new == sa)
+				return true;
+	return false;
+}
+
 /*
- * A stop's first step: every IKE SA is closed, now or, with a request in
- * flight (a rekey, say), once its answer is in; meanwhile the loop runs.
+ * A stop closes every IKE SA: now, or, with a request in flight (a rekey,
+ * say), once its answer is in; meanwhile the loop runs, and this runs again
+ * each time round, so that an IKE SA a finishing rekey makes is closed too.
+ * A rekey's new SA is left to the rekey: closing it half-made would leave
+ * it alive at the peer.
  */
-static void stop_begin(struct iked *d)
+static void stop_close(struct iked *d)
 {
 	struct ike_sa *sa;
 	unsigned int b;
 
-	iked_log(IKED_CFG, 0, "veil-iked stopping");
 	for (b = 0; b < IKED_SA_HASH; b++)
 		for (sa = d->sas[b]; sa; sa = sa->hnext)
-			ike_sa_close(sa);
+			if (!stop_is_rekey_new(d, sa))
+				ike_sa_close(sa);
 }
 
 /* Whether an IKE SA still has an exchange to finish before the stop. */
@@ -188,10 +204,12 @@ static int run(struct iked *d)
 		 d->cfg.n_conns, d->cfg.n_conns == 1 ? "" : "s");
 	/* After a stop signal, up to 3 s for exchanges in flight to end. */
 	while (!d->stop || (iked_now_ms() < stop_by && stop_waiting(d))) {
-		if (d->stop && !stop_by) {
-			stop_by = iked_now_ms() + 3000;
-			stop_begin(d);
-			continue;
+		if (d->stop) {
+			if (!stop_by) {
+				iked_log(IKED_CFG, 0, "veil-iked stopping");
+				stop_by = iked_now_ms() + 3000;
+			}
+			stop_close(d);
 		}
 		n = epoll_wait(ep, evs, 16, d->stop ? 100 : iked_timers_wait_ms());
 		if (n < 0 && errno != EINTR) {
