@@ -433,6 +433,24 @@ static void auth_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 	ike_sa_kick(sa);
 }
 
+/*
+ * Whether this is the only IKE SA of its connection: then, and only then,
+ * INITIAL_CONTACT (§2.4) tells the peer to drop any it still has with us.
+ * Several IKE SAs of one connection (a second initiator with the same
+ * identity, or one up while another is made) must not undo each other.
+ */
+static bool auth_only_sa(const struct ike_sa *sa)
+{
+	const struct ike_sa *o;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (o = sa->d->sas[b]; o; o = o->hnext)
+			if (o != sa && o->conn == sa->conn && o->state == IKE_SA_ESTABLISHED)
+				return false;
+	return true;
+}
+
 /**
  * ike_auth_start - the initiator's IKE_AUTH request
  * @sa: an SA whose IKE_SA_INIT is done
@@ -448,7 +466,8 @@ int ike_auth_start(struct ike_sa *sa)
 
 	ike_msg_chain_init(&b, buf, sizeof(buf));
 	ret = auth_add_self(sa, &b, IKEV2_PL_IDI);
-	ret = ret ?: ike_msg_add_notify(&b, &ic);
+	if (!ret && auth_only_sa(sa))
+		ret = ike_msg_add_notify(&b, &ic);
 	if (!ret && sa->pending) {
 		sa->pending_spi = ike_child_spi();
 		ret = ike_child_add_offer(sa, &b, sa->pending, sa->pending_spi, false, NULL, NULL,
