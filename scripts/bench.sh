@@ -17,7 +17,7 @@
 # VEIL_BENCH_ONLY=veiltls the veil-tls rows alone (VEIL_BENCH_VTLS_MB: their
 # file's size, 1024 MB by default), VEIL_BENCH_ONLY=ike the IKE rows alone
 # (VEIL_BENCH_IKE_N IKE SAs, 200 by default, from VEIL_BENCH_IKE_M
-# initiators, 4, VEIL_BENCH_IKE_ROUNDS runs each, 3; VEIL_BENCH_IKE_INITIATOR
+# initiators, 4, VEIL_BENCH_IKE_ROUNDS runs each, 2; VEIL_BENCH_IKE_INITIATOR
 # charon, the default, or veil). Sets up whatever is
 # missing first, like `make demo`. Fails only when the VM did not finish
 # or a step went wrong (a count that is not N, a command that failed),
@@ -66,7 +66,7 @@ vtls_mb=${VEIL_BENCH_VTLS_MB:-1024}
 	{ echo "bench: VEIL_BENCH_VTLS_MB must be a number of MB" >&2; exit 2; }
 echo "$vtls_mb" > "$build/bench/vtls_mb"
 # The IKE rows: N IKE SAs from M initiators, ROUNDS runs per responder.
-ike_n=${VEIL_BENCH_IKE_N:-200} ike_m=${VEIL_BENCH_IKE_M:-4} ike_rounds=${VEIL_BENCH_IKE_ROUNDS:-3}
+ike_n=${VEIL_BENCH_IKE_N:-200} ike_m=${VEIL_BENCH_IKE_M:-4} ike_rounds=${VEIL_BENCH_IKE_ROUNDS:-2}
 [[ $ike_n =~ ^[1-9][0-9]*$ && $ike_m =~ ^[1-9][0-9]*$ && $ike_rounds =~ ^[1-9][0-9]*$ ]] &&
 	[ "$ike_m" -le 250 ] && [ "$ike_m" -le "$ike_n" ] && [ "$ike_n" -le 262144 ] ||
 	{ echo "bench: VEIL_BENCH_IKE_N (at most 262144), VEIL_BENCH_IKE_M (1 to 250," \
