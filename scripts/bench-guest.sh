@@ -460,6 +460,9 @@ vtls_summary() {
 	echo "handshakes: openssl s_time -new, aes-gcm-128, X25519, a small page each)"
 }
 
+# The IKE rows: veil-iked and charon as responders (ike_rows, ike_summary).
+. "$VEIL_ROOT/scripts/bench-ike.sh"
+
 echo "bench: kernel $(uname -r), $n SAs, qemu $accel, $(nproc) CPUs," \
      "$(($(meminfo MemTotal) / 1024)) MiB"
 
@@ -484,7 +487,7 @@ insmod "$ko" || fail "insmod $ko"
 echo "bench: veil.ko loaded: $("$veil" info | head -n 1)"
 
 # VEIL_BENCH_ONLY=tls (bench.sh passes it in a file): the TLS record
-# layer's rows alone; =veiltls: veil-tls's rows alone.
+# layer's rows alone; =veiltls: veil-tls's rows alone; =ike: the IKE rows.
 only=$(cat "$VEIL_BUILD/bench/only" 2>/dev/null || true)
 case $only in
 tls)
@@ -496,6 +499,12 @@ tls)
 veiltls)
 	vtls_rows
 	vtls_summary
+	echo "bench: done"
+	exit 0
+	;;
+ike)
+	ike_rows
+	ike_summary
 	echo "bench: done"
 	exit 0
 	;;
@@ -789,6 +798,7 @@ ip netns del benchb
 
 tls_rows
 vtls_rows
+ike_rows
 
 settle
 rmmod veil || fail "rmmod veil"
@@ -839,6 +849,7 @@ echo "(throughput: above 1, veil is faster; \"null/null\" is ecb(cipher_null)"
 echo "with digest_null, which isolates the datapath from the cipher)"
 tls_summary
 vtls_summary
+ike_summary
 echo
 echo "times: wall clock of one run each; ratio = veil / xfrm (below 1: veil is"
 echo "faster or smaller). memory per SA: fall of free memory (MemFree plus"

@@ -10,10 +10,15 @@
 # ESP, AH, NAT-T and interfaces), the TLS rows (a 1 GiB file through
 # veil, kTLS and OpenSSL) and the veil-tls rows (`veil-tls serve` against
 # `openssl s_server -WWW`, `veil-tls proxy` against stunnel4, handshakes
-# per second); scripts/bench-guest.sh does the work.
+# per second) and the IKE rows (IKE SAs established per second against
+# veil-iked and against charon as responders, scripts/bench-ike.sh);
+# scripts/bench-guest.sh does the work.
 # VEIL_BENCH_ONLY=tls runs the TLS record layer's rows alone,
 # VEIL_BENCH_ONLY=veiltls the veil-tls rows alone (VEIL_BENCH_VTLS_MB: their
-# file's size, 1024 MB by default). Sets up whatever is
+# file's size, 1024 MB by default), VEIL_BENCH_ONLY=ike the IKE rows alone
+# (VEIL_BENCH_IKE_N IKE SAs, 200 by default, from VEIL_BENCH_IKE_M
+# initiators, 4, VEIL_BENCH_IKE_ROUNDS runs each, 2; VEIL_BENCH_IKE_INITIATOR
+# charon, the default, or veil). Sets up whatever is
 # missing first, like `make demo`. Fails only when the VM did not finish
 # or a step went wrong (a count that is not N, a command that failed),
 # never on speed.
@@ -48,10 +53,10 @@ mkdir -p "$build/bench"
 echo "$n" > "$build/bench/n"
 echo "$scale" > "$build/bench/scale"
 # VEIL_BENCH_ONLY=tls: only the TLS record layer's rows; =veiltls: only
-# veil-tls's.
+# veil-tls's; =ike: only the IKE rows.
 case ${VEIL_BENCH_ONLY:-} in
-'' | tls | veiltls) ;;
-*) echo "bench: VEIL_BENCH_ONLY must be tls or veiltls" >&2; exit 2 ;;
+'' | tls | veiltls | ike) ;;
+*) echo "bench: VEIL_BENCH_ONLY must be tls, veiltls or ike" >&2; exit 2 ;;
 esac
 echo "${VEIL_BENCH_ONLY:-}" > "$build/bench/only"
 # VEIL_BENCH_VTLS_MB: the veil-tls rows' file, 1024 MB unless a quick look
@@ -60,6 +65,20 @@ vtls_mb=${VEIL_BENCH_VTLS_MB:-1024}
 [[ $vtls_mb =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "bench: VEIL_BENCH_VTLS_MB must be a number of MB" >&2; exit 2; }
 echo "$vtls_mb" > "$build/bench/vtls_mb"
+# The IKE rows: N IKE SAs from M initiators, ROUNDS runs per responder.
+ike_n=${VEIL_BENCH_IKE_N:-200} ike_m=${VEIL_BENCH_IKE_M:-4} ike_rounds=${VEIL_BENCH_IKE_ROUNDS:-2}
+[[ $ike_n =~ ^[1-9][0-9]*$ && $ike_m =~ ^[1-9][0-9]*$ && $ike_rounds =~ ^[1-9][0-9]*$ ]] &&
+	[ "$ike_m" -le 250 ] && [ "$ike_m" -le "$ike_n" ] && [ "$ike_n" -le 262144 ] ||
+	{ echo "bench: VEIL_BENCH_IKE_N (at most 262144), VEIL_BENCH_IKE_M (1 to 250," \
+	       "at most N) and VEIL_BENCH_IKE_ROUNDS must be positive numbers" >&2; exit 2; }
+echo "$ike_n" > "$build/bench/ike_n"
+echo "$ike_m" > "$build/bench/ike_m"
+echo "$ike_rounds" > "$build/bench/ike_rounds"
+case ${VEIL_BENCH_IKE_INITIATOR:=charon} in
+charon | veil) ;;
+*) echo "bench: VEIL_BENCH_IKE_INITIATOR must be charon or veil" >&2; exit 2 ;;
+esac
+echo "$VEIL_BENCH_IKE_INITIATOR" > "$build/bench/ike_initiator"
 
 echo "bench: building veil for $kver"
 make -s modules KVER="$kver" BUILD="$build" >/dev/null
