@@ -379,19 +379,17 @@ simultaneous() {
 	iked_start
 	wait_for 50 installed || { show_logs; return 1; }
 	l tc qdisc add dev eth0 root netem delay 2500ms limit 10000 || return 1
-	l ping -q -c 100 -i 0.05 -W 5 -I 10.96.1.1 10.96.2.1 >"$T/ping.out" 2>&1 &
+	l ping -q -c 220 -i 0.05 -W 5 -I 10.96.1.1 10.96.2.1 >"$T/ping.out" 2>&1 &
 	ping=$!
 	for _ in $(seq 200); do
 		grep -q 'rekeying child net' "$T/iked.log" && break
 		sleep 0.05
 	done
 	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; kill $ping; }
-	# Once veil-iked has settled it, no more delay for what follows (what
-	# is queued still leaves on time: deleting the qdisc would drop it).
-	wait_for 50 grep -q 'both ends rekeyed it' "$T/iked.log"
-	l tc qdisc change dev eth0 root netem delay 0ms limit 10000
 	wait $ping
-	l tc qdisc del dev eth0 root
+	# No more delay for what follows; what is queued still leaves on time
+	# (deleting the qdisc now would drop it: an IKE request, say).
+	l tc qdisc change dev eth0 root netem delay 0ms limit 10000
 	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
 	grep -q 'the peer rekeys it too (simultaneous rekey' "$T/iked.log" &&
 	grep -q 'both ends rekeyed it' "$T/iked.log" &&
@@ -402,6 +400,7 @@ simultaneous() {
 	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
+	l tc qdisc del dev eth0 root
 }
 
 # ah_child: a child with AH instead of ESP (ah_proposals), veil
