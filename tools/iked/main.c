@@ -203,7 +203,7 @@ static int run(struct iked *d)
 	iked_log(IKED_CFG, 0, "veil-iked " VEIL_VERSION " running: %u connection%s",
 		 d->cfg.n_conns, d->cfg.n_conns == 1 ? "" : "s");
 	/* After a stop signal, up to 3 s for exchanges in flight to end. */
-	while (!d->stop || (iked_now_ms() < stop_by && stop_waiting(d))) {
+	while (!d->stop || !stop_by || (iked_now_ms() < stop_by && stop_waiting(d))) {
 		if (d->stop) {
 			if (!stop_by) {
 				iked_log(IKED_CFG, 0, "veil-iked stopping");
