@@ -820,8 +820,8 @@ void ike_sa_respond_notify(struct ike_sa *sa, const struct ike_hdr *req, uint16_
 	ike_sa_respond(sa, req, &b);
 }
 
-/* Handles a request; returns whether it was authentic. */
-static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg)
+/* Handles a request. */
+static void sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg)
 {
 	struct ike_chain inner;
 	int crit;
@@ -833,30 +833,30 @@ static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 		 * request, once, on its first fragment (RFC 7383 §2.6.2).
 		 */
 		if (sa_frag_number(msg) != 1)
-			return false;
+			return;
 		ike_sa_log(sa, 1, "request %u again: resending our response", msg->hdr.msg_id);
 		ike_sa_send_wire(sa, &sa->resp);
-		return false;
+		return;
 	}
 	if (msg->hdr.msg_id != sa->msgid_peer) {
 		ike_sa_log(sa, 1, "request %u outside the window (expected %u): dropped",
 			   msg->hdr.msg_id, sa->msgid_peer);
-		return false;
+		return;
 	}
 	if (sa_open(sa, dg, msg, &inner))
-		return false;
+		return;
 	sa->msgid_peer++;
 	crit = sa_unknown_critical(&inner);
 	if (crit >= 0) {
 		t = crit;
 		ike_sa_respond_notify(sa, &msg->hdr, IKEV2_N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1);
-		return true;
+		return;
 	}
 	switch (msg->hdr.exchange) {
 	case IKEV2_EXCH_IKE_AUTH:
 		if (sa->state != IKE_SA_INIT_DONE || sa->initiator) {
 			ike_sa_respond_notify(sa, &msg->hdr, IKEV2_N_INVALID_SYNTAX, NULL, 0);
-			return true;
+			return;
 		}
 		ike_auth_respond(sa, msg, &inner);
 		break;
@@ -866,7 +866,7 @@ static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 	case IKEV2_EXCH_CREATE_CHILD_SA:
 		if (sa->state != IKE_SA_ESTABLISHED) {
 			ike_sa_respond_notify(sa, &msg->hdr, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
-			return true;
+			return;
 		}
 		ike_create_respond(sa, msg, &inner);
 		break;
@@ -874,26 +874,25 @@ static bool sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 		ike_sa_log(sa, 1, "unknown exchange %u: dropped", msg->hdr.exchange);
 		break;
 	}
-	return true;
 }
 
-/* Handles a response; returns whether it was authentic. */
-static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg)
+/* Handles a response. */
+static void sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_msg *msg)
 {
 	ike_sa_reply_fn fn = sa->on_reply;
 	struct ike_chain inner;
 
 	if (!sa->req.buf || msg->hdr.msg_id != sa->msgid_next - 1) {
 		ike_sa_log(sa, 2, "response %u to no request of ours: dropped", msg->hdr.msg_id);
-		return false;
+		return;
 	}
 	if (msg->hdr.exchange == IKEV2_EXCH_IKE_SA_INIT) {
 		/* In clear: the handler checks it, and stops retransmitting if it is good. */
 		fn(sa, msg, NULL);
-		return false;
+		return;
 	}
 	if (sa_open(sa, dg, msg, &inner))
-		return false;
+		return;
 	iked_timer_cancel(&sa->retransmit);
 	ike_wire_free(&sa->req);
 	sa->on_reply = NULL;
@@ -903,7 +902,6 @@ static bool sa_response_in(struct ike_sa *sa, struct iked_dgram *dg, const struc
 		ike_sa_delete(sa, true);
 	else if (sa->state != IKE_SA_DEAD)
 		ike_sa_kick(sa);
-	return true;
 }
 
 /**
