@@ -343,25 +343,37 @@ static void ike_print_idle(struct json_object *conn)
 	}
 }
 
-static int ike_list(struct veil_ctx *ctx, int argc, char **argv)
+/*
+ * list, status and reload: no arguments, one request, and the answer as
+ * JSON (-j) or as @show prints it.
+ */
+static int ike_plain(struct veil_ctx *ctx, int argc, char **argv, const char *cmd,
+		     void (*show)(struct json_object *resp))
 {
-	struct json_object *resp, *sas, *conns, *c;
-	int64_t n;
-	size_t i;
+	struct json_object *resp;
 
 	if (ike_help(argc, argv))
 		return VEIL_EXIT_OK;
 	if (argc)
-		return veil_obj_usage_error(veil_ike_usage, "ike list takes no arguments "
-					    "(got \"%s\")", argv[0]);
-	resp = ike_request(ctx, "list", NULL, false);
+		return veil_obj_usage_error(veil_ike_usage, "ike %s takes no arguments "
+					    "(got \"%s\")", cmd, argv[0]);
+	resp = ike_request(ctx, cmd, NULL, false);
 	if (!resp)
 		return VEIL_EXIT_FAIL;
-	if (ctx->json) {
+	if (ctx->json)
 		ike_print_json(ctx, resp);
-		json_object_put(resp);
-		return VEIL_EXIT_OK;
-	}
+	else
+		show(resp);
+	json_object_put(resp);
+	return VEIL_EXIT_OK;
+}
+
+static void ike_show_list(struct json_object *resp)
+{
+	struct json_object *sas, *conns, *c;
+	int64_t n;
+	size_t i;
+
 	sas = ike_array(resp, "ike_sas");
 	conns = ike_array(resp, "conns");
 	for (i = 0; sas && i < json_object_array_length(sas); i++)
@@ -371,30 +383,20 @@ static int ike_list(struct veil_ctx *ctx, int argc, char **argv)
 		if (ike_has(c, "ike_sas", &n) && !n)
 			ike_print_idle(c);
 	}
-	json_object_put(resp);
-	return VEIL_EXIT_OK;
 }
 
-static int ike_status(struct veil_ctx *ctx, int argc, char **argv)
+static int ike_list(struct veil_ctx *ctx, int argc, char **argv)
 {
-	struct json_object *resp, *st;
+	return ike_plain(ctx, argc, argv, "list", ike_show_list);
+}
+
+static void ike_show_status(struct json_object *resp)
+{
+	struct json_object *st;
 	char up[32];
 	int64_t v = 0;
 	bool first = true;
 
-	if (ike_help(argc, argv))
-		return VEIL_EXIT_OK;
-	if (argc)
-		return veil_obj_usage_error(veil_ike_usage, "ike status takes no arguments "
-					    "(got \"%s\")", argv[0]);
-	resp = ike_request(ctx, "status", NULL, false);
-	if (!resp)
-		return VEIL_EXIT_FAIL;
-	if (ctx->json) {
-		ike_print_json(ctx, resp);
-		json_object_put(resp);
-		return VEIL_EXIT_OK;
-	}
 	ike_has(resp, "uptime", &v);
 	ike_secs(up, sizeof(up), v);
 	printf("veil-iked %s pid %s up %s\n", ike_str(resp, "version"), ike_str(resp, "pid"), up);
@@ -413,8 +415,11 @@ static int ike_status(struct veil_ctx *ctx, int argc, char **argv)
 	}
 	printf("\nchild-sas %s\nhalf-open %s\n", ike_str(resp, "child_sas"),
 	       ike_str(resp, "half_open"));
-	json_object_put(resp);
-	return VEIL_EXIT_OK;
+}
+
+static int ike_status(struct veil_ctx *ctx, int argc, char **argv)
+{
+	return ike_plain(ctx, argc, argv, "status", ike_show_status);
 }
 
 static void ike_print_names(struct json_object *resp, const char *key)
@@ -428,30 +433,19 @@ static void ike_print_names(struct json_object *resp, const char *key)
 		       json_object_get_string(json_object_array_get_idx(a, i)));
 }
 
+static void ike_show_reload(struct json_object *resp)
+{
+	printf("reloaded: %s connections", ike_str(resp, "connections"));
+	ike_print_names(resp, "added");
+	ike_print_names(resp, "removed");
+	ike_print_names(resp, "changed");
+	printf("; %s IKE SAs and %s Child SAs deleted\n", ike_str(resp, "ike_sas_deleted"),
+	       ike_str(resp, "child_sas_deleted"));
+}
+
 static int ike_reload(struct veil_ctx *ctx, int argc, char **argv)
 {
-	struct json_object *resp;
-
-	if (ike_help(argc, argv))
-		return VEIL_EXIT_OK;
-	if (argc)
-		return veil_obj_usage_error(veil_ike_usage, "ike reload takes no arguments "
-					    "(got \"%s\")", argv[0]);
-	resp = ike_request(ctx, "reload", NULL, false);
-	if (!resp)
-		return VEIL_EXIT_FAIL;
-	if (ctx->json) {
-		ike_print_json(ctx, resp);
-	} else {
-		printf("reloaded: %s connections", ike_str(resp, "connections"));
-		ike_print_names(resp, "added");
-		ike_print_names(resp, "removed");
-		ike_print_names(resp, "changed");
-		printf("; %s IKE SAs and %s Child SAs deleted\n", ike_str(resp, "ike_sas_deleted"),
-		       ike_str(resp, "child_sas_deleted"));
-	}
-	json_object_put(resp);
-	return VEIL_EXIT_OK;
+	return ike_plain(ctx, argc, argv, "reload", ike_show_reload);
 }
 
 static int ike_down(struct veil_ctx *ctx, int argc, char **argv)
