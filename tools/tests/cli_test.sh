@@ -141,6 +141,9 @@ expect "ike socket from the environment" 1 "no control socket at $TMP/env.ctl" -
 unset VEIL_IKED_CTL
 expect "ike up needs a NAME" 2 "ike up needs a NAME" -- ike up
 expect "ike up bad timeout" 2 'timeout "soon": seconds' -- ike up gw timeout soon
+for c in list status reload; do
+	expect "ike $c takes no arguments" 2 "ike $c takes no arguments (got \"x\")" -- ike $c x
+done
 expect "ike down takes one NAME" 2 "ike down takes one NAME" -- ike down a b
 expect "unknown ike command" 2 'unknown ike command "frob"' -- ike frob
 expect "ike help" 0 "" -- ike help
