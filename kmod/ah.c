@@ -266,15 +266,8 @@ static void veil_ah_input_resume(struct sk_buff *skb, int err)
 			veil_esp_drop(sa, &sa->stats.other_drops, VEIL_A_NET_STATS_OTHER_DROPS);
 		goto drop;
 	}
-	spin_lock_bh(&sa->lock);
-	err = veil_replay_advance(sa->replay, seq64);
-	if (err)
-		sa->stats.replay_drops++;
-	spin_unlock_bh(&sa->lock);
-	if (err) {
-		veil_stat_inc(sa->vn, VEIL_A_NET_STATS_REPLAY_DROPS);
+	if (!veil_ipsec_replay_advance(sa, seq64))
 		goto drop;
-	}
 	nexthdr = ((struct ip_auth_hdr *)skb->data)->nexthdr;
 	veil_ipsec_deliver(skb, sa, ahlen, nexthdr);
 	goto out;

@@ -16,6 +16,7 @@
 
 #include "esp.h"
 #include "main.h"
+#include "replay.h"
 #include "sa.h"
 
 static atomic_t veil_esp_inflight = ATOMIC_INIT(0);
@@ -127,6 +128,36 @@ void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat)
 		spin_unlock_bh(&sa->lock);
 	}
 	veil_stat_inc(sa->vn, net_stat);
+}
+
+/**
+ * veil_ipsec_replay_advance() - record an authenticated packet in @sa's
+ *	window, or count it dropped
+ * @sa: the inbound SA
+ * @seq64: its full sequence number, from veil_replay_check()
+ *
+ * An SA that sa-update or sa-del retired takes nothing more in: its
+ * successor's window was copied from this one, and a packet recorded
+ * here now could be replayed to the successor.
+ *
+ * Return: true when the packet may be delivered.
+ */
+bool veil_ipsec_replay_advance(struct veil_sa *sa, u64 seq64)
+{
+	int err = -ESTALE;
+
+	spin_lock_bh(&sa->lock);
+	if (!sa->dead)
+		err = veil_replay_advance(sa->replay, seq64);
+	if (err == -ESTALE)
+		sa->stats.other_drops++;
+	else if (err)
+		sa->stats.replay_drops++;
+	spin_unlock_bh(&sa->lock);
+	if (err)
+		veil_stat_inc(sa->vn, err == -ESTALE ? VEIL_A_NET_STATS_OTHER_DROPS :
+				      VEIL_A_NET_STATS_REPLAY_DROPS);
+	return !err;
 }
 
 /* AH is never UDP-encapsulated (RFC 3948 is ESP's): nothing here is veil's. */

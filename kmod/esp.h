@@ -63,6 +63,7 @@ void veil_esp_drop(struct veil_sa *sa, u64 *counter, unsigned int net_stat);
  */
 #define VEIL_IPSEC_PRIORITY 200
 
+bool veil_ipsec_replay_advance(struct veil_sa *sa, u64 seq64);
 int veil_ipsec_no_encap(struct sk_buff *skb, int nexthdr, __be32 spi, int encap_type);
 int veil_ipsec_rcv_cb(struct sk_buff *skb, int err);
 int veil_ipsec_err4(struct sk_buff *skb, u32 info);

@@ -218,15 +218,8 @@ static void veil_esp_input_finish(struct sk_buff *skb, int err)
 		goto drop;
 	}
 
-	spin_lock_bh(&sa->lock);
-	err = veil_replay_advance(sa->replay, seq64);
-	if (err)
-		sa->stats.replay_drops++;
-	spin_unlock_bh(&sa->lock);
-	if (err) {
-		veil_stat_inc(sa->vn, VEIL_A_NET_STATS_REPLAY_DROPS);
+	if (!veil_ipsec_replay_advance(sa, seq64))
 		goto drop;
-	}
 
 	nexthdr = veil_esp_trailer(skb, hlen, crypto_aead_authsize(tfm));
 	if (nexthdr < 0 || nexthdr == IPPROTO_NONE) {

@@ -108,6 +108,28 @@ static void veil_replay_clear(struct veil_replay *r, u64 from, u64 to)
 }
 
 /**
+ * veil_replay_inherit() - take over what a predecessor's window has seen
+ * @r: the new SA's window, not yet published
+ * @old: the SA's window it replaces, under that SA's lock
+ *
+ * For sa-update: the same keys go on with the same sequence numbers, so
+ * a packet the old SA accepted must not be accepted again. With windows
+ * of one size the bits carry over; otherwise everything up to the old
+ * top counts as seen, which can only drop a late packet, never admit a
+ * replay. A window that is already further on stays.
+ */
+void veil_replay_inherit(struct veil_replay *r, const struct veil_replay *old)
+{
+	if (old->top <= r->top)
+		return;
+	r->top = old->top;
+	if (r->mask == old->mask)
+		bitmap_copy(r->bits, old->bits, r->mask + 1);
+	else
+		bitmap_fill(r->bits, r->mask + 1);
+}
+
+/**
  * veil_replay_advance() - record an authenticated packet
  * @r: the SA's window, under the SA's lock
  * @seq64: its full sequence number, from veil_replay_check()

@@ -32,6 +32,7 @@ struct veil_replay {
 
 struct veil_replay *veil_replay_new(u32 window, bool esn, u64 top, gfp_t gfp);
 int veil_replay_check(const struct veil_replay *r, u32 seq, u64 *seq64);
+void veil_replay_inherit(struct veil_replay *r, const struct veil_replay *old);
 int veil_replay_advance(struct veil_replay *r, u64 seq64);
 
 #endif /* _VEIL_REPLAY_H */

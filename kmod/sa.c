@@ -25,6 +25,7 @@
 
 #include "main.h"
 #include "netlink.h"
+#include "replay.h"
 #include "sa.h"
 #include "uapi/linux/veil.h"
 
@@ -491,6 +492,39 @@ static void veil_sa_retire(struct veil_net *vn, struct veil_sa *sa, bool notify)
 	veil_sa_put(sa);
 }
 
+/*
+ * sa-update: @sa, not yet published, goes on where @old, which it is about
+ * to replace, stands: its counters, times and sequence numbers. @old is
+ * marked dead first, so from here on it accepts no packet (see
+ * veil_ipsec_replay_advance()) and numbers none: its last output sequence
+ * number is taken by a swap that leaves it exhausted, so a sender still
+ * holding it drops its packet instead of sending a number the successor
+ * will send too. Neither number goes back, whatever the request said: the
+ * same SPI may carry the same keys, and the peer's window would drop the
+ * packets. Returns the output sequence number taken, for an undo.
+ */
+static u64 veil_sa_inherit(struct veil_sa *sa, struct veil_sa *old)
+{
+	u64 limit = sa->flags & VEIL_SA_FLAGS_ESN ? U64_MAX : U32_MAX;
+	u64 oseq;
+
+	spin_lock_bh(&old->lock);
+	old->dead = true;
+	sa->stats = old->stats;
+	sa->use_time = old->use_time;
+	sa->use_mono = old->use_mono;
+	veil_replay_inherit(sa->replay, old->replay);
+	spin_unlock_bh(&old->lock);
+	sa->add_time = old->add_time;
+	sa->add_mono = old->add_mono;
+	sa->id = old->id;
+
+	oseq = atomic64_xchg(&old->oseq, old->flags & VEIL_SA_FLAGS_ESN ? U64_MAX : U32_MAX);
+	if (min(oseq, limit) > (u64)atomic64_read(&sa->oseq))
+		atomic64_set(&sa->oseq, min(oseq, limit));
+	return oseq;
+}
+
 /**
  * veil_sa_add() - publish a new SA, or replace the one with the same key
  * @vn: namespace state
@@ -507,6 +541,7 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 {
 	struct veil_sa_tables *t;
 	struct veil_sa *old;
+	u64 oseq;
 	int ret;
 
 	mutex_lock(&vn->conf_lock);
@@ -533,19 +568,17 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 	}
 
 	if (old) {
-		/* An update keeps the SA's history. */
-		spin_lock_bh(&old->lock);
-		sa->stats = old->stats;
-		sa->use_time = old->use_time;
-		sa->use_mono = old->use_mono;
-		spin_unlock_bh(&old->lock);
-		sa->add_time = old->add_time;
-		sa->add_mono = old->add_mono;
-		sa->id = old->id;
+		oseq = veil_sa_inherit(sa, old);
 		ret = rhashtable_replace_fast(&t->by_spi, &old->node, &sa->node,
 					      veil_sa_params);
-		if (ret)
+		if (ret) {
+			/* Cannot happen: the same key, under conf_lock. Undo anyway. */
+			spin_lock_bh(&old->lock);
+			old->dead = false;
+			spin_unlock_bh(&old->lock);
+			atomic64_set(&old->oseq, oseq);
 			goto err_nomem;
+		}
 		xa_store(&vn->sa_ids, sa->id, sa, GFP_KERNEL);
 		veil_sa_tmpl_unlink(t, old);
 		/* The new SA's sa-new-ntf below announces the change. */

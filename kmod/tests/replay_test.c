@@ -181,6 +181,39 @@ static int test_model_all(void)
 	return fails;
 }
 
+/* sa-update: the successor's window takes over what the old one saw. */
+static int test_inherit(void)
+{
+	struct veil_replay *old = veil_replay_new(64, false, 0, GFP_KERNEL);
+	struct veil_replay *same = veil_replay_new(64, false, 0, GFP_KERNEL);
+	struct veil_replay *big = veil_replay_new(1000, false, 0, GFP_KERNEL);
+	struct veil_replay *ahead = veil_replay_new(64, false, 500, GFP_KERNEL);
+	int fails = 0;
+
+	CHECK(take(old, 100, NULL) == 0 && take(old, 90, NULL) == 0);
+	veil_replay_inherit(same, old);
+	CHECK(same->top == 100);
+	CHECK(take(same, 100, NULL) == -EEXIST);
+	CHECK(take(same, 90, NULL) == -EEXIST);
+	CHECK(take(same, 36, NULL) == -ERANGE);
+	CHECK(take(same, 95, NULL) == 0);	/* unseen, in the window: still welcome */
+	CHECK(take(same, 101, NULL) == 0);
+	/* Another window size: all up to the old top counts as seen. */
+	veil_replay_inherit(big, old);
+	CHECK(big->top == 100);
+	CHECK(take(big, 90, NULL) == -EEXIST && take(big, 95, NULL) == -EEXIST);
+	CHECK(take(big, 101, NULL) == 0);
+	/* A window already further on does not go back. */
+	veil_replay_inherit(ahead, old);
+	CHECK(ahead->top == 500);
+	CHECK(take(ahead, 490, NULL) == 0);
+	free(old);
+	free(same);
+	free(big);
+	free(ahead);
+	return fails;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -189,6 +222,7 @@ static const struct {
 	{ "window_off", test_window_off },
 	{ "esn_inference", test_esn },
 	{ "random_traffic_matches_the_rules", test_model_all },
+	{ "inherit_on_update", test_inherit },
 };
 
 int main(void)

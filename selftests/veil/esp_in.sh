@@ -140,9 +140,15 @@ replay_and_tamper() {
 	frame_send "$frame" 0 && counter_is replay-drops 2 || return 1
 	counter_is packets 2 || return 1
 	# Genuine traffic still flows.
-	ip netns exec "$A" ping -q -c 2 -i 0.3 -W 2 10.89.0.2 && counter_is packets 4
+	ip netns exec "$A" ping -q -c 2 -i 0.3 -W 2 10.89.0.2 && counter_is packets 4 || return 1
+	# sa-update (as veil-iked's after a NAT rebinding) keeps the window:
+	# the first packet is still a replay, and the counters go on.
+	v sa update src $OA dst $OB proto esp spi $SPI reqid 1 mode transport \
+		aead 'rfc4106(gcm(aes))' $K20 128 replay-window 64 || return 1
+	frame_send "$frame" && counter_is replay-drops 3 && counter_is packets 4 || return 1
+	ip netns exec "$A" ping -q -c 2 -i 0.3 -W 2 10.89.0.2 && counter_is packets 6
 }
-check "a replayed packet and tampered ones are dropped and counted" replay_and_tamper
+check "a replayed packet and tampered ones are dropped and counted, also after sa update" replay_and_tamper
 
 # TFC padding (RFC 4303 2.7): XFRM pads tunnelled packets to 1000 bytes
 # with zeros after the inner packet; veil must hand on only the packet.

@@ -67,6 +67,16 @@ static inline void bitmap_zero(unsigned long *b, unsigned int nbits)
 	memset(b, 0, BITS_TO_LONGS(nbits) * sizeof(long));
 }
 
+static inline void bitmap_copy(unsigned long *d, const unsigned long *s, unsigned int nbits)
+{
+	memcpy(d, s, BITS_TO_LONGS(nbits) * sizeof(long));
+}
+
+static inline void bitmap_fill(unsigned long *b, unsigned int nbits)
+{
+	memset(b, 0xff, BITS_TO_LONGS(nbits) * sizeof(long));
+}
+
 static inline void bitmap_clear(unsigned long *b, unsigned int start, unsigned int n)
 {
 	while (n--) {
