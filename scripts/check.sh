@@ -201,5 +201,19 @@ for k in "${stopped[@]}"; do
 	echo "# vm: $k stopped early; its log:"
 	sed 's/^/# /' "$logs/vm-$k.log"
 done
+# Each failed case again, with what it printed (its last 40 lines), last:
+# where a long log is cut, its end is what is seen.
+for k in "${kvers[@]}"; do
+	[ -f "$build/vm/$k/out/ktap" ] || continue
+	tr -d '\000' < "$build/vm/$k/out/ktap" | awk -v k="$k" '
+		/^# (not )?ok [0-9]/ {
+			if ($2 == "not")
+				for (i = (n > 40 ? n - 40 : 0); i < n; i++) print "# again, " k ": " buf[i]
+			if ($2 == "not") print "# again, " k ": " $0
+			n = 0; next
+		}
+		/^(not )?ok [0-9]/ { n = 0; next }
+		{ buf[n++] = $0 }'
+done
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
