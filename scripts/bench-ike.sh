@@ -60,6 +60,7 @@ ik_rounds=$(ik_setting VEIL_BENCH_IKE_ROUNDS ike_rounds 2)
 ik_init=$(ik_setting VEIL_BENCH_IKE_INITIATOR ike_initiator charon)
 ik=/tmp/ike-bench
 ik_iked=$VEIL_ROOT/tools/iked/veil-iked
+. "$VEIL_ROOT/selftests/veil/charon_lib.sh"
 ik_psk=veil-bench-ike-psk
 ik_ike=aes128gcm16-prfsha256-x25519
 ik_esp=aes128gcm16
@@ -105,47 +106,12 @@ ik_swanctl() {
 }
 
 # ik_charon NS NAME EXTRA: charon in NS, its files in $ik/NAME, EXTRA more
-# lines in its charon { } section. Each charon writes /run/charon.pid and
-# refuses to start beside another one: each gets a /run of its own, a
-# tmpfs in the mount namespace `ip netns exec` made for it.
+# lines in its charon { } section (see charon_launch).
 ik_charon() {
-	local ns=$1 name=$2 d=$ik/$2 i
-	mkdir -p "$d"
-	cat > "$d/strongswan.conf" <<-EOF
-	charon {
-		load_modular = yes
-		install_routes = no
-		ikesa_table_size = 1024
+	charon_launch "$1" "$ik/$2" "" "ikesa_table_size = 1024
 		ikesa_table_segments = 16
-		$3
-		plugins {
-			include /etc/strongswan.d/charon/*.conf
-			vici {
-				socket = unix://$d/charon.vici
-			}
-		}
-		filelog {
-			f {
-				path = $d/charon.log
-				default = 1
-				flush_line = yes
-				time_format = %T
-			}
-		}
-	}
-	EOF
-	# ip netns exec, sh and env exec in turn: $! is charon.
-	ip netns exec "$ns" sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh \
-		env STRONGSWAN_CONF="$d/strongswan.conf" /usr/lib/ipsec/charon \
-		</dev/null >"$d/charon.out" 2>&1 3>&- &
-	ik_pid[$name]=$!
-	for i in $(seq 300); do
-		[ -S "$d/charon.vici" ] && ik_swanctl "$name" --stats >/dev/null 2>&1 && return 0
-		kill -0 "${ik_pid[$name]}" 2>/dev/null ||
-			fail "IKE: charon $name exited: $(tail -n 5 "$d/charon.out")"
-		sleep 0.1
-	done
-	fail "IKE: charon $name: no vici socket after 30 s: $(tail -n 5 "$d/charon.out")"
+		$3" >"$ik/$2.why" || fail "IKE: charon $2: $(cat "$ik/$2.why")"
+	ik_pid[$2]=$CHARON_LAUNCHED
 }
 
 # ik_initiator_conf M: initiator M's swanctl.conf, one connection per IKE

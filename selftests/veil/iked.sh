@@ -15,13 +15,15 @@
 #   veil-iked, lo 10.96.7.1/24         masquerade
 #
 # iked-c reaches charon only through iked-n's NAT. Last, charon is gone
-# and a second veil-iked answers in iked-r (veil to veil).
+# and a second veil-iked answers in iked-r, to iked-c's through the NAT
+# (veil to veil), and the NAT's mapping changes under them.
 #
 # charon runs once, from a strongswan.conf of its own (STRONGSWAN_CONF),
 # and gets each case's connection over its vici socket with swanctl;
 # veil-iked starts afresh for each case, with the matching configuration.
 
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/charon_lib.sh"
 
 IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
 XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
@@ -34,7 +36,6 @@ CHARON_PID= IKED_PID= IKED2_PID=
 cleanup() {
 	[ -n "$IKED_PID" ] && kill "$IKED_PID" 2>/dev/null
 	[ -n "$CHARON_PID" ] && kill "$CHARON_PID" 2>/dev/null
-	wait 2>/dev/null
 	[ -n "$IKED2_PID" ] && kill "$IKED2_PID" 2>/dev/null
 	wait 2>/dev/null
 	for n in $L $R $C $N; do ip netns del $n 2>/dev/null; done
@@ -83,39 +84,10 @@ topology() {
 }
 
 charon_start() {
-	cat > "$T/strongswan.conf" <<-EOF
-	charon {
-		load_modular = yes
-		install_routes = no
-		retransmit_tries = 2
-		retransmit_timeout = 1
-		plugins {
-			include /etc/strongswan.d/charon/*.conf
-			vici {
-				socket = unix://$T/charon.vici
-			}
-		}
-		filelog {
-			f {
-				path = $T/charon.log
-				default = 1
-				ike = 2
-				knl = 1
-				time_format = %T
-				flush_line = yes
-			}
-		}
-	}
-	EOF
-	ip netns exec $R env STRONGSWAN_CONF="$T/strongswan.conf" /usr/lib/ipsec/charon \
-		>"$T/charon.out" 2>&1 &
-	CHARON_PID=$!
-	for _ in $(seq 100); do
-		[ -S "$T/charon.vici" ] && swanctl --stats >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "charon did not start:"; cat "$T/charon.out"
-	return 1
+	charon_launch $R "$T" "ike = 2
+				knl = 1" "retransmit_tries = 2
+		retransmit_timeout = 1" || return 1
+	CHARON_PID=$CHARON_LAUNCHED
 }
 
 # swan_conf FAMILY IKE_PROPOSAL ESP_PROPOSAL [ SECRET ]: charon's side of
@@ -689,6 +661,28 @@ rekeys() {
 	charon_released || return 1
 }
 
+# natted_conf IKE_PROPOSAL ESP_PROPOSAL [ MORE ]: iked-c's veil-iked, behind
+# the NAT, initiating to 10.96.6.2 (charon, or veil-iked); MORE goes into
+# the connection.
+natted_conf() {
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  charon = {
+	    local_addrs = "10.96.5.2"; remote_addrs = "10.96.6.2"; ${3:-}
+	    proposals = "$1";
+	    local = { auth = "psk"; id = "natted.example"; };
+	    remote = { auth = "psk"; id = "charon.example"; };
+	    children = { net = { local_ts = "10.96.7.0/24"; remote_ts = "10.96.2.0/24";
+	                         esp_proposals = "$2"; start_action = "start"; }; };
+	  };
+	};
+	EOF
+	cat > "$T/iked.secrets" <<-EOF
+	secrets = { s = { id = ["natted.example", "charon.example"]; secret = "$PSK"; }; };
+	EOF
+	chmod 600 "$T/iked.secrets"
+}
+
 # natt: veil-iked behind a masquerading NAT initiates to charon: NAT
 # detection moves IKE to port 4500 and the ESP goes in UDP (RFC 3948),
 # through veil.ko's hold on veil-iked's port-4500 socket.
@@ -713,22 +707,7 @@ natt() {
 	EOF
 	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
 		{ cat "$T/swanctl.out"; return 1; }
-	cat > "$T/iked.conf" <<-EOF
-	connections = {
-	  charon = {
-	    local_addrs = "10.96.5.2"; remote_addrs = "10.96.6.2";
-	    proposals = "aes128gcm16-prfsha256-x25519";
-	    local = { auth = "psk"; id = "natted.example"; };
-	    remote = { auth = "psk"; id = "charon.example"; };
-	    children = { net = { local_ts = "10.96.7.0/24"; remote_ts = "10.96.2.0/24";
-	                         esp_proposals = "aes128gcm16"; start_action = "start"; }; };
-	  };
-	};
-	EOF
-	cat > "$T/iked.secrets" <<-EOF
-	secrets = { s = { id = ["natted.example", "charon.example"]; secret = "$PSK"; }; };
-	EOF
-	chmod 600 "$T/iked.secrets"
+	natted_conf aes128gcm16-prfsha256-x25519 aes128gcm16
 	ip netns exec $C "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" >"$T/iked.log" 2>&1 &
 	IKED_PID=$!
 	wait_for 50 eval '[ "$(ip netns exec $C "$VEIL" sa list | grep -c "^src")" -eq 2 ]' ||
@@ -931,26 +910,79 @@ assert "\"ok\":true" in a, "status with idle clients: " + a
 # --- end of veil ike's cases ---
 
 # veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
-# veil-iked answers in iked-r: the same tunnel, veil on both ends.
+# veil-iked answers in iked-r, and iked-c's initiates to it through the
+# NAT: veil on both ends of a NAT-T tunnel. Then the NAT forgets its
+# mappings (out0 goes down and up) and maps to other ports: iked-c's next
+# liveness check comes from the new port, and iked-r moves the child's
+# ESP there (sa-update, sequence numbers kept: the 10 MB went on the same
+# SAs, and iked-c's replay window would refuse numbers sent again). Then
+# the NAT maps to another address too, and the child's SAs and policies
+# move to it.
 veil_to_veil() {
 	ip -n $R xfrm state flush && ip -n $R xfrm policy flush || return 1
-	iked_conf 4 aes256gcm16-prfsha384-ecp384 aes256gcm16 none
-	sed -e 's/10.96.0.1"; remote_addrs = "10.96.0.2/10.96.0.2"; remote_addrs = "10.96.0.1/' \
-	    -e 's/id = "veil.example"/id = "@@me"/; s/id = "charon.example"/id = "veil.example"/' \
-	    -e 's/id = "@@me"/id = "charon.example"/' \
-	    -e 's|local_ts = "10.96.1.0/24"; remote_ts = "10.96.2.0/24"|local_ts = "10.96.2.0/24"; remote_ts = "10.96.1.0/24"|' \
-	    "$T/iked.conf" > "$T/iked2.conf"
+	cat > "$T/iked2.conf" <<-EOF
+	connections = {
+	  natted = {
+	    local_addrs = "10.96.6.2"; remote_addrs = "%any4";
+	    proposals = "aes256gcm16-prfsha384-ecp384";
+	    local = { auth = "psk"; id = "charon.example"; };
+	    remote = { auth = "psk"; id = "natted.example"; };
+	    children = { net = { local_ts = "10.96.2.0/24"; remote_ts = "10.96.7.0/24";
+	                         esp_proposals = "aes256gcm16"; }; };
+	  };
+	};
+	EOF
+	natted_conf aes256gcm16-prfsha384-ecp384 aes256gcm16 'dpd_delay = "1s";'
 	ip netns exec $R "$IKED" -F -d -f "$T/iked2.conf" -s "$T/iked.secrets" -c "$T/iked2.ctl" \
 		>"$T/iked2.log" 2>&1 &
 	IKED2_PID=$!
 	wait_for 50 grep -q running "$T/iked2.log" || { cat "$T/iked2.log"; return 1; }
-	iked_conf 4 aes256gcm16-prfsha384-ecp384 aes256gcm16 start
-	iked_start
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(r "$VEIL" sa list | grep -c "^src")" -eq 2 ]' ||
+	ip netns exec $C "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" >"$T/iked.log" 2>&1 &
+	IKED_PID=$!
+	wait_for 50 eval '[ "$(ip netns exec $C "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(r "$VEIL" sa list | grep -c "dport 40")" -eq 1 ]' ||
+		{ show_logs; r "$VEIL" sa list; tail -n 20 "$T/iked2.log"; return 1; }
+	ip netns exec $C ping -q -c 3 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 &&
+	"$XFER" $C 10.96.7.1 $R 10.96.2.1 5202 "$T/data" ||
 		{ show_logs; tail -n 20 "$T/iked2.log"; return 1; }
-	traffic 4 || { tail -n 20 "$T/iked2.log"; return 1; }
-	iked_stop || return 1
+	# The NAT reboots, as it were, and maps UDP to other ports. One
+	# transaction: between a flush and an add, a packet would pass as it is.
+	ip netns exec $N nft -f - <<-EOF || return 1
+	flush chain ip nat post
+	add rule ip nat post oifname "out0" meta l4proto udp masquerade to :41000-41100
+	add rule ip nat post oifname "out0" masquerade
+	EOF
+	ip -n $N link set out0 down && ip -n $N link set out0 up || return 1
+	wait_for 50 eval 'r "$VEIL" sa list | grep -q "dport 410"' ||
+		{ echo "iked-r's ESP did not follow the NAT:"; r "$VEIL" sa list;
+		  show_logs; tail -n 20 "$T/iked2.log"; return 1; }
+	grep -q 'now to 10.96.6.1\[410' "$T/iked2.log" || { tail -n 20 "$T/iked2.log"; return 1; }
+	# Both ways, and iked-r's side first: its ESP must reach the new port.
+	r ping -q -c 5 -i 0.2 -W 2 -I 10.96.2.1 10.96.7.1 &&
+	ip netns exec $C ping -q -c 5 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 ||
+		{ r "$VEIL" -s sa list; ip netns exec $C "$VEIL" -s sa list; return 1; }
+	# Now to another address as well: the tunnel-mode child moves whole,
+	# a new outbound SA to 10.96.6.3 in the old one's place.
+	ip -n $N addr add 10.96.6.3/24 dev out0 &&
+	ip netns exec $N nft -f - <<-EOF || return 1
+	flush chain ip nat post
+	add rule ip nat post oifname "out0" meta l4proto udp snat to 10.96.6.3:42000-42100
+	add rule ip nat post oifname "out0" masquerade
+	EOF
+	ip -n $N link set out0 down && ip -n $N link set out0 up || return 1
+	wait_for 50 eval 'r "$VEIL" sa list | grep -q "dst 10.96.6.3"' ||
+		{ echo "iked-r's ESP did not follow the NAT's new address:"; r "$VEIL" sa list;
+		  tail -n 20 "$T/iked2.log"; return 1; }
+	[ "$(r "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+	r "$VEIL" sa list | grep -q "dport 420" &&
+	r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3" ||
+		{ r "$VEIL" sa list; r "$VEIL" policy list; return 1; }
+	r ping -q -c 5 -i 0.2 -W 2 -I 10.96.2.1 10.96.7.1 &&
+	ip netns exec $C ping -q -c 5 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 ||
+		{ r "$VEIL" -s sa list; ip netns exec $C "$VEIL" -s sa list; return 1; }
+	kill "$IKED_PID" && wait "$IKED_PID"
+	IKED_PID=
+	[ -z "$(ip netns exec $C "$VEIL" sa list)" ] || return 1
 	wait_for 25 eval '[ -z "$(r "$VEIL" sa list)" ]' ||
 		{ echo "the responder kept its SAs"; tail -n 20 "$T/iked2.log"; return 1; }
 	kill "$IKED2_PID" && wait "$IKED2_PID"
@@ -1052,7 +1084,7 @@ check "veil ike reload: connections added and removed, a broken file refused, SI
 check "veil ike: garbage and idle clients are harmless, non-root refused" case_of ctl_robust
 check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
 	case_of dpd
-check "veil-iked to veil-iked: aes256gcm16-prfsha384-ecp384, ping and 10 MB" \
+check "veil-iked to veil-iked through the NAT, ping and 10 MB; the NAT remaps port, then address: the ESP follows" \
 	case_of veil_to_veil
 check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'
 ktap_finished

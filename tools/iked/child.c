@@ -625,9 +625,26 @@ int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in,
 	return 0;
 }
 
-/* One direction's SA; @inbound picks addresses, SPI, keys and ports. */
+/**
+ * ike_child_peer - where a child's outbound SA went
+ * @sa: its IKE SA
+ * @c: the child
+ *
+ * Return: the peer's address then (veil.ko knows the SA by it), which may
+ * differ from @sa's now: the peer may have moved behind its NAT.
+ */
+const struct sockaddr_storage *ike_child_peer(const struct ike_sa *sa, const struct ike_child *c)
+{
+	return c->peer.ss_family ? &c->peer : &sa->remote;
+}
+
+/*
+ * One direction's SA; @inbound picks addresses, SPI, keys and ports;
+ * @update replaces the one veil.ko has (sa-update); @oseq is where the
+ * sequence numbers of a new outbound SA start.
+ */
 static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat, bool inbound,
-		    char *err, size_t errlen)
+		    bool update, uint64_t oseq, char *err, size_t errlen)
 {
 	const struct ike_prop_transform *et = ike_prop_get(&c->chosen, IKEV2_TRANS_ENCR);
 	const struct ike_prop_transform *it = ike_prop_get(&c->chosen, IKEV2_TRANS_INTEG);
@@ -644,6 +661,7 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 	struct iked_kernel_sa ks = { 0 };
 	uint64_t now;
 	uint32_t r = 0;
+	int ret;
 
 	if ((et && (!ea || !ea->kernel)) || (it && it->id && (!ia || !ia->kernel))) {
 		snprintf(err, errlen, "an algorithm veil.ko does not have");
@@ -680,6 +698,18 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 	ks.soft_secs = cfg->rekey_time ? cfg->rekey_time - (cfg->rand_time ?
 							     r % cfg->rand_time : 0) : 0;
 	ks.hard_secs = cfg->life_time;
+	/*
+	 * An SA that takes an installed one's place (an update, which keeps
+	 * the add time, or a move) keeps the child's rekey and expiry times.
+	 */
+	if (update || oseq) {
+		uint64_t base = update ? c->installed_at : (uint64_t)time(NULL);
+
+		if (c->rekey_at)
+			ks.soft_secs = c->rekey_at > base + 1 ? c->rekey_at - base : 1;
+		if (c->expire_at)
+			ks.hard_secs = c->expire_at > base + 1 ? c->expire_at - base : 1;
+	}
 	/* For `veil ike list`: when the first of the two SAs will want a rekey. */
 	now = time(NULL);
 	if (!c->installed_at)
@@ -697,7 +727,12 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 		ks.encap_sport = iked_addr_port(src);
 		ks.encap_dport = iked_addr_port(dst);
 	}
-	return iked_kernel_sa_add(&sa->d->kernel, &ks, err, errlen);
+	ks.update = update;
+	ks.oseq = oseq;
+	ret = iked_kernel_sa_add(&sa->d->kernel, &ks, err, errlen);
+	if (!ret && !inbound)
+		c->peer = *dst;
+	return ret;
 }
 
 static uint32_t child_prio(const struct iked_ts *a, const struct iked_ts *b)
@@ -792,20 +827,19 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *key
 	unsigned int i, j;
 	int ret;
 
-	ret = child_sa(sa, c, keymat, true, err, sizeof(err));
-	if (!ret && c->defer_out) {
-		/* Kept until the old child goes: then the outbound SA follows. */
-		c->keymat = malloc(len);
-		if (c->keymat) {
-			memcpy(c->keymat, keymat, len);
-			c->keymat_len = len;
-		} else {
-			ret = -ENOMEM;
-		}
-	} else if (!ret) {
-		ret = child_sa(sa, c, keymat, false, err, sizeof(err));
+	/* Kept: a deferred outbound SA, and ike_child_follow(), need it again. */
+	c->keymat = malloc(len);
+	if (!c->keymat) {
+		ike_sa_log(sa, 0, "child %s: installing: %s", c->cfg->name, strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	if (ret && ret != -ENOMEM)
+	memcpy(c->keymat, keymat, len);
+	c->keymat_len = len;
+	ret = child_sa(sa, c, keymat, true, false, 0, err, sizeof(err));
+	/* A deferred outbound SA waits until the old child goes. */
+	if (!ret && !c->defer_out)
+		ret = child_sa(sa, c, keymat, false, false, 0, err, sizeof(err));
+	if (ret)
 		iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family, iked_addr_bytes(&sa->local),
 				   c->proto, c->spi_in, l, sizeof(l));
 	for (i = 0; !ret && i < c->n_local; i++)
@@ -826,7 +860,7 @@ int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *key
 		   c->cfg->name, c->spi_in, c->spi_out, l, c->n_local > 1 ? " ..." : "", r,
 		   c->n_remote > 1 ? " ..." : "",
 		   c->mode == VEIL_MODE_TUNNEL ? "tunnel" : "transport",
-		   c->keymat ? ", outbound once the old child goes" : "");
+		   c->defer_out ? ", outbound once the old child goes" : "");
 	return 0;
 }
 
@@ -844,16 +878,95 @@ void ike_child_install_out(struct ike_sa *sa, struct ike_child *c)
 {
 	char err[256];
 
-	if (!c->keymat)
+	if (!c->defer_out || !c->keymat)
 		return;
-	if (c->installed && child_sa(sa, c, c->keymat, false, err, sizeof(err)))
+	c->defer_out = false;
+	if (c->installed && child_sa(sa, c, c->keymat, false, false, 0, err, sizeof(err)))
 		ike_sa_log(sa, 0, "child %s: outbound SA: %s", c->cfg->name, err);
 	else
 		ike_sa_log(sa, 1, "child %s: outbound SA %08x in", c->cfg->name, c->spi_out);
-	OPENSSL_cleanse(c->keymat, c->keymat_len);
-	free(c->keymat);
-	c->keymat = NULL;
-	c->defer_out = false;
+}
+
+/*
+ * Sequence numbers skipped when a child's outbound SA moves to the peer's
+ * new address: what the old SA may still send between our reading its
+ * number and its policies' moving to the new one (a few milliseconds).
+ * The peer's SA is the same, and its window must not see a number twice.
+ */
+#define CHILD_MOVE_SEQ_GAP 65536
+
+/*
+ * A tunnel-mode child whose peer's address changed behind its NAT: a new
+ * outbound SA to the new address, its sequence numbers on from the old
+ * one's, the inbound SA's and the templates' peer moved, the old SA gone.
+ */
+static int child_move(struct ike_sa *sa, struct ike_child *c, char *err, size_t errlen)
+{
+	struct iked_kernel *k = &sa->d->kernel;
+	struct sockaddr_storage old = *ike_child_peer(sa, c);
+	struct iked_kernel_sa_state st;
+	unsigned int i, j;
+	int ret;
+
+	ret = iked_kernel_sa_state(k, old.ss_family, iked_addr_bytes(&old), c->proto, c->spi_out,
+				   &st);
+	if (ret) {
+		snprintf(err, errlen, "SA %08x: %s", c->spi_out, strerror(-ret));
+		return ret;
+	}
+	ret = child_sa(sa, c, c->keymat, false, false, st.oseq + CHILD_MOVE_SEQ_GAP, err, errlen);
+	if (!ret)
+		ret = child_sa(sa, c, c->keymat, true, true, 0, err, errlen);
+	for (i = 0; !ret && i < c->n_local; i++)
+		for (j = 0; !ret && j < c->n_remote; j++)
+			ret = child_policies(sa, c->cfg, c->reqid, c->proto, c->mode,
+					     &c->ts_local[i], &c->ts_remote[j], &sa->local,
+					     &sa->remote, true, err, errlen);
+	if (!ret)
+		iked_kernel_sa_del(k, old.ss_family, iked_addr_bytes(&old), c->proto, c->spi_out,
+				   err, errlen);
+	return ret;
+}
+
+/**
+ * ike_child_follow - move the children's SAs to where the peer's NAT now
+ *	maps it
+ * @sa: the IKE SA, whose remote address or port just changed (RFC 7296
+ *	§2.23: a NAT mapping that changed shows in an authenticated message)
+ *
+ * When only the port changed, each UDP-encapsulated outbound SA is
+ * replaced (sa-update) by the same SA with the new destination port;
+ * veil.ko carries its sequence numbers over, so the peer's replay window
+ * takes the packets that follow. When the address changed, a tunnel-mode
+ * child moves whole (child_move()); a transport-mode child's selectors
+ * are the old address, and it stays as it is until it is rekeyed. An SA
+ * that is not there (a deferred or dropped one) is left alone.
+ */
+void ike_child_follow(struct ike_sa *sa)
+{
+	struct ike_child *c;
+	char err[256], a[64];
+	bool moved;
+	int ret;
+
+	for (c = sa->children; c; c = c->next) {
+		if (!c->installed || !c->encap || c->defer_out || !c->keymat)
+			continue;
+		moved = !iked_addr_equal(ike_child_peer(sa, c), &sa->remote, false);
+		if (moved && c->mode != VEIL_MODE_TUNNEL) {
+			ike_sa_log(sa, 0, "child %s: transport mode: it keeps the peer's old "
+				   "address until it is rekeyed", c->cfg->name);
+			continue;
+		}
+		ret = moved ? child_move(sa, c, err, sizeof(err)) :
+			      child_sa(sa, c, c->keymat, false, true, 0, err, sizeof(err));
+		if (!ret)
+			ike_sa_log(sa, moved ? 0 : 1, "child %s: outbound SA %08x now to %s",
+				   c->cfg->name, c->spi_out,
+				   iked_addr_str(&sa->remote, a, sizeof(a)));
+		else if (ret != -ENOENT)
+			ike_sa_log(sa, 0, "child %s: following the peer: %s", c->cfg->name, err);
+	}
 }
 
 /*
@@ -898,7 +1011,7 @@ void ike_child_drop_out(struct ike_sa *sa, struct ike_child *c)
 	char err[256];
 	int ret;
 
-	ret = iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family, iked_addr_bytes(&sa->remote),
+	ret = iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family, iked_addr_bytes(ike_child_peer(sa, c)),
 				 c->proto, c->spi_out, err, sizeof(err));
 	if (ret && ret != -ENOENT)
 		ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
@@ -945,8 +1058,8 @@ void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c)
 				ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
 		}
 	}
-	ret = iked_kernel_sa_del(k, sa->local.ss_family, iked_addr_bytes(&sa->remote), c->proto,
-				 c->spi_out, err, sizeof(err));
+	ret = iked_kernel_sa_del(k, sa->local.ss_family, iked_addr_bytes(ike_child_peer(sa, c)),
+				 c->proto, c->spi_out, err, sizeof(err));
 	if (ret && ret != -ENOENT)
 		ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
 	ret = iked_kernel_sa_del(k, sa->local.ss_family, iked_addr_bytes(&sa->local), c->proto,

@@ -243,16 +243,15 @@ static struct json_object *ctl_ts_array(const struct iked_ts *ts, unsigned int n
 static void ctl_add_counters(struct iked *d, struct json_object *o, const char *dir,
 			     const struct sockaddr_storage *dst, uint8_t proto, uint32_t spi)
 {
-	uint64_t bytes, packets, use;
+	struct iked_kernel_sa_state st;
 	char key[32];
 
-	if (iked_kernel_sa_counters(&d->kernel, dst->ss_family, iked_addr_bytes(dst), proto, spi,
-				    &bytes, &packets, &use))
+	if (iked_kernel_sa_state(&d->kernel, dst->ss_family, iked_addr_bytes(dst), proto, spi, &st))
 		return;
 	snprintf(key, sizeof(key), "bytes_%s", dir);
-	ctl_add_u64(o, key, bytes);
+	ctl_add_u64(o, key, st.bytes);
 	snprintf(key, sizeof(key), "packets_%s", dir);
-	ctl_add_u64(o, key, packets);
+	ctl_add_u64(o, key, st.packets);
 }
 
 static struct json_object *ctl_child_json(struct iked *d, const struct ike_sa *sa,
@@ -278,8 +277,9 @@ static struct json_object *ctl_child_json(struct iked *d, const struct ike_sa *s
 	json_object_object_add(o, "remote_ts", ctl_ts_array(c->ts_remote, c->n_remote));
 	if (c->installed) {
 		ctl_add_counters(d, o, "in", &sa->local, c->proto, c->spi_in);
-		if (!c->keymat)
-			ctl_add_counters(d, o, "out", &sa->remote, c->proto, c->spi_out);
+		if (!c->defer_out)
+			ctl_add_counters(d, o, "out", ike_child_peer(sa, c), c->proto,
+					 c->spi_out);
 	}
 	if (c->installed_at)
 		ctl_add_u64(o, "installed", c->installed_at);

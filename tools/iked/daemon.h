@@ -68,7 +68,11 @@ enum ike_sa_state {
  * @successor: the inbound SPI of the child the peer's rekey made, whose
  *	outbound SA waits for this one to go, else 0
  * @defer_out: its outbound SA waits for its predecessor to go
- * @keymat: meanwhile, its KEYMAT (wiped when used or freed)
+ * @peer: where its outbound SA goes (veil.ko knows it by this address),
+ *	unset until it is installed
+ * @keymat: its KEYMAT, kept while it is installed: for the deferred
+ *	outbound SA, and for sa-update when the peer's NAT port changes
+ *	(wiped when the child is uninstalled or freed)
  * @keymat_len: its length
  * @installed_at: when its SAs went into veil.ko (seconds since the epoch)
  * @rekey_at: when the first of them reaches its soft lifetime (0: never)
@@ -98,6 +102,7 @@ struct ike_child {
 	uint32_t peer_successor;
 	uint32_t successor;
 	bool defer_out;
+	struct sockaddr_storage peer;
 	uint8_t *keymat;
 	size_t keymat_len;
 	uint64_t installed_at;
@@ -515,6 +520,8 @@ int ike_child_confirm(struct ike_sa *sa, const struct ike_chain *in,
 uint32_t ike_child_spi(void);
 struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi);
 int ike_child_install(struct ike_sa *sa, struct ike_child *c, const uint8_t *keymat);
+void ike_child_follow(struct ike_sa *sa);
+const struct sockaddr_storage *ike_child_peer(const struct ike_sa *sa, const struct ike_child *c);
 void ike_child_uninstall(struct ike_sa *sa, struct ike_child *c);
 void ike_child_drop_out(struct ike_sa *sa, struct ike_child *c);
 void ike_child_install_out(struct ike_sa *sa, struct ike_child *c);

@@ -730,6 +730,9 @@ static void sa_follow(struct ike_sa *sa, const struct iked_dgram *dg)
 	} else if (dg->natt && sa->natt && !iked_addr_equal(&dg->remote, &sa->remote, true)) {
 		ike_sa_log(sa, 1, "peer moved to %s", iked_addr_str(&dg->remote, a, sizeof(a)));
 		sa->remote = dg->remote;
+		/* Its NAT's mapping changed: the children's ESP follows it. */
+		if (sa->nat_remote)
+			ike_child_follow(sa);
 	}
 }
 

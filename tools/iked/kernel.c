@@ -122,6 +122,10 @@ int iked_kernel_sa_add(struct iked_kernel *k, const struct iked_kernel_sa *sa, c
 	s.u32[VEIL_A_SA_FLAGS] = (sa->esn ? VEIL_SA_FLAGS_ESN : 0) |
 				 (sa->align4 ? VEIL_SA_FLAGS_ALIGN4 : 0);
 	s.has[VEIL_A_SA_FLAGS] = s.u32[VEIL_A_SA_FLAGS] != 0;
+	s.u32[VEIL_A_SA_REPLAY_OSEQ] = (uint32_t)sa->oseq;
+	s.has[VEIL_A_SA_REPLAY_OSEQ] = sa->oseq != 0;
+	s.u32[VEIL_A_SA_REPLAY_OSEQ_HI] = (uint32_t)(sa->oseq >> 32);
+	s.has[VEIL_A_SA_REPLAY_OSEQ_HI] = sa->esn && sa->oseq >> 32;
 	if (sa->enc_alg)
 		kernel_alg(sa->aead ? &s.aead : &s.enc, sa->enc_alg, sa->enc_key,
 			   sa->enc_keylen, sa->aead ? sa->icv_bits : 0);
@@ -145,7 +149,7 @@ int iked_kernel_sa_add(struct iked_kernel *k, const struct iked_kernel_sa *sa, c
 		kernel_addr(&s.oaddr, sa->family, sa->dst);
 	}
 
-	msg = veil_nl_msg(&k->nl, VEIL_CMD_SA_NEW, 0);
+	msg = veil_nl_msg(&k->nl, sa->update ? VEIL_CMD_SA_UPDATE : VEIL_CMD_SA_NEW, 0);
 	ret = msg ? veil_sa_put_new(msg, &s, &e) : -ENOMEM;
 	OPENSSL_cleanse(&s, sizeof(s));
 	if (ret) {
@@ -212,56 +216,45 @@ int iked_kernel_sa_del(struct iked_kernel *k, int family, const uint8_t *dst, ui
 	return 0;
 }
 
-struct kernel_counters {
-	uint64_t bytes, packets, use_time;
-};
-
 static int kernel_on_sa(struct nlmsghdr *nlh, void *arg)
 {
 	static const struct veil_ctx ctx = { .stats = true };
 	struct genlmsghdr *g = nlmsg_data(nlh);
-	struct kernel_counters *c = arg;
+	struct iked_kernel_sa_state *st = arg;
 	struct veil_sa_view v;
 	int ret;
 
 	ret = veil_sa_view_decode(&ctx, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), &v);
 	if (ret)
 		return -EPROTO;
-	c->bytes = v.stats[VEIL_A_STATS_BYTES];
-	c->packets = v.stats[VEIL_A_STATS_PACKETS];
-	c->use_time = v.stats[VEIL_A_STATS_USE_TIME];
+	st->bytes = v.stats[VEIL_A_STATS_BYTES];
+	st->packets = v.stats[VEIL_A_STATS_PACKETS];
+	st->use_time = v.stats[VEIL_A_STATS_USE_TIME];
+	st->oseq = (uint64_t)v.replay_oseq_hi << 32 | v.replay_oseq;
 	return 0;
 }
 
 /**
- * iked_kernel_sa_counters - what an SA has carried, for `veil ike list`
- *	and for DPD (traffic in proves the peer alive)
+ * iked_kernel_sa_state - what an SA has carried and sent, for `veil ike
+ *	list` and for moving an SA to a new address
  * @k: the connection
  * @family: its address family
  * @dst: its destination
  * @proto: VEIL_PROTO_*
  * @spi: its SPI, host order
- * @bytes: bytes it carried
- * @packets: packets
- * @use_time: when it was last used (seconds since the epoch), 0 if never
+ * @st: filled in (zeroes when the SA is not there)
  *
  * Return: 0 or a negative errno.
  */
-int iked_kernel_sa_counters(struct iked_kernel *k, int family, const uint8_t *dst,
-			    uint8_t proto, uint32_t spi, uint64_t *bytes, uint64_t *packets,
-			    uint64_t *use_time)
+int iked_kernel_sa_state(struct iked_kernel *k, int family, const uint8_t *dst, uint8_t proto,
+			 uint32_t spi, struct iked_kernel_sa_state *st)
 {
 	struct nl_msg *msg = kernel_sa_id(k, VEIL_CMD_SA_GET, family, dst, proto, spi);
-	struct kernel_counters c = { 0 };
-	int ret;
 
+	memset(st, 0, sizeof(*st));
 	if (!msg)
 		return -ENOMEM;
-	ret = veil_nl_request(&k->nl, msg, kernel_on_sa, &c);
-	*bytes = c.bytes;
-	*packets = c.packets;
-	*use_time = c.use_time;
-	return ret;
+	return veil_nl_request(&k->nl, msg, kernel_on_sa, st);
 }
 
 /* A selector's side: a prefix, a protocol and one port or all. */

@@ -56,6 +56,9 @@ struct iked_kernel {
  * @encap: UDP-encapsulated (NAT-T)
  * @encap_sport: UDP source port, host order
  * @encap_dport: UDP destination port, host order
+ * @oseq: the last sequence number sent, 0 for a new SA
+ * @update: replace the SA with the same destination, SPI and protocol
+ *	(sa-update, which keeps its counters and sequence numbers)
  */
 struct iked_kernel_sa {
 	int family;
@@ -87,6 +90,22 @@ struct iked_kernel_sa {
 	bool encap;
 	uint16_t encap_sport;
 	uint16_t encap_dport;
+	uint64_t oseq;
+	bool update;
+};
+
+/**
+ * struct iked_kernel_sa_state - what veil.ko says of an SA now
+ * @bytes: bytes it carried
+ * @packets: packets
+ * @use_time: when it was last used (seconds since the epoch), 0 if never
+ * @oseq: the last sequence number it sent
+ */
+struct iked_kernel_sa_state {
+	uint64_t bytes;
+	uint64_t packets;
+	uint64_t use_time;
+	uint64_t oseq;
 };
 
 /**
@@ -160,9 +179,8 @@ int iked_kernel_sa_add(struct iked_kernel *k, const struct iked_kernel_sa *sa, c
 		       size_t errlen);
 int iked_kernel_sa_del(struct iked_kernel *k, int family, const uint8_t *dst, uint8_t proto,
 		       uint32_t spi, char *err, size_t errlen);
-int iked_kernel_sa_counters(struct iked_kernel *k, int family, const uint8_t *dst,
-			    uint8_t proto, uint32_t spi, uint64_t *bytes, uint64_t *packets,
-			    uint64_t *use_time);
+int iked_kernel_sa_state(struct iked_kernel *k, int family, const uint8_t *dst, uint8_t proto,
+			 uint32_t spi, struct iked_kernel_sa_state *st);
 int iked_kernel_policy_add(struct iked_kernel *k, const struct iked_kernel_policy *p,
 			   char *err, size_t errlen);
 int iked_kernel_policy_del(struct iked_kernel *k, const struct iked_kernel_policy *p,
