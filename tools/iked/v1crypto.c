@@ -478,6 +478,7 @@ static void ike_v1_iv_set(struct ike_v1_keys *k, uint32_t msgid, const uint8_t *
 	}
 	i = ike_v1_iv_slot(k, msgid);
 	if (i < 0) {
+		/* the smallest stamp; a free slot's 0 ends the search */
 		for (i = 0, j = 1; j < IKE_V1_IV_SLOTS && k->qm[i].stamp; j++)
 			if (k->qm[j].stamp < k->qm[i].stamp)
 				i = j;

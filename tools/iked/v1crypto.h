@@ -33,7 +33,6 @@
 #include "crypto.h"
 
 #define IKE_V1_COOKIE_LEN	8	/* CKY-I, CKY-R */
-#define IKE_V1_HDR_LEN		28	/* the ISAKMP header, never encrypted */
 #define IKE_V1_HASH_MAX		64	/* SHA2-512: SKEYID*, HASH_*, NAT-D */
 #define IKE_V1_BLOCK_MAX	16	/* AES; 3DES has 8 */
 #define IKE_V1_ENCR_KEY_MAX	32	/* AES-256; 3DES has 24 */

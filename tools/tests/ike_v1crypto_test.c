@@ -21,6 +21,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "v1crypto.h"
 
@@ -717,7 +718,9 @@ static void test_real_dh(void)
 	if (!CHECK(di && dr))
 		goto out;
 	CHECK(ike_dh_public(di, gxi, &li) == 0 && ike_dh_public(dr, gxr, &lr) == 0);
-	CHECK(ike_dh_derive(di, gxr, lr, si, &lsi) == 0 && ike_dh_derive(dr, gxi, li, sr, &lsr) == 0);
+	CHECK(ike_dh_derive(di, gxr, lr, si, &lsi) == 0);
+	CHECK(ike_dh_derive(dr, gxi, li, sr, &lsr) == 0);
+	CHECK(lsi == 256 && lsr == 256 && !memcmp(si, sr, 256));
 	CHECK(ike_crypto_random(cky_i, 8) == 0 && ike_crypto_random(cky_r, 8) == 0);
 	CHECK(ike_crypto_random(ni, 16) == 0 && ike_crypto_random(nr, 16) == 0);
 	pi = (struct ike_v1_phase1){
@@ -731,7 +734,8 @@ static void test_real_dh(void)
 	if (!CHECK(ike_v1_keys_new(IKE_V1_HASH_SHA2_256, IKE_V1_ENCR_AES_CBC, 256, &ki) == 0 &&
 		   ike_v1_keys_new(IKE_V1_HASH_SHA2_256, IKE_V1_ENCR_AES_CBC, 256, &kr) == 0))
 		goto out;
-	CHECK(ike_v1_keys_derive(ki, &pi, NULL, 0) == 0 && ike_v1_keys_derive(kr, &pr, NULL, 0) == 0);
+	CHECK(ike_v1_keys_derive(ki, &pi, NULL, 0) == 0);
+	CHECK(ike_v1_keys_derive(kr, &pr, NULL, 0) == 0);
 	CHECK(!memcmp(ki->skeyid_d, kr->skeyid_d, 32) && !memcmp(ki->enc_key, kr->enc_key, 32));
 	memset(pt, 0x42, sizeof(pt));
 	CHECK(ike_v1_encrypt(ki, 0, pt, 40, ct, sizeof(ct), &len) == 0 && len == 48);
@@ -764,15 +768,35 @@ static bool raw_rsa_public(EVP_PKEY *key, const uint8_t *sig, size_t len, uint8_
 	return ok;
 }
 
+/* The public half alone, as a peer's certificate gives it */
+static EVP_PKEY *public_only(EVP_PKEY *key)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	EVP_PKEY *pub = NULL;
+	int len = i2d_PUBKEY(key, &der);
+
+	p = der;
+	if (len > 0)
+		pub = d2i_PUBKEY(NULL, &p, len);
+	OPENSSL_free(der);
+	return pub;
+}
+
 static void test_rsa(void)
 {
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *pub = key ? public_only(key) : NULL;
 	uint8_t sig[512], raw[512];
 	size_t i, j, len;
 
-	if (!CHECK(key && ec))
+	if (!CHECK(key && ec && pub))
 		goto out;
+	memset(raw, 0x5c, sizeof(raw));
+	/* a public key cannot sign */
+	len = sizeof(sig);
+	CHECK(ike_v1_rsa_sign(pub, raw, 20, sig, &len) == -EIO);
 	for (i = 0; i < ARRAY_SIZE(vecs); i += 4) {
 		struct octets h;
 		bool ok = true;
@@ -781,9 +805,9 @@ static void test_rsa(void)
 		len = sizeof(sig);
 		if (!CHECK(ike_v1_rsa_sign(key, h.b, h.len, sig, &len) == 0 && len == 256))
 			continue;
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len, sig, len) == 0);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len, sig, len) == 0);
 		/* 00 01 FF..FF 00 | HASH_I: block type 1, no DigestInfo */
-		CHECK(raw_rsa_public(key, sig, len, raw));
+		CHECK(raw_rsa_public(pub, sig, len, raw));
 		ok = raw[0] == 0x00 && raw[1] == 0x01 && raw[len - h.len - 1] == 0x00 &&
 		     !memcmp(raw + len - h.len, h.b, h.len);
 		for (j = 2; j < len - h.len - 1; j++)
@@ -792,17 +816,17 @@ static void test_rsa(void)
 			printf("# vector %s\n", vecs[i].name);
 		/* any flipped bit, in the signature or the hash, fails */
 		sig[len / 2] ^= 0x10;
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len, sig, len) == -EBADMSG);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len, sig, len) == -EBADMSG);
 		sig[len / 2] ^= 0x10;
 		sig[len - 1] ^= 0x01;
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len, sig, len) == -EBADMSG);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len, sig, len) == -EBADMSG);
 		sig[len - 1] ^= 0x01;
 		h.b[0] ^= 0x80;
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len, sig, len) == -EBADMSG);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len, sig, len) == -EBADMSG);
 		h.b[0] ^= 0x80;
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len - 1, sig, len) == -EBADMSG);
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len, sig, len - 1) == -EBADMSG);
-		CHECK(ike_v1_rsa_verify(key, h.b, h.len, sig, len) == 0);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len - 1, sig, len) == -EBADMSG);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len, sig, len - 1) == -EBADMSG);
+		CHECK(ike_v1_rsa_verify(pub, h.b, h.len, sig, len) == 0);
 		/* not a signature over a DigestInfo, as PKCS#1's RSASSA would make */
 		{
 			EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -812,7 +836,7 @@ static void test_rsa(void)
 			CHECK(md && EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, key,
 							  NULL) == 1 &&
 			      EVP_DigestSign(md, other, &olen, h.b, h.len) == 1);
-			CHECK(ike_v1_rsa_verify(key, h.b, h.len, other, olen) == -EBADMSG);
+			CHECK(ike_v1_rsa_verify(pub, h.b, h.len, other, olen) == -EBADMSG);
 			EVP_MD_CTX_free(md);
 		}
 	}
@@ -825,6 +849,7 @@ static void test_rsa(void)
 	CHECK(ike_v1_rsa_verify(key, raw, 20, NULL, 256) == -EBADMSG);
 out:
 	EVP_PKEY_free(key);
+	EVP_PKEY_free(pub);
 	EVP_PKEY_free(ec);
 }
 
