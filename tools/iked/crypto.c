@@ -20,12 +20,6 @@
 
 #include "crypto.h"
 
-/* A piece of a PRF's or a digest's input, which IKE always concatenates. */
-struct ike_crypto_chunk {
-	const uint8_t *ptr;
-	size_t len;
-};
-
 #define IKE_CRYPTO_CHUNKS_MAX	8
 /* SEC 1's prefix of an uncompressed point, which a KE payload leaves out */
 #define IKE_DH_EC_UNCOMPRESSED	0x04
@@ -541,8 +535,22 @@ size_t ike_prf_key_len(uint16_t prf)
 	return a ? a->key_len : 0;
 }
 
-static int ike_prf_v(uint16_t prf, const uint8_t *key, size_t klen,
-		     const struct ike_crypto_chunk *c, size_t n, uint8_t *out)
+/**
+ * ike_prf_v() - prf(key, data) over data given in pieces
+ * @prf: transform ID of type 2, as for ike_prf_compute()
+ * @key: the key
+ * @klen: its length
+ * @c: the pieces of the input, concatenated in this order
+ * @n: how many
+ * @out: ike_prf_len() bytes of output
+ *
+ * IKEv1's hashes (v1crypto.c) concatenate many fields; this spares them
+ * copying those into one buffer.
+ *
+ * Return: 0, -ENOTSUP, -EINVAL or -EIO.
+ */
+int ike_prf_v(uint16_t prf, const uint8_t *key, size_t klen, const struct ike_crypto_chunk *c,
+	      size_t n, uint8_t *out)
 {
 	const struct ike_prop_alg *a = ike_prf_alg(prf);
 	uint8_t k[16];
@@ -952,8 +960,21 @@ size_t ike_sk_payload_len(const struct ike_sk *sk, size_t plain_len)
 	return ike_sk_iv_len(sk) + ike_sk_padded_len(sk, plain_len) + ike_sk_icv_len(sk);
 }
 
-static int ike_sk_cipher(const struct ike_prop_alg *a, const uint8_t *key, const uint8_t *iv,
-			 uint8_t *buf, size_t len, int enc)
+/**
+ * ike_sk_cipher() - a CBC or CTR cipher without padding, in place
+ * @a: the cipher's table entry (IKE_PROP_MODE_CBC or _CTR)
+ * @key: its key, @a->key_len bytes
+ * @iv: the IV (CBC) or the first counter block (CTR), one block
+ * @buf: the data, encrypted or decrypted in place
+ * @len: its length, a multiple of the block size for CBC
+ * @enc: 1 to encrypt, 0 to decrypt
+ *
+ * Also IKEv1's message encryption (v1crypto.c), which chains IVs itself.
+ *
+ * Return: 0 or -EIO.
+ */
+int ike_sk_cipher(const struct ike_prop_alg *a, const uint8_t *key, const uint8_t *iv,
+		  uint8_t *buf, size_t len, int enc)
 {
 	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, a->ossl, NULL);
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
@@ -1327,8 +1348,18 @@ int ike_sk_psk_verify(const struct ike_sk *sk, const uint8_t *psk, size_t psk_le
  * NAT detection and cookies
  */
 
-static int ike_crypto_digest(const char *name, const struct ike_crypto_chunk *c, size_t n,
-			     uint8_t *out, size_t len)
+/**
+ * ike_crypto_digest() - a plain hash over data given in pieces
+ * @name: OpenSSL's name of the digest ("SHA1", "SHA256", ...)
+ * @c: the pieces of the input, concatenated in this order
+ * @n: how many
+ * @out: the output
+ * @len: the digest's length, which must be exactly its output size
+ *
+ * Return: 0 or -EIO (also for a wrong @len).
+ */
+int ike_crypto_digest(const char *name, const struct ike_crypto_chunk *c, size_t n,
+		      uint8_t *out, size_t len)
 {
 	EVP_MD *md = EVP_MD_fetch(NULL, name, NULL);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -1350,9 +1381,16 @@ out:
 	return ret;
 }
 
-/* The address and port bytes of a socket address, in network order. */
-static int ike_crypto_sockaddr(const struct sockaddr_storage *ss,
-			       struct ike_crypto_chunk *addr, struct ike_crypto_chunk *port)
+/**
+ * ike_crypto_sockaddr() - the address and port bytes of a socket address
+ * @ss: an AF_INET or AF_INET6 address
+ * @addr: set to its 4 or 16 address bytes, pointing into @ss
+ * @port: set to its 2 port bytes, in network order, pointing into @ss
+ *
+ * Return: 0, or -EINVAL for another family or a NULL @ss.
+ */
+int ike_crypto_sockaddr(const struct sockaddr_storage *ss, struct ike_crypto_chunk *addr,
+			struct ike_crypto_chunk *port)
 {
 	if (!ss)
 		return -EINVAL;

@@ -31,7 +31,22 @@
 #define IKE_SK_KEY_MAX			64	/* SK_d, SK_a*, SK_p* */
 #define IKE_SK_ENCR_KEY_MAX		36	/* AES-256 or ChaCha20 and a salt */
 
+/**
+ * struct ike_crypto_chunk - a piece of a PRF's, a digest's or a MAC's input,
+ *	which IKE always concatenates from several fields
+ * @ptr: the bytes; may be NULL when @len is 0
+ * @len: their length
+ */
+struct ike_crypto_chunk {
+	const uint8_t *ptr;
+	size_t len;
+};
+
 int ike_crypto_random(void *buf, size_t len);
+int ike_crypto_digest(const char *name, const struct ike_crypto_chunk *c, size_t n,
+		      uint8_t *out, size_t len);
+int ike_crypto_sockaddr(const struct sockaddr_storage *ss, struct ike_crypto_chunk *addr,
+			struct ike_crypto_chunk *port);
 
 /* --- Key exchange (transform type 4) --- */
 
@@ -55,6 +70,8 @@ size_t ike_prf_len(uint16_t prf);
 size_t ike_prf_key_len(uint16_t prf);
 int ike_prf_compute(uint16_t prf, const uint8_t *key, size_t klen, const uint8_t *data,
 		    size_t dlen, uint8_t *out);
+int ike_prf_v(uint16_t prf, const uint8_t *key, size_t klen, const struct ike_crypto_chunk *c,
+	      size_t n, uint8_t *out);
 int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t klen, const uint8_t *seed,
 		 size_t slen, uint8_t *out, size_t len);
 int ike_prf_skeyseed(uint16_t prf, const uint8_t *ni, size_t nilen, const uint8_t *nr,
@@ -122,6 +139,8 @@ void ike_sk_free(struct ike_sk *sk);
 
 size_t ike_sk_iv_len(const struct ike_sk *sk);
 size_t ike_sk_payload_len(const struct ike_sk *sk, size_t plain_len);
+int ike_sk_cipher(const struct ike_prop_alg *a, const uint8_t *key, const uint8_t *iv,
+		  uint8_t *buf, size_t len, int enc);
 int ike_sk_encrypt(struct ike_sk *sk, bool initiator, uint8_t *msg, size_t msg_len,
 		   size_t body_off, const uint8_t *plain, size_t plain_len);
 int ike_sk_decrypt(const struct ike_sk *sk, bool initiator, uint8_t *msg, size_t msg_len,
