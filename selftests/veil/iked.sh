@@ -980,6 +980,38 @@ veil_to_veil() {
 	r ping -q -c 5 -i 0.2 -W 2 -I 10.96.2.1 10.96.7.1 &&
 	ip netns exec $C ping -q -c 5 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 ||
 		{ r "$VEIL" -s sa list; ip netns exec $C "$VEIL" -s sa list; return 1; }
+	# A request again from elsewhere (its answer lost to an old mapping):
+	# the answer goes back where the copy came from. iked-c's next
+	# liveness check is caught and sent once more from port 4501.
+	ip netns exec $C "$PYTHON" -c '
+import socket, struct, time
+# ETH_P_ALL: only such sockets see what the host sends
+cap = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(3))
+cap.bind(("eth0", 0))
+cap.settimeout(1)
+end = time.monotonic() + 10
+while True:
+    assert time.monotonic() < end, "no liveness check from iked-c in 10 s"
+    try:
+        p, a = cap.recvfrom(65535)
+    except socket.timeout:
+        continue
+    ihl = (p[0] & 15) * 4
+    if a[1] != 0x0800 or a[2] != socket.PACKET_OUTGOING or p[9] != 17:
+        continue
+    sport, dport = struct.unpack("!HH", p[ihl:ihl + 4])
+    ike = p[ihl + 8:]
+    # port 4500, non-ESP marker, INFORMATIONAL (37) request from the initiator
+    if sport == 4500 and ike[:4] == bytes(4) and ike[4 + 18] == 37 and not ike[4 + 19] & 0x20:
+        break
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.96.5.2", 4501))
+s.settimeout(5)
+s.sendto(ike, ("10.96.6.2", 4500))
+r = s.recv(65535)
+assert r[4:20] == ike[4:20] and r[4 + 19] & 0x20 and r[4 + 20:4 + 24] == ike[4 + 20:4 + 24], r[:32].hex()
+print("request %d answered again at port 4501" % struct.unpack("!I", ike[4 + 20:4 + 24]))
+' || { tail -n 20 "$T/iked2.log"; return 1; }
 	kill "$IKED_PID" && wait "$IKED_PID"
 	IKED_PID=
 	[ -z "$(ip netns exec $C "$VEIL" sa list)" ] || return 1
@@ -1084,7 +1116,7 @@ check "veil ike reload: connections added and removed, a broken file refused, SI
 check "veil ike: garbage and idle clients are harmless, non-root refused" case_of ctl_robust
 check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
 	case_of dpd
-check "veil-iked to veil-iked through the NAT, ping and 10 MB; the NAT remaps port, then address: the ESP follows" \
+check "veil-iked to veil-iked through the NAT, ping and 10 MB; the NAT remaps port, then address: the ESP follows; a request again from elsewhere is answered there" \
 	case_of veil_to_veil
 check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'
 ktap_finished

@@ -192,22 +192,28 @@ void ike_sa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange, bo
 	h->msg_id = msg_id;
 }
 
-/* Sends a whole message as it is: IKE_SA_INIT, and every retransmission. */
-int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len)
+/* Sends a whole message as it is, from @local to @remote. */
+static int sa_send(struct ike_sa *sa, const struct sockaddr_storage *local,
+		   const struct sockaddr_storage *remote, bool natt, const uint8_t *msg, size_t len)
 {
 	char a[64], b[64];
 	int ret;
 
-	ret = iked_net_send(&sa->d->net, &sa->local, &sa->remote, sa->natt, msg, len);
+	ret = iked_net_send(&sa->d->net, local, remote, natt, msg, len);
 	if (ret)
 		iked_log(IKED_NET, 1, "sending %zu bytes from %s to %s: %s", len,
-			 iked_addr_str(&sa->local, a, sizeof(a)),
-			 iked_addr_str(&sa->remote, b, sizeof(b)), strerror(-ret));
+			 iked_addr_str(local, a, sizeof(a)), iked_addr_str(remote, b, sizeof(b)),
+			 strerror(-ret));
 	else
 		iked_log(IKED_NET, 2, "sent %zu bytes from %s to %s", len,
-			 iked_addr_str(&sa->local, a, sizeof(a)),
-			 iked_addr_str(&sa->remote, b, sizeof(b)));
+			 iked_addr_str(local, a, sizeof(a)), iked_addr_str(remote, b, sizeof(b)));
 	return ret;
+}
+
+/* Sends a whole message as it is: IKE_SA_INIT, and every retransmission. */
+int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len)
+{
+	return sa_send(sa, &sa->local, &sa->remote, sa->natt, msg, len);
 }
 
 void ike_wire_free(struct ike_wire *w)
@@ -216,18 +222,26 @@ void ike_wire_free(struct ike_wire *w)
 	memset(w, 0, sizeof(*w));
 }
 
-/* Sends a message: its one datagram, or each of its fragments. */
-int ike_sa_send_wire(struct ike_sa *sa, const struct ike_wire *w)
+/* Sends a message, its one datagram or each of its fragments, by a path. */
+static int sa_send_wire_by(struct ike_sa *sa, const struct ike_wire *w,
+			   const struct sockaddr_storage *local,
+			   const struct sockaddr_storage *remote, bool natt)
 {
 	size_t start = 0;
 	unsigned int i;
 	int ret = 0;
 
 	for (i = 0; i < w->n; i++) {
-		ret = ike_sa_send_plain(sa, w->buf + start, w->ends[i] - start) ?: ret;
+		ret = sa_send(sa, local, remote, natt, w->buf + start, w->ends[i] - start) ?: ret;
 		start = w->ends[i];
 	}
 	return ret;
+}
+
+/* Sends a message: its one datagram, or each of its fragments. */
+int ike_sa_send_wire(struct ike_sa *sa, const struct ike_wire *w)
+{
+	return sa_send_wire_by(sa, w, &sa->local, &sa->remote, sa->natt);
 }
 
 /*
@@ -838,7 +852,13 @@ static void sa_request_in(struct ike_sa *sa, struct iked_dgram *dg, const struct
 		if (sa_frag_number(msg) != 1)
 			return;
 		ike_sa_log(sa, 1, "request %u again: resending our response", msg->hdr.msg_id);
-		ike_sa_send_wire(sa, &sa->resp);
+		/*
+		 * Back where the copy came from, as charon does: a NAT may
+		 * have mapped the peer anew since the first copy (whose
+		 * answer was lost to the old mapping). Only the answer goes
+		 * there; the IKE SA stays, since nothing new was authenticated.
+		 */
+		sa_send_wire_by(sa, &sa->resp, &dg->local, &dg->remote, dg->natt);
 		return;
 	}
 	if (msg->hdr.msg_id != sa->msgid_peer) {
