@@ -1484,6 +1484,10 @@ static void test_sa_malformed(void)
 	SA_BAD(SA_HDR "00 00 0016 01 01 00 01 00 00 000e " T_KEY "000c 0004 aabb",
 	       IKE_MSG_E_OVERRUN,
 	       "transform 1: attribute 1 (type 12): 4-octet value runs past the transform");
+	/* One octet past, with octets behind the transform to read by mistake */
+	SA_BAD(SA_HDR "00 00 001b 01 01 00 01 00 00 0013 " T_KEY "800b 0001 000c 0004 aabbcc"
+	       "dd", IKE_MSG_E_OVERRUN,
+	       "transform 1: attribute 2 (type 12): 4-octet value runs past the transform");
 	SA_BAD(SA_HDR "00 00 001a 01 01 00 01 00 00 0012 " T_KEY "800e 0080 0001 0002 0007",
 	       IKE_MSG_E_BAD_VALUE, "attribute 2 (type 1) is basic, but in TLV form");
 	/* Type 2 is Phase 1's hash (basic), Phase 2's life duration (variable). */
