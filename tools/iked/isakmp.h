@@ -88,7 +88,7 @@ enum ikev1_proto {
 /* Transform IDs for ISAKMP (RFC 2407 §4.4.2) */
 #define IKEV1_KEY_IKE		1
 
-/* Transform IDs for AH (RFC 2407 §4.4.3, RFC 4868 §5) */
+/* Transform IDs for AH (RFC 2407 §4.4.3, RFC 4868) */
 enum ikev1_ah {
 	IKEV1_AH_MD5		= 2,
 	IKEV1_AH_SHA		= 3,
@@ -164,7 +164,7 @@ enum ikev1_p1_encr {
 	IKEV1_ENCR_AES_CBC	= 7,
 };
 
-/* Phase 1 Hash Algorithm values (RFC 2409 App. A, RFC 4868 §5) */
+/* Phase 1 Hash Algorithm values (RFC 2409 App. A, RFC 4868) */
 enum ikev1_p1_hash {
 	IKEV1_HASH_MD5		= 1,
 	IKEV1_HASH_SHA		= 2,
@@ -240,12 +240,12 @@ enum ikev1_p2_attr {
 	IKEV1_P2_KEY_ROUNDS	= 7,	/* B */
 	IKEV1_P2_COMP_DICT_SIZE	= 8,	/* B */
 	IKEV1_P2_COMP_PRIV_ALG	= 9,	/* V */
-	IKEV1_P2_ECN_TUNNEL	= 10,	/* B, RFC 3168 §9.2.1 */
-	IKEV1_P2_ESN		= 11,	/* B, RFC 4304 §2 */
+	IKEV1_P2_ECN_TUNNEL	= 10,	/* B, RFC 3168 */
+	IKEV1_P2_ESN		= 11,	/* B, RFC 4304 */
 };
 
 /*
- * Phase 2 Encapsulation Mode values (RFC 2407 §4.5; UDP ones RFC 3947 §5.2,
+ * Phase 2 Encapsulation Mode values (RFC 2407 §4.5; UDP ones RFC 3947 §5.1,
  * and the private values of the NAT-T drafts, which peers that sent a draft
  * Vendor ID still use)
  */
@@ -258,7 +258,7 @@ enum ikev1_encap {
 	IKEV1_ENCAP_UDP_TRANSPORT_DRAFT	= 61444,
 };
 
-/* Phase 2 Authentication Algorithm values (RFC 2407 §4.5, RFC 4868 §5) */
+/* Phase 2 Authentication Algorithm values (RFC 2407 §4.5, RFC 4868) */
 enum ikev1_p2_auth {
 	IKEV1_P2_AUTH_HMAC_MD5		= 1,
 	IKEV1_P2_AUTH_HMAC_SHA		= 2,
@@ -269,7 +269,7 @@ enum ikev1_p2_auth {
 	IKEV1_P2_AUTH_HMAC_SHA2_512	= 7,
 };
 
-/* The Extended Sequence Number attribute's one value (RFC 4304 §2) */
+/* The Extended Sequence Number attribute's one value (RFC 4304) */
 #define IKEV1_ESN_64BIT		1
 
 /* Identification types of the IPsec DOI (RFC 2407 §4.6.2.1) */

@@ -1862,8 +1862,7 @@ int ike_v1_msg_add_nat_oa(struct ike_v1_builder *b, uint8_t type, const struct i
  * @len: octets of padding, to bring the encrypted part to a whole number
  *	of cipher blocks
  * @pad: set to the padding, zeroed, for the caller to fill as RFC 2409
- *	§5.3 and its peers like (strongSwan and others want the last octet
- *	to count the others)
+ *	§5.3 describes: zeros, then a last octet that counts them
  *
  * Nothing can be added after it; only a decrypted body may carry it
  * (ike_v1_msg_parse_chain()'s @decrypted).

@@ -15,10 +15,10 @@
  * The codes mean here what they mean for IKEv2, with two differences:
  * IKE_MSG_E_MAJOR is a major version above 1 (an IKEv2 message, which the
  * daemon hands to ike_msg_parse(), or a later one) and IKE_MSG_E_OLD_MAJOR
- * a major version 0. RFC 2408 §5.1 asks for PAYLOAD-MALFORMED or a more
- * precise notification for the codes from IKE_MSG_E_BAD_LEN to
- * IKE_MSG_E_BAD_VALUE; the structs are filled as far as parsing got, so
- * that the caller can tell which (DOI-NOT-SUPPORTED for an SA's DOI, ...).
+ * a major version 0. RFC 2408 §5 names the notification that answers each
+ * refusal from IKE_MSG_E_BAD_LEN to IKE_MSG_E_BAD_VALUE (PAYLOAD-MALFORMED,
+ * BAD-PROPOSAL-SYNTAX, ...); the structs are filled as far as parsing got,
+ * so that the caller can tell which (DOI-NOT-SUPPORTED for an SA's DOI, ...).
  */
 #ifndef VEIL_IKED_V1MSG_H
 #define VEIL_IKED_V1MSG_H

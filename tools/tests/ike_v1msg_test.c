@@ -179,7 +179,7 @@ static void sa_one(struct ike_v1_sa *sa, uint8_t proto, uint8_t id,
 }
 
 /*
- * What strongSwan 5.9 proposes in Main Mode for aes128-sha256-modp2048
+ * What strongSwan's charon proposes in Main Mode for aes128-sha256-modp2048
  * with a PSK and a 4-hour lifetime, in its order: encryption, key length,
  * hash, group, authentication, life type, life duration. strongSwan writes
  * every value that fits 16 bits in TV form, life duration included (RFC
@@ -255,7 +255,7 @@ static size_t finish(struct ike_v1_builder *b)
 
 /*
  * Close an "encrypted" message: padding to 16 octets, its last octet the
- * count of the others, as strongSwan writes it. The payloads stay in the
+ * count of the others, as RFC 2409 §5.3 describes. The payloads stay in the
  * clear: the codec does not encrypt.
  */
 static size_t finish_padded(struct ike_v1_builder *b)
