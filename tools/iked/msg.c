@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "wire.h"
 
 #define IKE_MSG_SA_HDR_LEN	8	/* proposal and transform headers */
 #define IKE_MSG_ATTR_HDR_LEN	4
@@ -24,30 +25,13 @@
 #define IKE_MSG_SHA1_LEN	20	/* one CA in an X.509 CERTREQ */
 #define IKE_MSG_CP_TYPE_MASK	0x7fff	/* the top bit is reserved */
 
-static uint16_t ike_msg_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t ike_msg_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void ike_msg_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void ike_msg_put32(uint8_t *p, uint32_t v)
-{
-	ike_msg_put16(p, v >> 16);
-	ike_msg_put16(p + 2, v & 0xffff);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void ike_msg_set_err(struct ike_msg_err *err, int code, const char *fmt, ...)
+/**
+ * ike_msg_set_err() - record why parsing or building failed
+ * @err: where, or NULL not to
+ * @code: an enum ike_msg_code
+ * @fmt: the reason, printf-style, one line
+ */
+void ike_msg_set_err(struct ike_msg_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,20 +43,7 @@ static void ike_msg_set_err(struct ike_msg_err *err, int code, const char *fmt, 
 	va_end(ap);
 }
 
-/*
- * Record why and evaluate to @code: a macro, so that the compiler sees a
- * constant non-zero return and knows the success path's outputs are set.
- */
-#define IKE_MSG_FAIL(err, code, ...) (ike_msg_set_err((err), (code), __VA_ARGS__), (code))
-
 /* Names */
-
-struct ike_msg_name {
-	unsigned int value;
-	const char *name;
-};
-
-#define IKE_MSG_N(tbl) (sizeof(tbl) / sizeof((tbl)[0]))
 
 static const struct ike_msg_name ike_msg_payloads[] = {
 	{ IKEV2_PL_NONE, "NONE" },
@@ -157,7 +128,15 @@ static const struct ike_msg_name ike_msg_codes[] = {
 	{ -IKE_MSG_E_INVAL, "invalid payload to build" },
 };
 
-static const char *ike_msg_lookup(const struct ike_msg_name *tbl, size_t n, unsigned int value)
+/**
+ * ike_msg_lookup() - the name of @value in @tbl
+ * @tbl: the table
+ * @n: its entries
+ * @value: the number
+ *
+ * Return: the name, "unknown" for a number the table does not have.
+ */
+const char *ike_msg_lookup(const struct ike_msg_name *tbl, size_t n, unsigned int value)
 {
 	size_t i;
 
@@ -241,7 +220,7 @@ enum ike_msg_natt_kind ike_msg_natt_kind(const uint8_t *buf, size_t len)
 		return IKE_MSG_NATT_KEEPALIVE;
 	if (len <= IKEV2_NON_ESP_MARKER_LEN)
 		return IKE_MSG_NATT_RUNT;
-	if (ike_msg_get32(buf) == 0)
+	if (ike_get32(buf) == 0)
 		return IKE_MSG_NATT_IKE;
 	return len >= 8 ? IKE_MSG_NATT_ESP : IKE_MSG_NATT_RUNT;
 }
@@ -268,7 +247,7 @@ int ike_msg_natt_strip(const uint8_t *buf, size_t len, const uint8_t **ike, size
 	case IKE_MSG_NATT_ESP:
 		return IKE_MSG_FAIL(err, IKE_MSG_E_NOT_IKE,
 				    "port 4500: ESP packet (SPI 0x%08x), not IKE",
-				    ike_msg_get32(buf));
+				    ike_get32(buf));
 	case IKE_MSG_NATT_KEEPALIVE:
 		return IKE_MSG_FAIL(err, IKE_MSG_E_NOT_IKE, "port 4500: NAT-keepalive, not IKE");
 	default:
@@ -305,8 +284,8 @@ int ike_msg_parse_hdr(const uint8_t *buf, size_t len, struct ike_hdr *hdr,
 	hdr->minor = buf[17] & 0x0f;
 	hdr->exchange = buf[18];
 	hdr->flags = buf[19];
-	hdr->msg_id = ike_msg_get32(buf + 20);
-	hdr->length = ike_msg_get32(buf + 24);
+	hdr->msg_id = ike_get32(buf + 20);
+	hdr->length = ike_get32(buf + 24);
 	/* Version first: a v3 message's length rules need not be ours. */
 	if (hdr->major > v2)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_MAJOR,
@@ -337,7 +316,7 @@ static int ike_msg_walk_one(const uint8_t *p, size_t left, const char *who,
 		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				    "%s: %zu octets left, less than its %d-octet header", who, left,
 				    IKEV2_PAYLOAD_HDR_LEN);
-	plen = ike_msg_get16(p + 2);
+	plen = ike_get16(p + 2);
 	if (plen < IKEV2_PAYLOAD_HDR_LEN)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				    "%s: length %zu shorter than its %d-octet header", who, plen,
@@ -541,9 +520,9 @@ static int ike_msg_parse_attr(const uint8_t *p, size_t left, const char *who,
 		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				    "%s: attribute truncated (%zu of %d octets)", who, left,
 				    IKE_MSG_ATTR_HDR_LEN);
-	type = ike_msg_get16(p);
+	type = ike_get16(p);
 	if (!(type & IKEV2_ATTR_AF)) {
-		*used = IKE_MSG_ATTR_HDR_LEN + ike_msg_get16(p + 2);
+		*used = IKE_MSG_ATTR_HDR_LEN + ike_get16(p + 2);
 		if (*used > left)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 					    "%s: attribute of %zu octets runs past the transform",
@@ -562,7 +541,7 @@ static int ike_msg_parse_attr(const uint8_t *p, size_t left, const char *who,
 	if (t->key_len)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: Key Length attribute twice",
 				    who);
-	t->key_len = ike_msg_get16(p + 2);
+	t->key_len = ike_get16(p + 2);
 	if (!t->key_len)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: Key Length 0", who);
 	return 0;
@@ -581,7 +560,7 @@ static int ike_msg_parse_transform(const uint8_t *p, size_t left, const char *wh
 				    "%s: %zu octets left, less than its %d-octet header", who, left,
 				    IKE_MSG_SA_HDR_LEN);
 	*more = p[0];
-	tlen = ike_msg_get16(p + 2);
+	tlen = ike_get16(p + 2);
 	if (tlen < IKE_MSG_SA_HDR_LEN)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				    "%s: length %zu shorter than its %d-octet header", who, tlen,
@@ -595,7 +574,7 @@ static int ike_msg_parse_transform(const uint8_t *p, size_t left, const char *wh
 				    "%s: Last Substruc %u, neither 0 nor %d", who, *more,
 				    IKEV2_MORE_TRANSFORMS);
 	t->type = p[4];
-	t->id = ike_msg_get16(p + 6);
+	t->id = ike_get16(p + 6);
 	t->key_len = 0;
 	t->unknown_attrs = false;
 	for (off = IKE_MSG_SA_HDR_LEN; off < tlen; off += alen) {
@@ -652,7 +631,7 @@ static int ike_msg_parse_proposal(const uint8_t *p, size_t left, size_t idx,
 				    "%s: %zu octets left, less than its %d-octet header", who, left,
 				    IKE_MSG_SA_HDR_LEN);
 	*more = p[0];
-	plen = ike_msg_get16(p + 2);
+	plen = ike_get16(p + 2);
 	prop->num = p[4];
 	prop->proto = p[5];
 	prop->spi_size = p[6];
@@ -790,7 +769,7 @@ int ike_msg_parse_ke(const uint8_t *body, size_t len, struct ike_ke *ke, struct 
 
 	if (rc)
 		return rc;
-	ke->group = ike_msg_get16(body);
+	ke->group = ike_get16(body);
 	ke->data = body + 4;
 	ke->len = len - 4;
 	if (!ke->len)
@@ -840,7 +819,7 @@ int ike_msg_parse_notify(const uint8_t *body, size_t len, struct ike_notify *n,
 		return rc;
 	n->proto = body[0];
 	n->spi_size = body[1];
-	n->type = ike_msg_get16(body + 2);
+	n->type = ike_get16(body + 2);
 	if (!ike_msg_spi_size_ok(n->proto, n->spi_size, true))
 		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				    "Notify %s: SPI size %u does not suit protocol %u",
@@ -988,7 +967,7 @@ int ike_msg_parse_delete(const uint8_t *body, size_t len, struct ike_delete *del
 		return rc;
 	del->proto = body[0];
 	del->spi_size = body[1];
-	del->n_spis = ike_msg_get16(body + 2);
+	del->n_spis = ike_get16(body + 2);
 	del->spis = body + 4;
 	switch (del->proto) {
 	case IKEV2_PROTO_IKE:
@@ -1027,7 +1006,7 @@ uint32_t ike_msg_delete_spi(const struct ike_delete *del, size_t i)
 {
 	if (del->spi_size != 4 || i >= del->n_spis)
 		return 0;
-	return ike_msg_get32(del->spis + 4 * i);
+	return ike_get32(del->spis + 4 * i);
 }
 
 /**
@@ -1062,7 +1041,7 @@ static int ike_msg_parse_one_ts(const uint8_t *p, size_t left, size_t idx, struc
 	memset(ts, 0, sizeof(*ts));
 	ts->type = p[0];
 	ts->ip_proto = p[1];
-	slen = ike_msg_get16(p + 2);
+	slen = ike_get16(p + 2);
 	if (ts->type == IKEV2_TS_IPV4_ADDR_RANGE)
 		want = IKE_MSG_TS4_LEN;
 	else if (ts->type == IKEV2_TS_IPV6_ADDR_RANGE)
@@ -1086,8 +1065,8 @@ static int ike_msg_parse_one_ts(const uint8_t *p, size_t left, size_t idx, struc
 		return 0;
 	}
 	alen = (want - 8) / 2;
-	ts->start_port = ike_msg_get16(p + 4);
-	ts->end_port = ike_msg_get16(p + 6);
+	ts->start_port = ike_get16(p + 4);
+	ts->end_port = ike_get16(p + 6);
 	memcpy(ts->start_addr, p + 8, alen);
 	memcpy(ts->end_addr, p + 8 + alen, alen);
 	return 0;
@@ -1166,13 +1145,13 @@ int ike_msg_parse_cp(const uint8_t *body, size_t len, struct ike_cp *cp, struct 
 			return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 					    "CP: attribute %zu truncated (%zu of %d octets)",
 					    cp->n_attrs + 1, left, IKE_MSG_ATTR_HDR_LEN);
-		alen = ike_msg_get16(body + off + 2);
+		alen = ike_get16(body + off + 2);
 		if (alen > left - IKE_MSG_ATTR_HDR_LEN)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 					    "CP: attribute %zu: %zu-octet value runs past the end",
 					    cp->n_attrs + 1, alen);
 		a = &cp->attr[cp->n_attrs++];
-		a->type = ike_msg_get16(body + off) & IKE_MSG_CP_TYPE_MASK;
+		a->type = ike_get16(body + off) & IKE_MSG_CP_TYPE_MASK;
 		a->value = body + off + IKE_MSG_ATTR_HDR_LEN;
 		a->len = alen;
 	}
@@ -1215,8 +1194,8 @@ int ike_msg_parse_skf(const uint8_t *body, size_t len, struct ike_skf *skf,
 
 	if (rc)
 		return rc;
-	skf->number = ike_msg_get16(body);
-	skf->total = ike_msg_get16(body + 2);
+	skf->number = ike_get16(body);
+	skf->total = ike_get16(body + 2);
 	skf->data = body + IKE_MSG_SKF_HDR_LEN;
 	skf->len = len - IKE_MSG_SKF_HDR_LEN;
 	if (!skf->number || skf->number > skf->total)
@@ -1262,8 +1241,8 @@ int ike_msg_build_init(struct ike_builder *b, uint8_t *buf, size_t cap,
 	buf[17] = (IKEV2_VERSION & 0xf0) | (hdr->minor & 0x0f);
 	buf[18] = hdr->exchange;
 	buf[19] = hdr->flags;
-	ike_msg_put32(buf + 20, hdr->msg_id);
-	ike_msg_put32(buf + 24, IKEV2_HDR_LEN);
+	ike_put32(buf + 20, hdr->msg_id);
+	ike_put32(buf + 24, IKEV2_HDR_LEN);
 	b->len = IKEV2_HDR_LEN;
 	b->next_off = 16;
 	return 0;
@@ -1297,7 +1276,7 @@ int ike_msg_build_end(struct ike_builder *b, size_t *len)
 	if (b->err.code)
 		return b->err.code;
 	if (b->has_hdr)
-		ike_msg_put32(b->buf + 24, (uint32_t)b->len);
+		ike_put32(b->buf + 24, (uint32_t)b->len);
 	*len = b->len;
 	return 0;
 }
@@ -1357,7 +1336,7 @@ static int ike_msg_begin(struct ike_builder *b, uint8_t type, bool critical, siz
 	p = b->buf + b->len;
 	p[0] = IKEV2_PL_NONE;
 	p[1] = critical ? IKEV2_PAYLOAD_CRITICAL : 0;
-	ike_msg_put16(p + 2, (uint16_t)(IKEV2_PAYLOAD_HDR_LEN + len));
+	ike_put16(p + 2, (uint16_t)(IKEV2_PAYLOAD_HDR_LEN + len));
 	b->next_off = b->len;
 	b->len += IKEV2_PAYLOAD_HDR_LEN + len;
 	*body = p + IKEV2_PAYLOAD_HDR_LEN;
@@ -1455,13 +1434,13 @@ static uint8_t *ike_msg_put_transform(uint8_t *p, const struct ike_transform *t,
 
 	p[0] = last ? IKEV2_LAST : IKEV2_MORE_TRANSFORMS;
 	p[1] = 0;
-	ike_msg_put16(p + 2, (uint16_t)size);
+	ike_put16(p + 2, (uint16_t)size);
 	p[4] = t->type;
 	p[5] = 0;
-	ike_msg_put16(p + 6, t->id);
+	ike_put16(p + 6, t->id);
 	if (t->key_len) {
-		ike_msg_put16(p + 8, IKEV2_ATTR_AF | IKEV2_ATTR_KEY_LENGTH);
-		ike_msg_put16(p + 10, t->key_len);
+		ike_put16(p + 8, IKEV2_ATTR_AF | IKEV2_ATTR_KEY_LENGTH);
+		ike_put16(p + 10, t->key_len);
 	}
 	return p + size;
 }
@@ -1472,7 +1451,7 @@ static uint8_t *ike_msg_put_proposal(uint8_t *p, const struct ike_proposal *prop
 
 	p[0] = last ? IKEV2_LAST : IKEV2_MORE_PROPOSALS;
 	p[1] = 0;
-	ike_msg_put16(p + 2, (uint16_t)ike_msg_proposal_size(prop));
+	ike_put16(p + 2, (uint16_t)ike_msg_proposal_size(prop));
 	p[4] = prop->num;
 	p[5] = prop->proto;
 	p[6] = prop->spi_size;
@@ -1555,7 +1534,7 @@ int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
 	rc = ike_msg_add_typed(b, IKEV2_PL_KE, 4, 0, ke->data, ke->len, &mark, &body);
 	if (rc)
 		return rc;
-	ike_msg_put16(body, ke->group);
+	ike_put16(body, ke->group);
 	rc = ike_msg_parse_ke(body, 4 + ke->len, &check, &b->err);
 	return ike_msg_take_back(b, &mark, rc);
 }
@@ -1613,7 +1592,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 		return rc;
 	body[0] = n->proto;
 	body[1] = n->spi_size;
-	ike_msg_put16(body + 2, n->type);
+	ike_put16(body + 2, n->type);
 	memcpy(body + 4, n->spi, n->spi_size);
 	if (n->len)
 		memcpy(body + 4 + n->spi_size, n->data, n->len);
@@ -1735,7 +1714,7 @@ int ike_msg_add_delete(struct ike_builder *b, const struct ike_delete *del)
 		return rc;
 	body[0] = del->proto;
 	body[1] = del->spi_size;
-	ike_msg_put16(body + 2, del->n_spis);
+	ike_put16(body + 2, del->n_spis);
 	if (size > 4)
 		memcpy(body + 4, del->spis, size - 4);
 	rc = ike_msg_parse_delete(body, size, &check, &b->err);
@@ -1776,15 +1755,15 @@ static uint8_t *ike_msg_put_ts(uint8_t *p, const struct ike_ts *ts)
 
 	p[0] = ts->type;
 	p[1] = ts->ip_proto;
-	ike_msg_put16(p + 2, (uint16_t)size);
+	ike_put16(p + 2, (uint16_t)size);
 	if (ts->type != IKEV2_TS_IPV4_ADDR_RANGE && ts->type != IKEV2_TS_IPV6_ADDR_RANGE) {
 		if (ts->len)
 			memcpy(p + IKE_MSG_TS_HDR_LEN, ts->data, ts->len);
 		return p + size;
 	}
 	alen = (size - 8) / 2;
-	ike_msg_put16(p + 4, ts->start_port);
-	ike_msg_put16(p + 6, ts->end_port);
+	ike_put16(p + 4, ts->start_port);
+	ike_put16(p + 6, ts->end_port);
 	memcpy(p + 8, ts->start_addr, alen);
 	memcpy(p + 8 + alen, ts->end_addr, alen);
 	return p + size;
@@ -1864,8 +1843,8 @@ int ike_msg_add_cp(struct ike_builder *b, const struct ike_cp *cp)
 	body[0] = cp->type;
 	for (i = 0, p = body + 4; i < cp->n_attrs; i++) {
 		a = &cp->attr[i];
-		ike_msg_put16(p, a->type);
-		ike_msg_put16(p + 2, (uint16_t)a->len);
+		ike_put16(p, a->type);
+		ike_put16(p + 2, (uint16_t)a->len);
 		if (a->len)
 			memcpy(p + IKE_MSG_ATTR_HDR_LEN, a->value, a->len);
 		p += IKE_MSG_ATTR_HDR_LEN + a->len;
@@ -1947,8 +1926,8 @@ int ike_msg_add_skf(struct ike_builder *b, uint8_t inner_first, uint16_t number,
 				     ike_msg_size_add(IKE_MSG_SKF_HDR_LEN, len), &p);
 	if (rc)
 		return rc;
-	ike_msg_put16(p, number);
-	ike_msg_put16(p + 2, total);
+	ike_put16(p, number);
+	ike_put16(p + 2, total);
 	*body = p + IKE_MSG_SKF_HDR_LEN;
 	return 0;
 }

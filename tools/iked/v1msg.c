@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "v1msg.h"
+#include "wire.h"
 
 #define IKE_V1_SA_HDR_LEN	8	/* DOI, situation */
 #define IKE_V1_SUB_HDR_LEN	8	/* proposal and transform headers */
@@ -25,57 +26,9 @@
 #define IKE_V1_N_HDR_LEN	8	/* notification and delete: DOI, then 4 */
 #define IKE_V1_ID_HDR_LEN	4
 
-static uint16_t ike_v1_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t ike_v1_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void ike_v1_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void ike_v1_put32(uint8_t *p, uint32_t v)
-{
-	ike_v1_put16(p, v >> 16);
-	ike_v1_put16(p + 2, v & 0xffff);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void ike_v1_set_err(struct ike_msg_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Record why and evaluate to @code: a macro, so that the compiler sees a
- * constant non-zero return and knows the success path's outputs are set.
- */
-#define IKE_V1_FAIL(err, code, ...) (ike_v1_set_err((err), (code), __VA_ARGS__), (code))
-
 /* Names */
 
-struct ike_v1_name {
-	unsigned int value;
-	const char *name;
-};
-
-#define IKE_V1_N(tbl) (sizeof(tbl) / sizeof((tbl)[0]))
-
-static const struct ike_v1_name ike_v1_payloads[] = {
+static const struct ike_msg_name ike_v1_payloads[] = {
 	{ IKEV1_PL_NONE, "NONE" },
 	{ IKEV1_PL_SA, "SA" },
 	{ IKEV1_PL_PROPOSAL, "Proposal" },
@@ -98,7 +51,7 @@ static const struct ike_v1_name ike_v1_payloads[] = {
 	{ IKEV1_PL_FRAGMENT, "Fragment" },
 };
 
-static const struct ike_v1_name ike_v1_exchanges[] = {
+static const struct ike_msg_name ike_v1_exchanges[] = {
 	{ IKEV1_EXCH_BASE, "Base" },
 	{ IKEV1_EXCH_IDENTITY_PROT, "Main Mode" },
 	{ IKEV1_EXCH_AUTH_ONLY, "Authentication Only" },
@@ -109,7 +62,7 @@ static const struct ike_v1_name ike_v1_exchanges[] = {
 	{ IKEV1_EXCH_NEW_GROUP, "New Group Mode" },
 };
 
-static const struct ike_v1_name ike_v1_notifies[] = {
+static const struct ike_msg_name ike_v1_notifies[] = {
 	{ IKEV1_N_INVALID_PAYLOAD_TYPE, "INVALID-PAYLOAD-TYPE" },
 	{ IKEV1_N_DOI_NOT_SUPPORTED, "DOI-NOT-SUPPORTED" },
 	{ IKEV1_N_SITUATION_NOT_SUPPORTED, "SITUATION-NOT-SUPPORTED" },
@@ -147,15 +100,6 @@ static const struct ike_v1_name ike_v1_notifies[] = {
 	{ IKEV1_N_R_U_THERE_ACK, "R-U-THERE-ACK" },
 };
 
-static const char *ike_v1_lookup(const struct ike_v1_name *tbl, size_t n, unsigned int value)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tbl[i].value == value)
-			return tbl[i].name;
-	return "unknown";
-}
 
 /**
  * ike_v1_msg_payload_name() - a payload type's short name, e.g. "Nonce"
@@ -165,7 +109,7 @@ static const char *ike_v1_lookup(const struct ike_v1_name *tbl, size_t n, unsign
  */
 const char *ike_v1_msg_payload_name(unsigned int type)
 {
-	return ike_v1_lookup(ike_v1_payloads, IKE_V1_N(ike_v1_payloads), type);
+	return ike_msg_lookup(ike_v1_payloads, IKE_MSG_N(ike_v1_payloads), type);
 }
 
 /**
@@ -176,7 +120,7 @@ const char *ike_v1_msg_payload_name(unsigned int type)
  */
 const char *ike_v1_msg_exchange_name(unsigned int exchange)
 {
-	return ike_v1_lookup(ike_v1_exchanges, IKE_V1_N(ike_v1_exchanges), exchange);
+	return ike_msg_lookup(ike_v1_exchanges, IKE_MSG_N(ike_v1_exchanges), exchange);
 }
 
 /**
@@ -187,7 +131,7 @@ const char *ike_v1_msg_exchange_name(unsigned int exchange)
  */
 const char *ike_v1_msg_notify_name(unsigned int type)
 {
-	return ike_v1_lookup(ike_v1_notifies, IKE_V1_N(ike_v1_notifies), type);
+	return ike_msg_lookup(ike_v1_notifies, IKE_MSG_N(ike_v1_notifies), type);
 }
 
 /* "payload 3 (Nonce)" or "payload 3 (type 99)", for reasons. */
@@ -224,7 +168,7 @@ int ike_v1_msg_parse_hdr(const uint8_t *buf, size_t len, struct ike_v1_hdr *hdr,
 	unsigned int v1 = IKEV1_VERSION >> 4;
 
 	if (len < IKEV1_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_TRUNCATED,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				   "header: %zu octets, an ISAKMP header has %d", len,
 				   IKEV1_HDR_LEN);
 	memcpy(hdr->icookie, buf, IKEV1_COOKIE_LEN);
@@ -234,20 +178,20 @@ int ike_v1_msg_parse_hdr(const uint8_t *buf, size_t len, struct ike_v1_hdr *hdr,
 	hdr->minor = buf[17] & 0x0f;
 	hdr->exchange = buf[18];
 	hdr->flags = buf[19];
-	hdr->msg_id = ike_v1_get32(buf + 20);
-	hdr->length = ike_v1_get32(buf + 24);
+	hdr->msg_id = ike_get32(buf + 20);
+	hdr->length = ike_get32(buf + 24);
 	/* Version first: an IKEv2 message's rules are IKEv2's to check. */
 	if (hdr->major > v1)
-		return IKE_V1_FAIL(err, IKE_MSG_E_MAJOR, "header: major version %u is not IKEv1",
+		return IKE_MSG_FAIL(err, IKE_MSG_E_MAJOR, "header: major version %u is not IKEv1",
 				   hdr->major);
 	if (hdr->major < v1)
-		return IKE_V1_FAIL(err, IKE_MSG_E_OLD_MAJOR,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_OLD_MAJOR,
 				   "header: major version %u, only %u is spoken", hdr->major, v1);
 	if (hdr->minor)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "header: minor version %u, only 0 is spoken", hdr->minor);
 	if (hdr->length != len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_MSG_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_MSG_LEN,
 				   "header: Length %u, but the datagram has %zu octets",
 				   hdr->length, len);
 	return 0;
@@ -267,19 +211,19 @@ static int ike_v1_walk_one(const uint8_t *p, size_t left, const char *who,
 	size_t plen;
 
 	if (left < IKEV1_PAYLOAD_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_TRUNCATED,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				   "%s: %zu octets left, less than its %d-octet header", who, left,
 				   IKEV1_PAYLOAD_HDR_LEN);
 	if (p[1])
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED is 0x%02x, not 0",
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED is 0x%02x, not 0",
 				   who, p[1]);
-	plen = ike_v1_get16(p + 2);
+	plen = ike_get16(p + 2);
 	if (plen < IKEV1_PAYLOAD_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "%s: length %zu shorter than its %d-octet header", who, plen,
 				   IKEV1_PAYLOAD_HDR_LEN);
 	if (plen > left)
-		return IKE_V1_FAIL(err, IKE_MSG_E_OVERRUN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 				   "%s: length %zu runs past the end (%zu octets left)", who, plen,
 				   left);
 	pl->body = p + IKEV1_PAYLOAD_HDR_LEN;
@@ -321,12 +265,12 @@ int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool d
 	while (type != IKEV1_PL_NONE) {
 		ike_v1_label(who, sizeof(who), chain->n + 1, type);
 		if (ike_v1_is_substructure(type))
-			return IKE_V1_FAIL(err, IKE_MSG_E_CHAIN, "%s outside an SA payload", who);
+			return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN, "%s outside an SA payload", who);
 		if (off == len)
-			return IKE_V1_FAIL(err, IKE_MSG_E_CHAIN,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
 					   "%s announced, but the message ends", who);
 		if (chain->n == IKE_V1_MSG_MAX_PAYLOADS)
-			return IKE_V1_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d payloads",
+			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d payloads",
 					   who, IKE_V1_MSG_MAX_PAYLOADS);
 		rc = ike_v1_walk_one(buf + off, len - off, who, &chain->pl[chain->n], &used,
 				     &next, err);
@@ -338,7 +282,7 @@ int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool d
 	}
 	chain->len = off;
 	if (off != len && !decrypted)
-		return IKE_V1_FAIL(err, IKE_MSG_E_CHAIN, "%zu octets after the last payload",
+		return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN, "%zu octets after the last payload",
 				   len - off);
 	chain->pad = len - off;
 	return 0;
@@ -378,7 +322,7 @@ int ike_v1_msg_parse(const uint8_t *buf, size_t len, struct ike_v1_msg *msg,
 					      &msg->chain, err);
 	msg->chain.start = msg->body;
 	if (!msg->body_len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "header: encryption flag set, but nothing follows the header");
 	return 0;
 }
@@ -503,17 +447,17 @@ static size_t ike_v1_attr_decode(const uint8_t *p, size_t left, struct ike_v1_at
 
 	if (left < IKE_V1_ATTR_HDR_LEN)
 		return 0;
-	type = ike_v1_get16(p);
+	type = ike_get16(p);
 	a->type = type & IKEV1_ATTR_TYPE_MASK;
 	a->tv = type & IKEV1_ATTR_AF;
 	a->value = 0;
 	if (a->tv) {
 		a->data = p + 2;
 		a->len = 2;
-		a->value = ike_v1_get16(p + 2);
+		a->value = ike_get16(p + 2);
 		return IKE_V1_ATTR_HDR_LEN;
 	}
-	a->len = ike_v1_get16(p + 2);
+	a->len = ike_get16(p + 2);
 	if (a->len > left - IKE_V1_ATTR_HDR_LEN)
 		return 0;
 	a->data = p + IKE_V1_ATTR_HDR_LEN;
@@ -533,20 +477,20 @@ static int ike_v1_check_attrs(uint8_t proto, const char *who, struct ike_v1_tran
 	for (off = 0; off < t->raw_len; off += used) {
 		left = t->raw_len - off;
 		if (t->n_attrs == IKE_V1_MSG_MAX_ATTRS)
-			return IKE_V1_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d attributes",
+			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d attributes",
 					   who, IKE_V1_MSG_MAX_ATTRS);
 		if (left < IKE_V1_ATTR_HDR_LEN)
-			return IKE_V1_FAIL(err, IKE_MSG_E_TRUNCATED,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 					   "%s: attribute %zu truncated (%zu of %d octets)", who,
 					   t->n_attrs + 1, left, IKE_V1_ATTR_HDR_LEN);
 		used = ike_v1_attr_decode(t->raw + off, left, &a);
 		if (!used)
-			return IKE_V1_FAIL(err, IKE_MSG_E_OVERRUN,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 					   "%s: attribute %zu (type %u): %zu-octet value runs past "
 					   "the transform", who, t->n_attrs + 1, a.type, a.len);
 		/* RFC 2409 App. A: basic attributes MUST NOT be encoded as variable. */
 		if (!a.tv && ike_v1_attr_class(proto, a.type) == IKE_V1_ATTR_BASIC)
-			return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 					   "%s: attribute %zu (type %u) is basic, but in TLV form",
 					   who, t->n_attrs + 1, a.type);
 		t->n_attrs++;
@@ -634,25 +578,25 @@ static int ike_v1_parse_transform(const uint8_t *p, size_t left, const char *who
 	size_t tlen;
 
 	if (left < IKE_V1_SUB_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_TRUNCATED,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				   "%s: %zu octets left, less than its %d-octet header", who, left,
 				   IKE_V1_SUB_HDR_LEN);
 	*more = p[0];
-	tlen = ike_v1_get16(p + 2);
+	tlen = ike_get16(p + 2);
 	if (tlen < IKE_V1_SUB_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "%s: length %zu shorter than its %d-octet header", who, tlen,
 				   IKE_V1_SUB_HDR_LEN);
 	if (tlen > left)
-		return IKE_V1_FAIL(err, IKE_MSG_E_OVERRUN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 				   "%s: length %zu runs past the proposal (%zu octets left)", who,
 				   tlen, left);
 	if (*more != IKEV1_LAST && *more != IKEV1_MORE_TRANSFORMS)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "%s: Next Payload %u, neither 0 nor %d", who, *more,
 				   IKEV1_MORE_TRANSFORMS);
-	if (p[1] || ike_v1_get16(p + 6))
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED fields not 0", who);
+	if (p[1] || ike_get16(p + 6))
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED fields not 0", who);
 	t->num = p[4];
 	t->id = p[5];
 	t->attr = NULL;
@@ -679,16 +623,16 @@ static int ike_v1_parse_transforms(const uint8_t *p, size_t len, const char *who
 			return rc;
 		off += used;
 		if (more == IKEV1_LAST && i + 1 < prop->n_transforms)
-			return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 					   "%s: marked last, but %zu transforms announced", twho,
 					   prop->n_transforms);
 		if (more != IKEV1_LAST && i + 1 == prop->n_transforms)
-			return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 					   "%s: marked more, but only %zu transforms announced",
 					   twho, prop->n_transforms);
 	}
 	if (off != len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "%s: %zu octets after its last transform", who, len - off);
 	return 0;
 }
@@ -703,44 +647,44 @@ static int ike_v1_parse_proposal(const uint8_t *p, size_t left, size_t idx,
 
 	snprintf(who, sizeof(who), "SA: proposal %zu", idx);
 	if (left < IKE_V1_SUB_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_TRUNCATED,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				   "%s: %zu octets left, less than its %d-octet header", who, left,
 				   IKE_V1_SUB_HDR_LEN);
 	*more = p[0];
-	plen = ike_v1_get16(p + 2);
+	plen = ike_get16(p + 2);
 	prop->num = p[4];
 	prop->proto = p[5];
 	prop->spi_size = p[6];
 	prop->n_transforms = p[7];
 	prop->spi = p + IKE_V1_SUB_HDR_LEN;
 	if (plen < IKE_V1_SUB_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "%s: length %zu shorter than its %d-octet header", who, plen,
 				   IKE_V1_SUB_HDR_LEN);
 	if (plen > left)
-		return IKE_V1_FAIL(err, IKE_MSG_E_OVERRUN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 				   "%s: length %zu runs past the SA payload (%zu octets left)",
 				   who, plen, left);
 	if (*more != IKEV1_LAST && *more != IKEV1_MORE_PROPOSALS)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "%s: Next Payload %u, neither 0 nor %d", who, *more,
 				   IKEV1_MORE_PROPOSALS);
 	if (p[1])
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED is 0x%02x, not 0",
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED is 0x%02x, not 0",
 				   who, p[1]);
 	if (!ike_v1_spi_size_ok(prop->proto, prop->spi_size, false))
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "%s: SPI size %u does not suit protocol %u", who,
 				   prop->spi_size, prop->proto);
 	hlen = IKE_V1_SUB_HDR_LEN + prop->spi_size;
 	if (plen < hlen)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "%s: length %zu too short for its %u-octet SPI", who, plen,
 				   prop->spi_size);
 	if (!prop->n_transforms)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: no transform", who);
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: no transform", who);
 	if (prop->n_transforms > IKE_V1_MSG_MAX_TRANSFORMS)
-		return IKE_V1_FAIL(err, IKE_MSG_E_TOO_MANY,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY,
 				   "%s: %zu transforms, at most %d are taken", who,
 				   prop->n_transforms, IKE_V1_MSG_MAX_TRANSFORMS);
 	*used = plen;
@@ -751,7 +695,7 @@ static int ike_v1_parse_proposal(const uint8_t *p, size_t left, size_t idx,
 static int ike_v1_need(size_t len, size_t hlen, const char *who, struct ike_msg_err *err)
 {
 	if (len < hlen)
-		return IKE_V1_FAIL(err, IKE_MSG_E_TRUNCATED,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
 				   "%s: %zu octets, less than its %zu-octet header", who, len,
 				   hlen);
 	return 0;
@@ -782,24 +726,24 @@ int ike_v1_msg_parse_sa(const uint8_t *body, size_t len, struct ike_v1_sa *sa,
 	sa->n_proposals = 0;
 	if (rc)
 		return rc;
-	sa->doi = ike_v1_get32(body);
-	sa->situation = ike_v1_get32(body + 4);
+	sa->doi = ike_get32(body);
+	sa->situation = ike_get32(body + 4);
 	if (sa->doi != IKEV1_DOI_IPSEC)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "SA: DOI %u, only the IPsec DOI (%d) is spoken", sa->doi,
 				   IKEV1_DOI_IPSEC);
 	if (sa->situation != IKEV1_SIT_IDENTITY_ONLY)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "SA: situation 0x%x, only SIT_IDENTITY_ONLY (%d) is spoken",
 				   sa->situation, IKEV1_SIT_IDENTITY_ONLY);
 	if (off == len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "SA: no proposal");
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "SA: no proposal");
 	while (off < len) {
 		if (more == IKEV1_LAST)
-			return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 					   "SA: %zu octets after the last proposal", len - off);
 		if (sa->n_proposals == IKE_V1_MSG_MAX_PROPOSALS)
-			return IKE_V1_FAIL(err, IKE_MSG_E_TOO_MANY, "SA: more than %d proposals",
+			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "SA: more than %d proposals",
 					   IKE_V1_MSG_MAX_PROPOSALS);
 		prop = &sa->prop[sa->n_proposals];
 		rc = ike_v1_parse_proposal(body + off, len - off, sa->n_proposals + 1, prop,
@@ -808,14 +752,14 @@ int ike_v1_msg_parse_sa(const uint8_t *body, size_t len, struct ike_v1_sa *sa,
 			return rc;
 		/* RFC 2408 §4.2: one number is one bundle, the next an alternative. */
 		if (sa->n_proposals && prop->num < prop[-1].num)
-			return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+			return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 					   "SA: proposal %zu numbered %u, after %u", sa->n_proposals + 1,
 					   prop->num, prop[-1].num);
 		sa->n_proposals++;
 		off += used;
 	}
 	if (more != IKEV1_LAST)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "SA: proposal %zu marked more, but the payload ends",
 				   sa->n_proposals);
 	return 0;
@@ -828,7 +772,7 @@ static int ike_v1_opaque(const char *who, const uint8_t *body, size_t len, struc
 			 struct ike_msg_err *err)
 {
 	if (!len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN, "%s: empty", who);
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "%s: empty", who);
 	blob->data = body;
 	blob->len = len;
 	return 0;
@@ -865,7 +809,7 @@ int ike_v1_msg_parse_nonce(const uint8_t *body, size_t len, struct ike_blob *non
 			   struct ike_msg_err *err)
 {
 	if (len < IKE_V1_MSG_NONCE_MIN || len > IKE_V1_MSG_NONCE_MAX)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "Nonce: %zu octets, RFC 2409 allows %d to %d", len,
 				   IKE_V1_MSG_NONCE_MIN, IKE_V1_MSG_NONCE_MAX);
 	nonce->data = body;
@@ -975,16 +919,16 @@ int ike_v1_msg_parse_id(const uint8_t *body, size_t len, struct ike_v1_id *id,
 		return rc;
 	id->type = body[0];
 	id->proto = body[1];
-	id->port = ike_v1_get16(body + 2);
+	id->port = ike_get16(body + 2);
 	id->data = body + IKE_V1_ID_HDR_LEN;
 	id->len = len - IKE_V1_ID_HDR_LEN;
 	want = ike_v1_id_len(id->type);
 	if (want && id->len != want)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "ID: %zu octets of data, type %u needs %zu", id->len, id->type,
 				   want);
 	if (!id->len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN, "ID: no identification data");
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "ID: no identification data");
 	return 0;
 }
 
@@ -1008,7 +952,7 @@ int ike_v1_msg_parse_cert(const uint8_t *body, size_t len, struct ike_v1_cert *c
 	cert->data = body + 1;
 	cert->len = len - 1;
 	if (!cert->len)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN, "CERT: no certificate data");
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "CERT: no certificate data");
 	return 0;
 }
 
@@ -1060,20 +1004,20 @@ int ike_v1_msg_parse_notify(const uint8_t *body, size_t len, struct ike_v1_notif
 
 	if (rc)
 		return rc;
-	n->doi = ike_v1_get32(body);
+	n->doi = ike_get32(body);
 	n->proto = body[4];
 	n->spi_size = body[5];
-	n->type = ike_v1_get16(body + 6);
+	n->type = ike_get16(body + 6);
 	name = ike_v1_msg_notify_name(n->type);
 	if (!ike_v1_doi_ok(n->doi))
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "Notification %s (%u): DOI %u",
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "Notification %s (%u): DOI %u",
 				   name, n->type, n->doi);
 	if (!ike_v1_spi_size_ok(n->proto, n->spi_size, true))
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "Notification %s (%u): SPI size %u does not suit protocol %u",
 				   name, n->type, n->spi_size, n->proto);
 	if (n->spi_size > len - IKE_V1_N_HDR_LEN)
-		return IKE_V1_FAIL(err, IKE_MSG_E_OVERRUN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
 				   "Notification %s (%u): %u-octet SPI runs past the payload "
 				   "(%zu left)", name, n->type, n->spi_size, len - IKE_V1_N_HDR_LEN);
 	n->spi = body + IKE_V1_N_HDR_LEN;
@@ -1105,13 +1049,13 @@ int ike_v1_msg_parse_delete(const uint8_t *body, size_t len, struct ike_v1_delet
 
 	if (rc)
 		return rc;
-	del->doi = ike_v1_get32(body);
+	del->doi = ike_get32(body);
 	del->proto = body[4];
 	del->spi_size = body[5];
-	del->n_spis = ike_v1_get16(body + 6);
+	del->n_spis = ike_get16(body + 6);
 	del->spis = body + IKE_V1_N_HDR_LEN;
 	if (!ike_v1_doi_ok(del->doi))
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "Delete: DOI %u", del->doi);
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "Delete: DOI %u", del->doi);
 	switch (del->proto) {
 	case IKEV1_PROTO_ISAKMP:
 		size_ok = del->spi_size == IKEV1_ISAKMP_SPI_LEN;
@@ -1122,17 +1066,17 @@ int ike_v1_msg_parse_delete(const uint8_t *body, size_t len, struct ike_v1_delet
 		size_ok = ike_v1_spi_size_ok(del->proto, del->spi_size, false);
 		break;
 	default:
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "Delete: protocol %u", del->proto);
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "Delete: protocol %u", del->proto);
 	}
 	if (!size_ok)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "Delete: SPI size %u does not suit protocol %u", del->spi_size,
 				   del->proto);
 	if (!del->n_spis)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "Delete: no SPI");
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "Delete: no SPI");
 	want = (size_t)del->n_spis * del->spi_size;
 	if (len - IKE_V1_N_HDR_LEN != want)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "Delete: %zu octets of SPIs, %u SPIs of %u need %zu",
 				   len - IKE_V1_N_HDR_LEN, del->n_spis, del->spi_size, want);
 	return 0;
@@ -1175,17 +1119,17 @@ int ike_v1_msg_parse_nat_oa(const uint8_t *body, size_t len, struct ike_v1_nat_o
 	oa->addr = body + IKEV1_NAT_OA_HDR_LEN;
 	oa->len = len - IKEV1_NAT_OA_HDR_LEN;
 	if (body[1] || body[2] || body[3])
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE, "NAT-OA: RESERVED not 0");
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "NAT-OA: RESERVED not 0");
 	if (oa->id_type == IKEV1_ID_IPV4_ADDR)
 		want = 4;
 	else if (oa->id_type == IKEV1_ID_IPV6_ADDR)
 		want = 16;
 	else
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_VALUE,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE,
 				   "NAT-OA: ID type %u, neither IPV4_ADDR (%d) nor IPV6_ADDR (%d)",
 				   oa->id_type, IKEV1_ID_IPV4_ADDR, IKEV1_ID_IPV6_ADDR);
 	if (oa->len != want)
-		return IKE_V1_FAIL(err, IKE_MSG_E_BAD_LEN,
+		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
 				   "NAT-OA: address of %zu octets, type %u needs %zu", oa->len,
 				   oa->id_type, want);
 	return 0;
@@ -1222,7 +1166,7 @@ int ike_v1_msg_build_init(struct ike_v1_builder *b, uint8_t *buf, size_t cap,
 	ike_v1_builder_reset(b, buf, cap);
 	b->has_hdr = true;
 	if (cap < IKEV1_HDR_LEN)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_NOSPACE,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
 				   "header: %zu octets of room, it needs %d", cap, IKEV1_HDR_LEN);
 	memcpy(buf, hdr->icookie, IKEV1_COOKIE_LEN);
 	memcpy(buf + IKEV1_COOKIE_LEN, hdr->rcookie, IKEV1_COOKIE_LEN);
@@ -1230,8 +1174,8 @@ int ike_v1_msg_build_init(struct ike_v1_builder *b, uint8_t *buf, size_t cap,
 	buf[17] = IKEV1_VERSION;
 	buf[18] = hdr->exchange;
 	buf[19] = hdr->flags;
-	ike_v1_put32(buf + 20, hdr->msg_id);
-	ike_v1_put32(buf + 24, IKEV1_HDR_LEN);
+	ike_put32(buf + 20, hdr->msg_id);
+	ike_put32(buf + 24, IKEV1_HDR_LEN);
 	b->len = IKEV1_HDR_LEN;
 	b->chain_end = IKEV1_HDR_LEN;
 	b->next_off = 16;
@@ -1266,7 +1210,7 @@ int ike_v1_msg_build_end(struct ike_v1_builder *b, size_t *len)
 	if (b->err.code)
 		return b->err.code;
 	if (b->has_hdr)
-		ike_v1_put32(b->buf + 24, (uint32_t)b->len);
+		ike_put32(b->buf + 24, (uint32_t)b->len);
 	*len = b->len;
 	return 0;
 }
@@ -1302,18 +1246,18 @@ static int ike_v1_begin(struct ike_v1_builder *b, uint8_t type, size_t len, uint
 		return b->err.code;
 	ike_v1_label(who, sizeof(who), b->n + 1, type);
 	if (b->sealed)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "%s after the padding, which is last",
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s after the padding, which is last",
 				   who);
 	if (b->n == IKE_V1_MSG_MAX_PAYLOADS)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %d payloads", who,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %d payloads", who,
 				   IKE_V1_MSG_MAX_PAYLOADS);
 	if (len > IKE_V1_MSG_BODY_MAX)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
 				   "%s: body of %zu octets, a payload holds %d", who, len,
 				   IKE_V1_MSG_BODY_MAX);
 	if (b->cap - b->len < IKEV1_PAYLOAD_HDR_LEN + len ||
 	    (b->has_hdr && b->len + IKEV1_PAYLOAD_HDR_LEN + len > UINT32_MAX))
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
 				   who, IKEV1_PAYLOAD_HDR_LEN + len, b->cap - b->len);
 	mark->len = b->len;
 	mark->n = b->n;
@@ -1327,7 +1271,7 @@ static int ike_v1_begin(struct ike_v1_builder *b, uint8_t type, size_t len, uint
 	p = b->buf + b->len;
 	p[0] = IKEV1_PL_NONE;
 	p[1] = 0;
-	ike_v1_put16(p + 2, (uint16_t)(IKEV1_PAYLOAD_HDR_LEN + len));
+	ike_put16(p + 2, (uint16_t)(IKEV1_PAYLOAD_HDR_LEN + len));
 	b->next_off = b->len;
 	b->len += IKEV1_PAYLOAD_HDR_LEN + len;
 	b->chain_end = b->len;
@@ -1378,7 +1322,7 @@ int ike_v1_msg_add_raw(struct ike_v1_builder *b, uint8_t type, const uint8_t *bo
 	if (b->err.code)
 		return b->err.code;
 	if (type == IKEV1_PL_NONE || ike_v1_is_substructure(type))
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "raw payload of type %u (%s)", type,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "raw payload of type %u (%s)", type,
 				   ike_v1_msg_payload_name(type));
 	rc = ike_v1_begin(b, type, len, &p, &mark);
 	if (rc)
@@ -1400,20 +1344,20 @@ static int ike_v1_put_attr(struct ike_v1_builder *b, const char *who, uint8_t pr
 	bool tv;
 
 	if (a->type > IKEV1_ATTR_TYPE_MASK)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: attribute type %u is not 15 bits",
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: attribute type %u is not 15 bits",
 				   who, a->type);
 	if (a->data) {
 		if ((a->tv && a->len != 2) || a->len > 0xffff)
-			return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL,
+			return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
 					   "%s: attribute %u of %zu octets in %s form", who, a->type,
 					   a->len, a->tv ? "TV" : "TLV");
 		*size = IKE_V1_ATTR_HDR_LEN + (a->tv ? 0 : a->len);
 		if (p) {
-			ike_v1_put16(p, a->type | (a->tv ? IKEV1_ATTR_AF : 0));
+			ike_put16(p, a->type | (a->tv ? IKEV1_ATTR_AF : 0));
 			if (a->tv)
 				memcpy(p + 2, a->data, 2);
 			else
-				ike_v1_put16(p + 2, (uint16_t)a->len);
+				ike_put16(p + 2, (uint16_t)a->len);
 			if (!a->tv && a->len)
 				memcpy(p + IKE_V1_ATTR_HDR_LEN, a->data, a->len);
 		}
@@ -1423,15 +1367,15 @@ static int ike_v1_put_attr(struct ike_v1_builder *b, const char *who, uint8_t pr
 	tv = a->tv || class == IKE_V1_ATTR_BASIC ||
 	     (class == IKE_V1_ATTR_UNKNOWN && a->value <= 0xffff);
 	if (tv && a->value > 0xffff)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
 				   "%s: attribute %u: value %llu does not fit TV form", who,
 				   a->type, (unsigned long long)a->value);
 	vlen = tv ? 0 : a->value > UINT32_MAX ? 8 : 4;
 	*size = IKE_V1_ATTR_HDR_LEN + vlen;
 	if (!p)
 		return 0;
-	ike_v1_put16(p, a->type | (tv ? IKEV1_ATTR_AF : 0));
-	ike_v1_put16(p + 2, (uint16_t)(tv ? a->value : vlen));
+	ike_put16(p, a->type | (tv ? IKEV1_ATTR_AF : 0));
+	ike_put16(p + 2, (uint16_t)(tv ? a->value : vlen));
 	for (i = 0; i < vlen; i++)
 		p[IKE_V1_ATTR_HDR_LEN + i] = (uint8_t)(a->value >> 8 * (vlen - 1 - i));
 	return 0;
@@ -1452,7 +1396,7 @@ static int ike_v1_put_attrs(struct ike_v1_builder *b, const char *who, uint8_t p
 		return 0;
 	}
 	if (t->n_attrs > IKE_V1_MSG_MAX_ATTRS)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: %zu attributes, at most %d", who,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: %zu attributes, at most %d", who,
 				   t->n_attrs, IKE_V1_MSG_MAX_ATTRS);
 	for (i = 0; i < t->n_attrs; i++) {
 		rc = ike_v1_put_attr(b, who, proto, &t->attr[i], p ? p + *size : NULL, &one);
@@ -1478,10 +1422,10 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 
 	snprintf(who, sizeof(who), "SA: proposal %zu", idx + 1);
 	if (prop->n_transforms > IKE_V1_MSG_MAX_TRANSFORMS)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: %zu transforms, at most %d",
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: %zu transforms, at most %d",
 				   who, prop->n_transforms, IKE_V1_MSG_MAX_TRANSFORMS);
 	if (prop->spi_size > IKE_V1_MSG_SPI_MAX || (prop->spi_size && !prop->spi))
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: SPI size %u", who,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: SPI size %u", who,
 				   prop->spi_size);
 	off = IKE_V1_SUB_HDR_LEN + prop->spi_size;
 	for (i = 0; i < prop->n_transforms; i++) {
@@ -1495,10 +1439,10 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 		if (t) {
 			t[0] = i + 1 == prop->n_transforms ? IKEV1_LAST : IKEV1_MORE_TRANSFORMS;
 			t[1] = 0;
-			ike_v1_put16(t + 2, (uint16_t)tsize);
+			ike_put16(t + 2, (uint16_t)tsize);
 			t[4] = prop->tr[i].num;
 			t[5] = prop->tr[i].id;
-			ike_v1_put16(t + 6, 0);
+			ike_put16(t + 6, 0);
 		}
 		off = ike_v1_size_add(off, tsize);
 	}
@@ -1507,7 +1451,7 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 		return 0;
 	p[0] = last ? IKEV1_LAST : IKEV1_MORE_PROPOSALS;
 	p[1] = 0;
-	ike_v1_put16(p + 2, (uint16_t)off);
+	ike_put16(p + 2, (uint16_t)off);
 	p[4] = prop->num;
 	p[5] = prop->proto;
 	p[6] = prop->spi_size;
@@ -1529,11 +1473,11 @@ static int ike_v1_put_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa, u
 	int rc;
 
 	if (sa->n_proposals > IKE_V1_MSG_MAX_PROPOSALS)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "SA: %zu proposals, at most %d",
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "SA: %zu proposals, at most %d",
 				   sa->n_proposals, IKE_V1_MSG_MAX_PROPOSALS);
 	if (body) {
-		ike_v1_put32(body, sa->doi);
-		ike_v1_put32(body + 4, sa->situation);
+		ike_put32(body, sa->doi);
+		ike_put32(body + 4, sa->situation);
 	}
 	for (i = 0; i < sa->n_proposals; i++) {
 		rc = ike_v1_put_proposal(b, i, &sa->prop[i], i + 1 == sa->n_proposals,
@@ -1681,7 +1625,7 @@ int ike_v1_msg_add_nat_d(struct ike_v1_builder *b, uint8_t type, const uint8_t *
 	if (b->err.code)
 		return b->err.code;
 	if (type != IKEV1_PL_NAT_D && type != IKEV1_PL_NAT_D_DRAFT)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "NAT-D: payload type %u", type);
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "NAT-D: payload type %u", type);
 	return ike_v1_add_opaque(b, type, ike_v1_msg_parse_nat_d, hash, len);
 }
 
@@ -1705,7 +1649,7 @@ int ike_v1_msg_add_id(struct ike_v1_builder *b, const struct ike_v1_id *id)
 		return rc;
 	body[0] = id->type;
 	body[1] = id->proto;
-	ike_v1_put16(body + 2, id->port);
+	ike_put16(body + 2, id->port);
 	if (id->len)
 		memcpy(body + IKE_V1_ID_HDR_LEN, id->data, id->len);
 	rc = ike_v1_msg_parse_id(body, size, &check, &b->err);
@@ -1777,16 +1721,16 @@ int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *
 	if (b->err.code)
 		return b->err.code;
 	if (n->spi_size > IKE_V1_MSG_SPI_MAX || (n->spi_size && !n->spi))
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "Notification: SPI size %u",
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "Notification: SPI size %u",
 				   n->spi_size);
 	size = ike_v1_size_add(IKE_V1_N_HDR_LEN + n->spi_size, n->len);
 	rc = ike_v1_begin(b, IKEV1_PL_N, size, &body, &mark);
 	if (rc)
 		return rc;
-	ike_v1_put32(body, n->doi);
+	ike_put32(body, n->doi);
 	body[4] = n->proto;
 	body[5] = n->spi_size;
-	ike_v1_put16(body + 6, n->type);
+	ike_put16(body + 6, n->type);
 	if (n->spi_size)
 		memcpy(body + IKE_V1_N_HDR_LEN, n->spi, n->spi_size);
 	if (n->len)
@@ -1814,10 +1758,10 @@ int ike_v1_msg_add_delete(struct ike_v1_builder *b, const struct ike_v1_delete *
 	rc = ike_v1_begin(b, IKEV1_PL_D, size, &body, &mark);
 	if (rc)
 		return rc;
-	ike_v1_put32(body, del->doi);
+	ike_put32(body, del->doi);
 	body[4] = del->proto;
 	body[5] = del->spi_size;
-	ike_v1_put16(body + 6, del->n_spis);
+	ike_put16(body + 6, del->n_spis);
 	if (spis)
 		memcpy(body + IKE_V1_N_HDR_LEN, del->spis, spis);
 	rc = ike_v1_msg_parse_delete(body, size, &check, &b->err);
@@ -1844,7 +1788,7 @@ int ike_v1_msg_add_nat_oa(struct ike_v1_builder *b, uint8_t type, const struct i
 	if (b->err.code)
 		return b->err.code;
 	if (type != IKEV1_PL_NAT_OA && type != IKEV1_PL_NAT_OA_DRAFT)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "NAT-OA: payload type %u", type);
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "NAT-OA: payload type %u", type);
 	rc = ike_v1_begin(b, type, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1874,9 +1818,9 @@ int ike_v1_msg_add_pad(struct ike_v1_builder *b, size_t len, uint8_t **pad)
 	if (b->err.code)
 		return b->err.code;
 	if (b->sealed)
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_INVAL, "padding added twice");
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "padding added twice");
 	if (b->cap - b->len < len || (b->has_hdr && len > UINT32_MAX - b->len))
-		return IKE_V1_FAIL(&b->err, IKE_MSG_E_NOSPACE,
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
 				   "padding: %zu octets needed, %zu left", len, b->cap - b->len);
 	*pad = b->buf + b->len;
 	if (len)
@@ -1905,7 +1849,7 @@ int ike_v1_msg_span_body(const struct ike_v1_builder *b, size_t i, size_t *off, 
 	if (i >= b->n)
 		return IKE_MSG_E_INVAL;
 	*off = b->off[i] + IKEV1_PAYLOAD_HDR_LEN;
-	*len = ike_v1_get16(b->buf + b->off[i] + 2) - IKEV1_PAYLOAD_HDR_LEN;
+	*len = ike_get16(b->buf + b->off[i] + 2) - IKEV1_PAYLOAD_HDR_LEN;
 	return 0;
 }
 
@@ -1927,7 +1871,7 @@ int ike_v1_msg_span_after(const struct ike_v1_builder *b, size_t i, size_t *off,
 {
 	if (i >= b->n)
 		return IKE_MSG_E_INVAL;
-	*off = b->off[i] + ike_v1_get16(b->buf + b->off[i] + 2);
+	*off = b->off[i] + ike_get16(b->buf + b->off[i] + 2);
 	*len = b->chain_end - *off;
 	return 0;
 }
