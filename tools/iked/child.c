@@ -1011,8 +1011,9 @@ void ike_child_drop_out(struct ike_sa *sa, struct ike_child *c)
 	char err[256];
 	int ret;
 
-	ret = iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family, iked_addr_bytes(ike_child_peer(sa, c)),
-				 c->proto, c->spi_out, err, sizeof(err));
+	ret = iked_kernel_sa_del(&sa->d->kernel, sa->local.ss_family,
+				 iked_addr_bytes(ike_child_peer(sa, c)), c->proto, c->spi_out, err,
+				 sizeof(err));
 	if (ret && ret != -ENOENT)
 		ike_sa_log(sa, 1, "child %s: %s", c->cfg->name, err);
 }
