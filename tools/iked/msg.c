@@ -9,7 +9,6 @@
  * the payload back out when it fails, so that whatever they emit is
  * something the parsers accept: one set of rules, not two that drift apart.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,23 +24,10 @@
 #define IKE_MSG_SHA1_LEN	20	/* one CA in an X.509 CERTREQ */
 #define IKE_MSG_CP_TYPE_MASK	0x7fff	/* the top bit is reserved */
 
-/**
- * ike_msg_set_err() - record why parsing or building failed
- * @err: where, or NULL not to
- * @code: an enum ike_msg_code
- * @fmt: the reason, printf-style, one line
- */
-void ike_msg_set_err(struct ike_msg_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
-	va_end(ap);
-}
+/* wire.c walks ISAKMP's framing, which IKEv2 kept. */
+_Static_assert(IKEV2_HDR_LEN == IKE_WIRE_HDR_LEN && IKEV2_PAYLOAD_HDR_LEN == IKE_WIRE_PL_HDR_LEN &&
+	       IKEV2_PL_NONE == IKE_WIRE_PL_NONE && IKE_MSG_BODY_MAX == IKE_WIRE_BODY_MAX,
+	       "IKEv2's header and generic payload header are ISAKMP's");
 
 /* Names */
 
@@ -129,24 +115,6 @@ static const struct ike_msg_name ike_msg_codes[] = {
 };
 
 /**
- * ike_msg_lookup() - the name of @value in @tbl
- * @tbl: the table
- * @n: its entries
- * @value: the number
- *
- * Return: the name, "unknown" for a number the table does not have.
- */
-const char *ike_msg_lookup(const struct ike_msg_name *tbl, size_t n, unsigned int value)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tbl[i].value == value)
-			return tbl[i].name;
-	return "unknown";
-}
-
-/**
  * ike_msg_payload_name() - a payload type's short name, e.g. "Nonce"
  * @type: enum ikev2_payload
  *
@@ -190,18 +158,6 @@ const char *ike_msg_strerror(int code)
 	if (code > 0 || code < IKE_MSG_E_INVAL)
 		return "unknown";
 	return ike_msg_lookup(ike_msg_codes, IKE_MSG_N(ike_msg_codes), (unsigned int)-code);
-}
-
-/* "payload 3 (Nonce)" or "payload 3 (type 99)", for reasons. */
-static const char *ike_msg_label(char *buf, size_t size, size_t idx, uint8_t type)
-{
-	const char *name = ike_msg_payload_name(type);
-
-	if (strcmp(name, "unknown"))
-		snprintf(buf, size, "payload %zu (%s)", idx, name);
-	else
-		snprintf(buf, size, "payload %zu (type %u)", idx, type);
-	return buf;
 }
 
 /* Port 4500 */
@@ -305,34 +261,6 @@ static bool ike_msg_is_encrypted(uint8_t type)
 	return type == IKEV2_PL_SK || type == IKEV2_PL_SKF;
 }
 
-/* Record one payload of a chain; *used is its length, *next its Next Payload. */
-static int ike_msg_walk_one(const uint8_t *p, size_t left, const char *who,
-			    struct ike_payload *pl, size_t *used, uint8_t *next,
-			    struct ike_msg_err *err)
-{
-	size_t plen;
-
-	if (left < IKEV2_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				    "%s: %zu octets left, less than its %d-octet header", who, left,
-				    IKEV2_PAYLOAD_HDR_LEN);
-	plen = ike_get16(p + 2);
-	if (plen < IKEV2_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
-				    "%s: length %zu shorter than its %d-octet header", who, plen,
-				    IKEV2_PAYLOAD_HDR_LEN);
-	if (plen > left)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
-				    "%s: length %zu runs past the end (%zu octets left)", who, plen,
-				    left);
-	pl->critical = p[1] & IKEV2_PAYLOAD_CRITICAL;
-	pl->body = p + IKEV2_PAYLOAD_HDR_LEN;
-	pl->len = plen - IKEV2_PAYLOAD_HDR_LEN;
-	*used = plen;
-	*next = p[0];
-	return 0;
-}
-
 /*
  * Walk the generic payload headers from @type on. SK and SKF end the walk:
  * RFC 7296 §3.14 and RFC 7383 §2.5 make them last, and their Next Payload
@@ -341,26 +269,32 @@ static int ike_msg_walk_one(const uint8_t *p, size_t left, const char *who,
 static int ike_msg_walk(uint8_t type, const uint8_t *p, size_t len, bool outer,
 			struct ike_chain *c, struct ike_msg_err *err)
 {
-	size_t off = 0, used;
+	struct ike_wire_payload gp;
+	size_t off = 0;
 	char who[48];
-	uint8_t next;
 	int rc;
 
 	c->n = 0;
 	c->inner_first = IKEV2_PL_NONE;
 	while (type != IKEV2_PL_NONE) {
-		ike_msg_label(who, sizeof(who), c->n + 1, type);
+		ike_wire_label(who, sizeof(who), c->n + 1, type, ike_msg_payload_name(type));
 		if (off == len)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
 					    "%s announced, but the message ends", who);
 		if (c->n == IKE_MSG_MAX_PAYLOADS)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d payloads",
 					    who, IKE_MSG_MAX_PAYLOADS);
-		rc = ike_msg_walk_one(p + off, len - off, who, &c->pl[c->n], &used, &next, err);
+		/* RFC 7296 §3.2: the reserved bits are ignored on receipt. */
+		rc = ike_wire_walk_one(p + off, len - off, who, 0, &gp, err);
 		if (rc)
 			return rc;
-		c->pl[c->n++].type = type;
-		off += used;
+		c->pl[c->n++] = (struct ike_payload){
+			.type = type,
+			.critical = gp.flags & IKEV2_PAYLOAD_CRITICAL,
+			.body = gp.body,
+			.len = gp.len,
+		};
+		off += IKE_WIRE_PL_HDR_LEN + gp.len;
 		if (ike_msg_is_encrypted(type)) {
 			if (!outer)
 				return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
@@ -369,10 +303,10 @@ static int ike_msg_walk(uint8_t type, const uint8_t *p, size_t len, bool outer,
 				return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
 						    "%s is not last: %zu octets follow", who,
 						    len - off);
-			c->inner_first = next;
+			c->inner_first = gp.next;
 			return 0;
 		}
-		type = next;
+		type = gp.next;
 	}
 	if (off != len)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN, "%zu octets after the last payload",
@@ -742,16 +676,6 @@ int ike_msg_parse_sa(const uint8_t *body, size_t len, bool response, struct ike_
 
 /* The other payloads (RFC 7296 §3.4 to §3.16, RFC 7383 §2.5) */
 
-/* The fixed part of a body: @hlen octets that must be there. */
-static int ike_msg_need(size_t len, size_t hlen, const char *who, struct ike_msg_err *err)
-{
-	if (len < hlen)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				    "%s: %zu octets, less than its %zu-octet header", who, len,
-				    hlen);
-	return 0;
-}
-
 /**
  * ike_msg_parse_ke() - parse a KE payload's body (§3.4)
  * @body: the payload body
@@ -765,7 +689,7 @@ static int ike_msg_need(size_t len, size_t hlen, const char *who, struct ike_msg
  */
 int ike_msg_parse_ke(const uint8_t *body, size_t len, struct ike_ke *ke, struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 4, "KE", err);
+	int rc = ike_wire_need(len, 4, "KE", err);
 
 	if (rc)
 		return rc;
@@ -813,7 +737,7 @@ int ike_msg_parse_nonce(const uint8_t *body, size_t len, struct ike_blob *nonce,
 int ike_msg_parse_notify(const uint8_t *body, size_t len, struct ike_notify *n,
 			 struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 4, "Notify", err);
+	int rc = ike_wire_need(len, 4, "Notify", err);
 
 	if (rc)
 		return rc;
@@ -849,7 +773,7 @@ int ike_msg_parse_notify(const uint8_t *body, size_t len, struct ike_notify *n,
 int ike_msg_parse_id(const uint8_t *body, size_t len, struct ike_id *id, struct ike_msg_err *err)
 {
 	size_t want = 0;
-	int rc = ike_msg_need(len, 4, "ID", err);
+	int rc = ike_wire_need(len, 4, "ID", err);
 
 	if (rc)
 		return rc;
@@ -881,7 +805,7 @@ int ike_msg_parse_id(const uint8_t *body, size_t len, struct ike_id *id, struct 
 int ike_msg_parse_auth(const uint8_t *body, size_t len, struct ike_auth *auth,
 		       struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 4, "AUTH", err);
+	int rc = ike_wire_need(len, 4, "AUTH", err);
 
 	if (rc)
 		return rc;
@@ -905,7 +829,7 @@ int ike_msg_parse_auth(const uint8_t *body, size_t len, struct ike_auth *auth,
 int ike_msg_parse_cert(const uint8_t *body, size_t len, struct ike_cert *cert,
 		       struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 1, "CERT", err);
+	int rc = ike_wire_need(len, 1, "CERT", err);
 
 	if (rc)
 		return rc;
@@ -931,7 +855,7 @@ int ike_msg_parse_cert(const uint8_t *body, size_t len, struct ike_cert *cert,
 int ike_msg_parse_certreq(const uint8_t *body, size_t len, struct ike_cert *req,
 			  struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 1, "CERTREQ", err);
+	int rc = ike_wire_need(len, 1, "CERTREQ", err);
 
 	if (rc)
 		return rc;
@@ -961,7 +885,7 @@ int ike_msg_parse_delete(const uint8_t *body, size_t len, struct ike_delete *del
 			 struct ike_msg_err *err)
 {
 	size_t want;
-	int rc = ike_msg_need(len, 4, "Delete", err);
+	int rc = ike_wire_need(len, 4, "Delete", err);
 
 	if (rc)
 		return rc;
@@ -1021,11 +945,7 @@ uint32_t ike_msg_delete_spi(const struct ike_delete *del, size_t i)
 int ike_msg_parse_vendor(const uint8_t *body, size_t len, struct ike_blob *vid,
 			 struct ike_msg_err *err)
 {
-	if (!len)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "Vendor ID: empty");
-	vid->data = body;
-	vid->len = len;
-	return 0;
+	return ike_wire_opaque("Vendor ID", body, len, vid, err);
 }
 
 /* One traffic selector (§3.13.1); unknown types are kept raw. */
@@ -1088,7 +1008,7 @@ int ike_msg_parse_ts(const uint8_t *body, size_t len, struct ike_ts_payload *ts,
 		     struct ike_msg_err *err)
 {
 	size_t i, count, off = 4, used;
-	int rc = ike_msg_need(len, 4, "TS", err);
+	int rc = ike_wire_need(len, 4, "TS", err);
 
 	ts->n_ts = 0;
 	if (rc)
@@ -1130,7 +1050,7 @@ int ike_msg_parse_cp(const uint8_t *body, size_t len, struct ike_cp *cp, struct 
 {
 	size_t off = 4, alen, left;
 	struct ike_cp_attr *a;
-	int rc = ike_msg_need(len, 4, "CP", err);
+	int rc = ike_wire_need(len, 4, "CP", err);
 
 	cp->n_attrs = 0;
 	if (rc)
@@ -1190,7 +1110,7 @@ int ike_msg_parse_sk(const uint8_t *body, size_t len, struct ike_blob *sk,
 int ike_msg_parse_skf(const uint8_t *body, size_t len, struct ike_skf *skf,
 		      struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, IKE_MSG_SKF_HDR_LEN, "SKF", err);
+	int rc = ike_wire_need(len, IKE_MSG_SKF_HDR_LEN, "SKF", err);
 
 	if (rc)
 		return rc;
@@ -1310,7 +1230,7 @@ static int ike_msg_begin(struct ike_builder *b, uint8_t type, bool critical, siz
 
 	if (b->err.code)
 		return b->err.code;
-	ike_msg_label(who, sizeof(who), b->n + 1, type);
+	ike_wire_label(who, sizeof(who), b->n + 1, type, ike_msg_payload_name(type));
 	if (b->sealed)
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
 				    "%s after the encrypted payload, which is last", who);

@@ -13,7 +13,6 @@
  * RESERVED fields must be zero: RFC 2408 §2.5.2 has receivers check them.
  * A parsed message therefore rebuilds octet for octet.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +24,11 @@
 #define IKE_V1_ATTR_HDR_LEN	4
 #define IKE_V1_N_HDR_LEN	8	/* notification and delete: DOI, then 4 */
 #define IKE_V1_ID_HDR_LEN	4
+
+/* wire.c walks ISAKMP's framing, IKEv1's own. */
+_Static_assert(IKEV1_HDR_LEN == IKE_WIRE_HDR_LEN && IKEV1_PAYLOAD_HDR_LEN == IKE_WIRE_PL_HDR_LEN &&
+	       IKEV1_PL_NONE == IKE_WIRE_PL_NONE && IKE_V1_MSG_BODY_MAX == IKE_WIRE_BODY_MAX,
+	       "ISAKMP's header and generic payload header are what wire.c reads");
 
 /* Names */
 
@@ -134,18 +138,6 @@ const char *ike_v1_msg_notify_name(unsigned int type)
 	return ike_msg_lookup(ike_v1_notifies, IKE_MSG_N(ike_v1_notifies), type);
 }
 
-/* "payload 3 (Nonce)" or "payload 3 (type 99)", for reasons. */
-static const char *ike_v1_label(char *buf, size_t size, size_t idx, uint8_t type)
-{
-	const char *name = ike_v1_msg_payload_name(type);
-
-	if (strcmp(name, "unknown"))
-		snprintf(buf, size, "payload %zu (%s)", idx, name);
-	else
-		snprintf(buf, size, "payload %zu (type %u)", idx, type);
-	return buf;
-}
-
 /* The header and the payload chain */
 
 /**
@@ -203,36 +195,6 @@ static bool ike_v1_is_substructure(uint8_t type)
 	return type == IKEV1_PL_PROPOSAL || type == IKEV1_PL_TRANSFORM;
 }
 
-/* Record one payload of a chain; *used is its length, *next its Next Payload. */
-static int ike_v1_walk_one(const uint8_t *p, size_t left, const char *who,
-			   struct ike_v1_payload *pl, size_t *used, uint8_t *next,
-			   struct ike_msg_err *err)
-{
-	size_t plen;
-
-	if (left < IKEV1_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				   "%s: %zu octets left, less than its %d-octet header", who, left,
-				   IKEV1_PAYLOAD_HDR_LEN);
-	if (p[1])
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED is 0x%02x, not 0",
-				   who, p[1]);
-	plen = ike_get16(p + 2);
-	if (plen < IKEV1_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
-				   "%s: length %zu shorter than its %d-octet header", who, plen,
-				   IKEV1_PAYLOAD_HDR_LEN);
-	if (plen > left)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
-				   "%s: length %zu runs past the end (%zu octets left)", who, plen,
-				   left);
-	pl->body = p + IKEV1_PAYLOAD_HDR_LEN;
-	pl->len = plen - IKEV1_PAYLOAD_HDR_LEN;
-	*used = plen;
-	*next = p[0];
-	return 0;
-}
-
 /**
  * ike_v1_msg_parse_chain() - walk a chain of payloads
  * @first: the type of the first payload: the header's Next Payload
@@ -253,8 +215,9 @@ static int ike_v1_walk_one(const uint8_t *p, size_t left, const char *who,
 int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool decrypted,
 			   struct ike_v1_chain *chain, struct ike_msg_err *err)
 {
-	uint8_t type = first, next;
-	size_t off = 0, used;
+	struct ike_wire_payload gp;
+	uint8_t type = first;
+	size_t off = 0;
 	char who[48];
 	int rc;
 
@@ -263,7 +226,7 @@ int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool d
 	chain->len = 0;
 	chain->pad = 0;
 	while (type != IKEV1_PL_NONE) {
-		ike_v1_label(who, sizeof(who), chain->n + 1, type);
+		ike_wire_label(who, sizeof(who), chain->n + 1, type, ike_v1_msg_payload_name(type));
 		if (ike_v1_is_substructure(type))
 			return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN, "%s outside an SA payload", who);
 		if (off == len)
@@ -272,13 +235,17 @@ int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool d
 		if (chain->n == IKE_V1_MSG_MAX_PAYLOADS)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d payloads",
 					   who, IKE_V1_MSG_MAX_PAYLOADS);
-		rc = ike_v1_walk_one(buf + off, len - off, who, &chain->pl[chain->n], &used,
-				     &next, err);
+		/* RFC 2408 §2.5.2: RESERVED must be zero, and receivers check. */
+		rc = ike_wire_walk_one(buf + off, len - off, who, 0xff, &gp, err);
 		if (rc)
 			return rc;
-		chain->pl[chain->n++].type = type;
-		off += used;
-		type = next;
+		chain->pl[chain->n++] = (struct ike_v1_payload){
+			.type = type,
+			.body = gp.body,
+			.len = gp.len,
+		};
+		off += IKE_WIRE_PL_HDR_LEN + gp.len;
+		type = gp.next;
 	}
 	chain->len = off;
 	if (off != len && !decrypted)
@@ -691,16 +658,6 @@ static int ike_v1_parse_proposal(const uint8_t *p, size_t left, size_t idx,
 	return ike_v1_parse_transforms(p + hlen, plen - hlen, who, prop, err);
 }
 
-/* The fixed part of a body: @hlen octets that must be there. */
-static int ike_v1_need(size_t len, size_t hlen, const char *who, struct ike_msg_err *err)
-{
-	if (len < hlen)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				   "%s: %zu octets, less than its %zu-octet header", who, len,
-				   hlen);
-	return 0;
-}
-
 /**
  * ike_v1_msg_parse_sa() - parse an SA payload's body
  * @body: the payload body
@@ -721,7 +678,7 @@ int ike_v1_msg_parse_sa(const uint8_t *body, size_t len, struct ike_v1_sa *sa,
 	uint8_t more = IKEV1_MORE_PROPOSALS;
 	size_t off = IKE_V1_SA_HDR_LEN, used;
 	struct ike_v1_proposal *prop;
-	int rc = ike_v1_need(len, IKE_V1_SA_HDR_LEN, "SA", err);
+	int rc = ike_wire_need(len, IKE_V1_SA_HDR_LEN, "SA", err);
 
 	sa->n_proposals = 0;
 	if (rc)
@@ -767,17 +724,6 @@ int ike_v1_msg_parse_sa(const uint8_t *body, size_t len, struct ike_v1_sa *sa,
 
 /* The other payloads (RFC 2408 §3.7 to §3.15, RFC 2407 §4.6.2, RFC 3947 §5) */
 
-/* Opaque octets that must not be empty. */
-static int ike_v1_opaque(const char *who, const uint8_t *body, size_t len, struct ike_blob *blob,
-			 struct ike_msg_err *err)
-{
-	if (!len)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "%s: empty", who);
-	blob->data = body;
-	blob->len = len;
-	return 0;
-}
-
 /**
  * ike_v1_msg_parse_ke() - parse a KE payload's body (§3.7)
  * @body: the payload body: the key exchange data
@@ -793,7 +739,7 @@ static int ike_v1_opaque(const char *who, const uint8_t *body, size_t len, struc
 int ike_v1_msg_parse_ke(const uint8_t *body, size_t len, struct ike_blob *ke,
 			struct ike_msg_err *err)
 {
-	return ike_v1_opaque("KE", body, len, ke, err);
+	return ike_wire_opaque("KE", body, len, ke, err);
 }
 
 /**
@@ -829,7 +775,7 @@ int ike_v1_msg_parse_nonce(const uint8_t *body, size_t len, struct ike_blob *non
 int ike_v1_msg_parse_hash(const uint8_t *body, size_t len, struct ike_blob *hash,
 			  struct ike_msg_err *err)
 {
-	return ike_v1_opaque("HASH", body, len, hash, err);
+	return ike_wire_opaque("HASH", body, len, hash, err);
 }
 
 /**
@@ -844,7 +790,7 @@ int ike_v1_msg_parse_hash(const uint8_t *body, size_t len, struct ike_blob *hash
 int ike_v1_msg_parse_sig(const uint8_t *body, size_t len, struct ike_blob *sig,
 			 struct ike_msg_err *err)
 {
-	return ike_v1_opaque("SIG", body, len, sig, err);
+	return ike_wire_opaque("SIG", body, len, sig, err);
 }
 
 /**
@@ -859,7 +805,7 @@ int ike_v1_msg_parse_sig(const uint8_t *body, size_t len, struct ike_blob *sig,
 int ike_v1_msg_parse_vendor(const uint8_t *body, size_t len, struct ike_blob *vid,
 			    struct ike_msg_err *err)
 {
-	return ike_v1_opaque("Vendor ID", body, len, vid, err);
+	return ike_wire_opaque("Vendor ID", body, len, vid, err);
 }
 
 /**
@@ -876,7 +822,7 @@ int ike_v1_msg_parse_vendor(const uint8_t *body, size_t len, struct ike_blob *vi
 int ike_v1_msg_parse_nat_d(const uint8_t *body, size_t len, struct ike_blob *nat_d,
 			   struct ike_msg_err *err)
 {
-	return ike_v1_opaque("NAT-D", body, len, nat_d, err);
+	return ike_wire_opaque("NAT-D", body, len, nat_d, err);
 }
 
 /* The length an ID type's data must have, 0 when any non-empty one will do. */
@@ -912,7 +858,7 @@ static size_t ike_v1_id_len(uint8_t type)
 int ike_v1_msg_parse_id(const uint8_t *body, size_t len, struct ike_v1_id *id,
 			struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKE_V1_ID_HDR_LEN, "ID", err);
+	int rc = ike_wire_need(len, IKE_V1_ID_HDR_LEN, "ID", err);
 	size_t want;
 
 	if (rc)
@@ -944,7 +890,7 @@ int ike_v1_msg_parse_id(const uint8_t *body, size_t len, struct ike_v1_id *id,
 int ike_v1_msg_parse_cert(const uint8_t *body, size_t len, struct ike_v1_cert *cert,
 			  struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, 1, "CERT", err);
+	int rc = ike_wire_need(len, 1, "CERT", err);
 
 	if (rc)
 		return rc;
@@ -968,7 +914,7 @@ int ike_v1_msg_parse_cert(const uint8_t *body, size_t len, struct ike_v1_cert *c
 int ike_v1_msg_parse_cr(const uint8_t *body, size_t len, struct ike_v1_cert *cr,
 			struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, 1, "CR", err);
+	int rc = ike_wire_need(len, 1, "CR", err);
 
 	if (rc)
 		return rc;
@@ -999,7 +945,7 @@ static bool ike_v1_doi_ok(uint32_t doi)
 int ike_v1_msg_parse_notify(const uint8_t *body, size_t len, struct ike_v1_notify *n,
 			    struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKE_V1_N_HDR_LEN, "Notification", err);
+	int rc = ike_wire_need(len, IKE_V1_N_HDR_LEN, "Notification", err);
 	const char *name;
 
 	if (rc)
@@ -1043,7 +989,7 @@ int ike_v1_msg_parse_notify(const uint8_t *body, size_t len, struct ike_v1_notif
 int ike_v1_msg_parse_delete(const uint8_t *body, size_t len, struct ike_v1_delete *del,
 			    struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKE_V1_N_HDR_LEN, "Delete", err);
+	int rc = ike_wire_need(len, IKE_V1_N_HDR_LEN, "Delete", err);
 	bool size_ok;
 	size_t want;
 
@@ -1110,7 +1056,7 @@ const uint8_t *ike_v1_delete_spi(const struct ike_v1_delete *del, size_t i)
 int ike_v1_msg_parse_nat_oa(const uint8_t *body, size_t len, struct ike_v1_nat_oa *oa,
 			    struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKEV1_NAT_OA_HDR_LEN, "NAT-OA", err);
+	int rc = ike_wire_need(len, IKEV1_NAT_OA_HDR_LEN, "NAT-OA", err);
 	size_t want;
 
 	if (rc)
@@ -1244,7 +1190,7 @@ static int ike_v1_begin(struct ike_v1_builder *b, uint8_t type, size_t len, uint
 
 	if (b->err.code)
 		return b->err.code;
-	ike_v1_label(who, sizeof(who), b->n + 1, type);
+	ike_wire_label(who, sizeof(who), b->n + 1, type, ike_v1_msg_payload_name(type));
 	if (b->sealed)
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s after the padding, which is last",
 				   who);
