@@ -24,7 +24,7 @@
 #define IKE_MSG_SHA1_LEN	20	/* one CA in an X.509 CERTREQ */
 #define IKE_MSG_CP_TYPE_MASK	0x7fff	/* the top bit is reserved */
 
-/* wire.c walks ISAKMP's framing, which IKEv2 kept. */
+/* wire.c walks and builds ISAKMP's framing, which IKEv2 kept. */
 _Static_assert(IKEV2_HDR_LEN == IKE_WIRE_HDR_LEN && IKEV2_PAYLOAD_HDR_LEN == IKE_WIRE_PL_HDR_LEN &&
 	       IKEV2_PL_NONE == IKE_WIRE_PL_NONE && IKE_MSG_BODY_MAX == IKE_WIRE_BODY_MAX,
 	       "IKEv2's header and generic payload header are ISAKMP's");
@@ -1128,14 +1128,6 @@ int ike_msg_parse_skf(const uint8_t *body, size_t len, struct ike_skf *skf,
 
 /* Building */
 
-static void ike_msg_builder_reset(struct ike_builder *b, uint8_t *buf, size_t cap)
-{
-	memset(b, 0, sizeof(*b));
-	b->buf = buf;
-	b->cap = cap;
-	b->next_off = SIZE_MAX;
-}
-
 /**
  * ike_msg_build_init() - start a message: write its header
  * @b: the builder
@@ -1150,21 +1142,18 @@ static void ike_msg_builder_reset(struct ike_builder *b, uint8_t *buf, size_t ca
 int ike_msg_build_init(struct ike_builder *b, uint8_t *buf, size_t cap,
 		       const struct ike_hdr *hdr)
 {
-	ike_msg_builder_reset(b, buf, cap);
-	b->has_hdr = true;
-	if (cap < IKEV2_HDR_LEN)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
-				    "header: %zu octets of room, it needs %d", cap, IKEV2_HDR_LEN);
+	int rc;
+
+	ike_wire_reset(b, buf, cap);
+	rc = ike_wire_start(b);
+	if (rc)
+		return rc;
 	memcpy(buf, hdr->spi_i, IKEV2_SPI_LEN);
 	memcpy(buf + IKEV2_SPI_LEN, hdr->spi_r, IKEV2_SPI_LEN);
-	buf[16] = IKEV2_PL_NONE;
 	buf[17] = (IKEV2_VERSION & 0xf0) | (hdr->minor & 0x0f);
 	buf[18] = hdr->exchange;
 	buf[19] = hdr->flags;
 	ike_put32(buf + 20, hdr->msg_id);
-	ike_put32(buf + 24, IKEV2_HDR_LEN);
-	b->len = IKEV2_HDR_LEN;
-	b->next_off = 16;
 	return 0;
 }
 
@@ -1179,7 +1168,7 @@ int ike_msg_build_init(struct ike_builder *b, uint8_t *buf, size_t cap,
  */
 void ike_msg_chain_init(struct ike_builder *b, uint8_t *buf, size_t cap)
 {
-	ike_msg_builder_reset(b, buf, cap);
+	ike_wire_reset(b, buf, cap);
 }
 
 /**
@@ -1193,29 +1182,13 @@ void ike_msg_chain_init(struct ike_builder *b, uint8_t *buf, size_t cap)
  */
 int ike_msg_build_end(struct ike_builder *b, size_t *len)
 {
-	if (b->err.code)
-		return b->err.code;
-	if (b->has_hdr)
-		ike_put32(b->buf + 24, (uint32_t)b->len);
-	*len = b->len;
-	return 0;
+	return ike_wire_end(b, len);
 }
 
-/*
- * Body sizes add up without wrapping: a caller's absurd length must reach
- * ike_msg_begin()'s check as too big, not wrap around to something small.
- */
-static size_t ike_msg_size_add(size_t a, size_t b)
-{
-	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
-}
-
-/* Where a payload being added can be taken back from. */
-struct ike_msg_mark {
-	size_t len;
-	size_t n;
-	size_t next_off;
-	uint8_t first;
+static const struct ike_wire_codec ike_msg_wire = {
+	.payload_name = ike_msg_payload_name,
+	.last = "the encrypted payload",
+	.max_payloads = IKE_MSG_MAX_PAYLOADS,
 };
 
 /*
@@ -1223,78 +1196,20 @@ struct ike_msg_mark {
  * one before; *body is where the body goes.
  */
 static int ike_msg_begin(struct ike_builder *b, uint8_t type, bool critical, size_t len,
-			 uint8_t **body, struct ike_msg_mark *mark)
+			 uint8_t **body, struct ike_wire_mark *mark)
 {
-	char who[48];
-	uint8_t *p;
-
-	if (b->err.code)
-		return b->err.code;
-	ike_wire_label(who, sizeof(who), b->n + 1, type, ike_msg_payload_name(type));
-	if (b->sealed)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
-				    "%s after the encrypted payload, which is last", who);
-	if (b->n == IKE_MSG_MAX_PAYLOADS)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %d payloads", who,
-				    IKE_MSG_MAX_PAYLOADS);
-	if (len > IKE_MSG_BODY_MAX)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
-				    "%s: body of %zu octets, a payload holds %d", who, len,
-				    IKE_MSG_BODY_MAX);
-	if (b->cap - b->len < IKEV2_PAYLOAD_HDR_LEN + len ||
-	    (b->has_hdr && b->len + IKEV2_PAYLOAD_HDR_LEN + len > UINT32_MAX))
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
-				    who, IKEV2_PAYLOAD_HDR_LEN + len, b->cap - b->len);
-	mark->len = b->len;
-	mark->n = b->n;
-	mark->next_off = b->next_off;
-	mark->first = b->first;
-	if (!b->n++)
-		b->first = type;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = type;
-	p = b->buf + b->len;
-	p[0] = IKEV2_PL_NONE;
-	p[1] = critical ? IKEV2_PAYLOAD_CRITICAL : 0;
-	ike_put16(p + 2, (uint16_t)(IKEV2_PAYLOAD_HDR_LEN + len));
-	b->next_off = b->len;
-	b->len += IKEV2_PAYLOAD_HDR_LEN + len;
-	*body = p + IKEV2_PAYLOAD_HDR_LEN;
-	return 0;
-}
-
-/* A parser refused what a builder was given (reason in b->err). */
-static int ike_msg_refuse(struct ike_builder *b)
-{
-	b->err.code = IKE_MSG_E_INVAL;
-	return IKE_MSG_E_INVAL;
-}
-
-/*
- * A builder wrote a payload and its parser refused it (rc, reason in
- * b->err): take the payload back out and report the struct invalid.
- */
-static int ike_msg_take_back(struct ike_builder *b, const struct ike_msg_mark *mark, int rc)
-{
-	if (!rc)
-		return 0;
-	b->len = mark->len;
-	b->n = mark->n;
-	b->next_off = mark->next_off;
-	b->first = mark->first;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = IKEV2_PL_NONE;
-	return ike_msg_refuse(b);
+	return ike_wire_begin(b, &ike_msg_wire, type, critical ? IKEV2_PAYLOAD_CRITICAL : 0, len,
+			      body, mark);
 }
 
 /* A body that is a 4-octet header of one type octet, then data. */
 static int ike_msg_add_typed(struct ike_builder *b, uint8_t pl_type, size_t hlen, uint8_t type,
-			     const uint8_t *data, size_t len, struct ike_msg_mark *mark,
+			     const uint8_t *data, size_t len, struct ike_wire_mark *mark,
 			     uint8_t **body)
 {
 	int rc;
 
-	rc = ike_msg_begin(b, pl_type, false, ike_msg_size_add(hlen, len), body, mark);
+	rc = ike_msg_begin(b, pl_type, false, ike_wire_size_add(hlen, len), body, mark);
 	if (rc)
 		return rc;
 	memset(*body, 0, hlen);
@@ -1317,7 +1232,7 @@ static int ike_msg_add_typed(struct ike_builder *b, uint8_t pl_type, size_t hlen
 int ike_msg_add_raw(struct ike_builder *b, uint8_t type, bool critical, const uint8_t *body,
 		    size_t len)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *p;
 	int rc;
 
@@ -1415,7 +1330,7 @@ static int ike_msg_sa_fits(struct ike_builder *b, const struct ike_sa_payload *s
 int ike_msg_add_sa(struct ike_builder *b, const struct ike_sa_payload *sa)
 {
 	struct ike_sa_payload check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t i, size = 0;
 	uint8_t *body, *p;
 	int rc;
@@ -1434,7 +1349,7 @@ int ike_msg_add_sa(struct ike_builder *b, const struct ike_sa_payload *sa)
 	for (i = 0; i < sa->n_proposals; i++)
 		p = ike_msg_put_proposal(p, &sa->prop[i], i + 1 == sa->n_proposals);
 	rc = ike_msg_parse_sa(body, size, sa->n_proposals == 1, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1446,7 +1361,7 @@ int ike_msg_add_sa(struct ike_builder *b, const struct ike_sa_payload *sa)
  */
 int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_ke check;
 	uint8_t *body;
 	int rc;
@@ -1456,7 +1371,7 @@ int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
 		return rc;
 	ike_put16(body, ke->group);
 	rc = ike_msg_parse_ke(body, 4 + ke->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1469,7 +1384,7 @@ int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
  */
 int ike_msg_add_nonce(struct ike_builder *b, const uint8_t *nonce, size_t len)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_blob check;
 	uint8_t *body;
 	int rc;
@@ -1478,7 +1393,7 @@ int ike_msg_add_nonce(struct ike_builder *b, const uint8_t *nonce, size_t len)
 		return b->err.code;
 	/* The body is the nonce itself: check it before writing it. */
 	if (ike_msg_parse_nonce(nonce, len, &check, &b->err))
-		return ike_msg_refuse(b);
+		return ike_wire_refuse(b);
 	rc = ike_msg_begin(b, IKEV2_PL_NONCE, false, len, &body, &mark);
 	if (rc)
 		return rc;
@@ -1497,7 +1412,7 @@ int ike_msg_add_nonce(struct ike_builder *b, const uint8_t *nonce, size_t len)
 int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 {
 	struct ike_notify check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t size;
 	uint8_t *body;
 	int rc;
@@ -1506,7 +1421,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 		return b->err.code;
 	if (n->spi_size > sizeof(n->spi))
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "Notify: SPI size %u", n->spi_size);
-	size = ike_msg_size_add(4 + n->spi_size, n->len);
+	size = ike_wire_size_add(4 + n->spi_size, n->len);
 	rc = ike_msg_begin(b, IKEV2_PL_NOTIFY, false, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1517,7 +1432,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 	if (n->len)
 		memcpy(body + 4 + n->spi_size, n->data, n->len);
 	rc = ike_msg_parse_notify(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1530,7 +1445,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
  */
 int ike_msg_add_id(struct ike_builder *b, uint8_t type, const struct ike_id *id)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_id check;
 	uint8_t *body;
 	int rc;
@@ -1544,7 +1459,7 @@ int ike_msg_add_id(struct ike_builder *b, uint8_t type, const struct ike_id *id)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_id(body, 4 + id->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1556,7 +1471,7 @@ int ike_msg_add_id(struct ike_builder *b, uint8_t type, const struct ike_id *id)
  */
 int ike_msg_add_auth(struct ike_builder *b, const struct ike_auth *auth)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_auth check;
 	uint8_t *body;
 	int rc;
@@ -1566,7 +1481,7 @@ int ike_msg_add_auth(struct ike_builder *b, const struct ike_auth *auth)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_auth(body, 4 + auth->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1578,7 +1493,7 @@ int ike_msg_add_auth(struct ike_builder *b, const struct ike_auth *auth)
  */
 int ike_msg_add_cert(struct ike_builder *b, const struct ike_cert *cert)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_cert check;
 	uint8_t *body;
 	int rc;
@@ -1588,7 +1503,7 @@ int ike_msg_add_cert(struct ike_builder *b, const struct ike_cert *cert)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_cert(body, 1 + cert->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1600,7 +1515,7 @@ int ike_msg_add_cert(struct ike_builder *b, const struct ike_cert *cert)
  */
 int ike_msg_add_certreq(struct ike_builder *b, const struct ike_cert *req)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_cert check;
 	uint8_t *body;
 	int rc;
@@ -1610,7 +1525,7 @@ int ike_msg_add_certreq(struct ike_builder *b, const struct ike_cert *req)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_certreq(body, 1 + req->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1624,7 +1539,7 @@ int ike_msg_add_certreq(struct ike_builder *b, const struct ike_cert *req)
 int ike_msg_add_delete(struct ike_builder *b, const struct ike_delete *del)
 {
 	struct ike_delete check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t size = 4 + (size_t)del->n_spis * del->spi_size;
 	uint8_t *body;
 	int rc;
@@ -1638,7 +1553,7 @@ int ike_msg_add_delete(struct ike_builder *b, const struct ike_delete *del)
 	if (size > 4)
 		memcpy(body + 4, del->spis, size - 4);
 	rc = ike_msg_parse_delete(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1656,7 +1571,7 @@ int ike_msg_add_vendor(struct ike_builder *b, const uint8_t *vid, size_t len)
 	if (b->err.code)
 		return b->err.code;
 	if (ike_msg_parse_vendor(vid, len, &check, &b->err))
-		return ike_msg_refuse(b);
+		return ike_wire_refuse(b);
 	return ike_msg_add_raw(b, IKEV2_PL_VENDOR, false, vid, len);
 }
 
@@ -1666,7 +1581,7 @@ static size_t ike_msg_ts_size(const struct ike_ts *ts)
 		return IKE_MSG_TS4_LEN;
 	if (ts->type == IKEV2_TS_IPV6_ADDR_RANGE)
 		return IKE_MSG_TS6_LEN;
-	return ike_msg_size_add(IKE_MSG_TS_HDR_LEN, ts->len);
+	return ike_wire_size_add(IKE_MSG_TS_HDR_LEN, ts->len);
 }
 
 static uint8_t *ike_msg_put_ts(uint8_t *p, const struct ike_ts *ts)
@@ -1700,7 +1615,7 @@ static uint8_t *ike_msg_put_ts(uint8_t *p, const struct ike_ts *ts)
 int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payload *ts)
 {
 	struct ike_ts_payload check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t i, size = 4;
 	uint8_t *body, *p;
 	int rc;
@@ -1714,7 +1629,7 @@ int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payl
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "TS: %zu selectors, at most %d",
 				    ts->n_ts, IKE_MSG_MAX_TS);
 	for (i = 0; i < ts->n_ts; i++)
-		size = ike_msg_size_add(size, ike_msg_ts_size(&ts->ts[i]));
+		size = ike_wire_size_add(size, ike_msg_ts_size(&ts->ts[i]));
 	rc = ike_msg_begin(b, type, false, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1724,7 +1639,7 @@ int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payl
 	for (i = 0; i < ts->n_ts; i++)
 		p = ike_msg_put_ts(p, &ts->ts[i]);
 	rc = ike_msg_parse_ts(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1737,7 +1652,7 @@ int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payl
 int ike_msg_add_cp(struct ike_builder *b, const struct ike_cp *cp)
 {
 	const struct ike_cp_attr *a;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_cp check;
 	size_t i, size = 4;
 	uint8_t *body, *p;
@@ -1770,14 +1685,14 @@ int ike_msg_add_cp(struct ike_builder *b, const struct ike_cp *cp)
 		p += IKE_MSG_ATTR_HDR_LEN + a->len;
 	}
 	rc = ike_msg_parse_cp(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /* SK and SKF go last in a message with a header, never in a bare chain. */
 static int ike_msg_begin_encrypted(struct ike_builder *b, uint8_t type, uint8_t inner_first,
 				   size_t len, uint8_t **body)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	int rc;
 
 	if (b->err.code)
@@ -1843,7 +1758,7 @@ int ike_msg_add_skf(struct ike_builder *b, uint8_t inner_first, uint16_t number,
 				    "SKF: fragment %u of %u, %zu octets, first inner payload %u",
 				    number, total, len, inner_first);
 	rc = ike_msg_begin_encrypted(b, IKEV2_PL_SKF, inner_first,
-				     ike_msg_size_add(IKE_MSG_SKF_HDR_LEN, len), &p);
+				     ike_wire_size_add(IKE_MSG_SKF_HDR_LEN, len), &p);
 	if (rc)
 		return rc;
 	ike_put16(p, number);

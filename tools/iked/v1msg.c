@@ -25,10 +25,26 @@
 #define IKE_V1_N_HDR_LEN	8	/* notification and delete: DOI, then 4 */
 #define IKE_V1_ID_HDR_LEN	4
 
-/* wire.c walks ISAKMP's framing, IKEv1's own. */
+/* wire.c walks and builds ISAKMP's framing, IKEv1's own. */
 _Static_assert(IKEV1_HDR_LEN == IKE_WIRE_HDR_LEN && IKEV1_PAYLOAD_HDR_LEN == IKE_WIRE_PL_HDR_LEN &&
 	       IKEV1_PL_NONE == IKE_WIRE_PL_NONE && IKE_V1_MSG_BODY_MAX == IKE_WIRE_BODY_MAX,
-	       "ISAKMP's header and generic payload header are what wire.c reads");
+	       "ISAKMP's header and generic payload header are what wire.c writes");
+
+/* struct ike_v1_builder's named fields must be its core's, in place and size. */
+#define IKE_V1_CORE_FIELD(f)							\
+	_Static_assert(offsetof(struct ike_v1_builder, f) ==			\
+		       offsetof(struct ike_v1_builder, core.f) &&			\
+		       sizeof(((struct ike_v1_builder *)0)->f) ==			\
+		       sizeof(((struct ike_v1_builder *)0)->core.f), "ike_v1_builder." #f)
+IKE_V1_CORE_FIELD(buf);
+IKE_V1_CORE_FIELD(cap);
+IKE_V1_CORE_FIELD(len);
+IKE_V1_CORE_FIELD(n);
+IKE_V1_CORE_FIELD(first);
+IKE_V1_CORE_FIELD(has_hdr);
+IKE_V1_CORE_FIELD(sealed);
+IKE_V1_CORE_FIELD(next_off);
+IKE_V1_CORE_FIELD(err);
 
 /* Names */
 
@@ -1085,10 +1101,9 @@ int ike_v1_msg_parse_nat_oa(const uint8_t *body, size_t len, struct ike_v1_nat_o
 
 static void ike_v1_builder_reset(struct ike_v1_builder *b, uint8_t *buf, size_t cap)
 {
-	memset(b, 0, sizeof(*b));
-	b->buf = buf;
-	b->cap = cap;
-	b->next_off = SIZE_MAX;
+	ike_wire_reset(&b->core, buf, cap);
+	b->chain_end = 0;
+	memset(b->off, 0, sizeof(b->off));
 }
 
 /**
@@ -1109,22 +1124,19 @@ static void ike_v1_builder_reset(struct ike_v1_builder *b, uint8_t *buf, size_t 
 int ike_v1_msg_build_init(struct ike_v1_builder *b, uint8_t *buf, size_t cap,
 			  const struct ike_v1_hdr *hdr)
 {
+	int rc;
+
 	ike_v1_builder_reset(b, buf, cap);
-	b->has_hdr = true;
-	if (cap < IKEV1_HDR_LEN)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
-				   "header: %zu octets of room, it needs %d", cap, IKEV1_HDR_LEN);
+	rc = ike_wire_start(&b->core);
+	if (rc)
+		return rc;
 	memcpy(buf, hdr->icookie, IKEV1_COOKIE_LEN);
 	memcpy(buf + IKEV1_COOKIE_LEN, hdr->rcookie, IKEV1_COOKIE_LEN);
-	buf[16] = IKEV1_PL_NONE;
 	buf[17] = IKEV1_VERSION;
 	buf[18] = hdr->exchange;
 	buf[19] = hdr->flags;
 	ike_put32(buf + 20, hdr->msg_id);
-	ike_put32(buf + 24, IKEV1_HDR_LEN);
-	b->len = IKEV1_HDR_LEN;
 	b->chain_end = IKEV1_HDR_LEN;
-	b->next_off = 16;
 	return 0;
 }
 
@@ -1153,101 +1165,41 @@ void ike_v1_msg_chain_init(struct ike_v1_builder *b, uint8_t *buf, size_t cap)
  */
 int ike_v1_msg_build_end(struct ike_v1_builder *b, size_t *len)
 {
-	if (b->err.code)
-		return b->err.code;
-	if (b->has_hdr)
-		ike_put32(b->buf + 24, (uint32_t)b->len);
-	*len = b->len;
-	return 0;
+	return ike_wire_end(&b->core, len);
 }
 
-/*
- * Body sizes add up without wrapping: a caller's absurd length must reach
- * ike_v1_begin()'s check as too big, not wrap around to something small.
- */
-static size_t ike_v1_size_add(size_t a, size_t b)
-{
-	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
-}
-
-/* Where a payload being added can be taken back from. */
-struct ike_v1_mark {
-	size_t len;
-	size_t n;
-	size_t next_off;
-	uint8_t first;
+static const struct ike_wire_codec ike_v1_wire = {
+	.payload_name = ike_v1_msg_payload_name,
+	.last = "the padding",
+	.max_payloads = IKE_V1_MSG_MAX_PAYLOADS,
 };
 
 /*
  * Append a payload header for a body of @len octets and chain it to the
- * one before; *body is where the body goes.
+ * one before; *body is where the body goes. Where it starts is kept for
+ * the span helpers.
  */
 static int ike_v1_begin(struct ike_v1_builder *b, uint8_t type, size_t len, uint8_t **body,
-			struct ike_v1_mark *mark)
+			struct ike_wire_mark *mark)
 {
-	char who[48];
-	uint8_t *p;
+	int rc = ike_wire_begin(&b->core, &ike_v1_wire, type, 0, len, body, mark);
 
-	if (b->err.code)
-		return b->err.code;
-	ike_wire_label(who, sizeof(who), b->n + 1, type, ike_v1_msg_payload_name(type));
-	if (b->sealed)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s after the padding, which is last",
-				   who);
-	if (b->n == IKE_V1_MSG_MAX_PAYLOADS)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %d payloads", who,
-				   IKE_V1_MSG_MAX_PAYLOADS);
-	if (len > IKE_V1_MSG_BODY_MAX)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
-				   "%s: body of %zu octets, a payload holds %d", who, len,
-				   IKE_V1_MSG_BODY_MAX);
-	if (b->cap - b->len < IKEV1_PAYLOAD_HDR_LEN + len ||
-	    (b->has_hdr && b->len + IKEV1_PAYLOAD_HDR_LEN + len > UINT32_MAX))
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
-				   who, IKEV1_PAYLOAD_HDR_LEN + len, b->cap - b->len);
-	mark->len = b->len;
-	mark->n = b->n;
-	mark->next_off = b->next_off;
-	mark->first = b->first;
-	b->off[b->n] = b->len;
-	if (!b->n++)
-		b->first = type;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = type;
-	p = b->buf + b->len;
-	p[0] = IKEV1_PL_NONE;
-	p[1] = 0;
-	ike_put16(p + 2, (uint16_t)(IKEV1_PAYLOAD_HDR_LEN + len));
-	b->next_off = b->len;
-	b->len += IKEV1_PAYLOAD_HDR_LEN + len;
+	if (rc)
+		return rc;
+	b->off[b->n - 1] = mark->len;
 	b->chain_end = b->len;
-	*body = p + IKEV1_PAYLOAD_HDR_LEN;
 	return 0;
-}
-
-/* A parser refused what a builder was given (reason in b->err). */
-static int ike_v1_refuse(struct ike_v1_builder *b)
-{
-	b->err.code = IKE_MSG_E_INVAL;
-	return IKE_MSG_E_INVAL;
 }
 
 /*
  * A builder wrote a payload and its parser refused it (rc, reason in
  * b->err): take the payload back out and report the struct invalid.
  */
-static int ike_v1_take_back(struct ike_v1_builder *b, const struct ike_v1_mark *mark, int rc)
+static int ike_v1_take_back(struct ike_v1_builder *b, const struct ike_wire_mark *mark, int rc)
 {
-	if (!rc)
-		return 0;
-	b->len = mark->len;
-	b->chain_end = mark->len;
-	b->n = mark->n;
-	b->next_off = mark->next_off;
-	b->first = mark->first;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = IKEV1_PL_NONE;
-	return ike_v1_refuse(b);
+	if (rc)
+		b->chain_end = mark->len;
+	return ike_wire_take_back(&b->core, mark, rc);
 }
 
 /**
@@ -1261,7 +1213,7 @@ static int ike_v1_take_back(struct ike_v1_builder *b, const struct ike_v1_mark *
  */
 int ike_v1_msg_add_raw(struct ike_v1_builder *b, uint8_t type, const uint8_t *body, size_t len)
 {
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *p;
 	int rc;
 
@@ -1381,7 +1333,7 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 				      t ? t + IKE_V1_SUB_HDR_LEN : NULL, &alen);
 		if (rc)
 			return rc;
-		tsize = ike_v1_size_add(IKE_V1_SUB_HDR_LEN, alen);
+		tsize = ike_wire_size_add(IKE_V1_SUB_HDR_LEN, alen);
 		if (t) {
 			t[0] = i + 1 == prop->n_transforms ? IKEV1_LAST : IKEV1_MORE_TRANSFORMS;
 			t[1] = 0;
@@ -1390,7 +1342,7 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 			t[5] = prop->tr[i].id;
 			ike_put16(t + 6, 0);
 		}
-		off = ike_v1_size_add(off, tsize);
+		off = ike_wire_size_add(off, tsize);
 	}
 	*size = off;
 	if (!p)
@@ -1430,7 +1382,7 @@ static int ike_v1_put_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa, u
 					 body ? body + off : NULL, &one);
 		if (rc)
 			return rc;
-		off = ike_v1_size_add(off, one);
+		off = ike_wire_size_add(off, one);
 	}
 	*size = off;
 	return 0;
@@ -1448,7 +1400,7 @@ static int ike_v1_put_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa, u
  */
 int ike_v1_msg_add_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa)
 {
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_v1_sa check;
 	size_t size;
 	uint8_t *body;
@@ -1474,7 +1426,7 @@ typedef int (*ike_v1_blob_parser)(const uint8_t *body, size_t len, struct ike_bl
 static int ike_v1_add_opaque(struct ike_v1_builder *b, uint8_t type, ike_v1_blob_parser parse,
 			     const uint8_t *data, size_t len)
 {
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_blob check;
 	uint8_t *body;
 	int rc;
@@ -1584,8 +1536,8 @@ int ike_v1_msg_add_nat_d(struct ike_v1_builder *b, uint8_t type, const uint8_t *
  */
 int ike_v1_msg_add_id(struct ike_v1_builder *b, const struct ike_v1_id *id)
 {
-	size_t size = ike_v1_size_add(IKE_V1_ID_HDR_LEN, id->len);
-	struct ike_v1_mark mark;
+	size_t size = ike_wire_size_add(IKE_V1_ID_HDR_LEN, id->len);
+	struct ike_wire_mark mark;
 	struct ike_v1_id check;
 	uint8_t *body;
 	int rc;
@@ -1606,9 +1558,9 @@ int ike_v1_msg_add_id(struct ike_v1_builder *b, const struct ike_v1_id *id)
 static int ike_v1_add_cert_like(struct ike_v1_builder *b, uint8_t type,
 				const struct ike_v1_cert *cert)
 {
-	size_t size = ike_v1_size_add(1, cert->len);
+	size_t size = ike_wire_size_add(1, cert->len);
 	struct ike_v1_cert check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	int rc;
 
@@ -1659,7 +1611,7 @@ int ike_v1_msg_add_cr(struct ike_v1_builder *b, const struct ike_v1_cert *cr)
 int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *n)
 {
 	struct ike_v1_notify check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	size_t size;
 	int rc;
@@ -1669,7 +1621,7 @@ int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *
 	if (n->spi_size > IKE_V1_MSG_SPI_MAX || (n->spi_size && !n->spi))
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "Notification: SPI size %u",
 				   n->spi_size);
-	size = ike_v1_size_add(IKE_V1_N_HDR_LEN + n->spi_size, n->len);
+	size = ike_wire_size_add(IKE_V1_N_HDR_LEN + n->spi_size, n->len);
 	rc = ike_v1_begin(b, IKEV1_PL_N, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1695,9 +1647,9 @@ int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *
 int ike_v1_msg_add_delete(struct ike_v1_builder *b, const struct ike_v1_delete *del)
 {
 	size_t spis = (size_t)del->n_spis * del->spi_size;
-	size_t size = ike_v1_size_add(IKE_V1_N_HDR_LEN, spis);
+	size_t size = ike_wire_size_add(IKE_V1_N_HDR_LEN, spis);
 	struct ike_v1_delete check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	int rc;
 
@@ -1725,9 +1677,9 @@ int ike_v1_msg_add_delete(struct ike_v1_builder *b, const struct ike_v1_delete *
  */
 int ike_v1_msg_add_nat_oa(struct ike_v1_builder *b, uint8_t type, const struct ike_v1_nat_oa *oa)
 {
-	size_t size = ike_v1_size_add(IKEV1_NAT_OA_HDR_LEN, oa->len);
+	size_t size = ike_wire_size_add(IKEV1_NAT_OA_HDR_LEN, oa->len);
 	struct ike_v1_nat_oa check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	int rc;
 

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the IKEv2 and IKEv1 codecs share, where the logic is the same: the
- * failure record, name lookups and one generic payload header on receipt.
+ * failure record, name lookups, one generic payload header on receipt, and
+ * the builder's core (header, chaining, taking a refused payload back).
  *
  * The rules that differ stay with each codec: which payloads a chain may
  * hold and where it may end, what the payload header's octet of flags
- * means.
+ * means, what closes a message.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,4 +151,151 @@ int ike_wire_opaque(const char *who, const uint8_t *body, size_t len, struct ike
 	blob->data = body;
 	blob->len = len;
 	return 0;
+}
+
+/* Building */
+
+/**
+ * ike_wire_reset() - start a builder afresh over a buffer
+ * @b: the builder
+ * @buf: where the message or chain goes
+ * @cap: the room there
+ */
+void ike_wire_reset(struct ike_builder *b, uint8_t *buf, size_t cap)
+{
+	memset(b, 0, sizeof(*b));
+	b->buf = buf;
+	b->cap = cap;
+	b->next_off = SIZE_MAX;
+}
+
+/**
+ * ike_wire_start() - write the parts of the header the versions share
+ * @b: a builder just reset
+ *
+ * Next Payload (NONE until a payload is added) and Length (the header's,
+ * until ike_wire_end()); the caller writes the SPIs or cookies, version,
+ * exchange, flags and message ID.
+ *
+ * Return: 0, or IKE_MSG_E_NOSPACE when the buffer has less than 28
+ * octets (also kept in @b).
+ */
+int ike_wire_start(struct ike_builder *b)
+{
+	b->has_hdr = true;
+	if (b->cap < IKE_WIRE_HDR_LEN)
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
+				    "header: %zu octets of room, it needs %d", b->cap,
+				    IKE_WIRE_HDR_LEN);
+	b->buf[IKE_WIRE_HDR_NEXT] = IKE_WIRE_PL_NONE;
+	ike_put32(b->buf + IKE_WIRE_HDR_LENGTH, IKE_WIRE_HDR_LEN);
+	b->len = IKE_WIRE_HDR_LEN;
+	b->next_off = IKE_WIRE_HDR_NEXT;
+	return 0;
+}
+
+/**
+ * ike_wire_end() - finish: set the header's Length
+ * @b: the builder
+ * @len: set to the length of the message or chain
+ *
+ * Return: 0, or the first failure of any call on @b (reason in @b->err).
+ */
+int ike_wire_end(struct ike_builder *b, size_t *len)
+{
+	if (b->err.code)
+		return b->err.code;
+	if (b->has_hdr)
+		ike_put32(b->buf + IKE_WIRE_HDR_LENGTH, (uint32_t)b->len);
+	*len = b->len;
+	return 0;
+}
+
+/**
+ * ike_wire_begin() - append a generic payload header and chain it on
+ * @b: the builder
+ * @c: the version's codec
+ * @type: the payload's type, written into the previous payload's (or the
+ *	header's) Next Payload octet
+ * @flags: the header's octet after Next Payload
+ * @len: octets of body to make room for
+ * @body: set to where the body goes
+ * @mark: set to where ike_wire_take_back() can take the payload back from
+ *
+ * Return: 0 or a negative enum ike_msg_code (also kept in @b).
+ */
+int ike_wire_begin(struct ike_builder *b, const struct ike_wire_codec *c, uint8_t type,
+		   uint8_t flags, size_t len, uint8_t **body, struct ike_wire_mark *mark)
+{
+	char who[48];
+	uint8_t *p;
+
+	if (b->err.code)
+		return b->err.code;
+	ike_wire_label(who, sizeof(who), b->n + 1, type, c->payload_name(type));
+	if (b->sealed)
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s after %s, which is last", who,
+				    c->last);
+	if (b->n == c->max_payloads)
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %zu payloads", who,
+				    c->max_payloads);
+	if (len > IKE_WIRE_BODY_MAX)
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
+				    "%s: body of %zu octets, a payload holds %d", who, len,
+				    IKE_WIRE_BODY_MAX);
+	if (b->cap - b->len < IKE_WIRE_PL_HDR_LEN + len ||
+	    (b->has_hdr && b->len + IKE_WIRE_PL_HDR_LEN + len > UINT32_MAX))
+		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
+				    who, IKE_WIRE_PL_HDR_LEN + len, b->cap - b->len);
+	mark->len = b->len;
+	mark->n = b->n;
+	mark->next_off = b->next_off;
+	mark->first = b->first;
+	if (!b->n++)
+		b->first = type;
+	if (b->next_off != SIZE_MAX)
+		b->buf[b->next_off] = type;
+	p = b->buf + b->len;
+	p[0] = IKE_WIRE_PL_NONE;
+	p[1] = flags;
+	ike_put16(p + 2, (uint16_t)(IKE_WIRE_PL_HDR_LEN + len));
+	b->next_off = b->len;
+	b->len += IKE_WIRE_PL_HDR_LEN + len;
+	*body = p + IKE_WIRE_PL_HDR_LEN;
+	return 0;
+}
+
+/**
+ * ike_wire_refuse() - a parser refused what a builder was given
+ * @b: the builder, whose @err has the parser's reason
+ *
+ * Return: IKE_MSG_E_INVAL, also kept in @b: the caller's struct is what
+ * is wrong, whatever the parser called it.
+ */
+int ike_wire_refuse(struct ike_builder *b)
+{
+	b->err.code = IKE_MSG_E_INVAL;
+	return IKE_MSG_E_INVAL;
+}
+
+/**
+ * ike_wire_take_back() - take out a payload its parser refused
+ * @b: the builder
+ * @mark: what ike_wire_begin() set for the payload
+ * @rc: the parser's return, its reason in @b->err
+ *
+ * Return: 0 when @rc is 0; otherwise IKE_MSG_E_INVAL, with @b as it was
+ * before the payload.
+ */
+int ike_wire_take_back(struct ike_builder *b, const struct ike_wire_mark *mark, int rc)
+{
+	if (!rc)
+		return 0;
+	b->len = mark->len;
+	b->n = mark->n;
+	b->next_off = mark->next_off;
+	b->first = mark->first;
+	if (b->next_off != SIZE_MAX)
+		b->buf[b->next_off] = IKE_WIRE_PL_NONE;
+	return ike_wire_refuse(b);
 }

@@ -2,7 +2,8 @@
 /*
  * What the IKEv2 and IKEv1 codecs (msg.c, v1msg.c) share: big-endian
  * field access, the failure record, the tables that name numbers for the
- * log, and the walk over one generic payload header (wire.c). Internal to the codecs.
+ * log, the walk over one generic payload header and the builder's core
+ * (wire.c). Internal to the codecs.
  *
  * IKEv2 kept ISAKMP's framing, so one implementation serves both: a
  * 28-octet header with Next Payload at octet 16 and Length at octet 24
@@ -96,5 +97,51 @@ int ike_wire_walk_one(const uint8_t *p, size_t left, const char *who, uint8_t re
 int ike_wire_need(size_t len, size_t hlen, const char *who, struct ike_msg_err *err);
 int ike_wire_opaque(const char *who, const uint8_t *body, size_t len, struct ike_blob *blob,
 		    struct ike_msg_err *err);
+
+/* Building: the core of struct ike_builder, which struct ike_v1_builder embeds */
+
+/**
+ * struct ike_wire_codec - what the builder core needs to know of a version
+ * @payload_name: names payload types in reasons
+ * @last: what closes a message, after which nothing may be added
+ * @max_payloads: payloads in a message at most, as its parser would refuse
+ *	more
+ */
+struct ike_wire_codec {
+	const char *(*payload_name)(unsigned int type);
+	const char *last;
+	size_t max_payloads;
+};
+
+/**
+ * struct ike_wire_mark - where a payload being added can be taken back from
+ * @len: the builder's length before it
+ * @n: its payload count before it
+ * @next_off: its Next Payload octet to chain to before it
+ * @first: its first payload's type before it
+ */
+struct ike_wire_mark {
+	size_t len;
+	size_t n;
+	size_t next_off;
+	uint8_t first;
+};
+
+/*
+ * Body sizes add up without wrapping: a caller's absurd length must reach
+ * ike_wire_begin()'s check as too big, not wrap around to something small.
+ */
+static inline size_t ike_wire_size_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+void ike_wire_reset(struct ike_builder *b, uint8_t *buf, size_t cap);
+int ike_wire_start(struct ike_builder *b);
+int ike_wire_end(struct ike_builder *b, size_t *len);
+int ike_wire_begin(struct ike_builder *b, const struct ike_wire_codec *c, uint8_t type,
+		   uint8_t flags, size_t len, uint8_t **body, struct ike_wire_mark *mark);
+int ike_wire_refuse(struct ike_builder *b);
+int ike_wire_take_back(struct ike_builder *b, const struct ike_wire_mark *mark, int rc);
 
 #endif /* VEIL_IKED_WIRE_H */
