@@ -116,7 +116,7 @@ ip netns exec $I swanctl --initiate --child net --uri unix://$T/i/charon.vici \
 	>$T/initiate.out 2>&1 || { cat $T/initiate.out; fail "initiate"; }
 # QM3 is the initiator's last message; the responder installs its SAs
 # when it gets it. Wait for both ends.
-for n in $(seq 100); do
+for _ in $(seq 100); do
 	[ "$(ip -n $R xfrm state | grep -c '^src')" -ge 2 ] && break
 	sleep 0.1
 done
