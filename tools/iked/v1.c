@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKEv1 (RFC 2409) in veil-iked: Main Mode with pre-shared keys and Quick
+ * Mode, as the initiator, for a connection with version = 1.
+ *
+ * Work in progress, on its own branch: the responder, Aggressive Mode,
+ * signatures, NAT-T, Informational exchanges (Delete, DPD) and rekeying
+ * are still to come.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <openssl/crypto.h>
+
+#include "daemon.h"
+#include "isakmp.h"
+#include "log.h"
+#include "v1.h"
+#include "v1crypto.h"
+#include "v1msg.h"
+#include "v1prop.h"
+
+#define V1_NONCE_LEN	32
+#define V1_MSG_MAX	8192
+
+/* The RFC 3947 NAT-T and RFC 3706 DPD Vendor IDs: what we speak. */
+static const uint8_t v1_vid_natt[16] = {
+	0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+	0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f,
+};
+static const uint8_t v1_vid_dpd[16] = {
+	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
+};
+
+enum v1_state {
+	V1_MM1_SENT,
+	V1_MM3_SENT,
+	V1_MM5_SENT,
+	V1_ESTABLISHED,
+};
+
+/**
+ * struct v1_qm - a Quick Mode exchange this end started
+ * @active: one is in flight
+ * @msgid: its Message ID, host order
+ * @cfg: the child it is for
+ * @dh: the PFS key exchange, NULL without PFS
+ * @ni: our nonce
+ * @ni_len: its length
+ * @spi_in: our inbound SPI, host order
+ * @xf: the transforms we offered
+ * @n_xf: how many
+ */
+struct v1_qm {
+	bool active;
+	uint32_t msgid;
+	const struct iked_child_cfg *cfg;
+	struct ike_dh *dh;
+	uint8_t ni[V1_NONCE_LEN];
+	size_t ni_len;
+	uint32_t spi_in;
+	struct ike_v1_p2_xf xf[IKE_V1_MSG_MAX_TRANSFORMS];
+	size_t n_xf;
+};
+
+/**
+ * struct ike_v1 - what an IKEv1 SA has beyond struct ike_sa
+ * @state: enum v1_state
+ * @keys: the ISAKMP SA's keys and IVs, once Main Mode's KE is done
+ * @xf: the Phase 1 transforms we offered
+ * @n_xf: how many
+ * @chosen: the one the responder chose
+ * @sai_b: the SA payload's body as we sent it (HASH_I and HASH_R cover it)
+ * @sai_len: its length
+ * @gxi: our KE data (g^xi)
+ * @gxi_len: its length
+ * @gxr: the responder's
+ * @gxr_len: its length
+ * @qm: the Quick Mode in flight
+ */
+struct ike_v1 {
+	enum v1_state state;
+	struct ike_v1_keys *keys;
+	struct ike_v1_p1_xf xf[IKE_V1_MSG_MAX_TRANSFORMS];
+	size_t n_xf;
+	struct ike_v1_p1_xf chosen;
+	uint8_t *sai_b;
+	size_t sai_len;
+	uint8_t gxi[1024];
+	size_t gxi_len;
+	uint8_t gxr[1024];
+	size_t gxr_len;
+	struct v1_qm qm;
+};
+
+void ike_v1_free(struct ike_v1 *v)
+{
+	if (!v)
+		return;
+	ike_v1_keys_free(v->keys);
+	ike_dh_free(v->qm.dh);
+	free(v->sai_b);
+	OPENSSL_cleanse(v, sizeof(*v));
+	free(v);
+}
+
+/* Sends a message and keeps it for retransmission until it is answered. */
+static int v1_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_answer)
+{
+	ike_wire_free(&sa->req);
+	iked_timer_cancel(&sa->retransmit);
+	if (expect_answer) {
+		sa->req.buf = malloc(len);
+		if (!sa->req.buf)
+			return -ENOMEM;
+		memcpy(sa->req.buf, msg, len);
+		sa->req.len = len;
+		sa->req.ends[0] = len;
+		sa->req.n = 1;
+		sa->req_tries = 1;
+		sa->on_reply = NULL;
+		iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
+	}
+	return ike_sa_send_plain(sa, msg, len);
+}
+
+static void v1_hdr(const struct ike_sa *sa, struct ike_v1_hdr *h, uint8_t exchange, uint8_t flags,
+		   uint32_t msgid)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, sa->spi_i, IKEV1_COOKIE_LEN);
+	memcpy(h->rcookie, sa->spi_r, IKEV1_COOKIE_LEN);
+	h->exchange = exchange;
+	h->flags = flags;
+	h->msg_id = msgid;
+}
+
+/*
+ * Encrypts a message built in the clear with its header (RFC 2409 §5.3,
+ * Appendix B) into @out, and sends it.
+ */
+static int v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
+			bool expect_answer)
+{
+	uint8_t out[V1_MSG_MAX];
+	size_t len, clen;
+	int ret;
+
+	ret = ike_v1_msg_build_end(b, &len);
+	if (ret)
+		return ret;
+	ret = ike_v1_encrypt(sa->v1->keys, msgid, b->buf + IKEV1_HDR_LEN, len - IKEV1_HDR_LEN,
+			     out + IKEV1_HDR_LEN, sizeof(out) - IKEV1_HDR_LEN, &clen);
+	if (ret)
+		return ret;
+	memcpy(out, b->buf, IKEV1_HDR_LEN);
+	len = IKEV1_HDR_LEN + clen;
+	out[24] = len >> 24;
+	out[25] = len >> 16;
+	out[26] = len >> 8;
+	out[27] = len;
+	OPENSSL_cleanse(b->buf + IKEV1_HDR_LEN, b->len - IKEV1_HDR_LEN);
+	return v1_send(sa, out, len, expect_answer);
+}
+
+/* Our identity's ID payload for Phase 1: no protocol, no port. */
+static void v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id)
+{
+	const struct iked_id *self = &sa->conn->local.id;
+
+	memset(id, 0, sizeof(*id));
+	if (sa->conn->local.has_id && self->type) {
+		id->type = self->type;
+		id->data = self->data;
+		id->len = self->len;
+	} else {
+		id->type = sa->local.ss_family == AF_INET ? IKEV1_ID_IPV4_ADDR : IKEV1_ID_IPV6_ADDR;
+		id->data = iked_addr_bytes(&sa->local);
+		id->len = iked_addr_len(sa->local.ss_family);
+	}
+}
+
+/* --- Main Mode, initiator --- */
+
+static void v1_fail(struct ike_sa *sa, const char *why)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "IKEv1 Main Mode failed: %s", why);
+	ike_sa_dead(sa, msg);
+}
+
+/**
+ * ike_v1_start - initiate an ISAKMP SA (Main Mode) and then @child
+ * @d: the daemon
+ * @conn: a connection with version = 1
+ * @child: the child to bring up once the ISAKMP SA is there
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int ike_v1_start(struct iked *d, const struct iked_conn_cfg *conn,
+		 const struct iked_child_cfg *child)
+{
+	struct ike_prop props[IKED_MAX_PROPS];
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	uint8_t buf[V1_MSG_MAX];
+	struct ike_sa *sa;
+	char err[256];
+	size_t len, off, blen;
+	int n, ret;
+
+	n = ike_prop_parse(conn->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
+			   sizeof(err));
+	if (n < 0) {
+		iked_log(IKED_CFG, 0, "%s: proposals: %s", conn->name, err);
+		return n;
+	}
+	sa = ike_sa_new(d, conn, true);
+	if (!sa)
+		return -ENOMEM;
+	sa->version = 1;
+	sa->v1 = calloc(1, sizeof(*sa->v1));
+	if (!sa->v1) {
+		ike_sa_dead(sa, "out of memory");
+		return -ENOMEM;
+	}
+	ret = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
+			       IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	if (ret < 0) {
+		iked_log(IKED_CFG, 0, "%s: IKEv1 proposals: %s", conn->name, err);
+		ike_sa_dead(sa, "no IKEv1 proposal");
+		return ret;
+	}
+	sa->v1->n_xf = (size_t)ret;
+	ret = ike_init_addrs(sa, conn);
+	if (ret)
+		return ret;
+	sa->pending = child;
+	sa->state = IKE_SA_INIT_SENT;
+
+	v1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_p1_add_sa(&b, sa->v1->xf, sa->v1->n_xf);
+	ike_v1_msg_add_vendor(&b, v1_vid_natt, sizeof(v1_vid_natt));
+	ike_v1_msg_add_vendor(&b, v1_vid_dpd, sizeof(v1_vid_dpd));
+	ret = ike_v1_msg_build_end(&b, &len);
+	if (!ret)
+		ret = ike_v1_msg_span_body(&b, 0, &off, &blen);
+	if (ret) {
+		ike_sa_dead(sa, "cannot build Main Mode's first message");
+		return -EIO;
+	}
+	sa->v1->sai_b = malloc(blen);
+	if (!sa->v1->sai_b) {
+		ike_sa_dead(sa, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(sa->v1->sai_b, buf + off, blen);
+	sa->v1->sai_len = blen;
+	sa->v1->state = V1_MM1_SENT;
+	ike_sa_log(sa, 1, "initiating IKEv1 Main Mode to %s", conn->name);
+	return v1_send(sa, buf, len, true);
+}
+
+/* NAT-D hashes: the peer's address first, then ours (RFC 3947 §3.2). */
+static int v1_add_natd(struct ike_sa *sa, struct ike_v1_builder *b)
+{
+	uint8_t h[IKE_V1_HASH_MAX];
+	size_t hl = ike_v1_hash_len(sa->v1->chosen.hash);
+
+	if (ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->remote, h))
+		return -EIO;
+	ike_v1_msg_add_nat_d(b, IKEV1_PL_NAT_D, h, hl);
+	if (ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->local, h))
+		return -EIO;
+	return ike_v1_msg_add_nat_d(b, IKEV1_PL_NAT_D, h, hl);
+}
+
+/* MM2: the responder's choice; MM3: our KE, nonce and NAT-D. */
+static void v1_mm2(struct ike_sa *sa, const struct ike_v1_msg *msg)
+{
+	static struct ike_v1_sa offered;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX];
+	size_t tr, len;
+	int i;
+
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
+	if (i < 0 || ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered,
+					 &e) ||
+	    offered.n_proposals != 1 || offered.prop[0].n_transforms != 1 ||
+	    ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr)) {
+		v1_fail(sa, "the responder's SA is not one we offered");
+		return;
+	}
+	memcpy(sa->spi_r, msg->hdr.rcookie, IKEV1_COOKIE_LEN);
+	sa->dh = ike_dh_new(sa->v1->chosen.group);
+	sa->ni_len = V1_NONCE_LEN;
+	len = sizeof(sa->v1->gxi);
+	if (!sa->dh || ike_crypto_random(sa->ni, sa->ni_len) ||
+	    ike_dh_public(sa->dh, sa->v1->gxi, &len)) {
+		v1_fail(sa, "key exchange");
+		return;
+	}
+	sa->v1->gxi_len = len;
+	v1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_ke(&b, sa->v1->gxi, sa->v1->gxi_len);
+	ike_v1_msg_add_nonce(&b, sa->ni, sa->ni_len);
+	if (v1_add_natd(sa, &b) || ike_v1_msg_build_end(&b, &len)) {
+		v1_fail(sa, "cannot build Main Mode's third message");
+		return;
+	}
+	sa->v1->state = V1_MM3_SENT;
+	v1_send(sa, buf, len, true);
+}
+
+/* The pre-shared key for this connection's identities. */
+static const struct iked_secret *v1_psk(const struct ike_sa *sa)
+{
+	struct iked_id any = { 0 };
+	const struct iked_id *peer = sa->conn->remote.has_id ? &sa->conn->remote.id : &any;
+
+	return iked_secret_find(&sa->d->cfg, &sa->conn->local.id, peer);
+}
+
+/* MM4: the responder's KE and nonce: the keys; MM5: our ID and HASH_I. */
+static void v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
+{
+	struct ike_v1 *v = sa->v1;
+	const struct iked_secret *psk = v1_psk(sa);
+	struct ike_v1_phase1 p1;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_v1_id id;
+	struct ike_blob ke, nonce;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX], gxy[1024], hash[IKE_V1_HASH_MAX];
+	size_t gxy_len = sizeof(gxy), off, len;
+	int i, j, ret;
+
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_KE, 0);
+	j = ike_v1_chain_find(&msg->chain, IKEV1_PL_NONCE, 0);
+	if (i < 0 || j < 0 ||
+	    ike_v1_msg_parse_ke(msg->chain.pl[i].body, msg->chain.pl[i].len, &ke, &e) ||
+	    ike_v1_msg_parse_nonce(msg->chain.pl[j].body, msg->chain.pl[j].len, &nonce, &e) ||
+	    ke.len > sizeof(v->gxr) || nonce.len > sizeof(sa->nr)) {
+		v1_fail(sa, "Main Mode's fourth message lacks KE or Nonce");
+		return;
+	}
+	if (!psk) {
+		v1_fail(sa, "no pre-shared key for these identities");
+		return;
+	}
+	memcpy(v->gxr, ke.data, ke.len);
+	v->gxr_len = ke.len;
+	memcpy(sa->nr, nonce.data, nonce.len);
+	sa->nr_len = nonce.len;
+	if (ike_dh_derive(sa->dh, v->gxr, v->gxr_len, gxy, &gxy_len)) {
+		v1_fail(sa, "the responder's KE is not a valid public value");
+		return;
+	}
+	ret = ike_v1_keys_new(v->chosen.hash, v->chosen.encr, v->chosen.keylen, &v->keys);
+	p1 = (struct ike_v1_phase1){
+		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
+		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
+		.gxy = gxy, .gxy_len = gxy_len,
+		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
+	};
+	if (!ret)
+		ret = ike_v1_keys_derive(v->keys, &p1, psk->key, psk->len);
+	OPENSSL_cleanse(gxy, sizeof(gxy));
+	if (ret) {
+		v1_fail(sa, "key derivation");
+		return;
+	}
+	v1_hdr(sa, &h, IKEV1_EXCH_MAIN, IKEV1_FLAG_ENCRYPTION, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	v1_self_id(sa, &id);
+	ike_v1_msg_add_id(&b, &id);
+	ike_v1_msg_add_hash(&b, NULL, v->keys->hash_len);
+	if (ike_v1_msg_span_body(&b, 0, &off, &len) ||
+	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, buf + off, len, hash) ||
+	    ike_v1_msg_span_body(&b, 1, &off, &len)) {
+		v1_fail(sa, "cannot build Main Mode's fifth message");
+		return;
+	}
+	memcpy(buf + off, hash, len);
+	v->state = V1_MM5_SENT;
+	sa->state = IKE_SA_AUTH_SENT;
+	if (v1_seal_send(sa, &b, 0, true))
+		v1_fail(sa, "cannot encrypt Main Mode's fifth message");
+}
+
+static void v1_qm_start(struct ike_sa *sa);
+
+/* MM6: the responder's ID and HASH_R: the ISAKMP SA is there. */
+static void v1_mm6(struct ike_sa *sa, const struct ike_v1_chain *c)
+{
+	struct ike_v1 *v = sa->v1;
+	struct ike_v1_phase1 p1 = {
+		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
+		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
+		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
+	};
+	uint8_t want[IKE_V1_HASH_MAX];
+	struct ike_v1_id id;
+	struct ike_blob got;
+	struct ike_msg_err e;
+	int i, j;
+
+	i = ike_v1_chain_find(c, IKEV1_PL_ID, 0);
+	j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
+	if (i < 0 || j < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ||
+	    ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e)) {
+		v1_fail(sa, "Main Mode's sixth message lacks ID or HASH");
+		return;
+	}
+	if (ike_v1_hash_r(v->keys, &p1, v->sai_b, v->sai_len, c->pl[i].body, c->pl[i].len,
+			  want) ||
+	    ike_v1_hash_check(v->keys, want, got.data, got.len)) {
+		v1_fail(sa, "HASH_R does not verify: a wrong pre-shared key?");
+		return;
+	}
+	if (sa->conn->remote.has_id && sa->conn->remote.id.type &&
+	    (id.type != sa->conn->remote.id.type || id.len != sa->conn->remote.id.len ||
+	     memcmp(id.data, sa->conn->remote.id.data, id.len))) {
+		v1_fail(sa, "the responder's identity is not the configured one");
+		return;
+	}
+	ike_v1_iv_confirm(v->keys, 0);
+	ike_wire_free(&sa->req);
+	iked_timer_cancel(&sa->retransmit);
+	v->state = V1_ESTABLISHED;
+	sa->state = IKE_SA_ESTABLISHED;
+	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
+		   iked_addr_str(&sa->local, (char[64]){ 0 }, 64),
+		   iked_addr_str(&sa->remote, (char[64]){ 0 }, 64));
+	if (sa->pending)
+		v1_qm_start(sa);
+}
+
+/* --- Quick Mode, initiator --- */
+
+/* A traffic selector as a Quick Mode ID: a subnet, or one address. */
+static void v1_ts_id(const struct iked_ts *ts, struct ike_v1_id *id, uint8_t *data)
+{
+	size_t alen = ts->family == AF_INET ? 4 : 16, i;
+	int plen;
+
+	memset(id, 0, sizeof(*id));
+	id->proto = ts->proto;
+	id->port = ts->from_port == ts->to_port ? ts->from_port : 0;
+	id->data = data;
+	if (!iked_ts_to_prefix(ts, &plen))
+		plen = (int)alen * 8;
+	memcpy(data, ts->from, alen);
+	if (plen == (int)alen * 8) {
+		id->type = ts->family == AF_INET ? IKEV1_ID_IPV4_ADDR : IKEV1_ID_IPV6_ADDR;
+		id->len = alen;
+		return;
+	}
+	id->type = ts->family == AF_INET ? IKEV1_ID_IPV4_ADDR_SUBNET : IKEV1_ID_IPV6_ADDR_SUBNET;
+	for (i = 0; i < alen; i++) {
+		int bits = plen - (int)i * 8;
+
+		data[alen + i] = bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+	id->len = 2 * alen;
+}
+
+static void v1_qm_start(struct ike_sa *sa)
+{
+	const struct iked_child_cfg *cfg = sa->pending;
+	struct v1_qm *q = &sa->v1->qm;
+	struct ike_prop props[IKED_MAX_PROPS];
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_v1_id idi, idr;
+	uint8_t buf[V1_MSG_MAX], di[32], dr[32], spi[4], ke[1024];
+	size_t off, len, hoff, hlen, kel = sizeof(ke);
+	char err[256];
+	int n;
+
+	sa->pending = NULL;
+	memset(q, 0, sizeof(*q));
+	q->cfg = cfg;
+	n = ike_prop_parse(*cfg->esp_proposals ? cfg->esp_proposals : cfg->ah_proposals,
+			   *cfg->esp_proposals ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH, props,
+			   IKED_MAX_PROPS, err, sizeof(err));
+	if (n > 0)
+		n = ike_v1_p2_expand(props, (size_t)n, cfg->mode == IKED_MODE_TUNNEL ?
+				     IKEV1_ENCAP_TUNNEL : IKEV1_ENCAP_TRANSPORT, cfg->life_time,
+				     q->xf, IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	if (n < 0) {
+		ike_sa_log(sa, 0, "child %s: IKEv1 proposals: %s", cfg->name, err);
+		return;
+	}
+	q->n_xf = (size_t)n;
+	do {
+		ike_crypto_random(&q->msgid, sizeof(q->msgid));
+	} while (!q->msgid);
+	q->spi_in = ike_child_spi();
+	q->ni_len = V1_NONCE_LEN;
+	ike_crypto_random(q->ni, q->ni_len);
+	if (q->xf[0].group) {
+		q->dh = ike_dh_new(q->xf[0].group);
+		if (!q->dh || ike_dh_public(q->dh, ke, &kel)) {
+			ike_sa_log(sa, 0, "child %s: PFS key exchange", cfg->name);
+			return;
+		}
+	}
+	spi[0] = q->spi_in >> 24;
+	spi[1] = q->spi_in >> 16;
+	spi[2] = q->spi_in >> 8;
+	spi[3] = q->spi_in;
+	v1_hdr(sa, &h, IKEV1_EXCH_QUICK, IKEV1_FLAG_ENCRYPTION, q->msgid);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_hash(&b, NULL, sa->v1->keys->hash_len);
+	ike_v1_p2_add_sa(&b, q->xf, q->n_xf, spi);
+	ike_v1_msg_add_nonce(&b, q->ni, q->ni_len);
+	if (q->dh)
+		ike_v1_msg_add_ke(&b, ke, kel);
+	v1_ts_id(&cfg->local_ts[0], &idi, di);
+	v1_ts_id(&cfg->remote_ts[0], &idr, dr);
+	ike_v1_msg_add_id(&b, &idi);
+	ike_v1_msg_add_id(&b, &idr);
+	if (ike_v1_msg_build_end(&b, &len) || ike_v1_msg_span_after(&b, 0, &off, &len) ||
+	    ike_v1_msg_span_body(&b, 0, &hoff, &hlen) ||
+	    ike_v1_qm_hash1(sa->v1->keys, q->msgid, buf + off, len, buf + hoff)) {
+		ike_sa_log(sa, 0, "child %s: cannot build Quick Mode's first message", cfg->name);
+		return;
+	}
+	q->active = true;
+	ike_sa_log(sa, 1, "child %s: Quick Mode %08x", cfg->name, q->msgid);
+	v1_seal_send(sa, &b, q->msgid, true);
+}
+
+/* QM2: the responder's choice and keys: the child is installed; QM3. */
+static void v1_qm2(struct ike_sa *sa, const struct ike_v1_msg *msg, const uint8_t *plain,
+		   const struct ike_v1_chain *c)
+{
+	static struct ike_v1_sa offered;
+	struct v1_qm *q = &sa->v1->qm;
+	struct ike_v1_p2_xf chosen;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_blob got, nr, ke;
+	struct ike_msg_err e;
+	struct ike_child *ch;
+	uint8_t want[IKE_V1_HASH_MAX], buf[512], spi_i[4], gqm[1024], *keymat;
+	size_t gqm_len = 0, pi, ti, half, off, len;
+	int k, s, n;
+
+	(void)plain;
+	k = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
+	s = ike_v1_chain_find(c, IKEV1_PL_SA, 0);
+	n = ike_v1_chain_find(c, IKEV1_PL_NONCE, 0);
+	if (k != 0 || s < 0 || n < 0 ||
+	    ike_v1_msg_parse_hash(c->pl[0].body, c->pl[0].len, &got, &e) ||
+	    ike_v1_msg_parse_sa(c->pl[s].body, c->pl[s].len, &offered, &e) ||
+	    ike_v1_msg_parse_nonce(c->pl[n].body, c->pl[n].len, &nr, &e)) {
+		ike_sa_log(sa, 0, "Quick Mode's second message is malformed");
+		return;
+	}
+	{
+		struct ike_blob after;
+
+		ike_v1_chain_after(c, 0, &after);
+		if (ike_v1_qm_hash2(sa->v1->keys, q->msgid, q->ni, q->ni_len, after.data,
+				    after.len, want) ||
+		    ike_v1_hash_check(sa->v1->keys, want, got.data, got.len)) {
+			ike_sa_log(sa, 0, "Quick Mode's HASH(2) does not verify");
+			return;
+		}
+	}
+	ike_v1_iv_confirm(sa->v1->keys, q->msgid);
+	if (ike_v1_p2_select(q->xf, q->n_xf, &offered, &chosen, &pi, &ti) ||
+	    offered.prop[pi].spi_size != 4) {
+		ike_sa_log(sa, 0, "Quick Mode: the responder's SA is not one we offered");
+		return;
+	}
+	if (chosen.group) {
+		int kk = ike_v1_chain_find(c, IKEV1_PL_KE, 0);
+
+		gqm_len = sizeof(gqm);
+		if (kk < 0 || !q->dh ||
+		    ike_v1_msg_parse_ke(c->pl[kk].body, c->pl[kk].len, &ke, &e) ||
+		    ike_dh_derive(q->dh, ke.data, ke.len, gqm, &gqm_len)) {
+			ike_sa_log(sa, 0, "Quick Mode: the PFS key exchange failed");
+			return;
+		}
+	}
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return;
+	ch->cfg = q->cfg;
+	ch->reqid = q->cfg->reqid;
+	ch->proto = chosen.proto == IKEV1_PROTO_AH ? VEIL_PROTO_AH : VEIL_PROTO_ESP;
+	ch->mode = q->cfg->mode == IKED_MODE_TUNNEL ? VEIL_MODE_TUNNEL : VEIL_MODE_TRANSPORT;
+	ch->spi_in = q->spi_in;
+	ch->spi_out = (uint32_t)offered.prop[pi].spi[0] << 24 | offered.prop[pi].spi[1] << 16 |
+		      offered.prop[pi].spi[2] << 8 | offered.prop[pi].spi[3];
+	ike_v1_p2_to_prop(&chosen, &ch->chosen);
+	ch->esn = chosen.esn;
+	ch->ts_local[0] = q->cfg->local_ts[0];
+	ch->n_local = 1;
+	ch->ts_remote[0] = q->cfg->remote_ts[0];
+	ch->n_remote = 1;
+	ch->initiated = true;
+	half = ike_prop_child_keymat_len(&ch->chosen) / 2;
+	keymat = malloc(2 * half);
+	spi_i[0] = q->spi_in >> 24;
+	spi_i[1] = q->spi_in >> 16;
+	spi_i[2] = q->spi_in >> 8;
+	spi_i[3] = q->spi_in;
+	if (!keymat ||
+	    ike_v1_keymat_sa_pair(sa->v1->keys, gqm_len ? gqm : NULL, gqm_len, chosen.proto, spi_i,
+				  offered.prop[pi].spi, q->ni, q->ni_len, nr.data, nr.len, keymat,
+				  keymat + half, half)) {
+		free(keymat);
+		free(ch);
+		ike_sa_log(sa, 0, "Quick Mode: KEYMAT");
+		return;
+	}
+	ch->next = sa->children;
+	sa->children = ch;
+	if (ike_child_install(sa, ch, keymat))
+		ike_sa_log(sa, 0, "child %s: cannot install", q->cfg->name);
+	OPENSSL_cleanse(keymat, 2 * half);
+	OPENSSL_cleanse(gqm, sizeof(gqm));
+	free(keymat);
+
+	/* QM3: HASH(3) */
+	v1_hdr(sa, &h, IKEV1_EXCH_QUICK, IKEV1_FLAG_ENCRYPTION, q->msgid);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_hash(&b, NULL, sa->v1->keys->hash_len);
+	if (!ike_v1_msg_span_body(&b, 0, &off, &len) &&
+	    !ike_v1_qm_hash3(sa->v1->keys, q->msgid, q->ni, q->ni_len, nr.data, nr.len, buf + off))
+		v1_seal_send(sa, &b, q->msgid, false);
+	ike_v1_iv_forget(sa->v1->keys, q->msgid);
+	ike_dh_free(q->dh);
+	q->dh = NULL;
+	q->active = false;
+	(void)msg;
+}
+
+/* --- dispatch --- */
+
+/**
+ * ike_v1_receive - an IKEv1 datagram
+ * @d: the daemon
+ * @dg: what arrived (the NAT-T marker gone)
+ */
+void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
+{
+	static uint8_t plain[V1_MSG_MAX];
+	struct ike_v1_chain chain;
+	struct ike_v1_msg msg;
+	struct ike_msg_err e;
+	struct ike_sa *sa;
+	char a[64];
+	uint32_t id;
+
+	if (ike_v1_msg_parse(dg->buf, dg->len, &msg, &e)) {
+		iked_log(IKED_ENC, 1, "IKEv1 from %s: %s: dropped",
+			 iked_addr_str(&dg->remote, a, sizeof(a)), e.reason);
+		return;
+	}
+	iked_log(IKED_NET, 2, "received IKEv1 %s (%zu bytes) from %s",
+		 ike_v1_msg_exchange_name(msg.hdr.exchange), dg->len,
+		 iked_addr_str(&dg->remote, a, sizeof(a)));
+	sa = ike_sa_find(d, msg.hdr.icookie);
+	if (!sa || sa->version != 1 || !sa->initiator) {
+		iked_log(IKED_IKE, 1, "IKEv1 %s from %s for no ISAKMP SA of ours: dropped "
+			 "(veil-iked does not answer IKEv1 yet)",
+			 ike_v1_msg_exchange_name(msg.hdr.exchange),
+			 iked_addr_str(&dg->remote, a, sizeof(a)));
+		return;
+	}
+	sa->last_rx = iked_now_ms();
+	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
+		if (msg.hdr.exchange != IKEV1_EXCH_MAIN)
+			return;
+		if (sa->v1->state == V1_MM1_SENT)
+			v1_mm2(sa, &msg);
+		else if (sa->v1->state == V1_MM3_SENT)
+			v1_mm4(sa, &msg);
+		return;
+	}
+	if (!sa->v1->keys || !sa->v1->keys->derived || msg.body_len > sizeof(plain))
+		return;
+	id = msg.hdr.msg_id;
+	if (ike_v1_decrypt(sa->v1->keys, id, msg.body, msg.body_len, plain) ||
+	    ike_v1_msg_parse_chain(msg.hdr.next, plain, msg.body_len, true, &chain, &e)) {
+		ike_sa_log(sa, 1, "IKEv1 %s: cannot decrypt or parse: dropped",
+			   ike_v1_msg_exchange_name(msg.hdr.exchange));
+		return;
+	}
+	if (msg.hdr.exchange == IKEV1_EXCH_MAIN && sa->v1->state == V1_MM5_SENT && !id)
+		v1_mm6(sa, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_QUICK && sa->v1->qm.active &&
+		 id == sa->v1->qm.msgid)
+		v1_qm2(sa, &msg, plain, &chain);
+	else
+		ike_sa_log(sa, 1, "IKEv1 %s %08x: not handled yet",
+			   ike_v1_msg_exchange_name(msg.hdr.exchange), id);
+	OPENSSL_cleanse(plain, msg.body_len);
+}
