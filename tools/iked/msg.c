@@ -9,7 +9,6 @@
  * the payload back out when it fails, so that whatever they emit is
  * something the parsers accept: one set of rules, not two that drift apart.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,23 +24,10 @@
 #define IKE_MSG_SHA1_LEN	20	/* one CA in an X.509 CERTREQ */
 #define IKE_MSG_CP_TYPE_MASK	0x7fff	/* the top bit is reserved */
 
-/**
- * ike_msg_set_err() - record why parsing or building failed
- * @err: where, or NULL not to
- * @code: an enum ike_msg_code
- * @fmt: the reason, printf-style, one line
- */
-void ike_msg_set_err(struct ike_msg_err *err, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err)
-		return;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->reason, sizeof(err->reason), fmt, ap);
-	va_end(ap);
-}
+/* wire.c walks and builds ISAKMP's framing, which IKEv2 kept. */
+_Static_assert(IKEV2_HDR_LEN == IKE_WIRE_HDR_LEN && IKEV2_PAYLOAD_HDR_LEN == IKE_WIRE_PL_HDR_LEN &&
+	       IKEV2_PL_NONE == IKE_WIRE_PL_NONE && IKE_MSG_BODY_MAX == IKE_WIRE_BODY_MAX,
+	       "IKEv2's header and generic payload header are ISAKMP's");
 
 /* Names */
 
@@ -129,24 +115,6 @@ static const struct ike_msg_name ike_msg_codes[] = {
 };
 
 /**
- * ike_msg_lookup() - the name of @value in @tbl
- * @tbl: the table
- * @n: its entries
- * @value: the number
- *
- * Return: the name, "unknown" for a number the table does not have.
- */
-const char *ike_msg_lookup(const struct ike_msg_name *tbl, size_t n, unsigned int value)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (tbl[i].value == value)
-			return tbl[i].name;
-	return "unknown";
-}
-
-/**
  * ike_msg_payload_name() - a payload type's short name, e.g. "Nonce"
  * @type: enum ikev2_payload
  *
@@ -190,18 +158,6 @@ const char *ike_msg_strerror(int code)
 	if (code > 0 || code < IKE_MSG_E_INVAL)
 		return "unknown";
 	return ike_msg_lookup(ike_msg_codes, IKE_MSG_N(ike_msg_codes), (unsigned int)-code);
-}
-
-/* "payload 3 (Nonce)" or "payload 3 (type 99)", for reasons. */
-static const char *ike_msg_label(char *buf, size_t size, size_t idx, uint8_t type)
-{
-	const char *name = ike_msg_payload_name(type);
-
-	if (strcmp(name, "unknown"))
-		snprintf(buf, size, "payload %zu (%s)", idx, name);
-	else
-		snprintf(buf, size, "payload %zu (type %u)", idx, type);
-	return buf;
 }
 
 /* Port 4500 */
@@ -305,34 +261,6 @@ static bool ike_msg_is_encrypted(uint8_t type)
 	return type == IKEV2_PL_SK || type == IKEV2_PL_SKF;
 }
 
-/* Record one payload of a chain; *used is its length, *next its Next Payload. */
-static int ike_msg_walk_one(const uint8_t *p, size_t left, const char *who,
-			    struct ike_payload *pl, size_t *used, uint8_t *next,
-			    struct ike_msg_err *err)
-{
-	size_t plen;
-
-	if (left < IKEV2_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				    "%s: %zu octets left, less than its %d-octet header", who, left,
-				    IKEV2_PAYLOAD_HDR_LEN);
-	plen = ike_get16(p + 2);
-	if (plen < IKEV2_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
-				    "%s: length %zu shorter than its %d-octet header", who, plen,
-				    IKEV2_PAYLOAD_HDR_LEN);
-	if (plen > left)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
-				    "%s: length %zu runs past the end (%zu octets left)", who, plen,
-				    left);
-	pl->critical = p[1] & IKEV2_PAYLOAD_CRITICAL;
-	pl->body = p + IKEV2_PAYLOAD_HDR_LEN;
-	pl->len = plen - IKEV2_PAYLOAD_HDR_LEN;
-	*used = plen;
-	*next = p[0];
-	return 0;
-}
-
 /*
  * Walk the generic payload headers from @type on. SK and SKF end the walk:
  * RFC 7296 §3.14 and RFC 7383 §2.5 make them last, and their Next Payload
@@ -341,26 +269,32 @@ static int ike_msg_walk_one(const uint8_t *p, size_t left, const char *who,
 static int ike_msg_walk(uint8_t type, const uint8_t *p, size_t len, bool outer,
 			struct ike_chain *c, struct ike_msg_err *err)
 {
-	size_t off = 0, used;
+	struct ike_wire_payload gp;
+	size_t off = 0;
 	char who[48];
-	uint8_t next;
 	int rc;
 
 	c->n = 0;
 	c->inner_first = IKEV2_PL_NONE;
 	while (type != IKEV2_PL_NONE) {
-		ike_msg_label(who, sizeof(who), c->n + 1, type);
+		ike_wire_label(who, sizeof(who), c->n + 1, type, ike_msg_payload_name(type));
 		if (off == len)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
 					    "%s announced, but the message ends", who);
 		if (c->n == IKE_MSG_MAX_PAYLOADS)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d payloads",
 					    who, IKE_MSG_MAX_PAYLOADS);
-		rc = ike_msg_walk_one(p + off, len - off, who, &c->pl[c->n], &used, &next, err);
+		/* RFC 7296 §3.2: the reserved bits are ignored on receipt. */
+		rc = ike_wire_walk_one(p + off, len - off, who, 0, &gp, err);
 		if (rc)
 			return rc;
-		c->pl[c->n++].type = type;
-		off += used;
+		c->pl[c->n++] = (struct ike_payload){
+			.type = type,
+			.critical = gp.flags & IKEV2_PAYLOAD_CRITICAL,
+			.body = gp.body,
+			.len = gp.len,
+		};
+		off += IKE_WIRE_PL_HDR_LEN + gp.len;
 		if (ike_msg_is_encrypted(type)) {
 			if (!outer)
 				return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
@@ -369,10 +303,10 @@ static int ike_msg_walk(uint8_t type, const uint8_t *p, size_t len, bool outer,
 				return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN,
 						    "%s is not last: %zu octets follow", who,
 						    len - off);
-			c->inner_first = next;
+			c->inner_first = gp.next;
 			return 0;
 		}
-		type = next;
+		type = gp.next;
 	}
 	if (off != len)
 		return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN, "%zu octets after the last payload",
@@ -742,16 +676,6 @@ int ike_msg_parse_sa(const uint8_t *body, size_t len, bool response, struct ike_
 
 /* The other payloads (RFC 7296 §3.4 to §3.16, RFC 7383 §2.5) */
 
-/* The fixed part of a body: @hlen octets that must be there. */
-static int ike_msg_need(size_t len, size_t hlen, const char *who, struct ike_msg_err *err)
-{
-	if (len < hlen)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				    "%s: %zu octets, less than its %zu-octet header", who, len,
-				    hlen);
-	return 0;
-}
-
 /**
  * ike_msg_parse_ke() - parse a KE payload's body (§3.4)
  * @body: the payload body
@@ -765,7 +689,7 @@ static int ike_msg_need(size_t len, size_t hlen, const char *who, struct ike_msg
  */
 int ike_msg_parse_ke(const uint8_t *body, size_t len, struct ike_ke *ke, struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 4, "KE", err);
+	int rc = ike_wire_need(len, 4, "KE", err);
 
 	if (rc)
 		return rc;
@@ -813,7 +737,7 @@ int ike_msg_parse_nonce(const uint8_t *body, size_t len, struct ike_blob *nonce,
 int ike_msg_parse_notify(const uint8_t *body, size_t len, struct ike_notify *n,
 			 struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 4, "Notify", err);
+	int rc = ike_wire_need(len, 4, "Notify", err);
 
 	if (rc)
 		return rc;
@@ -849,7 +773,7 @@ int ike_msg_parse_notify(const uint8_t *body, size_t len, struct ike_notify *n,
 int ike_msg_parse_id(const uint8_t *body, size_t len, struct ike_id *id, struct ike_msg_err *err)
 {
 	size_t want = 0;
-	int rc = ike_msg_need(len, 4, "ID", err);
+	int rc = ike_wire_need(len, 4, "ID", err);
 
 	if (rc)
 		return rc;
@@ -881,7 +805,7 @@ int ike_msg_parse_id(const uint8_t *body, size_t len, struct ike_id *id, struct 
 int ike_msg_parse_auth(const uint8_t *body, size_t len, struct ike_auth *auth,
 		       struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 4, "AUTH", err);
+	int rc = ike_wire_need(len, 4, "AUTH", err);
 
 	if (rc)
 		return rc;
@@ -905,7 +829,7 @@ int ike_msg_parse_auth(const uint8_t *body, size_t len, struct ike_auth *auth,
 int ike_msg_parse_cert(const uint8_t *body, size_t len, struct ike_cert *cert,
 		       struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 1, "CERT", err);
+	int rc = ike_wire_need(len, 1, "CERT", err);
 
 	if (rc)
 		return rc;
@@ -931,7 +855,7 @@ int ike_msg_parse_cert(const uint8_t *body, size_t len, struct ike_cert *cert,
 int ike_msg_parse_certreq(const uint8_t *body, size_t len, struct ike_cert *req,
 			  struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, 1, "CERTREQ", err);
+	int rc = ike_wire_need(len, 1, "CERTREQ", err);
 
 	if (rc)
 		return rc;
@@ -961,7 +885,7 @@ int ike_msg_parse_delete(const uint8_t *body, size_t len, struct ike_delete *del
 			 struct ike_msg_err *err)
 {
 	size_t want;
-	int rc = ike_msg_need(len, 4, "Delete", err);
+	int rc = ike_wire_need(len, 4, "Delete", err);
 
 	if (rc)
 		return rc;
@@ -1021,11 +945,7 @@ uint32_t ike_msg_delete_spi(const struct ike_delete *del, size_t i)
 int ike_msg_parse_vendor(const uint8_t *body, size_t len, struct ike_blob *vid,
 			 struct ike_msg_err *err)
 {
-	if (!len)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "Vendor ID: empty");
-	vid->data = body;
-	vid->len = len;
-	return 0;
+	return ike_wire_opaque("Vendor ID", body, len, vid, err);
 }
 
 /* One traffic selector (§3.13.1); unknown types are kept raw. */
@@ -1088,7 +1008,7 @@ int ike_msg_parse_ts(const uint8_t *body, size_t len, struct ike_ts_payload *ts,
 		     struct ike_msg_err *err)
 {
 	size_t i, count, off = 4, used;
-	int rc = ike_msg_need(len, 4, "TS", err);
+	int rc = ike_wire_need(len, 4, "TS", err);
 
 	ts->n_ts = 0;
 	if (rc)
@@ -1130,7 +1050,7 @@ int ike_msg_parse_cp(const uint8_t *body, size_t len, struct ike_cp *cp, struct 
 {
 	size_t off = 4, alen, left;
 	struct ike_cp_attr *a;
-	int rc = ike_msg_need(len, 4, "CP", err);
+	int rc = ike_wire_need(len, 4, "CP", err);
 
 	cp->n_attrs = 0;
 	if (rc)
@@ -1190,7 +1110,7 @@ int ike_msg_parse_sk(const uint8_t *body, size_t len, struct ike_blob *sk,
 int ike_msg_parse_skf(const uint8_t *body, size_t len, struct ike_skf *skf,
 		      struct ike_msg_err *err)
 {
-	int rc = ike_msg_need(len, IKE_MSG_SKF_HDR_LEN, "SKF", err);
+	int rc = ike_wire_need(len, IKE_MSG_SKF_HDR_LEN, "SKF", err);
 
 	if (rc)
 		return rc;
@@ -1208,14 +1128,6 @@ int ike_msg_parse_skf(const uint8_t *body, size_t len, struct ike_skf *skf,
 
 /* Building */
 
-static void ike_msg_builder_reset(struct ike_builder *b, uint8_t *buf, size_t cap)
-{
-	memset(b, 0, sizeof(*b));
-	b->buf = buf;
-	b->cap = cap;
-	b->next_off = SIZE_MAX;
-}
-
 /**
  * ike_msg_build_init() - start a message: write its header
  * @b: the builder
@@ -1230,21 +1142,18 @@ static void ike_msg_builder_reset(struct ike_builder *b, uint8_t *buf, size_t ca
 int ike_msg_build_init(struct ike_builder *b, uint8_t *buf, size_t cap,
 		       const struct ike_hdr *hdr)
 {
-	ike_msg_builder_reset(b, buf, cap);
-	b->has_hdr = true;
-	if (cap < IKEV2_HDR_LEN)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
-				    "header: %zu octets of room, it needs %d", cap, IKEV2_HDR_LEN);
+	int rc;
+
+	ike_wire_reset(b, buf, cap);
+	rc = ike_wire_start(b);
+	if (rc)
+		return rc;
 	memcpy(buf, hdr->spi_i, IKEV2_SPI_LEN);
 	memcpy(buf + IKEV2_SPI_LEN, hdr->spi_r, IKEV2_SPI_LEN);
-	buf[16] = IKEV2_PL_NONE;
 	buf[17] = (IKEV2_VERSION & 0xf0) | (hdr->minor & 0x0f);
 	buf[18] = hdr->exchange;
 	buf[19] = hdr->flags;
 	ike_put32(buf + 20, hdr->msg_id);
-	ike_put32(buf + 24, IKEV2_HDR_LEN);
-	b->len = IKEV2_HDR_LEN;
-	b->next_off = 16;
 	return 0;
 }
 
@@ -1259,7 +1168,7 @@ int ike_msg_build_init(struct ike_builder *b, uint8_t *buf, size_t cap,
  */
 void ike_msg_chain_init(struct ike_builder *b, uint8_t *buf, size_t cap)
 {
-	ike_msg_builder_reset(b, buf, cap);
+	ike_wire_reset(b, buf, cap);
 }
 
 /**
@@ -1273,29 +1182,13 @@ void ike_msg_chain_init(struct ike_builder *b, uint8_t *buf, size_t cap)
  */
 int ike_msg_build_end(struct ike_builder *b, size_t *len)
 {
-	if (b->err.code)
-		return b->err.code;
-	if (b->has_hdr)
-		ike_put32(b->buf + 24, (uint32_t)b->len);
-	*len = b->len;
-	return 0;
+	return ike_wire_end(b, len);
 }
 
-/*
- * Body sizes add up without wrapping: a caller's absurd length must reach
- * ike_msg_begin()'s check as too big, not wrap around to something small.
- */
-static size_t ike_msg_size_add(size_t a, size_t b)
-{
-	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
-}
-
-/* Where a payload being added can be taken back from. */
-struct ike_msg_mark {
-	size_t len;
-	size_t n;
-	size_t next_off;
-	uint8_t first;
+static const struct ike_wire_codec ike_msg_wire = {
+	.payload_name = ike_msg_payload_name,
+	.last = "the encrypted payload",
+	.max_payloads = IKE_MSG_MAX_PAYLOADS,
 };
 
 /*
@@ -1303,78 +1196,20 @@ struct ike_msg_mark {
  * one before; *body is where the body goes.
  */
 static int ike_msg_begin(struct ike_builder *b, uint8_t type, bool critical, size_t len,
-			 uint8_t **body, struct ike_msg_mark *mark)
+			 uint8_t **body, struct ike_wire_mark *mark)
 {
-	char who[48];
-	uint8_t *p;
-
-	if (b->err.code)
-		return b->err.code;
-	ike_msg_label(who, sizeof(who), b->n + 1, type);
-	if (b->sealed)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
-				    "%s after the encrypted payload, which is last", who);
-	if (b->n == IKE_MSG_MAX_PAYLOADS)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %d payloads", who,
-				    IKE_MSG_MAX_PAYLOADS);
-	if (len > IKE_MSG_BODY_MAX)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
-				    "%s: body of %zu octets, a payload holds %d", who, len,
-				    IKE_MSG_BODY_MAX);
-	if (b->cap - b->len < IKEV2_PAYLOAD_HDR_LEN + len ||
-	    (b->has_hdr && b->len + IKEV2_PAYLOAD_HDR_LEN + len > UINT32_MAX))
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
-				    who, IKEV2_PAYLOAD_HDR_LEN + len, b->cap - b->len);
-	mark->len = b->len;
-	mark->n = b->n;
-	mark->next_off = b->next_off;
-	mark->first = b->first;
-	if (!b->n++)
-		b->first = type;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = type;
-	p = b->buf + b->len;
-	p[0] = IKEV2_PL_NONE;
-	p[1] = critical ? IKEV2_PAYLOAD_CRITICAL : 0;
-	ike_put16(p + 2, (uint16_t)(IKEV2_PAYLOAD_HDR_LEN + len));
-	b->next_off = b->len;
-	b->len += IKEV2_PAYLOAD_HDR_LEN + len;
-	*body = p + IKEV2_PAYLOAD_HDR_LEN;
-	return 0;
-}
-
-/* A parser refused what a builder was given (reason in b->err). */
-static int ike_msg_refuse(struct ike_builder *b)
-{
-	b->err.code = IKE_MSG_E_INVAL;
-	return IKE_MSG_E_INVAL;
-}
-
-/*
- * A builder wrote a payload and its parser refused it (rc, reason in
- * b->err): take the payload back out and report the struct invalid.
- */
-static int ike_msg_take_back(struct ike_builder *b, const struct ike_msg_mark *mark, int rc)
-{
-	if (!rc)
-		return 0;
-	b->len = mark->len;
-	b->n = mark->n;
-	b->next_off = mark->next_off;
-	b->first = mark->first;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = IKEV2_PL_NONE;
-	return ike_msg_refuse(b);
+	return ike_wire_begin(b, &ike_msg_wire, type, critical ? IKEV2_PAYLOAD_CRITICAL : 0, len,
+			      body, mark);
 }
 
 /* A body that is a 4-octet header of one type octet, then data. */
 static int ike_msg_add_typed(struct ike_builder *b, uint8_t pl_type, size_t hlen, uint8_t type,
-			     const uint8_t *data, size_t len, struct ike_msg_mark *mark,
+			     const uint8_t *data, size_t len, struct ike_wire_mark *mark,
 			     uint8_t **body)
 {
 	int rc;
 
-	rc = ike_msg_begin(b, pl_type, false, ike_msg_size_add(hlen, len), body, mark);
+	rc = ike_msg_begin(b, pl_type, false, ike_wire_size_add(hlen, len), body, mark);
 	if (rc)
 		return rc;
 	memset(*body, 0, hlen);
@@ -1397,7 +1232,7 @@ static int ike_msg_add_typed(struct ike_builder *b, uint8_t pl_type, size_t hlen
 int ike_msg_add_raw(struct ike_builder *b, uint8_t type, bool critical, const uint8_t *body,
 		    size_t len)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *p;
 	int rc;
 
@@ -1495,7 +1330,7 @@ static int ike_msg_sa_fits(struct ike_builder *b, const struct ike_sa_payload *s
 int ike_msg_add_sa(struct ike_builder *b, const struct ike_sa_payload *sa)
 {
 	struct ike_sa_payload check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t i, size = 0;
 	uint8_t *body, *p;
 	int rc;
@@ -1514,7 +1349,7 @@ int ike_msg_add_sa(struct ike_builder *b, const struct ike_sa_payload *sa)
 	for (i = 0; i < sa->n_proposals; i++)
 		p = ike_msg_put_proposal(p, &sa->prop[i], i + 1 == sa->n_proposals);
 	rc = ike_msg_parse_sa(body, size, sa->n_proposals == 1, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1526,7 +1361,7 @@ int ike_msg_add_sa(struct ike_builder *b, const struct ike_sa_payload *sa)
  */
 int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_ke check;
 	uint8_t *body;
 	int rc;
@@ -1536,7 +1371,7 @@ int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
 		return rc;
 	ike_put16(body, ke->group);
 	rc = ike_msg_parse_ke(body, 4 + ke->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1549,7 +1384,7 @@ int ike_msg_add_ke(struct ike_builder *b, const struct ike_ke *ke)
  */
 int ike_msg_add_nonce(struct ike_builder *b, const uint8_t *nonce, size_t len)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_blob check;
 	uint8_t *body;
 	int rc;
@@ -1558,7 +1393,7 @@ int ike_msg_add_nonce(struct ike_builder *b, const uint8_t *nonce, size_t len)
 		return b->err.code;
 	/* The body is the nonce itself: check it before writing it. */
 	if (ike_msg_parse_nonce(nonce, len, &check, &b->err))
-		return ike_msg_refuse(b);
+		return ike_wire_refuse(b);
 	rc = ike_msg_begin(b, IKEV2_PL_NONCE, false, len, &body, &mark);
 	if (rc)
 		return rc;
@@ -1577,7 +1412,7 @@ int ike_msg_add_nonce(struct ike_builder *b, const uint8_t *nonce, size_t len)
 int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 {
 	struct ike_notify check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t size;
 	uint8_t *body;
 	int rc;
@@ -1586,7 +1421,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 		return b->err.code;
 	if (n->spi_size > sizeof(n->spi))
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "Notify: SPI size %u", n->spi_size);
-	size = ike_msg_size_add(4 + n->spi_size, n->len);
+	size = ike_wire_size_add(4 + n->spi_size, n->len);
 	rc = ike_msg_begin(b, IKEV2_PL_NOTIFY, false, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1597,7 +1432,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
 	if (n->len)
 		memcpy(body + 4 + n->spi_size, n->data, n->len);
 	rc = ike_msg_parse_notify(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1610,7 +1445,7 @@ int ike_msg_add_notify(struct ike_builder *b, const struct ike_notify *n)
  */
 int ike_msg_add_id(struct ike_builder *b, uint8_t type, const struct ike_id *id)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_id check;
 	uint8_t *body;
 	int rc;
@@ -1624,7 +1459,7 @@ int ike_msg_add_id(struct ike_builder *b, uint8_t type, const struct ike_id *id)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_id(body, 4 + id->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1636,7 +1471,7 @@ int ike_msg_add_id(struct ike_builder *b, uint8_t type, const struct ike_id *id)
  */
 int ike_msg_add_auth(struct ike_builder *b, const struct ike_auth *auth)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_auth check;
 	uint8_t *body;
 	int rc;
@@ -1646,7 +1481,7 @@ int ike_msg_add_auth(struct ike_builder *b, const struct ike_auth *auth)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_auth(body, 4 + auth->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1658,7 +1493,7 @@ int ike_msg_add_auth(struct ike_builder *b, const struct ike_auth *auth)
  */
 int ike_msg_add_cert(struct ike_builder *b, const struct ike_cert *cert)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_cert check;
 	uint8_t *body;
 	int rc;
@@ -1668,7 +1503,7 @@ int ike_msg_add_cert(struct ike_builder *b, const struct ike_cert *cert)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_cert(body, 1 + cert->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1680,7 +1515,7 @@ int ike_msg_add_cert(struct ike_builder *b, const struct ike_cert *cert)
  */
 int ike_msg_add_certreq(struct ike_builder *b, const struct ike_cert *req)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_cert check;
 	uint8_t *body;
 	int rc;
@@ -1690,7 +1525,7 @@ int ike_msg_add_certreq(struct ike_builder *b, const struct ike_cert *req)
 	if (rc)
 		return rc;
 	rc = ike_msg_parse_certreq(body, 1 + req->len, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1704,7 +1539,7 @@ int ike_msg_add_certreq(struct ike_builder *b, const struct ike_cert *req)
 int ike_msg_add_delete(struct ike_builder *b, const struct ike_delete *del)
 {
 	struct ike_delete check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t size = 4 + (size_t)del->n_spis * del->spi_size;
 	uint8_t *body;
 	int rc;
@@ -1718,7 +1553,7 @@ int ike_msg_add_delete(struct ike_builder *b, const struct ike_delete *del)
 	if (size > 4)
 		memcpy(body + 4, del->spis, size - 4);
 	rc = ike_msg_parse_delete(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1736,7 +1571,7 @@ int ike_msg_add_vendor(struct ike_builder *b, const uint8_t *vid, size_t len)
 	if (b->err.code)
 		return b->err.code;
 	if (ike_msg_parse_vendor(vid, len, &check, &b->err))
-		return ike_msg_refuse(b);
+		return ike_wire_refuse(b);
 	return ike_msg_add_raw(b, IKEV2_PL_VENDOR, false, vid, len);
 }
 
@@ -1746,7 +1581,7 @@ static size_t ike_msg_ts_size(const struct ike_ts *ts)
 		return IKE_MSG_TS4_LEN;
 	if (ts->type == IKEV2_TS_IPV6_ADDR_RANGE)
 		return IKE_MSG_TS6_LEN;
-	return ike_msg_size_add(IKE_MSG_TS_HDR_LEN, ts->len);
+	return ike_wire_size_add(IKE_MSG_TS_HDR_LEN, ts->len);
 }
 
 static uint8_t *ike_msg_put_ts(uint8_t *p, const struct ike_ts *ts)
@@ -1780,7 +1615,7 @@ static uint8_t *ike_msg_put_ts(uint8_t *p, const struct ike_ts *ts)
 int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payload *ts)
 {
 	struct ike_ts_payload check;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	size_t i, size = 4;
 	uint8_t *body, *p;
 	int rc;
@@ -1794,7 +1629,7 @@ int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payl
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "TS: %zu selectors, at most %d",
 				    ts->n_ts, IKE_MSG_MAX_TS);
 	for (i = 0; i < ts->n_ts; i++)
-		size = ike_msg_size_add(size, ike_msg_ts_size(&ts->ts[i]));
+		size = ike_wire_size_add(size, ike_msg_ts_size(&ts->ts[i]));
 	rc = ike_msg_begin(b, type, false, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1804,7 +1639,7 @@ int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payl
 	for (i = 0; i < ts->n_ts; i++)
 		p = ike_msg_put_ts(p, &ts->ts[i]);
 	rc = ike_msg_parse_ts(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /**
@@ -1817,7 +1652,7 @@ int ike_msg_add_ts(struct ike_builder *b, uint8_t type, const struct ike_ts_payl
 int ike_msg_add_cp(struct ike_builder *b, const struct ike_cp *cp)
 {
 	const struct ike_cp_attr *a;
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_cp check;
 	size_t i, size = 4;
 	uint8_t *body, *p;
@@ -1850,14 +1685,14 @@ int ike_msg_add_cp(struct ike_builder *b, const struct ike_cp *cp)
 		p += IKE_MSG_ATTR_HDR_LEN + a->len;
 	}
 	rc = ike_msg_parse_cp(body, size, &check, &b->err);
-	return ike_msg_take_back(b, &mark, rc);
+	return ike_wire_take_back(b, &mark, rc);
 }
 
 /* SK and SKF go last in a message with a header, never in a bare chain. */
 static int ike_msg_begin_encrypted(struct ike_builder *b, uint8_t type, uint8_t inner_first,
 				   size_t len, uint8_t **body)
 {
-	struct ike_msg_mark mark;
+	struct ike_wire_mark mark;
 	int rc;
 
 	if (b->err.code)
@@ -1923,7 +1758,7 @@ int ike_msg_add_skf(struct ike_builder *b, uint8_t inner_first, uint16_t number,
 				    "SKF: fragment %u of %u, %zu octets, first inner payload %u",
 				    number, total, len, inner_first);
 	rc = ike_msg_begin_encrypted(b, IKEV2_PL_SKF, inner_first,
-				     ike_msg_size_add(IKE_MSG_SKF_HDR_LEN, len), &p);
+				     ike_wire_size_add(IKE_MSG_SKF_HDR_LEN, len), &p);
 	if (rc)
 		return rc;
 	ike_put16(p, number);

@@ -13,7 +13,6 @@
  * RESERVED fields must be zero: RFC 2408 §2.5.2 has receivers check them.
  * A parsed message therefore rebuilds octet for octet.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +24,27 @@
 #define IKE_V1_ATTR_HDR_LEN	4
 #define IKE_V1_N_HDR_LEN	8	/* notification and delete: DOI, then 4 */
 #define IKE_V1_ID_HDR_LEN	4
+
+/* wire.c walks and builds ISAKMP's framing, IKEv1's own. */
+_Static_assert(IKEV1_HDR_LEN == IKE_WIRE_HDR_LEN && IKEV1_PAYLOAD_HDR_LEN == IKE_WIRE_PL_HDR_LEN &&
+	       IKEV1_PL_NONE == IKE_WIRE_PL_NONE && IKE_V1_MSG_BODY_MAX == IKE_WIRE_BODY_MAX,
+	       "ISAKMP's header and generic payload header are what wire.c writes");
+
+/* struct ike_v1_builder's named fields must be its core's, in place and size. */
+#define IKE_V1_CORE_FIELD(f)							\
+	_Static_assert(offsetof(struct ike_v1_builder, f) ==			\
+		       offsetof(struct ike_v1_builder, core.f) &&			\
+		       sizeof(((struct ike_v1_builder *)0)->f) ==			\
+		       sizeof(((struct ike_v1_builder *)0)->core.f), "ike_v1_builder." #f)
+IKE_V1_CORE_FIELD(buf);
+IKE_V1_CORE_FIELD(cap);
+IKE_V1_CORE_FIELD(len);
+IKE_V1_CORE_FIELD(n);
+IKE_V1_CORE_FIELD(first);
+IKE_V1_CORE_FIELD(has_hdr);
+IKE_V1_CORE_FIELD(sealed);
+IKE_V1_CORE_FIELD(next_off);
+IKE_V1_CORE_FIELD(err);
 
 /* Names */
 
@@ -134,18 +154,6 @@ const char *ike_v1_msg_notify_name(unsigned int type)
 	return ike_msg_lookup(ike_v1_notifies, IKE_MSG_N(ike_v1_notifies), type);
 }
 
-/* "payload 3 (Nonce)" or "payload 3 (type 99)", for reasons. */
-static const char *ike_v1_label(char *buf, size_t size, size_t idx, uint8_t type)
-{
-	const char *name = ike_v1_msg_payload_name(type);
-
-	if (strcmp(name, "unknown"))
-		snprintf(buf, size, "payload %zu (%s)", idx, name);
-	else
-		snprintf(buf, size, "payload %zu (type %u)", idx, type);
-	return buf;
-}
-
 /* The header and the payload chain */
 
 /**
@@ -203,36 +211,6 @@ static bool ike_v1_is_substructure(uint8_t type)
 	return type == IKEV1_PL_PROPOSAL || type == IKEV1_PL_TRANSFORM;
 }
 
-/* Record one payload of a chain; *used is its length, *next its Next Payload. */
-static int ike_v1_walk_one(const uint8_t *p, size_t left, const char *who,
-			   struct ike_v1_payload *pl, size_t *used, uint8_t *next,
-			   struct ike_msg_err *err)
-{
-	size_t plen;
-
-	if (left < IKEV1_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				   "%s: %zu octets left, less than its %d-octet header", who, left,
-				   IKEV1_PAYLOAD_HDR_LEN);
-	if (p[1])
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_VALUE, "%s: RESERVED is 0x%02x, not 0",
-				   who, p[1]);
-	plen = ike_get16(p + 2);
-	if (plen < IKEV1_PAYLOAD_HDR_LEN)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN,
-				   "%s: length %zu shorter than its %d-octet header", who, plen,
-				   IKEV1_PAYLOAD_HDR_LEN);
-	if (plen > left)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_OVERRUN,
-				   "%s: length %zu runs past the end (%zu octets left)", who, plen,
-				   left);
-	pl->body = p + IKEV1_PAYLOAD_HDR_LEN;
-	pl->len = plen - IKEV1_PAYLOAD_HDR_LEN;
-	*used = plen;
-	*next = p[0];
-	return 0;
-}
-
 /**
  * ike_v1_msg_parse_chain() - walk a chain of payloads
  * @first: the type of the first payload: the header's Next Payload
@@ -253,8 +231,9 @@ static int ike_v1_walk_one(const uint8_t *p, size_t left, const char *who,
 int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool decrypted,
 			   struct ike_v1_chain *chain, struct ike_msg_err *err)
 {
-	uint8_t type = first, next;
-	size_t off = 0, used;
+	struct ike_wire_payload gp;
+	uint8_t type = first;
+	size_t off = 0;
 	char who[48];
 	int rc;
 
@@ -263,7 +242,7 @@ int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool d
 	chain->len = 0;
 	chain->pad = 0;
 	while (type != IKEV1_PL_NONE) {
-		ike_v1_label(who, sizeof(who), chain->n + 1, type);
+		ike_wire_label(who, sizeof(who), chain->n + 1, type, ike_v1_msg_payload_name(type));
 		if (ike_v1_is_substructure(type))
 			return IKE_MSG_FAIL(err, IKE_MSG_E_CHAIN, "%s outside an SA payload", who);
 		if (off == len)
@@ -272,13 +251,17 @@ int ike_v1_msg_parse_chain(uint8_t first, const uint8_t *buf, size_t len, bool d
 		if (chain->n == IKE_V1_MSG_MAX_PAYLOADS)
 			return IKE_MSG_FAIL(err, IKE_MSG_E_TOO_MANY, "%s: more than %d payloads",
 					   who, IKE_V1_MSG_MAX_PAYLOADS);
-		rc = ike_v1_walk_one(buf + off, len - off, who, &chain->pl[chain->n], &used,
-				     &next, err);
+		/* RFC 2408 §2.5.2: RESERVED must be zero, and receivers check. */
+		rc = ike_wire_walk_one(buf + off, len - off, who, 0xff, &gp, err);
 		if (rc)
 			return rc;
-		chain->pl[chain->n++].type = type;
-		off += used;
-		type = next;
+		chain->pl[chain->n++] = (struct ike_v1_payload){
+			.type = type,
+			.body = gp.body,
+			.len = gp.len,
+		};
+		off += IKE_WIRE_PL_HDR_LEN + gp.len;
+		type = gp.next;
 	}
 	chain->len = off;
 	if (off != len && !decrypted)
@@ -691,16 +674,6 @@ static int ike_v1_parse_proposal(const uint8_t *p, size_t left, size_t idx,
 	return ike_v1_parse_transforms(p + hlen, plen - hlen, who, prop, err);
 }
 
-/* The fixed part of a body: @hlen octets that must be there. */
-static int ike_v1_need(size_t len, size_t hlen, const char *who, struct ike_msg_err *err)
-{
-	if (len < hlen)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_TRUNCATED,
-				   "%s: %zu octets, less than its %zu-octet header", who, len,
-				   hlen);
-	return 0;
-}
-
 /**
  * ike_v1_msg_parse_sa() - parse an SA payload's body
  * @body: the payload body
@@ -721,7 +694,7 @@ int ike_v1_msg_parse_sa(const uint8_t *body, size_t len, struct ike_v1_sa *sa,
 	uint8_t more = IKEV1_MORE_PROPOSALS;
 	size_t off = IKE_V1_SA_HDR_LEN, used;
 	struct ike_v1_proposal *prop;
-	int rc = ike_v1_need(len, IKE_V1_SA_HDR_LEN, "SA", err);
+	int rc = ike_wire_need(len, IKE_V1_SA_HDR_LEN, "SA", err);
 
 	sa->n_proposals = 0;
 	if (rc)
@@ -767,17 +740,6 @@ int ike_v1_msg_parse_sa(const uint8_t *body, size_t len, struct ike_v1_sa *sa,
 
 /* The other payloads (RFC 2408 §3.7 to §3.15, RFC 2407 §4.6.2, RFC 3947 §5) */
 
-/* Opaque octets that must not be empty. */
-static int ike_v1_opaque(const char *who, const uint8_t *body, size_t len, struct ike_blob *blob,
-			 struct ike_msg_err *err)
-{
-	if (!len)
-		return IKE_MSG_FAIL(err, IKE_MSG_E_BAD_LEN, "%s: empty", who);
-	blob->data = body;
-	blob->len = len;
-	return 0;
-}
-
 /**
  * ike_v1_msg_parse_ke() - parse a KE payload's body (§3.7)
  * @body: the payload body: the key exchange data
@@ -793,7 +755,7 @@ static int ike_v1_opaque(const char *who, const uint8_t *body, size_t len, struc
 int ike_v1_msg_parse_ke(const uint8_t *body, size_t len, struct ike_blob *ke,
 			struct ike_msg_err *err)
 {
-	return ike_v1_opaque("KE", body, len, ke, err);
+	return ike_wire_opaque("KE", body, len, ke, err);
 }
 
 /**
@@ -829,7 +791,7 @@ int ike_v1_msg_parse_nonce(const uint8_t *body, size_t len, struct ike_blob *non
 int ike_v1_msg_parse_hash(const uint8_t *body, size_t len, struct ike_blob *hash,
 			  struct ike_msg_err *err)
 {
-	return ike_v1_opaque("HASH", body, len, hash, err);
+	return ike_wire_opaque("HASH", body, len, hash, err);
 }
 
 /**
@@ -844,7 +806,7 @@ int ike_v1_msg_parse_hash(const uint8_t *body, size_t len, struct ike_blob *hash
 int ike_v1_msg_parse_sig(const uint8_t *body, size_t len, struct ike_blob *sig,
 			 struct ike_msg_err *err)
 {
-	return ike_v1_opaque("SIG", body, len, sig, err);
+	return ike_wire_opaque("SIG", body, len, sig, err);
 }
 
 /**
@@ -859,7 +821,7 @@ int ike_v1_msg_parse_sig(const uint8_t *body, size_t len, struct ike_blob *sig,
 int ike_v1_msg_parse_vendor(const uint8_t *body, size_t len, struct ike_blob *vid,
 			    struct ike_msg_err *err)
 {
-	return ike_v1_opaque("Vendor ID", body, len, vid, err);
+	return ike_wire_opaque("Vendor ID", body, len, vid, err);
 }
 
 /**
@@ -876,7 +838,7 @@ int ike_v1_msg_parse_vendor(const uint8_t *body, size_t len, struct ike_blob *vi
 int ike_v1_msg_parse_nat_d(const uint8_t *body, size_t len, struct ike_blob *nat_d,
 			   struct ike_msg_err *err)
 {
-	return ike_v1_opaque("NAT-D", body, len, nat_d, err);
+	return ike_wire_opaque("NAT-D", body, len, nat_d, err);
 }
 
 /* The length an ID type's data must have, 0 when any non-empty one will do. */
@@ -912,7 +874,7 @@ static size_t ike_v1_id_len(uint8_t type)
 int ike_v1_msg_parse_id(const uint8_t *body, size_t len, struct ike_v1_id *id,
 			struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKE_V1_ID_HDR_LEN, "ID", err);
+	int rc = ike_wire_need(len, IKE_V1_ID_HDR_LEN, "ID", err);
 	size_t want;
 
 	if (rc)
@@ -944,7 +906,7 @@ int ike_v1_msg_parse_id(const uint8_t *body, size_t len, struct ike_v1_id *id,
 int ike_v1_msg_parse_cert(const uint8_t *body, size_t len, struct ike_v1_cert *cert,
 			  struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, 1, "CERT", err);
+	int rc = ike_wire_need(len, 1, "CERT", err);
 
 	if (rc)
 		return rc;
@@ -968,7 +930,7 @@ int ike_v1_msg_parse_cert(const uint8_t *body, size_t len, struct ike_v1_cert *c
 int ike_v1_msg_parse_cr(const uint8_t *body, size_t len, struct ike_v1_cert *cr,
 			struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, 1, "CR", err);
+	int rc = ike_wire_need(len, 1, "CR", err);
 
 	if (rc)
 		return rc;
@@ -999,7 +961,7 @@ static bool ike_v1_doi_ok(uint32_t doi)
 int ike_v1_msg_parse_notify(const uint8_t *body, size_t len, struct ike_v1_notify *n,
 			    struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKE_V1_N_HDR_LEN, "Notification", err);
+	int rc = ike_wire_need(len, IKE_V1_N_HDR_LEN, "Notification", err);
 	const char *name;
 
 	if (rc)
@@ -1043,7 +1005,7 @@ int ike_v1_msg_parse_notify(const uint8_t *body, size_t len, struct ike_v1_notif
 int ike_v1_msg_parse_delete(const uint8_t *body, size_t len, struct ike_v1_delete *del,
 			    struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKE_V1_N_HDR_LEN, "Delete", err);
+	int rc = ike_wire_need(len, IKE_V1_N_HDR_LEN, "Delete", err);
 	bool size_ok;
 	size_t want;
 
@@ -1110,7 +1072,7 @@ const uint8_t *ike_v1_delete_spi(const struct ike_v1_delete *del, size_t i)
 int ike_v1_msg_parse_nat_oa(const uint8_t *body, size_t len, struct ike_v1_nat_oa *oa,
 			    struct ike_msg_err *err)
 {
-	int rc = ike_v1_need(len, IKEV1_NAT_OA_HDR_LEN, "NAT-OA", err);
+	int rc = ike_wire_need(len, IKEV1_NAT_OA_HDR_LEN, "NAT-OA", err);
 	size_t want;
 
 	if (rc)
@@ -1139,10 +1101,9 @@ int ike_v1_msg_parse_nat_oa(const uint8_t *body, size_t len, struct ike_v1_nat_o
 
 static void ike_v1_builder_reset(struct ike_v1_builder *b, uint8_t *buf, size_t cap)
 {
-	memset(b, 0, sizeof(*b));
-	b->buf = buf;
-	b->cap = cap;
-	b->next_off = SIZE_MAX;
+	ike_wire_reset(&b->core, buf, cap);
+	b->chain_end = 0;
+	memset(b->off, 0, sizeof(b->off));
 }
 
 /**
@@ -1163,22 +1124,19 @@ static void ike_v1_builder_reset(struct ike_v1_builder *b, uint8_t *buf, size_t 
 int ike_v1_msg_build_init(struct ike_v1_builder *b, uint8_t *buf, size_t cap,
 			  const struct ike_v1_hdr *hdr)
 {
+	int rc;
+
 	ike_v1_builder_reset(b, buf, cap);
-	b->has_hdr = true;
-	if (cap < IKEV1_HDR_LEN)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE,
-				   "header: %zu octets of room, it needs %d", cap, IKEV1_HDR_LEN);
+	rc = ike_wire_start(&b->core);
+	if (rc)
+		return rc;
 	memcpy(buf, hdr->icookie, IKEV1_COOKIE_LEN);
 	memcpy(buf + IKEV1_COOKIE_LEN, hdr->rcookie, IKEV1_COOKIE_LEN);
-	buf[16] = IKEV1_PL_NONE;
 	buf[17] = IKEV1_VERSION;
 	buf[18] = hdr->exchange;
 	buf[19] = hdr->flags;
 	ike_put32(buf + 20, hdr->msg_id);
-	ike_put32(buf + 24, IKEV1_HDR_LEN);
-	b->len = IKEV1_HDR_LEN;
 	b->chain_end = IKEV1_HDR_LEN;
-	b->next_off = 16;
 	return 0;
 }
 
@@ -1207,101 +1165,41 @@ void ike_v1_msg_chain_init(struct ike_v1_builder *b, uint8_t *buf, size_t cap)
  */
 int ike_v1_msg_build_end(struct ike_v1_builder *b, size_t *len)
 {
-	if (b->err.code)
-		return b->err.code;
-	if (b->has_hdr)
-		ike_put32(b->buf + 24, (uint32_t)b->len);
-	*len = b->len;
-	return 0;
+	return ike_wire_end(&b->core, len);
 }
 
-/*
- * Body sizes add up without wrapping: a caller's absurd length must reach
- * ike_v1_begin()'s check as too big, not wrap around to something small.
- */
-static size_t ike_v1_size_add(size_t a, size_t b)
-{
-	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
-}
-
-/* Where a payload being added can be taken back from. */
-struct ike_v1_mark {
-	size_t len;
-	size_t n;
-	size_t next_off;
-	uint8_t first;
+static const struct ike_wire_codec ike_v1_wire = {
+	.payload_name = ike_v1_msg_payload_name,
+	.last = "the padding",
+	.max_payloads = IKE_V1_MSG_MAX_PAYLOADS,
 };
 
 /*
  * Append a payload header for a body of @len octets and chain it to the
- * one before; *body is where the body goes.
+ * one before; *body is where the body goes. Where it starts is kept for
+ * the span helpers.
  */
 static int ike_v1_begin(struct ike_v1_builder *b, uint8_t type, size_t len, uint8_t **body,
-			struct ike_v1_mark *mark)
+			struct ike_wire_mark *mark)
 {
-	char who[48];
-	uint8_t *p;
+	int rc = ike_wire_begin(&b->core, &ike_v1_wire, type, 0, len, body, mark);
 
-	if (b->err.code)
-		return b->err.code;
-	ike_v1_label(who, sizeof(who), b->n + 1, type);
-	if (b->sealed)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s after the padding, which is last",
-				   who);
-	if (b->n == IKE_V1_MSG_MAX_PAYLOADS)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "%s: more than %d payloads", who,
-				   IKE_V1_MSG_MAX_PAYLOADS);
-	if (len > IKE_V1_MSG_BODY_MAX)
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL,
-				   "%s: body of %zu octets, a payload holds %d", who, len,
-				   IKE_V1_MSG_BODY_MAX);
-	if (b->cap - b->len < IKEV1_PAYLOAD_HDR_LEN + len ||
-	    (b->has_hdr && b->len + IKEV1_PAYLOAD_HDR_LEN + len > UINT32_MAX))
-		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_NOSPACE, "%s: %zu octets needed, %zu left",
-				   who, IKEV1_PAYLOAD_HDR_LEN + len, b->cap - b->len);
-	mark->len = b->len;
-	mark->n = b->n;
-	mark->next_off = b->next_off;
-	mark->first = b->first;
-	b->off[b->n] = b->len;
-	if (!b->n++)
-		b->first = type;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = type;
-	p = b->buf + b->len;
-	p[0] = IKEV1_PL_NONE;
-	p[1] = 0;
-	ike_put16(p + 2, (uint16_t)(IKEV1_PAYLOAD_HDR_LEN + len));
-	b->next_off = b->len;
-	b->len += IKEV1_PAYLOAD_HDR_LEN + len;
+	if (rc)
+		return rc;
+	b->off[b->n - 1] = mark->len;
 	b->chain_end = b->len;
-	*body = p + IKEV1_PAYLOAD_HDR_LEN;
 	return 0;
-}
-
-/* A parser refused what a builder was given (reason in b->err). */
-static int ike_v1_refuse(struct ike_v1_builder *b)
-{
-	b->err.code = IKE_MSG_E_INVAL;
-	return IKE_MSG_E_INVAL;
 }
 
 /*
  * A builder wrote a payload and its parser refused it (rc, reason in
  * b->err): take the payload back out and report the struct invalid.
  */
-static int ike_v1_take_back(struct ike_v1_builder *b, const struct ike_v1_mark *mark, int rc)
+static int ike_v1_take_back(struct ike_v1_builder *b, const struct ike_wire_mark *mark, int rc)
 {
-	if (!rc)
-		return 0;
-	b->len = mark->len;
-	b->chain_end = mark->len;
-	b->n = mark->n;
-	b->next_off = mark->next_off;
-	b->first = mark->first;
-	if (b->next_off != SIZE_MAX)
-		b->buf[b->next_off] = IKEV1_PL_NONE;
-	return ike_v1_refuse(b);
+	if (rc)
+		b->chain_end = mark->len;
+	return ike_wire_take_back(&b->core, mark, rc);
 }
 
 /**
@@ -1315,7 +1213,7 @@ static int ike_v1_take_back(struct ike_v1_builder *b, const struct ike_v1_mark *
  */
 int ike_v1_msg_add_raw(struct ike_v1_builder *b, uint8_t type, const uint8_t *body, size_t len)
 {
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *p;
 	int rc;
 
@@ -1435,7 +1333,7 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 				      t ? t + IKE_V1_SUB_HDR_LEN : NULL, &alen);
 		if (rc)
 			return rc;
-		tsize = ike_v1_size_add(IKE_V1_SUB_HDR_LEN, alen);
+		tsize = ike_wire_size_add(IKE_V1_SUB_HDR_LEN, alen);
 		if (t) {
 			t[0] = i + 1 == prop->n_transforms ? IKEV1_LAST : IKEV1_MORE_TRANSFORMS;
 			t[1] = 0;
@@ -1444,7 +1342,7 @@ static int ike_v1_put_proposal(struct ike_v1_builder *b, size_t idx,
 			t[5] = prop->tr[i].id;
 			ike_put16(t + 6, 0);
 		}
-		off = ike_v1_size_add(off, tsize);
+		off = ike_wire_size_add(off, tsize);
 	}
 	*size = off;
 	if (!p)
@@ -1484,7 +1382,7 @@ static int ike_v1_put_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa, u
 					 body ? body + off : NULL, &one);
 		if (rc)
 			return rc;
-		off = ike_v1_size_add(off, one);
+		off = ike_wire_size_add(off, one);
 	}
 	*size = off;
 	return 0;
@@ -1502,7 +1400,7 @@ static int ike_v1_put_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa, u
  */
 int ike_v1_msg_add_sa(struct ike_v1_builder *b, const struct ike_v1_sa *sa)
 {
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_v1_sa check;
 	size_t size;
 	uint8_t *body;
@@ -1528,7 +1426,7 @@ typedef int (*ike_v1_blob_parser)(const uint8_t *body, size_t len, struct ike_bl
 static int ike_v1_add_opaque(struct ike_v1_builder *b, uint8_t type, ike_v1_blob_parser parse,
 			     const uint8_t *data, size_t len)
 {
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	struct ike_blob check;
 	uint8_t *body;
 	int rc;
@@ -1638,8 +1536,8 @@ int ike_v1_msg_add_nat_d(struct ike_v1_builder *b, uint8_t type, const uint8_t *
  */
 int ike_v1_msg_add_id(struct ike_v1_builder *b, const struct ike_v1_id *id)
 {
-	size_t size = ike_v1_size_add(IKE_V1_ID_HDR_LEN, id->len);
-	struct ike_v1_mark mark;
+	size_t size = ike_wire_size_add(IKE_V1_ID_HDR_LEN, id->len);
+	struct ike_wire_mark mark;
 	struct ike_v1_id check;
 	uint8_t *body;
 	int rc;
@@ -1660,9 +1558,9 @@ int ike_v1_msg_add_id(struct ike_v1_builder *b, const struct ike_v1_id *id)
 static int ike_v1_add_cert_like(struct ike_v1_builder *b, uint8_t type,
 				const struct ike_v1_cert *cert)
 {
-	size_t size = ike_v1_size_add(1, cert->len);
+	size_t size = ike_wire_size_add(1, cert->len);
 	struct ike_v1_cert check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	int rc;
 
@@ -1713,7 +1611,7 @@ int ike_v1_msg_add_cr(struct ike_v1_builder *b, const struct ike_v1_cert *cr)
 int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *n)
 {
 	struct ike_v1_notify check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	size_t size;
 	int rc;
@@ -1723,7 +1621,7 @@ int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *
 	if (n->spi_size > IKE_V1_MSG_SPI_MAX || (n->spi_size && !n->spi))
 		return IKE_MSG_FAIL(&b->err, IKE_MSG_E_INVAL, "Notification: SPI size %u",
 				   n->spi_size);
-	size = ike_v1_size_add(IKE_V1_N_HDR_LEN + n->spi_size, n->len);
+	size = ike_wire_size_add(IKE_V1_N_HDR_LEN + n->spi_size, n->len);
 	rc = ike_v1_begin(b, IKEV1_PL_N, size, &body, &mark);
 	if (rc)
 		return rc;
@@ -1749,9 +1647,9 @@ int ike_v1_msg_add_notify(struct ike_v1_builder *b, const struct ike_v1_notify *
 int ike_v1_msg_add_delete(struct ike_v1_builder *b, const struct ike_v1_delete *del)
 {
 	size_t spis = (size_t)del->n_spis * del->spi_size;
-	size_t size = ike_v1_size_add(IKE_V1_N_HDR_LEN, spis);
+	size_t size = ike_wire_size_add(IKE_V1_N_HDR_LEN, spis);
 	struct ike_v1_delete check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	int rc;
 
@@ -1779,9 +1677,9 @@ int ike_v1_msg_add_delete(struct ike_v1_builder *b, const struct ike_v1_delete *
  */
 int ike_v1_msg_add_nat_oa(struct ike_v1_builder *b, uint8_t type, const struct ike_v1_nat_oa *oa)
 {
-	size_t size = ike_v1_size_add(IKEV1_NAT_OA_HDR_LEN, oa->len);
+	size_t size = ike_wire_size_add(IKEV1_NAT_OA_HDR_LEN, oa->len);
 	struct ike_v1_nat_oa check;
-	struct ike_v1_mark mark;
+	struct ike_wire_mark mark;
 	uint8_t *body;
 	int rc;
 

@@ -297,6 +297,8 @@ struct ike_v1_nat_oa {
 
 /**
  * struct ike_v1_builder - an ISAKMP message or payload chain being written
+ * @core: the fields below as the builder core shared with IKEv2 (wire.c)
+ *	takes them; they are one and the same storage
  * @buf: the caller's buffer
  * @cap: its size
  * @len: octets written so far
@@ -306,22 +308,31 @@ struct ike_v1_nat_oa {
  * @sealed: padding was added: no payload may follow
  * @next_off: where the Next Payload octet for the next payload is, or
  *	SIZE_MAX when it has none (first payload of a bare chain)
+ * @err: the first failure; once set, every later call fails with it
  * @chain_end: where the payloads end and padding, if any, begins
  * @off: where each payload's generic header is, for the span helpers
- * @err: the first failure; once set, every later call fails with it
+ *
+ * The union is the kernel's struct_group() by hand: the named fields keep
+ * their names for callers, and @core is a struct ike_builder for the code
+ * both versions share. They must stay struct ike_builder's, in its order.
  */
 struct ike_v1_builder {
-	uint8_t *buf;
-	size_t cap;
-	size_t len;
-	size_t n;
-	uint8_t first;
-	bool has_hdr;
-	bool sealed;
-	size_t next_off;
+	union {
+		struct ike_builder core;
+		struct {
+			uint8_t *buf;
+			size_t cap;
+			size_t len;
+			size_t n;
+			uint8_t first;
+			bool has_hdr;
+			bool sealed;
+			size_t next_off;
+			struct ike_msg_err err;
+		};
+	};
 	size_t chain_end;
 	size_t off[IKE_V1_MSG_MAX_PAYLOADS];
-	struct ike_msg_err err;
 };
 
 /* Names for logs; "unknown" for values not in the tables. */
