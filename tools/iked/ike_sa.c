@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon.h"
+#include "v1.h"
 #include "log.h"
 
 static unsigned int sa_bucket(const uint8_t spi[IKEV2_SPI_LEN])
@@ -124,6 +125,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_wire_free(&sa->req);
 	ike_wire_free(&sa->resp);
 	ike_frag_reset(sa);
+	ike_v1_free(sa->v1);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -940,6 +942,11 @@ void ike_sa_receive(struct iked *d, struct iked_dgram *dg)
 	char a[64];
 	bool from_initiator;
 
+	/* ISAKMP: major version 1 in the header's version octet */
+	if (dg->len > 17 && dg->buf[17] >> 4 == 1) {
+		ike_v1_receive(d, dg);
+		return;
+	}
 	if (ike_msg_parse(dg->buf, dg->len, &msg, &e)) {
 		iked_log(IKED_ENC, 1, "from %s: %s: dropped",
 			 iked_addr_str(&dg->remote, a, sizeof(a)), e.reason);

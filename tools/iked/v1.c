@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <linux/veil.h>
 #include <openssl/crypto.h>
 
 #include "daemon.h"
@@ -242,7 +243,7 @@ int ike_v1_start(struct iked *d, const struct iked_conn_cfg *conn,
 	sa->pending = child;
 	sa->state = IKE_SA_INIT_SENT;
 
-	v1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, 0);
+	v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_p1_add_sa(&b, sa->v1->xf, sa->v1->n_xf);
 	ike_v1_msg_add_vendor(&b, v1_vid_natt, sizeof(v1_vid_natt));
@@ -309,7 +310,7 @@ static void v1_mm2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 		return;
 	}
 	sa->v1->gxi_len = len;
-	v1_hdr(sa, &h, IKEV1_EXCH_MAIN, 0, 0);
+	v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_msg_add_ke(&b, sa->v1->gxi, sa->v1->gxi_len);
 	ike_v1_msg_add_nonce(&b, sa->ni, sa->ni_len);
@@ -380,7 +381,7 @@ static void v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 		v1_fail(sa, "key derivation");
 		return;
 	}
-	v1_hdr(sa, &h, IKEV1_EXCH_MAIN, IKEV1_FLAG_ENCRYPTION, 0);
+	v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, IKEV1_FLAG_ENCRYPTION, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	v1_self_id(sa, &id);
 	ike_v1_msg_add_id(&b, &id);
@@ -686,7 +687,7 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 	}
 	sa->last_rx = iked_now_ms();
 	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
-		if (msg.hdr.exchange != IKEV1_EXCH_MAIN)
+		if (msg.hdr.exchange != IKEV1_EXCH_IDENTITY_PROT)
 			return;
 		if (sa->v1->state == V1_MM1_SENT)
 			v1_mm2(sa, &msg);
@@ -703,7 +704,7 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 			   ike_v1_msg_exchange_name(msg.hdr.exchange));
 		return;
 	}
-	if (msg.hdr.exchange == IKEV1_EXCH_MAIN && sa->v1->state == V1_MM5_SENT && !id)
+	if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && sa->v1->state == V1_MM5_SENT && !id)
 		v1_mm6(sa, &chain);
 	else if (msg.hdr.exchange == IKEV1_EXCH_QUICK && sa->v1->qm.active &&
 		 id == sa->v1->qm.msgid)
