@@ -710,6 +710,10 @@ void ike_sa_delete(struct ike_sa *sa, bool tell_peer)
 
 	if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
 		return;
+	if (sa->version == 1) {
+		ike_v1_delete(sa, tell_peer);
+		return;
+	}
 	ike_child_free_all(sa);
 	if (!tell_peer || !sa->sk || sa->state != IKE_SA_ESTABLISHED) {
 		ike_sa_dead(sa, "IKE SA deleted");

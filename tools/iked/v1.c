@@ -652,6 +652,74 @@ static void v1_qm2(struct ike_sa *sa, const struct ike_v1_msg *msg, const uint8_
 	(void)msg;
 }
 
+/* --- Informational --- */
+
+/*
+ * One Informational exchange (RFC 2409 §5.7) with one Delete payload:
+ * HASH(1) = prf(SKEYID_a, M-ID | D), under a fresh Message ID's IV.
+ */
+static int v1_send_delete(struct ike_sa *sa, const struct ike_v1_delete *del)
+{
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	uint8_t buf[512];
+	size_t off, len, hoff, hlen;
+	uint32_t msgid = 0;
+	int ret;
+
+	while (!msgid)
+		ike_crypto_random(&msgid, sizeof(msgid));
+	v1_hdr(sa, &h, IKEV1_EXCH_INFORMATIONAL, IKEV1_FLAG_ENCRYPTION, msgid);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_hash(&b, NULL, sa->v1->keys->hash_len);
+	ike_v1_msg_add_delete(&b, del);
+	ret = ike_v1_msg_build_end(&b, &len);
+	if (!ret)
+		ret = ike_v1_msg_span_after(&b, 0, &off, &len);
+	if (!ret)
+		ret = ike_v1_msg_span_body(&b, 0, &hoff, &hlen);
+	if (!ret)
+		ret = ike_v1_info_hash(sa->v1->keys, msgid, buf + off, len, buf + hoff);
+	if (!ret)
+		ret = v1_seal_send(sa, &b, msgid, false);
+	ike_v1_iv_forget(sa->v1->keys, msgid);
+	return ret;
+}
+
+/**
+ * ike_v1_delete - delete an ISAKMP SA and its IPsec SAs
+ * @sa: the SA
+ * @tell_peer: send Deletes first: one per child (its inbound SPI), then
+ *	one for the ISAKMP SA (the cookies); IKEv1 Deletes are not answered
+ */
+void ike_v1_delete(struct ike_sa *sa, bool tell_peer)
+{
+	uint8_t spis[IKEV1_ISAKMP_SPI_LEN];
+	struct ike_child *c;
+
+	if (tell_peer && sa->v1 && sa->v1->state == V1_ESTABLISHED) {
+		for (c = sa->children; c; c = c->next) {
+			uint8_t spi[4] = { c->spi_in >> 24, c->spi_in >> 16, c->spi_in >> 8,
+					   c->spi_in };
+			struct ike_v1_delete del = {
+				.doi = IKEV1_DOI_IPSEC, .n_spis = 1, .spi_size = 4, .spis = spi,
+				.proto = c->proto == VEIL_PROTO_AH ? IKEV1_PROTO_AH : IKEV1_PROTO_ESP,
+			};
+
+			if (c->installed)
+				v1_send_delete(sa, &del);
+		}
+		memcpy(spis, sa->spi_i, IKEV1_COOKIE_LEN);
+		memcpy(spis + IKEV1_COOKIE_LEN, sa->spi_r, IKEV1_COOKIE_LEN);
+		v1_send_delete(sa, &(struct ike_v1_delete){
+			.doi = IKEV1_DOI_IPSEC, .proto = IKEV1_PROTO_ISAKMP, .n_spis = 1,
+			.spi_size = IKEV1_ISAKMP_SPI_LEN, .spis = spis,
+		});
+	}
+	ike_child_free_all(sa);
+	ike_sa_dead(sa, "ISAKMP SA deleted");
+}
+
 /* --- dispatch --- */
 
 /**
