@@ -389,8 +389,11 @@ static void sa_on_retransmit(struct iked_timer *t)
 		}
 		return;
 	}
-	ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
-		   sa->req_tries + 1);
+	if (sa->version == 1)
+		ike_sa_log(sa, 1, "retransmitting (try %d)", sa->req_tries + 1);
+	else
+		ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
+			   sa->req_tries + 1);
 	ike_sa_send_wire(sa, &sa->req);
 	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, sa->req_tries));
 	sa->req_tries++;
