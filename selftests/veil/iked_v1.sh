@@ -6,7 +6,8 @@
 # pre-shared key and Quick Mode with PFS; ping crosses the tunnel both
 # ways through veil.ko's and XFRM's SAs, which carry the same SPIs; when
 # veil-iked stops, its Deletes clear charon's IPsec and ISAKMP SAs; with
-# a wrong key nothing is established.
+# a wrong key nothing is established. Then charon initiates and veil-iked
+# answers, and charon's Deletes clear veil's SAs.
 #
 #   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
 #   veil-iked, veil.ko                                 charon, XFRM
@@ -91,7 +92,8 @@ charon_start() {
 		{ cat "$T/swanctl.out"; return 1; }
 }
 
-# iked_start SECRET: veil-iked in ikev1-l, initiating at once.
+# iked_start SECRET [ START ]: veil-iked in ikev1-l; the child's
+# start_action is START (start: veil-iked initiates at once).
 iked_start() {
 	cat > "$T/iked.conf" <<-EOF
 	connections = {
@@ -103,7 +105,7 @@ iked_start() {
 	    remote = { auth = "psk"; id = "10.95.0.2"; };
 	    children = { net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
 	                         esp_proposals = "aes128-sha256-modp2048";
-	                         start_action = "start"; }; };
+	                         start_action = "${2:-start}"; }; };
 	  };
 	};
 	EOF
@@ -165,12 +167,38 @@ wrong_psk() {
 	iked_stop
 }
 
+# charon initiates; veil-iked answers Main Mode and Quick Mode.
+charon_initiates() {
+	iked_start "$PSK" none
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 &&
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
+}
+
+# charon deletes the ISAKMP SA and the child: veil-iked removes its SAs.
+charon_deletes() {
+	swanctl --terminate --ike v1 >"$T/term.out" 2>&1 || { cat "$T/term.out"; return 1; }
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(l "$VEIL" policy list)" ]' ||
+		{ l "$VEIL" sa list; show_logs; return 1; }
+	grep -q 'the peer deleted the ISAKMP SA' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop
+}
+
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 7
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
 	main_quick
 check "veil-iked stops: its Deletes clear charon's IPsec and ISAKMP SAs" stop_deletes
 check "a wrong pre-shared key establishes nothing" wrong_psk
+check "charon initiates: veil answers Main Mode and Quick Mode; ping both ways through ESP" \
+	charon_initiates
+check "charon deletes the ISAKMP SA and its child: veil removes its SAs and policies" \
+	charon_deletes
 ktap_finished

@@ -483,6 +483,7 @@ int ike_sa_send_wire(struct ike_sa *sa, const struct ike_wire *w);
 
 /* ike_init.c */
 int ike_init_addrs(struct ike_sa *sa, const struct iked_conn_cfg *conn);
+const struct iked_conn_cfg *ike_init_find_conn(struct iked *d, const struct iked_dgram *dg);
 int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,
 		   const struct iked_child_cfg *child, const struct iked_ts *flow_src,
 		   const struct iked_ts *flow_dst);

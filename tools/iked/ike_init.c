@@ -550,7 +550,15 @@ static bool init_addr_in(const struct iked_ts *ranges, unsigned int n,
 }
 
 /* The first connection whose addresses take this request. */
-static const struct iked_conn_cfg *init_find_conn(struct iked *d, const struct iked_dgram *dg)
+/**
+ * ike_init_find_conn - the connection a peer's first message falls under:
+ *	the first whose local and remote addresses take the datagram's
+ * @d: the daemon
+ * @dg: the datagram
+ *
+ * Return: the connection, or NULL.
+ */
+const struct iked_conn_cfg *ike_init_find_conn(struct iked *d, const struct iked_dgram *dg)
 {
 	unsigned int i;
 
@@ -672,7 +680,7 @@ void ike_init_respond(struct iked *d, struct iked_dgram *dg, const struct ike_ms
 			return;
 		}
 	}
-	conn = init_find_conn(d, dg);
+	conn = ike_init_find_conn(d, dg);
 	if (!conn) {
 		iked_log(IKED_IKE, 1, "IKE_SA_INIT from %s: no connection takes it", a);
 		init_notify_reply(d, dg, msg, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);

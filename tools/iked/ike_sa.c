@@ -533,6 +533,10 @@ void ike_sa_kick(struct ike_sa *sa)
 	struct ike_op op;
 	int ret;
 
+	if (sa->version == 1) {
+		ike_v1_kick(sa);
+		return;
+	}
 	while (!sa->req.buf && sa->n_ops && sa->state == IKE_SA_ESTABLISHED) {
 		op = sa->ops[0];
 		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
