@@ -391,19 +391,131 @@ static const struct iked_secret *v1_psk(const struct ike_sa *sa)
 	return iked_secret_find(&sa->d->cfg, &sa->conn->local.id, peer);
 }
 
+/* What HASH_I and HASH_R cover of the exchange (not g^xy). */
+static void v1_p1_public(const struct ike_sa *sa, struct ike_v1_phase1 *p1)
+{
+	const struct ike_v1 *v = sa->v1;
+
+	*p1 = (struct ike_v1_phase1){
+		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
+		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
+		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
+	};
+}
+
+static void v1_established(struct ike_sa *sa)
+{
+	char a[64], b[64];
+
+	sa->v1->state = V1_ESTABLISHED;
+	sa->state = IKE_SA_ESTABLISHED;
+	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
+		   iked_addr_str(&sa->local, a, sizeof(a)), iked_addr_str(&sa->remote, b, sizeof(b)));
+}
+
+/*
+ * Main Mode's fifth or sixth message of ours, in the clear in @b over
+ * @buf: our ID, and HASH_I (we initiated) or HASH_R over it.
+ */
+static int v1_build_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
+			    struct ike_v1_builder *b, uint8_t *buf, size_t cap)
+{
+	struct ike_v1 *v = sa->v1;
+	uint8_t hash[IKE_V1_HASH_MAX];
+	struct ike_v1_hdr h;
+	struct ike_v1_id id;
+	size_t off, len;
+	int ret;
+
+	v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, IKEV1_FLAG_ENCRYPTION, 0);
+	ike_v1_msg_build_init(b, buf, cap, &h);
+	v1_self_id(sa, &id);
+	ike_v1_msg_add_id(b, &id);
+	ike_v1_msg_add_hash(b, NULL, v->keys->hash_len);
+	ret = ike_v1_msg_span_body(b, 0, &off, &len);
+	if (!ret)
+		ret = (sa->initiator ? ike_v1_hash_i : ike_v1_hash_r)(v->keys, p1, v->sai_b,
+								      v->sai_len, buf + off, len,
+								      hash);
+	if (!ret)
+		ret = ike_v1_msg_span_body(b, 1, &off, &len);
+	if (!ret)
+		memcpy(buf + off, hash, len);
+	return ret;
+}
+
+/*
+ * The peer's fifth or sixth message: its ID, and HASH_R (we initiated) or
+ * HASH_I over it, and the identity the connection wants.
+ *
+ * Return: NULL, or why not.
+ */
+static const char *v1_check_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
+				    const struct ike_v1_chain *c)
+{
+	const struct iked_auth_cfg *peer = &sa->conn->remote;
+	struct ike_v1 *v = sa->v1;
+	uint8_t want[IKE_V1_HASH_MAX];
+	struct ike_v1_id id;
+	struct ike_blob got;
+	struct ike_msg_err e;
+	int i, j;
+
+	i = ike_v1_chain_find(c, IKEV1_PL_ID, 0);
+	j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
+	if (i < 0 || j < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ||
+	    ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e))
+		return "no ID or HASH";
+	if ((sa->initiator ? ike_v1_hash_r : ike_v1_hash_i)(v->keys, p1, v->sai_b, v->sai_len,
+							    c->pl[i].body, c->pl[i].len, want) ||
+	    ike_v1_hash_check(v->keys, want, got.data, got.len))
+		return sa->initiator ? "HASH_R does not verify: a wrong pre-shared key?" :
+				       "HASH_I does not verify: a wrong pre-shared key?";
+	if (peer->has_id && peer->id.type &&
+	    (id.type != peer->id.type || id.len != peer->id.len ||
+	     memcmp(id.data, peer->id.data, id.len)))
+		return "the peer's identity is not the configured one";
+	return NULL;
+}
+
+/* The keys, from the KE and nonce both ends have now. */
+static int v1_derive(struct ike_sa *sa, struct ike_v1_phase1 *p1)
+{
+	struct ike_v1 *v = sa->v1;
+	const struct iked_secret *psk = v1_psk(sa);
+	uint8_t gxy[1024];
+	size_t gxy_len = sizeof(gxy);
+	int ret;
+
+	if (!psk)
+		return -ENOENT;
+	if (ike_dh_derive(sa->dh, sa->initiator ? v->gxr : v->gxi,
+			  sa->initiator ? v->gxr_len : v->gxi_len, gxy, &gxy_len))
+		return -EBADMSG;
+	ret = ike_v1_keys_new(v->chosen.hash, v->chosen.encr, v->chosen.keylen, &v->keys);
+	*p1 = (struct ike_v1_phase1){
+		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
+		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
+		.gxy = gxy, .gxy_len = gxy_len,
+		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
+	};
+	if (!ret)
+		ret = ike_v1_keys_derive(v->keys, p1, psk->key, psk->len);
+	OPENSSL_cleanse(gxy, sizeof(gxy));
+	p1->gxy = NULL;
+	p1->gxy_len = 0;
+	return ret;
+}
+
 /* MM4: the responder's KE and nonce: the keys; MM5: our ID and HASH_I. */
 static void v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 {
 	struct ike_v1 *v = sa->v1;
-	const struct iked_secret *psk = v1_psk(sa);
 	struct ike_v1_phase1 p1;
 	struct ike_v1_builder b;
-	struct ike_v1_hdr h;
-	struct ike_v1_id id;
 	struct ike_blob ke, nonce;
 	struct ike_msg_err e;
-	uint8_t buf[V1_MSG_MAX], gxy[1024], hash[IKE_V1_HASH_MAX];
-	size_t gxy_len = sizeof(gxy), off, len;
+	uint8_t buf[V1_MSG_MAX];
 	int i, j, ret;
 
 	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_KE, 0);
@@ -415,44 +527,21 @@ static void v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 		v1_fail(sa, "Main Mode's fourth message lacks KE or Nonce");
 		return;
 	}
-	if (!psk) {
-		v1_fail(sa, "no pre-shared key for these identities");
-		return;
-	}
 	memcpy(v->gxr, ke.data, ke.len);
 	v->gxr_len = ke.len;
 	memcpy(sa->nr, nonce.data, nonce.len);
 	sa->nr_len = nonce.len;
-	if (ike_dh_derive(sa->dh, v->gxr, v->gxr_len, gxy, &gxy_len)) {
-		v1_fail(sa, "the responder's KE is not a valid public value");
-		return;
-	}
-	ret = ike_v1_keys_new(v->chosen.hash, v->chosen.encr, v->chosen.keylen, &v->keys);
-	p1 = (struct ike_v1_phase1){
-		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
-		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
-		.gxy = gxy, .gxy_len = gxy_len,
-		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
-	};
-	if (!ret)
-		ret = ike_v1_keys_derive(v->keys, &p1, psk->key, psk->len);
-	OPENSSL_cleanse(gxy, sizeof(gxy));
+	ret = v1_derive(sa, &p1);
 	if (ret) {
-		v1_fail(sa, "key derivation");
+		v1_fail(sa, ret == -ENOENT ? "no pre-shared key for these identities" :
+			ret == -EBADMSG ? "the responder's KE is not a valid public value" :
+			"key derivation");
 		return;
 	}
-	v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, IKEV1_FLAG_ENCRYPTION, 0);
-	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
-	v1_self_id(sa, &id);
-	ike_v1_msg_add_id(&b, &id);
-	ike_v1_msg_add_hash(&b, NULL, v->keys->hash_len);
-	if (ike_v1_msg_span_body(&b, 0, &off, &len) ||
-	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, buf + off, len, hash) ||
-	    ike_v1_msg_span_body(&b, 1, &off, &len)) {
+	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf))) {
 		v1_fail(sa, "cannot build Main Mode's fifth message");
 		return;
 	}
-	memcpy(buf + off, hash, len);
 	v->state = V1_MM5_SENT;
 	sa->state = IKE_SA_AUTH_SENT;
 	if (v1_seal_send(sa, &b, 0, true, NULL))
@@ -464,45 +553,19 @@ static void v1_qm_start(struct ike_sa *sa);
 /* MM6: the responder's ID and HASH_R: the ISAKMP SA is there. */
 static void v1_mm6(struct ike_sa *sa, const struct ike_v1_chain *c)
 {
-	struct ike_v1 *v = sa->v1;
-	struct ike_v1_phase1 p1 = {
-		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
-		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
-		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
-	};
-	uint8_t want[IKE_V1_HASH_MAX];
-	struct ike_v1_id id;
-	struct ike_blob got;
-	struct ike_msg_err e;
-	int i, j;
+	struct ike_v1_phase1 p1;
+	const char *why;
 
-	i = ike_v1_chain_find(c, IKEV1_PL_ID, 0);
-	j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
-	if (i < 0 || j < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ||
-	    ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e)) {
-		v1_fail(sa, "Main Mode's sixth message lacks ID or HASH");
+	v1_p1_public(sa, &p1);
+	why = v1_check_id_hash(sa, &p1, c);
+	if (why) {
+		v1_fail(sa, why);
 		return;
 	}
-	if (ike_v1_hash_r(v->keys, &p1, v->sai_b, v->sai_len, c->pl[i].body, c->pl[i].len,
-			  want) ||
-	    ike_v1_hash_check(v->keys, want, got.data, got.len)) {
-		v1_fail(sa, "HASH_R does not verify: a wrong pre-shared key?");
-		return;
-	}
-	if (sa->conn->remote.has_id && sa->conn->remote.id.type &&
-	    (id.type != sa->conn->remote.id.type || id.len != sa->conn->remote.id.len ||
-	     memcmp(id.data, sa->conn->remote.id.data, id.len))) {
-		v1_fail(sa, "the responder's identity is not the configured one");
-		return;
-	}
-	ike_v1_iv_confirm(v->keys, 0);
+	ike_v1_iv_confirm(sa->v1->keys, 0);
 	ike_wire_free(&sa->req);
 	iked_timer_cancel(&sa->retransmit);
-	v->state = V1_ESTABLISHED;
-	sa->state = IKE_SA_ESTABLISHED;
-	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
-		   iked_addr_str(&sa->local, (char[64]){ 0 }, 64),
-		   iked_addr_str(&sa->remote, (char[64]){ 0 }, 64));
+	v1_established(sa);
 	if (sa->pending)
 		v1_qm_start(sa);
 }
@@ -830,35 +893,6 @@ static void v1_mm1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_ms
 		ike_sa_dead(sa, "cannot answer Main Mode");
 }
 
-/* The keys, from the KE and nonce both ends have now. */
-static int v1_derive(struct ike_sa *sa, struct ike_v1_phase1 *p1)
-{
-	struct ike_v1 *v = sa->v1;
-	const struct iked_secret *psk = v1_psk(sa);
-	uint8_t gxy[1024];
-	size_t gxy_len = sizeof(gxy);
-	int ret;
-
-	if (!psk)
-		return -ENOENT;
-	if (ike_dh_derive(sa->dh, sa->initiator ? v->gxr : v->gxi,
-			  sa->initiator ? v->gxr_len : v->gxi_len, gxy, &gxy_len))
-		return -EBADMSG;
-	ret = ike_v1_keys_new(v->chosen.hash, v->chosen.encr, v->chosen.keylen, &v->keys);
-	*p1 = (struct ike_v1_phase1){
-		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
-		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
-		.gxy = gxy, .gxy_len = gxy_len,
-		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
-	};
-	if (!ret)
-		ret = ike_v1_keys_derive(v->keys, p1, psk->key, psk->len);
-	OPENSSL_cleanse(gxy, sizeof(gxy));
-	p1->gxy = NULL;
-	p1->gxy_len = 0;
-	return ret;
-}
-
 /* MM3: the initiator's KE and nonce; MM4: ours, and the keys. */
 static void v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg)
 {
@@ -911,60 +945,26 @@ static void v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct 
 /* MM5: the initiator's ID and HASH_I; MM6: ours. */
 static void v1_mm5(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_chain *c)
 {
-	struct ike_v1 *v = sa->v1;
-	struct ike_v1_phase1 p1 = {
-		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
-		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
-		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
-	};
-	uint8_t want[IKE_V1_HASH_MAX], buf[V1_MSG_MAX];
+	struct ike_v1_phase1 p1;
 	struct ike_v1_builder b;
-	struct ike_v1_hdr h;
-	struct ike_v1_id id;
-	struct ike_blob got;
-	struct ike_msg_err e;
-	size_t off, len;
-	char a[64];
-	int i, j;
+	uint8_t buf[V1_MSG_MAX];
+	const char *why;
+	char msg[160];
 
-	i = ike_v1_chain_find(c, IKEV1_PL_ID, 0);
-	j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
-	if (i < 0 || j < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ||
-	    ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e) ||
-	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, c->pl[i].body, c->pl[i].len,
-			  want) ||
-	    ike_v1_hash_check(v->keys, want, got.data, got.len)) {
-		ike_sa_dead(sa, "IKEv1 Main Mode: HASH_I does not verify: a wrong pre-shared key?");
+	v1_p1_public(sa, &p1);
+	why = v1_check_id_hash(sa, &p1, c);
+	if (why) {
+		snprintf(msg, sizeof(msg), "IKEv1 Main Mode: %s", why);
+		ike_sa_dead(sa, msg);
 		return;
 	}
-	if (sa->conn->remote.has_id && sa->conn->remote.id.type &&
-	    (id.type != sa->conn->remote.id.type || id.len != sa->conn->remote.id.len ||
-	     memcmp(id.data, sa->conn->remote.id.data, id.len))) {
-		ike_sa_dead(sa, "IKEv1 Main Mode: the initiator's identity is not the configured one");
-		return;
-	}
-	ike_v1_iv_confirm(v->keys, 0);
-	v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, IKEV1_FLAG_ENCRYPTION, 0);
-	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
-	v1_self_id(sa, &id);
-	ike_v1_msg_add_id(&b, &id);
-	ike_v1_msg_add_hash(&b, NULL, v->keys->hash_len);
-	if (ike_v1_msg_span_body(&b, 0, &off, &len) ||
-	    ike_v1_hash_r(v->keys, &p1, v->sai_b, v->sai_len, buf + off, len, want) ||
-	    ike_v1_msg_span_body(&b, 1, &off, &len)) {
+	ike_v1_iv_confirm(sa->v1->keys, 0);
+	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf)) ||
+	    v1_seal_send(sa, &b, 0, false, dg)) {
 		ike_sa_dead(sa, "cannot answer Main Mode");
 		return;
 	}
-	memcpy(buf + off, want, len);
-	if (v1_seal_send(sa, &b, 0, false, dg)) {
-		ike_sa_dead(sa, "cannot answer Main Mode");
-		return;
-	}
-	v->state = V1_ESTABLISHED;
-	sa->state = IKE_SA_ESTABLISHED;
-	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
-		   iked_addr_str(&sa->local, a, sizeof(a)),
-		   iked_addr_str(&sa->remote, (char[64]){ 0 }, 64));
+	v1_established(sa);
 }
 
 /* A Quick Mode ID as a traffic selector. */
