@@ -105,7 +105,7 @@ iked_start() {
 	    remote = { auth = "psk"; id = "10.95.0.2"; };
 	    children = { net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
 	                         esp_proposals = "aes128-sha256-modp2048";
-	                         start_action = "${2:-start}"; }; };
+	                         start_action = "${2:-start}"; ${IKED_CHILD:-} }; };
 	  };
 	};
 	EOF
@@ -180,6 +180,31 @@ charon_initiates() {
 	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
 }
 
+# Each side rekeys the child while pings go: veil-iked by its lifetime
+# (every 1 to 2 s): a new Quick Mode, the traffic moved, the old child's
+# Delete; then charon with swanctl --rekey. No ping may be lost.
+rekeys() {
+	local loss n
+	swanctl --terminate --ike v1 >/dev/null 2>&1
+	iked_stop
+	IKED_CHILD='rekey_time = "2s"; rand_time = "1s"; life_time = "60s";' iked_start "$PSK"
+	wait_for 50 eval '[ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	l ping -q -c 80 -i 0.05 -W 3 -I 10.95.1.1 10.95.2.1 >"$T/ping.out" 2>&1 &
+	ping=$!
+	sleep 2.5
+	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; kill $ping; return 1; }
+	wait $ping
+	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
+	n=$(grep -c 'child net rekeyed' "$T/iked.log")
+	if [ "$loss" != 0 ] || [ "$n" -lt 1 ] ||
+	   ! grep -q 'CHILD_SA net{[0-9]*} established' "$T/charon.log"; then
+		echo "loss $loss%, $n rekeys by veil"; cat "$T/ping.out"; show_logs; return 1
+	fi
+	# charon keeps the child it rekeyed until it expires (delete_rekeyed)
+	grep -q 'the peer rekeys it' "$T/iked.log" || { echo "charon's rekey not seen"; show_logs; return 1; }
+	wait_for 25 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -le 4 ]' || { l "$VEIL" sa list; return 1; }
+}
+
 # charon deletes the ISAKMP SA and the child: veil-iked removes its SAs.
 charon_deletes() {
 	swanctl --terminate --ike v1 >"$T/term.out" 2>&1 || { cat "$T/term.out"; return 1; }
@@ -190,7 +215,7 @@ charon_deletes() {
 }
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -199,6 +224,8 @@ check "veil-iked stops: its Deletes clear charon's IPsec and ISAKMP SAs" stop_de
 check "a wrong pre-shared key establishes nothing" wrong_psk
 check "charon initiates: veil answers Main Mode and Quick Mode; ping both ways through ESP" \
 	charon_initiates
+check "each side rekeys the child with a new Quick Mode while pings go: none lost" \
+	rekeys
 check "charon deletes the ISAKMP SA and its child: veil removes its SAs and policies" \
 	charon_deletes
 ktap_finished

@@ -24,6 +24,8 @@ void ike_v1_free(struct ike_v1 *v)
 {
 	if (!v)
 		return;
+	if (v->switch_new)
+		iked_timer_cancel(&v->switch_timer);
 	ike_v1_keys_free(v->keys);
 	ike_dh_free(v->qm.dh);
 	free(v->sai_b);
@@ -195,6 +197,60 @@ static void v1_delete_child(struct ike_sa *sa, struct ike_child *c)
 }
 
 /**
+ * ike_v1_replaced - a Quick Mode that rekeyed a child is done: the old
+ *	child goes, and the peer is told
+ * @sa: the ISAKMP SA
+ * @spi_in: the old child's inbound SPI
+ */
+void ike_v1_replaced(struct ike_sa *sa, uint32_t spi_in)
+{
+	struct ike_child *c = spi_in ? ike_child_by_spi_in(sa, spi_in) : NULL;
+
+	if (!c)
+		return;
+	ike_sa_log(sa, 1, "child %s rekeyed: deleting %08x_i", c->cfg->name, c->spi_in);
+	v1_delete_child(sa, c);
+	ike_child_uninstall(sa, c);
+	ike_child_release(sa, c);
+}
+
+/* The switch's time has come: the new child sends, the old one goes. */
+static void v1_on_switch(struct iked_timer *t)
+{
+	struct ike_v1 *v = iked_container_of(t, struct ike_v1, switch_timer);
+	struct ike_sa *sa = v->sa;
+	struct ike_child *c = ike_child_by_spi_in(sa, v->switch_new);
+
+	if (c)
+		ike_child_install_out(sa, c);
+	ike_v1_replaced(sa, v->switch_old);
+	v->switch_new = v->switch_old = 0;
+	ike_v1_kick(sa);
+}
+
+/**
+ * ike_v1_switch_later - after a rekey's Quick Mode, move the traffic to
+ *	the new child and delete the old one, in a moment
+ * @sa: the ISAKMP SA
+ * @spi_new: the new child's inbound SPI
+ * @spi_old: the old child's
+ *
+ * IKEv1 has no answer to HASH(3): the wait gives the responder the time to
+ * install its SAs (charon does so on HASH(3)); meanwhile the old child
+ * carries the traffic. Nothing else starts until then.
+ */
+void ike_v1_switch_later(struct ike_sa *sa, uint32_t spi_new, uint32_t spi_old)
+{
+	struct ike_v1 *v = sa->v1;
+
+	v->sa = sa;
+	v->switch_new = spi_new;
+	v->switch_old = spi_old;
+	iked_timer_init(&v->switch_timer, v1_on_switch);
+	iked_timer_set(&v->switch_timer, V1_SWITCH_MS);
+}
+
+/**
  * ike_v1_kick - what is queued on an ISAKMP SA: a new child (Quick Mode),
  *	a child to delete
  * @sa: the SA
@@ -207,21 +263,24 @@ void ike_v1_kick(struct ike_sa *sa)
 	struct ike_child *c;
 	struct ike_op op;
 
-	while (sa->n_ops && sa->state == IKE_SA_ESTABLISHED && !sa->v1->qm.active) {
+	while (sa->n_ops && sa->state == IKE_SA_ESTABLISHED && !sa->v1->qm.active &&
+	       !sa->v1->switch_new) {
 		op = sa->ops[0];
 		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
 		if (op.type == IKE_OP_NEW_CHILD) {
 			sa->pending = op.cfg;
-			ike_v1_qm_start(sa);
+			ike_v1_qm_start(sa, 0);
 			continue;
 		}
 		c = ike_child_by_spi_in(sa, op.spi_in);
 		if (!c)
 			continue;
 		if (op.type == IKE_OP_REKEY_CHILD) {
-			ike_sa_log(sa, 0, "child %s: IKEv1 rekeying is not implemented yet: it "
-				   "goes at its hard lifetime", c->cfg->name);
-			c->rekeyed = true;
+			/* make before break: a new child, then the old one's Delete */
+			ike_sa_log(sa, 1, "rekeying child %s (IKEv1 Quick Mode)", c->cfg->name);
+			c->rekeying = true;
+			sa->pending = c->cfg;
+			ike_v1_qm_start(sa, c->spi_in);
 			continue;
 		}
 		v1_delete_child(sa, c);

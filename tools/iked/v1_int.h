@@ -17,6 +17,8 @@
 
 #define V1_NONCE_LEN	32
 #define V1_MSG_MAX	8192
+/* How long a rekey's new outbound SA waits for the responder (ms). */
+#define V1_SWITCH_MS	500
 
 extern const uint8_t ike_v1_vid_natt[16];
 extern const uint8_t ike_v1_vid_dpd[16];
@@ -48,6 +50,8 @@ enum v1_state {
  * @chosen: as responder, the transform chosen
  * @gqm: as responder, the PFS shared secret
  * @gqm_len: its length (0 without PFS)
+ * @replaces: the inbound SPI of the child this one rekeys (0 for none):
+ *	IKEv1 rekeys by a new Quick Mode, then deletes the old child
  */
 struct v1_qm {
 	bool active;
@@ -66,6 +70,7 @@ struct v1_qm {
 	struct ike_v1_p2_xf chosen;
 	uint8_t gqm[1024];
 	size_t gqm_len;
+	uint32_t replaces;
 };
 
 /**
@@ -84,6 +89,10 @@ struct v1_qm {
  * @qm: the Quick Mode in flight
  * @last_in: as responder, the last message we answered, to know it again
  * @last_in_len: its length
+ * @sa: the IKE SA this is part of (for the timer)
+ * @switch_timer: a rekey's switch to the new child (ike_v1_switch_later())
+ * @switch_new: the new child's inbound SPI, 0 when no switch waits
+ * @switch_old: the old child's
  */
 struct ike_v1 {
 	enum v1_state state;
@@ -100,6 +109,10 @@ struct ike_v1 {
 	struct v1_qm qm;
 	uint8_t *last_in;
 	size_t last_in_len;
+	struct ike_sa *sa;
+	struct iked_timer switch_timer;
+	uint32_t switch_new;
+	uint32_t switch_old;
 };
 
 bool ike_v1_again(struct ike_sa *sa, const struct iked_dgram *in);
@@ -118,7 +131,9 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 void ike_v1_qm2(struct ike_sa *sa, const struct ike_v1_msg *msg, const uint8_t *plain,
 		const struct ike_v1_chain *c);
 void ike_v1_qm3(struct ike_sa *sa, const struct ike_v1_chain *c);
-void ike_v1_qm_start(struct ike_sa *sa);
+void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces);
+void ike_v1_replaced(struct ike_sa *sa, uint32_t spi_in);
+void ike_v1_switch_later(struct ike_sa *sa, uint32_t spi_new, uint32_t spi_old);
 int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
 		     bool expect_answer, const struct iked_dgram *in);
 void ike_v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id);

@@ -348,7 +348,7 @@ void ike_v1_mm6(struct ike_sa *sa, const struct ike_v1_chain *c)
 	iked_timer_cancel(&sa->retransmit);
 	v1_established(sa);
 	if (sa->pending)
-		ike_v1_qm_start(sa);
+		ike_v1_qm_start(sa, 0);
 }
 
 /* --- Main Mode and Quick Mode, responder --- */

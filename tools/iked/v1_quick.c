@@ -46,7 +46,7 @@ static void v1_ts_id(const struct iked_ts *ts, struct ike_v1_id *id, uint8_t *da
 	id->len = 2 * alen;
 }
 
-void ike_v1_qm_start(struct ike_sa *sa)
+void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces)
 {
 	const struct iked_child_cfg *cfg = sa->pending;
 	struct v1_qm *q = &sa->v1->qm;
@@ -62,6 +62,7 @@ void ike_v1_qm_start(struct ike_sa *sa)
 	sa->pending = NULL;
 	memset(q, 0, sizeof(*q));
 	q->cfg = cfg;
+	q->replaces = replaces;
 	n = ike_prop_parse(*cfg->esp_proposals ? cfg->esp_proposals : cfg->ah_proposals,
 			   *cfg->esp_proposals ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH, props,
 			   IKED_MAX_PROPS, err, sizeof(err));
@@ -116,10 +117,12 @@ void ike_v1_qm_start(struct ike_sa *sa)
 /*
  * A Quick Mode's child into veil.ko: its KEYMAT (RFC 2409 §5.5) for both
  * SAs, laid out as child.c takes it (the initiator's outbound keys
- * first), and its selectors from the configuration.
+ * first), and its selectors from the configuration. With @defer_out the
+ * outbound SA waits (ike_child_install_out()): the peer may not have its
+ * inbound one yet.
  */
 static void v1_install(struct ike_sa *sa, struct v1_qm *q, const uint8_t *ni, size_t ni_len,
-		       const uint8_t *nr, size_t nr_len)
+		       const uint8_t *nr, size_t nr_len, bool defer_out)
 {
 	uint32_t spi_i = q->responder ? q->spi_out : q->spi_in;
 	uint32_t spi_r = q->responder ? q->spi_in : q->spi_out;
@@ -145,6 +148,7 @@ static void v1_install(struct ike_sa *sa, struct v1_qm *q, const uint8_t *ni, si
 	ch->ts_remote[0] = q->cfg->remote_ts[0];
 	ch->n_remote = 1;
 	ch->initiated = !q->responder;
+	ch->defer_out = defer_out;
 	half = ike_prop_child_keymat_len(&ch->chosen) / 2;
 	keymat = malloc(2 * half);
 	if (!keymat ||
@@ -226,7 +230,12 @@ void ike_v1_qm2(struct ike_sa *sa, const struct ike_v1_msg *msg, const uint8_t *
 	q->gqm_len = gqm_len;
 	memcpy(q->gqm, gqm, gqm_len);
 	OPENSSL_cleanse(gqm, sizeof(gqm));
-	v1_install(sa, q, q->ni, q->ni_len, nr.data, nr.len);
+	/*
+	 * A rekey's new outbound SA waits a moment: the responder installs
+	 * its SAs once it has our HASH(3), and until then the old child
+	 * carries the traffic (ike_v1_switch()).
+	 */
+	v1_install(sa, q, q->ni, q->ni_len, nr.data, nr.len, q->replaces != 0);
 
 	/* QM3: HASH(3) */
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_QUICK, IKEV1_FLAG_ENCRYPTION, q->msgid);
@@ -240,7 +249,10 @@ void ike_v1_qm2(struct ike_sa *sa, const struct ike_v1_msg *msg, const uint8_t *
 	q->dh = NULL;
 	q->active = false;
 	(void)msg;
-	ike_v1_kick(sa);
+	if (q->replaces)
+		ike_v1_switch_later(sa, q->spi_in, q->replaces);
+	else
+		ike_v1_kick(sa);
 }
 
 /* A Quick Mode ID as a traffic selector. */
@@ -283,6 +295,7 @@ static bool v1_ts_same(const struct iked_ts *a, const struct iked_ts *b)
 void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg,
 		const struct ike_v1_chain *c)
 {
+	struct ike_child *ch;
 	static struct ike_v1_sa offered;
 	struct v1_qm *q = &sa->v1->qm;
 	struct ike_prop props[IKED_MAX_PROPS];
@@ -396,6 +409,20 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 		return;
 	}
 	q->active = true;
+	/*
+	 * A child of the same configuration is there already: the peer
+	 * rekeys it. That one is not ours to rekey any more; it goes by the
+	 * peer's Delete, or at its hard lifetime (charon keeps a rekeyed
+	 * IKEv1 child until then unless delete_rekeyed is set).
+	 */
+	for (ch = sa->children; ch; ch = ch->next)
+		if (ch->cfg == q->cfg && ch->installed && !ch->rekeyed) {
+			ch->rekeyed = true;
+			ike_sa_log(sa, 1, "child %s: the peer rekeys it (%08x_i)", ch->cfg->name,
+				   ch->spi_in);
+		}
+	/* in before QM2 goes: the initiator sends on the new SA after QM3 */
+	v1_install(sa, q, q->peer_ni, q->peer_ni_len, q->ni, q->ni_len, true);
 	ike_v1_seal_send(sa, &b, q->msgid, false, dg);
 }
 
@@ -403,6 +430,7 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 void ike_v1_qm3(struct ike_sa *sa, const struct ike_v1_chain *c)
 {
 	struct v1_qm *q = &sa->v1->qm;
+	struct ike_child *ch;
 	uint8_t want[IKE_V1_HASH_MAX];
 	struct ike_blob got;
 	struct ike_msg_err e;
@@ -415,7 +443,9 @@ void ike_v1_qm3(struct ike_sa *sa, const struct ike_v1_chain *c)
 		ike_sa_log(sa, 1, "Quick Mode's HASH(3) does not verify: dropped");
 		return;
 	}
-	v1_install(sa, q, q->peer_ni, q->peer_ni_len, q->ni, q->ni_len);
+	ch = ike_child_by_spi_in(sa, q->spi_in);
+	if (ch)
+		ike_child_install_out(sa, ch);
 	ike_v1_iv_forget(sa->v1->keys, q->msgid);
 	ike_dh_free(q->dh);
 	q->dh = NULL;
