@@ -462,6 +462,21 @@ static int conf_close(const config_setting_t *s, void *field, void *count, struc
 	return 0;
 }
 
+/* IKE's version: 1 (RFC 2409) or 2 (RFC 7296) */
+static int conf_version(const config_setting_t *s, void *field, void *count,
+			struct conf_ctx *c)
+{
+	uint64_t v;
+
+	(void)count;
+	if (conf_num(s, 2, &v, c))
+		return -1;
+	if (v != 1 && v != 2)
+		return conf_fail(c, s, "version must be 1 (IKEv1) or 2 (IKEv2)");
+	*(uint8_t *)field = (uint8_t)v;
+	return 0;
+}
+
 #define KEY(st, n, f, fn) { #n, fn, offsetof(st, f), 0, 0 }
 #define KEYS(st, n, f, fn) { #n, fn, offsetof(st, f), 0, sizeof(((st *)0)->f) }
 #define KEYN(st, n, f, cnt, fn) { #n, fn, offsetof(st, f), offsetof(st, cnt), 0 }
@@ -503,6 +518,7 @@ static const struct conf_key conf_conn_keys[] = {
 	KEY(struct iked_conn_cfg, local_port, local_port, conf_port),
 	KEY(struct iked_conn_cfg, remote_port, remote_port, conf_port),
 	KEYS(struct iked_conn_cfg, proposals, proposals, conf_str),
+	KEY(struct iked_conn_cfg, version, version, conf_version),
 	KEY(struct iked_conn_cfg, fragmentation, fragmentation, conf_bool),
 	KEY(struct iked_conn_cfg, encap, encap, conf_bool),
 	KEY(struct iked_conn_cfg, dpd_delay, dpd_delay, conf_time),
@@ -693,6 +709,7 @@ static int conf_conn(const config_setting_t *s, struct iked_conn_cfg *conn, stru
 		return -1;
 	conn->local_port = IKEV2_PORT;
 	conn->remote_port = IKEV2_PORT;
+	conn->version = 2;
 	conn->fragmentation = true;
 	conn->rekey_time = 4 * 3600;
 	conn->keyingtries = 1;

@@ -137,6 +137,7 @@ struct iked_child_cfg {
  * @local_port: UDP port IKE runs on locally (default 500)
  * @remote_port: the peer's (default 500)
  * @proposals: IKE proposals in strongSwan's syntax (default "default")
+ * @version: the IKE version: 2 (default), or 1 for IKEv1 (RFC 2409)
  * @fragmentation: RFC 7383 fragmentation offered and used (default yes)
  * @encap: UDP-encapsulate ESP even without a NAT (default no)
  * @dpd_delay: seconds of silence before a liveness check, 0 for none
@@ -161,6 +162,7 @@ struct iked_conn_cfg {
 	uint16_t local_port;
 	uint16_t remote_port;
 	char proposals[IKED_PROPOSALS_MAX];
+	uint8_t version;
 	bool fragmentation;
 	bool encap;
 	uint32_t dpd_delay;

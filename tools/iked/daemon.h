@@ -302,6 +302,8 @@ typedef void (*ike_sa_reply_fn)(struct ike_sa *sa, const struct ike_msg *msg,
  * @bypass: it installed (or shares) the bypass policies for IKE on port 500
  * @close_pending: to be deleted once the request in flight is answered
  * @keying_try: which attempt at the connection this is, from 0 (keyingtries)
+ * @version: 1 for an IKEv1 (ISAKMP) SA, 0 or 2 for IKEv2
+ * @v1: what an IKEv1 SA has beyond this (v1.c)
  */
 struct ike_sa {
 	struct ike_sa *hnext;
@@ -363,6 +365,8 @@ struct ike_sa {
 	bool bypass;
 	bool close_pending;
 	unsigned int keying_try;
+	uint8_t version;
+	struct ike_v1 *v1;
 };
 
 #define IKED_BYPASS_MAX		256
@@ -478,6 +482,8 @@ void ike_wire_free(struct ike_wire *w);
 int ike_sa_send_wire(struct ike_sa *sa, const struct ike_wire *w);
 
 /* ike_init.c */
+int ike_init_addrs(struct ike_sa *sa, const struct iked_conn_cfg *conn);
+const struct iked_conn_cfg *ike_init_find_conn(struct iked *d, const struct iked_dgram *dg);
 int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,
 		   const struct iked_child_cfg *child, const struct iked_ts *flow_src,
 		   const struct iked_ts *flow_dst);

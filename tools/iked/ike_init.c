@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon.h"
+#include "v1.h"
 #include "log.h"
 
 #define INIT_NONCE_LEN	32
@@ -297,30 +298,26 @@ static bool init_group_ok(const struct iked_conn_cfg *conn, uint16_t group)
  *
  * Return: 0, or a negative errno (logged).
  */
-int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,
-		   const struct iked_child_cfg *child, const struct iked_ts *flow_src,
-		   const struct iked_ts *flow_dst)
+/**
+ * ike_init_addrs - an initiator's addresses: the connection's first single
+ *	remote address, and the local one it names or the route's source
+ * @sa: the new SA (marked dead on failure)
+ * @conn: its connection
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int ike_init_addrs(struct ike_sa *sa, const struct iked_conn_cfg *conn)
 {
-	struct ike_sa *sa;
 	unsigned int i;
-	uint16_t group;
 	int ret;
 
 	for (i = 0; i < conn->n_remote_addrs; i++)
 		if (iked_ts_is_host(&conn->remote_addrs[i]))
 			break;
 	if (i == conn->n_remote_addrs) {
-		iked_log(IKED_IKE, 0, "%s: no single remote address to initiate to", conn->name);
+		ike_sa_dead(sa, "no single remote address to initiate to");
 		return -EINVAL;
 	}
-	group = init_first_group(conn);
-	if (!ike_dh_supported(group)) {
-		iked_log(IKED_IKE, 0, "%s: no key exchange method to start with", conn->name);
-		return -EINVAL;
-	}
-	sa = ike_sa_new(d, conn, true);
-	if (!sa)
-		return -ENOMEM;
 	init_ts_addr(&conn->remote_addrs[i], &sa->remote, conn->remote_port);
 	if (conn->n_local_addrs && iked_ts_is_host(&conn->local_addrs[0]))
 		init_ts_addr(&conn->local_addrs[0], &sa->local, conn->local_port);
@@ -329,6 +326,30 @@ int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,
 		return ret;
 	}
 	iked_addr_set_port(&sa->local, conn->local_port);
+	return 0;
+}
+
+int ike_init_start(struct iked *d, const struct iked_conn_cfg *conn,
+		   const struct iked_child_cfg *child, const struct iked_ts *flow_src,
+		   const struct iked_ts *flow_dst)
+{
+	struct ike_sa *sa;
+	uint16_t group;
+	int ret;
+
+	if (conn->version == 1)
+		return ike_v1_start(d, conn, child);
+	group = init_first_group(conn);
+	if (!ike_dh_supported(group)) {
+		iked_log(IKED_IKE, 0, "%s: no key exchange method to start with", conn->name);
+		return -EINVAL;
+	}
+	sa = ike_sa_new(d, conn, true);
+	if (!sa)
+		return -ENOMEM;
+	ret = ike_init_addrs(sa, conn);
+	if (ret)
+		return ret;
 	sa->pending = child;
 	if (flow_src && flow_dst) {
 		sa->pending_ts = *flow_src;
@@ -529,7 +550,15 @@ static bool init_addr_in(const struct iked_ts *ranges, unsigned int n,
 }
 
 /* The first connection whose addresses take this request. */
-static const struct iked_conn_cfg *init_find_conn(struct iked *d, const struct iked_dgram *dg)
+/**
+ * ike_init_find_conn - the connection a peer's first message falls under:
+ *	the first whose local and remote addresses take the datagram's
+ * @d: the daemon
+ * @dg: the datagram
+ *
+ * Return: the connection, or NULL.
+ */
+const struct iked_conn_cfg *ike_init_find_conn(struct iked *d, const struct iked_dgram *dg)
 {
 	unsigned int i;
 
@@ -651,7 +680,7 @@ void ike_init_respond(struct iked *d, struct iked_dgram *dg, const struct ike_ms
 			return;
 		}
 	}
-	conn = init_find_conn(d, dg);
+	conn = ike_init_find_conn(d, dg);
 	if (!conn) {
 		iked_log(IKED_IKE, 1, "IKE_SA_INIT from %s: no connection takes it", a);
 		init_notify_reply(d, dg, msg, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);

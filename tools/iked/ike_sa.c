@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "daemon.h"
+#include "v1.h"
 #include "log.h"
 
 static unsigned int sa_bucket(const uint8_t spi[IKEV2_SPI_LEN])
@@ -124,6 +125,7 @@ void ike_sa_free(struct ike_sa *sa)
 	ike_wire_free(&sa->req);
 	ike_wire_free(&sa->resp);
 	ike_frag_reset(sa);
+	ike_v1_free(sa->v1);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -387,8 +389,11 @@ static void sa_on_retransmit(struct iked_timer *t)
 		}
 		return;
 	}
-	ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
-		   sa->req_tries + 1);
+	if (sa->version == 1)
+		ike_sa_log(sa, 1, "retransmitting (try %d)", sa->req_tries + 1);
+	else
+		ike_sa_log(sa, 1, "retransmitting request %u (try %d)", sa->msgid_next - 1,
+			   sa->req_tries + 1);
 	ike_sa_send_wire(sa, &sa->req);
 	iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, sa->req_tries));
 	sa->req_tries++;
@@ -528,6 +533,10 @@ void ike_sa_kick(struct ike_sa *sa)
 	struct ike_op op;
 	int ret;
 
+	if (sa->version == 1) {
+		ike_v1_kick(sa);
+		return;
+	}
 	while (!sa->req.buf && sa->n_ops && sa->state == IKE_SA_ESTABLISHED) {
 		op = sa->ops[0];
 		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
@@ -708,6 +717,10 @@ void ike_sa_delete(struct ike_sa *sa, bool tell_peer)
 
 	if (sa->state == IKE_SA_DEAD || sa->state == IKE_SA_DELETING)
 		return;
+	if (sa->version == 1) {
+		ike_v1_delete(sa, tell_peer);
+		return;
+	}
 	ike_child_free_all(sa);
 	if (!tell_peer || !sa->sk || sa->state != IKE_SA_ESTABLISHED) {
 		ike_sa_dead(sa, "IKE SA deleted");
@@ -940,6 +953,11 @@ void ike_sa_receive(struct iked *d, struct iked_dgram *dg)
 	char a[64];
 	bool from_initiator;
 
+	/* ISAKMP: major version 1 in the header's version octet */
+	if (dg->len > 17 && dg->buf[17] >> 4 == 1) {
+		ike_v1_receive(d, dg);
+		return;
+	}
 	if (ike_msg_parse(dg->buf, dg->len, &msg, &e)) {
 		iked_log(IKED_ENC, 1, "from %s: %s: dropped",
 			 iked_addr_str(&dg->remote, a, sizeof(a)), e.reason);

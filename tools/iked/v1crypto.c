@@ -178,11 +178,16 @@ static bool ike_v1_nonces_ok(const uint8_t *ni, size_t ni_len, const uint8_t *nr
 	       nr_len <= IKE_V1_NONCE_MAX;
 }
 
-static bool ike_v1_phase1_ok(const struct ike_v1_phase1 *p1)
+/* What HASH_I and HASH_R need; the keys need g^xy too (ike_v1_phase1_ok()). */
+static bool ike_v1_phase1_public_ok(const struct ike_v1_phase1 *p1)
 {
 	return p1 && p1->cky_i && p1->cky_r && p1->gxi && p1->gxi_len && p1->gxr &&
-	       p1->gxr_len && p1->gxy && p1->gxy_len &&
-	       ike_v1_nonces_ok(p1->ni, p1->ni_len, p1->nr, p1->nr_len);
+	       p1->gxr_len && ike_v1_nonces_ok(p1->ni, p1->ni_len, p1->nr, p1->nr_len);
+}
+
+static bool ike_v1_phase1_ok(const struct ike_v1_phase1 *p1)
+{
+	return ike_v1_phase1_public_ok(p1) && p1->gxy && p1->gxy_len;
 }
 
 static int ike_v1_prf_k(const struct ike_v1_keys *k, const uint8_t *key,
@@ -343,7 +348,7 @@ static int ike_v1_hash_ir(const struct ike_v1_keys *k, const struct ike_v1_phase
 {
 	struct ike_crypto_chunk c[6];
 
-	if (!k || !k->derived || !ike_v1_phase1_ok(p1) || !sai_b || !sai_len || !id_b ||
+	if (!k || !k->derived || !ike_v1_phase1_public_ok(p1) || !sai_b || !sai_len || !id_b ||
 	    !id_len || !out)
 		return -EINVAL;
 	/* The responder's hash names its own values first. */

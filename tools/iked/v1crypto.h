@@ -72,7 +72,8 @@ enum ike_v1_encr_alg {
  * @nr_len: its length
  *
  * Only pointers: the caller keeps the bytes. Both ends fill it the same
- * way, whichever of them they are.
+ * way, whichever of them they are. HASH_I and HASH_R do without @gxy, so
+ * that g^xy need not outlive the key derivation.
  */
 struct ike_v1_phase1 {
 	const uint8_t *cky_i;

@@ -1,0 +1,231 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# veil-iked's IKEv1 (RFC 2409), as far as it goes, against strongSwan's
+# charon on the kernel's own XFRM: veil-iked initiates Main Mode with a
+# pre-shared key and Quick Mode with PFS; ping crosses the tunnel both
+# ways through veil.ko's and XFRM's SAs, which carry the same SPIs; when
+# veil-iked stops, its Deletes clear charon's IPsec and ISAKMP SAs; with
+# a wrong key nothing is established. Then charon initiates and veil-iked
+# answers, and charon's Deletes clear veil's SAs.
+#
+#   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
+#   veil-iked, veil.ko                                 charon, XFRM
+#   lo 10.95.1.1/24                                    lo 10.95.2.1/24
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/charon_lib.sh"
+
+IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
+L=ikev1-l R=ikev1-r
+T=$(mktemp -d)
+PSK=veil-ikev1-selftest-psk
+CHARON_PID= IKED_PID=
+
+cleanup() {
+	[ -n "$IKED_PID" ] && kill "$IKED_PID" 2>/dev/null
+	[ -n "$CHARON_PID" ] && kill "$CHARON_PID" 2>/dev/null
+	wait 2>/dev/null
+	ip netns del $L 2>/dev/null
+	ip netns del $R 2>/dev/null
+	rm -rf "$T" "$OUT"
+}
+trap cleanup EXIT
+
+l() { ip netns exec $L "$@"; }
+r() { ip netns exec $R "$@"; }
+swanctl() { r /usr/sbin/swanctl "$@" --uri "unix://$T/charon.vici" 2>&1 | grep -v "^plugin .* failed to load"; return ${PIPESTATUS[0]}; }
+
+# wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
+wait_for() {
+	local n=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
+
+show_logs() {
+	echo "--- veil-iked"; tail -n 30 "$T/iked.log"
+	echo "--- charon"; grep -v '^.*\[ENC\]' "$T/charon.log" | tail -n 30
+}
+
+topology() {
+	ip netns add $L && ip netns add $R &&
+	ip -n $L link set lo up && ip -n $R link set lo up &&
+	ip -n $L link add eth0 type veth peer name eth0 netns $R &&
+	ip -n $L addr add 10.95.0.1/24 dev eth0 && ip -n $R addr add 10.95.0.2/24 dev eth0 &&
+	ip -n $L link set eth0 up && ip -n $R link set eth0 up &&
+	ip -n $L addr add 10.95.1.1/24 dev lo && ip -n $R addr add 10.95.2.1/24 dev lo &&
+	ip -n $L route add 10.95.2.0/24 via 10.95.0.2 src 10.95.1.1 &&
+	ip -n $R route add 10.95.1.0/24 via 10.95.0.1 src 10.95.2.1
+}
+
+charon_start() {
+	charon_launch $R "$T" "ike = 2
+				knl = 1" "retransmit_tries = 2
+		retransmit_timeout = 1" || return 1
+	CHARON_PID=$CHARON_LAUNCHED
+	cat > "$T/swanctl.conf" <<-EOF
+	connections {
+		v1 {
+			version = 1
+			local_addrs = 10.95.0.2
+			remote_addrs = 10.95.0.1
+			proposals = aes128-sha256-modp2048
+			local { auth = psk
+				id = 10.95.0.2 }
+			remote { auth = psk
+				id = 10.95.0.1 }
+			children { net { local_ts = 10.95.2.0/24
+				remote_ts = 10.95.1.0/24
+				esp_proposals = aes128-sha256-modp2048 } }
+		}
+	}
+	secrets { ike-1 { id-1 = 10.95.0.1
+		id-2 = 10.95.0.2
+		secret = "$PSK" } }
+	EOF
+	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+}
+
+# iked_start SECRET [ START ]: veil-iked in ikev1-l; the child's
+# start_action is START (start: veil-iked initiates at once).
+iked_start() {
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  v1 = {
+	    version = 1;
+	    local_addrs = "10.95.0.1"; remote_addrs = "10.95.0.2";
+	    proposals = "aes128-sha256-modp2048";
+	    local = { auth = "psk"; id = "10.95.0.1"; };
+	    remote = { auth = "psk"; id = "10.95.0.2"; };
+	    children = { net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
+	                         esp_proposals = "aes128-sha256-modp2048";
+	                         start_action = "${2:-start}"; ${IKED_CHILD:-} }; };
+	  };
+	};
+	EOF
+	cat > "$T/iked.secrets" <<-EOF
+	secrets = { s = { id = ["10.95.0.1", "10.95.0.2"]; secret = "$1"; }; };
+	EOF
+	chmod 600 "$T/iked.secrets"
+	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
+		>"$T/iked.log" 2>&1 &
+	IKED_PID=$!
+}
+
+iked_stop() {
+	kill "$IKED_PID" && wait "$IKED_PID"
+	IKED_PID=
+}
+
+# The SPIs of veil.ko's SAs, and of XFRM's, sorted.
+veil_spis() { l "$VEIL" sa list | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | sort; }
+xfrm_spis() { ip -n $R xfrm state | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | sort; }
+
+main_quick() {
+	iked_start "$PSK"
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' ||
+		{ show_logs; return 1; }
+	grep -q 'ISAKMP SA established' "$T/iked.log" || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 &&
+	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	# both ways through ESP: six packets each way on both ends
+	l "$VEIL" -s sa list | grep -q ' 6(packets)' ||
+		{ l "$VEIL" -s sa list; return 1; }
+	[ "$(ip -n $R -s xfrm state | grep -c ' 6(packets)')" -eq 2 ] ||
+		{ ip -n $R -s xfrm state; return 1; }
+}
+
+stop_deletes() {
+	iked_stop || return 1
+	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(l "$VEIL" policy list)" ] ||
+		{ echo "veil left SAs or policies"; return 1; }
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' &&
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its SAs"; swanctl --list-sas; show_logs; return 1; }
+	grep -q 'received DELETE for IKE_SA' "$T/charon.log" || { show_logs; return 1; }
+}
+
+wrong_psk() {
+	iked_start "not-$PSK"
+	# other keys: charon cannot read Main Mode's fifth message, and
+	# veil-iked never sees HASH_R; nothing is installed on either side
+	wait_for 50 grep -q 'ID_PROT request with message ID 0 processing failed' \
+		"$T/charon.log" || { show_logs; return 1; }
+	grep -q 'ISAKMP SA established' "$T/iked.log" && { show_logs; return 1; }
+	sleep 1
+	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(ip -n $R xfrm state)" ] ||
+		{ echo "something was installed"; return 1; }
+	iked_stop
+}
+
+# charon initiates; veil-iked answers Main Mode and Quick Mode.
+charon_initiates() {
+	iked_start "$PSK" none
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 &&
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
+}
+
+# Each side rekeys the child while pings go: veil-iked by its lifetime
+# (every 1 to 2 s): a new Quick Mode, the traffic moved, the old child's
+# Delete; then charon with swanctl --rekey. No ping may be lost.
+rekeys() {
+	local loss n
+	swanctl --terminate --ike v1 >/dev/null 2>&1
+	iked_stop
+	IKED_CHILD='rekey_time = "2s"; rand_time = "1s"; life_time = "60s";' iked_start "$PSK"
+	wait_for 50 eval '[ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	l ping -q -c 80 -i 0.05 -W 3 -I 10.95.1.1 10.95.2.1 >"$T/ping.out" 2>&1 &
+	ping=$!
+	sleep 2.5
+	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; kill $ping; return 1; }
+	wait $ping
+	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
+	n=$(grep -c 'child net rekeyed' "$T/iked.log")
+	if [ "$loss" != 0 ] || [ "$n" -lt 1 ] ||
+	   ! grep -q 'CHILD_SA net{[0-9]*} established' "$T/charon.log"; then
+		echo "loss $loss%, $n rekeys by veil"; cat "$T/ping.out"; show_logs; return 1
+	fi
+	# charon keeps the child it rekeyed until it expires (delete_rekeyed)
+	grep -q 'the peer rekeys it' "$T/iked.log" || { echo "charon's rekey not seen"; show_logs; return 1; }
+	wait_for 25 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -le 4 ]' || { l "$VEIL" sa list; return 1; }
+}
+
+# charon deletes the ISAKMP SA and the child: veil-iked removes its SAs.
+charon_deletes() {
+	swanctl --terminate --ike v1 >"$T/term.out" 2>&1 || { cat "$T/term.out"; return 1; }
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(l "$VEIL" policy list)" ]' ||
+		{ l "$VEIL" sa list; show_logs; return 1; }
+	grep -q 'the peer deleted the ISAKMP SA' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop
+}
+
+ktap_print_header
+ktap_set_plan 8
+check "topology: two namespaces, veth, loopback subnets" topology
+check "charon starts with an IKEv1 connection" charon_start
+check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
+	main_quick
+check "veil-iked stops: its Deletes clear charon's IPsec and ISAKMP SAs" stop_deletes
+check "a wrong pre-shared key establishes nothing" wrong_psk
+check "charon initiates: veil answers Main Mode and Quick Mode; ping both ways through ESP" \
+	charon_initiates
+check "each side rekeys the child with a new Quick Mode while pings go: none lost" \
+	rekeys
+check "charon deletes the ISAKMP SA and its child: veil removes its SAs and policies" \
+	charon_deletes
+ktap_finished

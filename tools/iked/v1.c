@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKEv1 (RFC 2409) in veil-iked: the ISAKMP SA's messages in and out
+ * (retransmission, answering a message again), Informational exchanges
+ * (Deletes both ways) and the dispatch of what arrives. Main Mode is in
+ * v1_main.c, Quick Mode in v1_quick.c.
+ *
+ * Not there yet: Aggressive Mode, signatures, NAT-T, DPD and rekeying.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/veil.h>
+#include <openssl/crypto.h>
+
+#include "isakmp.h"
+#include "log.h"
+#include "v1.h"
+#include "v1_int.h"
+
+void ike_v1_free(struct ike_v1 *v)
+{
+	if (!v)
+		return;
+	if (v->switch_new)
+		iked_timer_cancel(&v->switch_timer);
+	ike_v1_keys_free(v->keys);
+	ike_dh_free(v->qm.dh);
+	free(v->sai_b);
+	free(v->last_in);
+	OPENSSL_cleanse(v, sizeof(*v));
+	free(v);
+}
+
+/* Sends a message and keeps it for retransmission until it is answered. */
+int ike_v1_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_answer)
+{
+	ike_wire_free(&sa->req);
+	iked_timer_cancel(&sa->retransmit);
+	if (expect_answer) {
+		sa->req.buf = malloc(len);
+		if (!sa->req.buf)
+			return -ENOMEM;
+		memcpy(sa->req.buf, msg, len);
+		sa->req.len = len;
+		sa->req.ends[0] = len;
+		sa->req.n = 1;
+		sa->req_tries = 1;
+		sa->on_reply = NULL;
+		iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
+	}
+	return ike_sa_send_plain(sa, msg, len);
+}
+
+/*
+ * A responder's message: kept with the message it answers, so that the
+ * same message again (our answer lost) gets the same answer (RFC 2408
+ * §5: the initiator drives retransmission).
+ */
+int ike_v1_answer(struct ike_sa *sa, const struct iked_dgram *in, const uint8_t *msg,
+		  size_t len)
+{
+	struct ike_v1 *v = sa->v1;
+
+	ike_wire_free(&sa->resp);
+	free(v->last_in);
+	v->last_in = malloc(in->len);
+	sa->resp.buf = malloc(len);
+	if (!v->last_in || !sa->resp.buf)
+		return -ENOMEM;
+	memcpy(v->last_in, in->buf, in->len);
+	v->last_in_len = in->len;
+	memcpy(sa->resp.buf, msg, len);
+	sa->resp.len = len;
+	sa->resp.ends[0] = len;
+	sa->resp.n = 1;
+	return ike_sa_send_plain(sa, msg, len);
+}
+
+/* The message we last answered, again: answer it again. */
+bool ike_v1_again(struct ike_sa *sa, const struct iked_dgram *in)
+{
+	struct ike_v1 *v = sa->v1;
+
+	if (!v->last_in || v->last_in_len != in->len || memcmp(v->last_in, in->buf, in->len) ||
+	    !sa->resp.buf)
+		return false;
+	ike_sa_log(sa, 1, "the same message again: answering again");
+	ike_sa_send_wire(sa, &sa->resp);
+	return true;
+}
+
+void ike_v1_hdr(const struct ike_sa *sa, struct ike_v1_hdr *h, uint8_t exchange, uint8_t flags,
+		uint32_t msgid)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->icookie, sa->spi_i, IKEV1_COOKIE_LEN);
+	memcpy(h->rcookie, sa->spi_r, IKEV1_COOKIE_LEN);
+	h->exchange = exchange;
+	h->flags = flags;
+	h->msg_id = msgid;
+}
+
+/*
+ * Encrypts a message built in the clear with its header (RFC 2409 §5.3,
+ * Appendix B), and sends it: as an answer to @in, or as a message of ours
+ * (retransmitted until answered when @expect_answer).
+ */
+int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
+		     bool expect_answer, const struct iked_dgram *in)
+{
+	uint8_t out[V1_MSG_MAX];
+	size_t len, clen;
+	int ret;
+
+	ret = ike_v1_msg_build_end(b, &len);
+	if (ret)
+		return ret;
+	ret = ike_v1_encrypt(sa->v1->keys, msgid, b->buf + IKEV1_HDR_LEN, len - IKEV1_HDR_LEN,
+			     out + IKEV1_HDR_LEN, sizeof(out) - IKEV1_HDR_LEN, &clen);
+	if (ret)
+		return ret;
+	memcpy(out, b->buf, IKEV1_HDR_LEN);
+	len = IKEV1_HDR_LEN + clen;
+	out[24] = len >> 24;
+	out[25] = len >> 16;
+	out[26] = len >> 8;
+	out[27] = len;
+	OPENSSL_cleanse(b->buf + IKEV1_HDR_LEN, b->len - IKEV1_HDR_LEN);
+	return in ? ike_v1_answer(sa, in, out, len) : ike_v1_send(sa, out, len, expect_answer);
+}
+
+/* Our identity's ID payload for Phase 1: no protocol, no port. */
+void ike_v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id)
+{
+	const struct iked_id *self = &sa->conn->local.id;
+
+	memset(id, 0, sizeof(*id));
+	if (sa->conn->local.has_id && self->type) {
+		id->type = self->type;
+		id->data = self->data;
+		id->len = self->len;
+	} else {
+		id->type = sa->local.ss_family == AF_INET ? IKEV1_ID_IPV4_ADDR : IKEV1_ID_IPV6_ADDR;
+		id->data = iked_addr_bytes(&sa->local);
+		id->len = iked_addr_len(sa->local.ss_family);
+	}
+}
+
+/* --- Informational --- */
+
+/*
+ * One Informational exchange (RFC 2409 §5.7) with one Delete payload:
+ * HASH(1) = prf(SKEYID_a, M-ID | D), under a fresh Message ID's IV.
+ */
+static int v1_send_delete(struct ike_sa *sa, const struct ike_v1_delete *del)
+{
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	uint8_t buf[512];
+	size_t off, len, hoff, hlen;
+	uint32_t msgid = 0;
+	int ret;
+
+	while (!msgid)
+		ike_crypto_random(&msgid, sizeof(msgid));
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_INFORMATIONAL, IKEV1_FLAG_ENCRYPTION, msgid);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_hash(&b, NULL, sa->v1->keys->hash_len);
+	ike_v1_msg_add_delete(&b, del);
+	ret = ike_v1_msg_build_end(&b, &len);
+	if (!ret)
+		ret = ike_v1_msg_span_after(&b, 0, &off, &len);
+	if (!ret)
+		ret = ike_v1_msg_span_body(&b, 0, &hoff, &hlen);
+	if (!ret)
+		ret = ike_v1_info_hash(sa->v1->keys, msgid, buf + off, len, buf + hoff);
+	if (!ret)
+		ret = ike_v1_seal_send(sa, &b, msgid, false, NULL);
+	ike_v1_iv_forget(sa->v1->keys, msgid);
+	return ret;
+}
+
+/* A child's Delete (its inbound SPI), sent when the ISAKMP SA can. */
+static void v1_delete_child(struct ike_sa *sa, struct ike_child *c)
+{
+	uint8_t spi[4] = { c->spi_in >> 24, c->spi_in >> 16, c->spi_in >> 8, c->spi_in };
+	struct ike_v1_delete del = {
+		.doi = IKEV1_DOI_IPSEC, .n_spis = 1, .spi_size = 4, .spis = spi,
+		.proto = c->proto == VEIL_PROTO_AH ? IKEV1_PROTO_AH : IKEV1_PROTO_ESP,
+	};
+
+	if (c->installed && sa->v1 && sa->v1->state == V1_ESTABLISHED)
+		v1_send_delete(sa, &del);
+}
+
+/**
+ * ike_v1_replaced - a Quick Mode that rekeyed a child is done: the old
+ *	child goes, and the peer is told
+ * @sa: the ISAKMP SA
+ * @spi_in: the old child's inbound SPI
+ */
+void ike_v1_replaced(struct ike_sa *sa, uint32_t spi_in)
+{
+	struct ike_child *c = spi_in ? ike_child_by_spi_in(sa, spi_in) : NULL;
+
+	if (!c)
+		return;
+	ike_sa_log(sa, 1, "child %s rekeyed: deleting %08x_i", c->cfg->name, c->spi_in);
+	v1_delete_child(sa, c);
+	ike_child_uninstall(sa, c);
+	ike_child_release(sa, c);
+}
+
+/* The switch's time has come: the new child sends, the old one goes. */
+static void v1_on_switch(struct iked_timer *t)
+{
+	struct ike_v1 *v = iked_container_of(t, struct ike_v1, switch_timer);
+	struct ike_sa *sa = v->sa;
+	struct ike_child *c = ike_child_by_spi_in(sa, v->switch_new);
+
+	if (c)
+		ike_child_install_out(sa, c);
+	ike_v1_replaced(sa, v->switch_old);
+	v->switch_new = v->switch_old = 0;
+	ike_v1_kick(sa);
+}
+
+/**
+ * ike_v1_switch_later - after a rekey's Quick Mode, move the traffic to
+ *	the new child and delete the old one, in a moment
+ * @sa: the ISAKMP SA
+ * @spi_new: the new child's inbound SPI
+ * @spi_old: the old child's
+ *
+ * IKEv1 has no answer to HASH(3): the wait gives the responder the time to
+ * install its SAs (charon does so on HASH(3)); meanwhile the old child
+ * carries the traffic. Nothing else starts until then.
+ */
+void ike_v1_switch_later(struct ike_sa *sa, uint32_t spi_new, uint32_t spi_old)
+{
+	struct ike_v1 *v = sa->v1;
+
+	v->sa = sa;
+	v->switch_new = spi_new;
+	v->switch_old = spi_old;
+	iked_timer_init(&v->switch_timer, v1_on_switch);
+	iked_timer_set(&v->switch_timer, V1_SWITCH_MS);
+}
+
+/**
+ * ike_v1_kick - what is queued on an ISAKMP SA: a new child (Quick Mode),
+ *	a child to delete
+ * @sa: the SA
+ *
+ * A child's rekey is not done yet: it goes at its hard lifetime, and the
+ * log says so.
+ */
+void ike_v1_kick(struct ike_sa *sa)
+{
+	struct ike_child *c;
+	struct ike_op op;
+
+	while (sa->n_ops && sa->state == IKE_SA_ESTABLISHED && !sa->v1->qm.active &&
+	       !sa->v1->switch_new) {
+		op = sa->ops[0];
+		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
+		if (op.type == IKE_OP_NEW_CHILD) {
+			sa->pending = op.cfg;
+			ike_v1_qm_start(sa, 0);
+			continue;
+		}
+		c = ike_child_by_spi_in(sa, op.spi_in);
+		if (!c)
+			continue;
+		if (op.type == IKE_OP_REKEY_CHILD) {
+			/* make before break: a new child, then the old one's Delete */
+			ike_sa_log(sa, 1, "rekeying child %s (IKEv1 Quick Mode)", c->cfg->name);
+			c->rekeying = true;
+			sa->pending = c->cfg;
+			ike_v1_qm_start(sa, c->spi_in);
+			continue;
+		}
+		v1_delete_child(sa, c);
+		ike_child_uninstall(sa, c);
+		ike_child_release(sa, c);
+	}
+}
+
+/**
+ * ike_v1_delete - delete an ISAKMP SA and its IPsec SAs
+ * @sa: the SA
+ * @tell_peer: send Deletes first: one per child (its inbound SPI), then
+ *	one for the ISAKMP SA (the cookies); IKEv1 Deletes are not answered
+ */
+void ike_v1_delete(struct ike_sa *sa, bool tell_peer)
+{
+	uint8_t spis[IKEV1_ISAKMP_SPI_LEN];
+	struct ike_child *c;
+
+	if (tell_peer && sa->v1 && sa->v1->state == V1_ESTABLISHED) {
+		for (c = sa->children; c; c = c->next)
+			v1_delete_child(sa, c);
+		memcpy(spis, sa->spi_i, IKEV1_COOKIE_LEN);
+		memcpy(spis + IKEV1_COOKIE_LEN, sa->spi_r, IKEV1_COOKIE_LEN);
+		v1_send_delete(sa, &(struct ike_v1_delete){
+			.doi = IKEV1_DOI_IPSEC, .proto = IKEV1_PROTO_ISAKMP, .n_spis = 1,
+			.spi_size = IKEV1_ISAKMP_SPI_LEN, .spis = spis,
+		});
+	}
+	ike_child_free_all(sa);
+	ike_sa_dead(sa, "ISAKMP SA deleted");
+}
+
+/*
+ * An Informational exchange from the peer (RFC 2409 §5.7), its HASH(1)
+ * checked: a Delete of a child (by the SPI it receives on, our outbound
+ * one) or of the ISAKMP SA. Notifications are logged.
+ */
+static void v1_info_in(struct ike_sa *sa, uint32_t msgid, const struct ike_v1_chain *c)
+{
+	uint8_t want[IKE_V1_HASH_MAX];
+	struct ike_v1_delete del;
+	struct ike_blob got, after;
+	struct ike_msg_err e;
+	struct ike_child *ch;
+	size_t i, k;
+	bool drop_sa = false;
+
+	ike_v1_chain_after(c, 0, &after);
+	if (c->n < 1 || c->pl[0].type != IKEV1_PL_HASH ||
+	    ike_v1_msg_parse_hash(c->pl[0].body, c->pl[0].len, &got, &e) ||
+	    ike_v1_info_hash(sa->v1->keys, msgid, after.data, after.len, want) ||
+	    ike_v1_hash_check(sa->v1->keys, want, got.data, got.len)) {
+		ike_sa_log(sa, 1, "IKEv1 Informational without a valid HASH: dropped");
+		ike_v1_iv_forget(sa->v1->keys, msgid);
+		return;
+	}
+	for (i = 1; i < c->n; i++) {
+		if (c->pl[i].type == IKEV1_PL_N) {
+			ike_sa_log(sa, 1, "IKEv1 notification from the peer");
+			continue;
+		}
+		if (c->pl[i].type != IKEV1_PL_D ||
+		    ike_v1_msg_parse_delete(c->pl[i].body, c->pl[i].len, &del, &e))
+			continue;
+		if (del.proto == IKEV1_PROTO_ISAKMP) {
+			drop_sa = true;
+			continue;
+		}
+		for (k = 0; k < del.n_spis && del.spi_size == 4; k++) {
+			const uint8_t *p = ike_v1_delete_spi(&del, k);
+			uint32_t spi = (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+
+			for (ch = sa->children; ch; ch = ch->next)
+				if (ch->spi_out == spi)
+					break;
+			if (!ch)
+				continue;
+			ike_sa_log(sa, 1, "child %s: the peer deleted it", ch->cfg->name);
+			ike_child_uninstall(sa, ch);
+			ike_child_release(sa, ch);
+		}
+	}
+	ike_v1_iv_forget(sa->v1->keys, msgid);
+	if (drop_sa) {
+		ike_sa_log(sa, 0, "the peer deleted the ISAKMP SA");
+		ike_v1_delete(sa, false);
+	}
+}
+
+/* --- dispatch --- */
+
+/**
+ * ike_v1_receive - an IKEv1 datagram
+ * @d: the daemon
+ * @dg: what arrived (the NAT-T marker gone)
+ */
+void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
+{
+	static uint8_t plain[V1_MSG_MAX];
+	struct ike_v1_chain chain;
+	struct ike_v1_msg msg;
+	struct ike_msg_err e;
+	struct ike_sa *sa;
+	char a[64];
+	uint32_t id;
+
+	if (ike_v1_msg_parse(dg->buf, dg->len, &msg, &e)) {
+		iked_log(IKED_ENC, 1, "IKEv1 from %s: %s: dropped",
+			 iked_addr_str(&dg->remote, a, sizeof(a)), e.reason);
+		return;
+	}
+	iked_log(IKED_NET, 2, "received IKEv1 %s (%zu bytes) from %s",
+		 ike_v1_msg_exchange_name(msg.hdr.exchange), dg->len,
+		 iked_addr_str(&dg->remote, a, sizeof(a)));
+	if (!memcmp(msg.hdr.rcookie, "\0\0\0\0\0\0\0\0", IKEV1_COOKIE_LEN)) {
+		if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT &&
+		    !(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION))
+			ike_v1_mm1(d, dg, &msg);
+		return;
+	}
+	/* our cookie: the initiator's if we started, else the responder's */
+	sa = ike_sa_find(d, msg.hdr.icookie);
+	if (!sa || sa->version != 1 || !sa->initiator) {
+		sa = ike_sa_find(d, msg.hdr.rcookie);
+		if (sa && (sa->version != 1 || sa->initiator ||
+			   memcmp(sa->spi_i, msg.hdr.icookie, IKEV1_COOKIE_LEN)))
+			sa = NULL;
+	}
+	if (!sa || sa->state == IKE_SA_DEAD) {
+		iked_log(IKED_IKE, 1, "IKEv1 %s from %s for no ISAKMP SA of ours: dropped",
+			 ike_v1_msg_exchange_name(msg.hdr.exchange),
+			 iked_addr_str(&dg->remote, a, sizeof(a)));
+		return;
+	}
+	sa->last_rx = iked_now_ms();
+	if (!sa->initiator && ike_v1_again(sa, dg))
+		return;
+	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
+		if (msg.hdr.exchange != IKEV1_EXCH_IDENTITY_PROT)
+			return;
+		if (sa->v1->state == V1_MM1_SENT)
+			ike_v1_mm2(sa, &msg);
+		else if (sa->v1->state == V1_MM3_SENT)
+			ike_v1_mm4(sa, &msg);
+		else if (sa->v1->state == V1_MM2_SENT)
+			ike_v1_mm3(sa, dg, &msg);
+		return;
+	}
+	if (!sa->v1->keys || !sa->v1->keys->derived || msg.body_len > sizeof(plain))
+		return;
+	id = msg.hdr.msg_id;
+	if (ike_v1_decrypt(sa->v1->keys, id, msg.body, msg.body_len, plain) ||
+	    ike_v1_msg_parse_chain(msg.hdr.next, plain, msg.body_len, true, &chain, &e)) {
+		ike_sa_log(sa, 1, "IKEv1 %s: cannot decrypt or parse: dropped",
+			   ike_v1_msg_exchange_name(msg.hdr.exchange));
+		return;
+	}
+	if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id && sa->v1->state == V1_MM5_SENT)
+		ike_v1_mm6(sa, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id &&
+		 sa->v1->state == V1_MM4_SENT)
+		ike_v1_mm5(sa, dg, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_QUICK && sa->v1->qm.active &&
+		 id == sa->v1->qm.msgid && !sa->v1->qm.responder)
+		ike_v1_qm2(sa, &msg, plain, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_QUICK && sa->v1->qm.active &&
+		 id == sa->v1->qm.msgid && sa->v1->qm.responder)
+		ike_v1_qm3(sa, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_QUICK && id && !sa->v1->qm.active &&
+		 sa->v1->state == V1_ESTABLISHED)
+		ike_v1_qm1(sa, dg, &msg, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_INFORMATIONAL && id &&
+		 sa->v1->state == V1_ESTABLISHED)
+		v1_info_in(sa, id, &chain);
+	else
+		ike_sa_log(sa, 1, "IKEv1 %s %08x: not handled yet",
+			   ike_v1_msg_exchange_name(msg.hdr.exchange), id);
+	OPENSSL_cleanse(plain, msg.body_len);
+}

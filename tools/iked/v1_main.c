@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IKEv1 Main Mode (RFC 2409 §5) with pre-shared keys, both roles: the
+ * ISAKMP SA's proposal, key exchange and NAT-D, then the identities and
+ * HASH_I / HASH_R under encryption.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/veil.h>
+#include <openssl/crypto.h>
+
+#include "isakmp.h"
+#include "log.h"
+#include "v1.h"
+#include "v1_int.h"
+
+/* The RFC 3947 NAT-T and RFC 3706 DPD Vendor IDs: what we speak. */
+const uint8_t ike_v1_vid_natt[16] = {
+	0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+	0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f,
+};
+const uint8_t ike_v1_vid_dpd[16] = {
+	0xaf, 0xca, 0xd7, 0x13, 0x68, 0xa1, 0xf1, 0xc9,
+	0x6b, 0x86, 0x96, 0xfc, 0x77, 0x57, 0x01, 0x00,
+};
+
+/* --- Main Mode, initiator --- */
+
+static void v1_fail(struct ike_sa *sa, const char *why)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "IKEv1 Main Mode failed: %s", why);
+	ike_sa_dead(sa, msg);
+}
+
+/**
+ * ike_v1_start - initiate an ISAKMP SA (Main Mode) and then @child
+ * @d: the daemon
+ * @conn: a connection with version = 1
+ * @child: the child to bring up once the ISAKMP SA is there
+ *
+ * Return: 0 or a negative errno (logged).
+ */
+int ike_v1_start(struct iked *d, const struct iked_conn_cfg *conn,
+		 const struct iked_child_cfg *child)
+{
+	struct ike_prop props[IKED_MAX_PROPS];
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	uint8_t buf[V1_MSG_MAX];
+	struct ike_sa *sa;
+	char err[256];
+	size_t len, off, blen;
+	int n, ret;
+
+	n = ike_prop_parse(conn->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
+			   sizeof(err));
+	if (n < 0) {
+		iked_log(IKED_CFG, 0, "%s: proposals: %s", conn->name, err);
+		return n;
+	}
+	sa = ike_sa_new(d, conn, true);
+	if (!sa)
+		return -ENOMEM;
+	sa->version = 1;
+	sa->v1 = calloc(1, sizeof(*sa->v1));
+	if (!sa->v1) {
+		ike_sa_dead(sa, "out of memory");
+		return -ENOMEM;
+	}
+	ret = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
+			       IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	if (ret < 0) {
+		iked_log(IKED_CFG, 0, "%s: IKEv1 proposals: %s", conn->name, err);
+		ike_sa_dead(sa, "no IKEv1 proposal");
+		return ret;
+	}
+	sa->v1->n_xf = (size_t)ret;
+	ret = ike_init_addrs(sa, conn);
+	if (ret)
+		return ret;
+	sa->pending = child;
+	sa->state = IKE_SA_INIT_SENT;
+
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_p1_add_sa(&b, sa->v1->xf, sa->v1->n_xf);
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_natt, sizeof(ike_v1_vid_natt));
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_dpd, sizeof(ike_v1_vid_dpd));
+	ret = ike_v1_msg_build_end(&b, &len);
+	if (!ret)
+		ret = ike_v1_msg_span_body(&b, 0, &off, &blen);
+	if (ret) {
+		ike_sa_dead(sa, "cannot build Main Mode's first message");
+		return -EIO;
+	}
+	sa->v1->sai_b = malloc(blen);
+	if (!sa->v1->sai_b) {
+		ike_sa_dead(sa, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(sa->v1->sai_b, buf + off, blen);
+	sa->v1->sai_len = blen;
+	sa->v1->state = V1_MM1_SENT;
+	ike_sa_log(sa, 1, "initiating IKEv1 Main Mode to %s", conn->name);
+	return ike_v1_send(sa, buf, len, true);
+}
+
+/* NAT-D hashes: the peer's address first, then ours (RFC 3947 §3.2). */
+static int v1_add_natd(struct ike_sa *sa, struct ike_v1_builder *b)
+{
+	uint8_t h[IKE_V1_HASH_MAX];
+	size_t hl = ike_v1_hash_len(sa->v1->chosen.hash);
+
+	if (ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->remote, h))
+		return -EIO;
+	ike_v1_msg_add_nat_d(b, IKEV1_PL_NAT_D, h, hl);
+	if (ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->local, h))
+		return -EIO;
+	return ike_v1_msg_add_nat_d(b, IKEV1_PL_NAT_D, h, hl);
+}
+
+/* MM2: the responder's choice; MM3: our KE, nonce and NAT-D. */
+void ike_v1_mm2(struct ike_sa *sa, const struct ike_v1_msg *msg)
+{
+	static struct ike_v1_sa offered;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX];
+	size_t tr, len;
+	int i;
+
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
+	if (i < 0 || ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered,
+					 &e) ||
+	    offered.n_proposals != 1 || offered.prop[0].n_transforms != 1 ||
+	    ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr)) {
+		v1_fail(sa, "the responder's SA is not one we offered");
+		return;
+	}
+	memcpy(sa->spi_r, msg->hdr.rcookie, IKEV1_COOKIE_LEN);
+	sa->dh = ike_dh_new(sa->v1->chosen.group);
+	sa->ni_len = V1_NONCE_LEN;
+	len = sizeof(sa->v1->gxi);
+	if (!sa->dh || ike_crypto_random(sa->ni, sa->ni_len) ||
+	    ike_dh_public(sa->dh, sa->v1->gxi, &len)) {
+		v1_fail(sa, "key exchange");
+		return;
+	}
+	sa->v1->gxi_len = len;
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_ke(&b, sa->v1->gxi, sa->v1->gxi_len);
+	ike_v1_msg_add_nonce(&b, sa->ni, sa->ni_len);
+	if (v1_add_natd(sa, &b) || ike_v1_msg_build_end(&b, &len)) {
+		v1_fail(sa, "cannot build Main Mode's third message");
+		return;
+	}
+	sa->v1->state = V1_MM3_SENT;
+	ike_v1_send(sa, buf, len, true);
+}
+
+/* The pre-shared key for this connection's identities. */
+static const struct iked_secret *v1_psk(const struct ike_sa *sa)
+{
+	struct iked_id any = { 0 };
+	const struct iked_id *peer = sa->conn->remote.has_id ? &sa->conn->remote.id : &any;
+
+	return iked_secret_find(&sa->d->cfg, &sa->conn->local.id, peer);
+}
+
+/* What HASH_I and HASH_R cover of the exchange (not g^xy). */
+static void v1_p1_public(const struct ike_sa *sa, struct ike_v1_phase1 *p1)
+{
+	const struct ike_v1 *v = sa->v1;
+
+	*p1 = (struct ike_v1_phase1){
+		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
+		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
+		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
+	};
+}
+
+static void v1_established(struct ike_sa *sa)
+{
+	char a[64], b[64];
+
+	sa->v1->state = V1_ESTABLISHED;
+	sa->state = IKE_SA_ESTABLISHED;
+	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
+		   iked_addr_str(&sa->local, a, sizeof(a)), iked_addr_str(&sa->remote, b, sizeof(b)));
+}
+
+/*
+ * Main Mode's fifth or sixth message of ours, in the clear in @b over
+ * @buf: our ID, and HASH_I (we initiated) or HASH_R over it.
+ */
+static int v1_build_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
+			    struct ike_v1_builder *b, uint8_t *buf, size_t cap)
+{
+	struct ike_v1 *v = sa->v1;
+	uint8_t hash[IKE_V1_HASH_MAX];
+	struct ike_v1_hdr h;
+	struct ike_v1_id id;
+	size_t off, len;
+	int ret;
+
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, IKEV1_FLAG_ENCRYPTION, 0);
+	ike_v1_msg_build_init(b, buf, cap, &h);
+	ike_v1_self_id(sa, &id);
+	ike_v1_msg_add_id(b, &id);
+	ike_v1_msg_add_hash(b, NULL, v->keys->hash_len);
+	ret = ike_v1_msg_span_body(b, 0, &off, &len);
+	if (!ret)
+		ret = (sa->initiator ? ike_v1_hash_i : ike_v1_hash_r)(v->keys, p1, v->sai_b,
+								      v->sai_len, buf + off, len,
+								      hash);
+	if (!ret)
+		ret = ike_v1_msg_span_body(b, 1, &off, &len);
+	if (!ret)
+		memcpy(buf + off, hash, len);
+	return ret;
+}
+
+/*
+ * The peer's fifth or sixth message: its ID, and HASH_R (we initiated) or
+ * HASH_I over it, and the identity the connection wants.
+ *
+ * Return: NULL, or why not.
+ */
+static const char *v1_check_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
+				    const struct ike_v1_chain *c)
+{
+	const struct iked_auth_cfg *peer = &sa->conn->remote;
+	struct ike_v1 *v = sa->v1;
+	uint8_t want[IKE_V1_HASH_MAX];
+	struct ike_v1_id id;
+	struct ike_blob got;
+	struct ike_msg_err e;
+	int i, j;
+
+	i = ike_v1_chain_find(c, IKEV1_PL_ID, 0);
+	j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
+	if (i < 0 || j < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ||
+	    ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e))
+		return "no ID or HASH";
+	if ((sa->initiator ? ike_v1_hash_r : ike_v1_hash_i)(v->keys, p1, v->sai_b, v->sai_len,
+							    c->pl[i].body, c->pl[i].len, want) ||
+	    ike_v1_hash_check(v->keys, want, got.data, got.len))
+		return sa->initiator ? "HASH_R does not verify: a wrong pre-shared key?" :
+				       "HASH_I does not verify: a wrong pre-shared key?";
+	if (peer->has_id && peer->id.type &&
+	    (id.type != peer->id.type || id.len != peer->id.len ||
+	     memcmp(id.data, peer->id.data, id.len)))
+		return "the peer's identity is not the configured one";
+	return NULL;
+}
+
+/* The keys, from the KE and nonce both ends have now. */
+static int v1_derive(struct ike_sa *sa, struct ike_v1_phase1 *p1)
+{
+	struct ike_v1 *v = sa->v1;
+	const struct iked_secret *psk = v1_psk(sa);
+	uint8_t gxy[1024];
+	size_t gxy_len = sizeof(gxy);
+	int ret;
+
+	if (!psk)
+		return -ENOENT;
+	if (ike_dh_derive(sa->dh, sa->initiator ? v->gxr : v->gxi,
+			  sa->initiator ? v->gxr_len : v->gxi_len, gxy, &gxy_len))
+		return -EBADMSG;
+	ret = ike_v1_keys_new(v->chosen.hash, v->chosen.encr, v->chosen.keylen, &v->keys);
+	*p1 = (struct ike_v1_phase1){
+		.cky_i = sa->spi_i, .cky_r = sa->spi_r,
+		.gxi = v->gxi, .gxi_len = v->gxi_len, .gxr = v->gxr, .gxr_len = v->gxr_len,
+		.gxy = gxy, .gxy_len = gxy_len,
+		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
+	};
+	if (!ret)
+		ret = ike_v1_keys_derive(v->keys, p1, psk->key, psk->len);
+	OPENSSL_cleanse(gxy, sizeof(gxy));
+	p1->gxy = NULL;
+	p1->gxy_len = 0;
+	return ret;
+}
+
+/* MM4: the responder's KE and nonce: the keys; MM5: our ID and HASH_I. */
+void ike_v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
+{
+	struct ike_v1 *v = sa->v1;
+	struct ike_v1_phase1 p1;
+	struct ike_v1_builder b;
+	struct ike_blob ke, nonce;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX];
+	int i, j, ret;
+
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_KE, 0);
+	j = ike_v1_chain_find(&msg->chain, IKEV1_PL_NONCE, 0);
+	if (i < 0 || j < 0 ||
+	    ike_v1_msg_parse_ke(msg->chain.pl[i].body, msg->chain.pl[i].len, &ke, &e) ||
+	    ike_v1_msg_parse_nonce(msg->chain.pl[j].body, msg->chain.pl[j].len, &nonce, &e) ||
+	    ke.len > sizeof(v->gxr) || nonce.len > sizeof(sa->nr)) {
+		v1_fail(sa, "Main Mode's fourth message lacks KE or Nonce");
+		return;
+	}
+	memcpy(v->gxr, ke.data, ke.len);
+	v->gxr_len = ke.len;
+	memcpy(sa->nr, nonce.data, nonce.len);
+	sa->nr_len = nonce.len;
+	ret = v1_derive(sa, &p1);
+	if (ret) {
+		v1_fail(sa, ret == -ENOENT ? "no pre-shared key for these identities" :
+			ret == -EBADMSG ? "the responder's KE is not a valid public value" :
+			"key derivation");
+		return;
+	}
+	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf))) {
+		v1_fail(sa, "cannot build Main Mode's fifth message");
+		return;
+	}
+	v->state = V1_MM5_SENT;
+	sa->state = IKE_SA_AUTH_SENT;
+	if (ike_v1_seal_send(sa, &b, 0, true, NULL))
+		v1_fail(sa, "cannot encrypt Main Mode's fifth message");
+}
+
+/* MM6: the responder's ID and HASH_R: the ISAKMP SA is there. */
+void ike_v1_mm6(struct ike_sa *sa, const struct ike_v1_chain *c)
+{
+	struct ike_v1_phase1 p1;
+	const char *why;
+
+	v1_p1_public(sa, &p1);
+	why = v1_check_id_hash(sa, &p1, c);
+	if (why) {
+		v1_fail(sa, why);
+		return;
+	}
+	ike_v1_iv_confirm(sa->v1->keys, 0);
+	ike_wire_free(&sa->req);
+	iked_timer_cancel(&sa->retransmit);
+	v1_established(sa);
+	if (sa->pending)
+		ike_v1_qm_start(sa, 0);
+}
+
+/* --- Main Mode and Quick Mode, responder --- */
+
+/* A responder's Main Mode message in the clear, sent as an answer. */
+static int v1_mm_answer(struct ike_sa *sa, const struct iked_dgram *in, struct ike_v1_builder *b)
+{
+	size_t len;
+
+	if (ike_v1_msg_build_end(b, &len))
+		return -EIO;
+	return ike_v1_answer(sa, in, b->buf, len);
+}
+
+/* MM1: the initiator's offer: a new ISAKMP SA, and MM2, our choice. */
+void ike_v1_mm1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg)
+{
+	static struct ike_v1_sa offered;
+	const struct iked_conn_cfg *conn = ike_init_find_conn(d, dg);
+	struct ike_prop props[IKED_MAX_PROPS];
+	struct ike_v1_sa answer;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX];
+	struct ike_sa *sa;
+	char a[64], err[256];
+	size_t tr;
+	unsigned int bk;
+	int i, n;
+
+	/* our answer lost: the same first message again */
+	for (bk = 0; bk < IKED_SA_HASH; bk++)
+		for (sa = d->sas[bk]; sa; sa = sa->hnext)
+			if (sa->version == 1 && !sa->initiator &&
+			    !memcmp(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN) &&
+			    iked_addr_equal(&sa->remote, &dg->remote, true)) {
+				ike_v1_again(sa, dg);
+				return;
+			}
+	iked_addr_str(&dg->remote, a, sizeof(a));
+	if (!conn || conn->version != 1) {
+		iked_log(IKED_IKE, 1, "IKEv1 Main Mode from %s: no IKEv1 connection takes it", a);
+		return;
+	}
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
+	if (i < 0 || ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered,
+					 &e)) {
+		iked_log(IKED_IKE, 1, "IKEv1 Main Mode from %s: no SA payload", a);
+		return;
+	}
+	n = ike_prop_parse(conn->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
+			   sizeof(err));
+	sa = n > 0 ? ike_sa_new(d, conn, false) : NULL;
+	if (!sa)
+		return;
+	sa->version = 1;
+	sa->v1 = calloc(1, sizeof(*sa->v1));
+	if (!sa->v1) {
+		ike_sa_dead(sa, "out of memory");
+		return;
+	}
+	n = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
+			     IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	if (n < 0 || (sa->v1->n_xf = (size_t)n,
+		      ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr))) {
+		ike_sa_log(sa, 0, "IKEv1 Main Mode from %s: no proposal chosen%s%s", a,
+			   n < 0 ? ": " : "", n < 0 ? err : "");
+		ike_sa_dead(sa, "no proposal chosen");
+		return;
+	}
+	memcpy(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN);
+	sa->local = dg->local;
+	sa->remote = dg->remote;
+	sa->state = IKE_SA_INIT_DONE;
+	sa->v1->sai_b = malloc(msg->chain.pl[i].len);
+	if (!sa->v1->sai_b) {
+		ike_sa_dead(sa, "out of memory");
+		return;
+	}
+	memcpy(sa->v1->sai_b, msg->chain.pl[i].body, msg->chain.pl[i].len);
+	sa->v1->sai_len = msg->chain.pl[i].len;
+	/* the chosen transform, as it came */
+	answer = (struct ike_v1_sa){ .doi = offered.doi, .situation = offered.situation,
+				     .n_proposals = 1 };
+	answer.prop[0] = offered.prop[0];
+	answer.prop[0].n_transforms = 1;
+	answer.prop[0].tr[0] = offered.prop[0].tr[tr];
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_sa(&b, &answer);
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_natt, sizeof(ike_v1_vid_natt));
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_dpd, sizeof(ike_v1_vid_dpd));
+	sa->v1->state = V1_MM2_SENT;
+	ike_sa_log(sa, 1, "IKEv1 Main Mode from %s for %s", a, conn->name);
+	if (v1_mm_answer(sa, dg, &b))
+		ike_sa_dead(sa, "cannot answer Main Mode");
+}
+
+/* MM3: the initiator's KE and nonce; MM4: ours, and the keys. */
+void ike_v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg)
+{
+	struct ike_v1 *v = sa->v1;
+	struct ike_v1_phase1 p1;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_blob ke, nonce;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX];
+	size_t len = sizeof(v->gxr);
+	int i, j;
+
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_KE, 0);
+	j = ike_v1_chain_find(&msg->chain, IKEV1_PL_NONCE, 0);
+	if (i < 0 || j < 0 ||
+	    ike_v1_msg_parse_ke(msg->chain.pl[i].body, msg->chain.pl[i].len, &ke, &e) ||
+	    ike_v1_msg_parse_nonce(msg->chain.pl[j].body, msg->chain.pl[j].len, &nonce, &e) ||
+	    ke.len > sizeof(v->gxi) || nonce.len > sizeof(sa->ni)) {
+		ike_sa_log(sa, 1, "Main Mode's third message lacks KE or Nonce: dropped");
+		return;
+	}
+	memcpy(v->gxi, ke.data, ke.len);
+	v->gxi_len = ke.len;
+	memcpy(sa->ni, nonce.data, nonce.len);
+	sa->ni_len = nonce.len;
+	sa->dh = ike_dh_new(v->chosen.group);
+	sa->nr_len = V1_NONCE_LEN;
+	if (!sa->dh || ike_crypto_random(sa->nr, sa->nr_len) ||
+	    ike_dh_public(sa->dh, v->gxr, &len)) {
+		ike_sa_dead(sa, "key exchange");
+		return;
+	}
+	v->gxr_len = len;
+	if (v1_derive(sa, &p1)) {
+		ike_sa_dead(sa, "no pre-shared key, or an invalid KE");
+		return;
+	}
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_ke(&b, v->gxr, v->gxr_len);
+	ike_v1_msg_add_nonce(&b, sa->nr, sa->nr_len);
+	if (v1_add_natd(sa, &b) || v1_mm_answer(sa, dg, &b)) {
+		ike_sa_dead(sa, "cannot answer Main Mode");
+		return;
+	}
+	v->state = V1_MM4_SENT;
+}
+
+/* MM5: the initiator's ID and HASH_I; MM6: ours. */
+void ike_v1_mm5(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_chain *c)
+{
+	struct ike_v1_phase1 p1;
+	struct ike_v1_builder b;
+	uint8_t buf[V1_MSG_MAX];
+	const char *why;
+	char msg[160];
+
+	v1_p1_public(sa, &p1);
+	why = v1_check_id_hash(sa, &p1, c);
+	if (why) {
+		snprintf(msg, sizeof(msg), "IKEv1 Main Mode: %s", why);
+		ike_sa_dead(sa, msg);
+		return;
+	}
+	ike_v1_iv_confirm(sa->v1->keys, 0);
+	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf)) ||
+	    ike_v1_seal_send(sa, &b, 0, false, dg)) {
+		ike_sa_dead(sa, "cannot answer Main Mode");
+		return;
+	}
+	v1_established(sa);
+}
+
