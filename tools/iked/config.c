@@ -469,7 +469,7 @@ static int conf_version(const config_setting_t *s, void *field, void *count,
 	uint64_t v;
 
 	(void)count;
-	if (conf_num(s, 2, &v, c))
+	if (conf_num(s, 255, &v, c))
 		return -1;
 	if (v != 1 && v != 2)
 		return conf_fail(c, s, "version must be 1 (IKEv1) or 2 (IKEv2)");

@@ -205,6 +205,7 @@ static const char conf_full[] =
 	"    rekey_time = \"2h\";\n"
 	"    dpd_delay = 30;\n"
 	"    fragmentation = \"no\";\n"
+	"    version = 1;\n"
 	"    local = { auth = \"psk\"; id = \"moon.example.org\"; };\n"
 	"    remote = { auth = \"psk\"; id = \"sun.example.org\"; };\n"
 	"    children = {\n"
@@ -250,6 +251,7 @@ static void test_conf(void)
 	CHECK(gw->rekey_time == 7200 && gw->over_time == 720 && gw->rand_time == 720);
 	CHECK(gw->dpd_delay == 30);
 	CHECK(!gw->fragmentation);
+	CHECK(gw->version == 1);
 	CHECK(gw->local_port == 500 && gw->remote_port == 500);
 	CHECK(gw->local.method == IKED_AUTH_PSK && gw->local.has_id);
 	CHECK(gw->local.id.type == IKEV2_ID_FQDN);
@@ -272,6 +274,7 @@ static void test_conf(void)
 	ce = &cfg.conns[1];
 	CHECK(!strcmp(ce->proposals, "default"));
 	CHECK(ce->rekey_time == 14400 && ce->fragmentation && ce->n_children == 0);
+	CHECK(ce->version == 2);
 	CHECK(ce->local.method == IKED_AUTH_PUBKEY && ce->local.n_certs == 1);
 	CHECK(!strcmp(ce->local.certs[0], "gw.pem") && !strcmp(ce->local.key, "gw.key"));
 	CHECK(ce->remote.n_cacerts == 2 && !strcmp(ce->remote.cacerts[1], "ca2.pem"));
@@ -306,6 +309,7 @@ static void test_conf_errors(void)
 	conf_bad(PSK " local_port = 0;", "local_port must be a port");
 	conf_bad(PSK " local_port = 70000;", "local_port must be a port from 1 to 65535");
 	conf_bad(PSK " fragmentation = \"maybe\";", "fragmentation must be yes or no");
+	conf_bad(PSK " version = 3;", "version must be 1 (IKEv1) or 2 (IKEv2)");
 	conf_bad(PSK " local_addrs = \"%any\";", "write %any4 or %any6");
 	conf_bad(PSK " local_addrs = \"10.0.0.0/8[tcp]\";", "is not an address");
 	conf_bad(PSK " proposals = 5;", "proposals must be a string");
