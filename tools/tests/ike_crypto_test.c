@@ -26,43 +26,11 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 
-/* Hex (whitespace ignored) into bytes; exits on a typo in a vector. */
-static size_t unhex(const char *hex, uint8_t *out, size_t room)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *hex; hex++) {
-		int v;
-
-		if (*hex == ' ' || *hex == '\n')
-			continue;
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else if (*hex >= 'A' && *hex <= 'F')
-			v = *hex - 'A' + 10;
-		else
-			v = -1;
-		if (v < 0 || (hi < 0 && n >= room)) {
-			printf("# bad test vector near \"%.10s\"\n", hex);
-			exit(2);
-		}
-		if (hi < 0) {
-			hi = v;
-		} else {
-			out[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	return n;
-}
 
 static bool bytes_are(const uint8_t *got, size_t len, const char *hex)
 {
 	uint8_t want[2048];
-	size_t n = unhex(hex, want, sizeof(want));
+	size_t n = ktap_unhex(hex, want, sizeof(want));
 	size_t i;
 
 	if (n == len && !memcmp(got, want, n))
@@ -546,7 +514,7 @@ static void test_prop_default(void)
 static void set_spi(struct ike_prop *p, uint8_t num, const char *hex)
 {
 	p->num = num;
-	p->spi_len = (uint8_t)unhex(hex, p->spi, sizeof(p->spi));
+	p->spi_len = (uint8_t)ktap_unhex(hex, p->spi, sizeof(p->spi));
 }
 
 static bool one_each(const struct ike_prop *c)
@@ -893,8 +861,8 @@ static void test_prf_rfc4231(void)
 	size_t i, kl, dl;
 
 	for (i = 0; i < ARRAY_SIZE(v); i++) {
-		kl = unhex(v[i].key, key, sizeof(key));
-		dl = unhex(v[i].data, data, sizeof(data));
+		kl = ktap_unhex(v[i].key, key, sizeof(key));
+		dl = ktap_unhex(v[i].data, data, sizeof(data));
 		memset(out, 0, sizeof(out));
 		if (!CHECK(ike_prf_compute(v[i].prf, key, kl, data, dl, out) == 0 &&
 			   bytes_are(out, ike_prf_len(v[i].prf), v[i].mac)))
@@ -980,8 +948,8 @@ static void kdf_in_init(struct kdf_in *in)
 	fill(in->gir, sizeof(in->gir), 0x10);
 	fill(in->ni, sizeof(in->ni), 0x20);
 	fill(in->nr, sizeof(in->nr), 0x30);
-	unhex("0011223344556677", in->spii, 8);
-	unhex("8899aabbccddeeff", in->spir, 8);
+	ktap_unhex("0011223344556677", in->spii, 8);
+	ktap_unhex("8899aabbccddeeff", in->spir, 8);
 }
 
 static struct ike_sk *sk_for(const char *text)
@@ -1198,10 +1166,10 @@ static void test_dh_known(void)
 	struct ike_dh *dh;
 
 	/* RFC 5903 section 8.1: 256-bit random ECP group */
-	pl = unhex("c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433", priv, 64);
-	kl = unhex("dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180"
+	pl = ktap_unhex("c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433", priv, 64);
+	kl = ktap_unhex("dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180"
 		   "5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3", pub, 64);
-	unhex("d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63"
+	ktap_unhex("d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63"
 	      "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab", peer, 64);
 	dh = ike_dh_new_keypair(IKEV2_DH_ECP256, priv, pl, pub, kl);
 	if (CHECK(dh)) {
@@ -1219,8 +1187,8 @@ static void test_dh_known(void)
 	CHECK(!ike_dh_new_keypair(IKEV2_DH_ECP256, priv, pl, pub, kl));
 
 	/* RFC 7748 section 6.1: X25519 */
-	pl = unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", priv, 64);
-	unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", peer, 64);
+	pl = ktap_unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", priv, 64);
+	ktap_unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", peer, 64);
 	dh = ike_dh_new_keypair(IKEV2_DH_CURVE25519, priv, pl, NULL, 0);
 	if (CHECK(dh)) {
 		publen = sizeof(pub);
@@ -1233,9 +1201,9 @@ static void test_dh_known(void)
 	}
 
 	/* RFC 7748 section 6.2: X448 */
-	pl = unhex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf5"
+	pl = ktap_unhex("9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28dd9c9baf5"
 		   "74a9419744897391006382a6f127ab1d9ac2d8c0a598726b", priv, 64);
-	unhex("3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972"
+	ktap_unhex("3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b43027d8b972"
 	      "fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609", peer, 64);
 	dh = ike_dh_new_keypair(IKEV2_DH_CURVE448, priv, pl, NULL, 0);
 	if (CHECK(dh)) {
@@ -1624,7 +1592,7 @@ static void test_sk_aead_known(void)
 			continue;
 		/* fixed keys: key then salt (RFC 5282 section 7.1) */
 		CHECK(sk->e_len == v[i].klen + 4);
-		unhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		ktap_unhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 		      "cafebabe", sk->ei, sizeof(sk->ei));
 		if (v[i].klen == 16)
 			memcpy(sk->ei + 16, "\xca\xfe\xba\xbe", 4);
@@ -1843,19 +1811,19 @@ static void test_natd(void)
 	struct sockaddr_storage ss;
 	unsigned int l;
 
-	unhex("0102030405060708", spii, 8);
+	ktap_unhex("0102030405060708", spii, 8);
 	memset(spir, 0, 8);
 	/* SPIi | SPIr | 192.0.2.1 | 500, hashed with EVP_Digest() */
 	memcpy(in, spii, 8);
 	memcpy(in + 8, spir, 8);
-	unhex("c0000201 01f4", in + 16, 6);
+	ktap_unhex("c0000201 01f4", in + 16, 6);
 	EVP_Digest(in, 22, want, &l, EVP_sha1(), NULL);
 	sa4(&ss, "192.0.2.1", 500);
 	CHECK(ike_crypto_natd(spii, spir, &ss, got) == 0 && !memcmp(got, want, 20));
 	sa4(&ss, "192.0.2.1", 4500);
 	CHECK(ike_crypto_natd(spii, spir, &ss, other) == 0 && memcmp(got, other, 20));
 	/* IPv6: 2001:db8::1 port 4500 */
-	unhex("20010db8000000000000000000000001 1194", in + 16, 18);
+	ktap_unhex("20010db8000000000000000000000001 1194", in + 16, 18);
 	EVP_Digest(in, 34, want, &l, EVP_sha1(), NULL);
 	sa6(&ss, "2001:db8::1", 4500);
 	CHECK(ike_crypto_natd(spii, spir, &ss, got) == 0 && !memcmp(got, want, 20));
@@ -1873,13 +1841,13 @@ static void test_cookie(void)
 	unsigned int l;
 
 	fill(ni, sizeof(ni), 0x99);
-	unhex("a1a2a3a4a5a6a7a8", spii, 8);
+	ktap_unhex("a1a2a3a4a5a6a7a8", spii, 8);
 	sa4(&ip, "198.51.100.7", 500);
 	if (!CHECK(ike_crypto_cookie_init(&c) == 0))
 		return;
 	/* before any rotation there is no previous secret, not even a zero one */
 	memcpy(in, ni, 32);
-	unhex("c6336407", in + 32, 4);
+	ktap_unhex("c6336407", in + 32, 4);
 	memcpy(in + 36, spii, 8);
 	memset(in + 44, 0, 32);
 	ck[0] = (uint8_t)((c.version - 1) >> 24);
@@ -1891,7 +1859,7 @@ static void test_cookie(void)
 	CHECK(ike_crypto_cookie_make(&c, ni, sizeof(ni), &ip, spii, ck) == 0);
 	/* VersionID | SHA-256(Ni | IPi | SPIi | secret) */
 	memcpy(in, ni, 32);
-	unhex("c6336407", in + 32, 4);
+	ktap_unhex("c6336407", in + 32, 4);
 	memcpy(in + 36, spii, 8);
 	memcpy(in + 44, c.secret, 32);
 	EVP_Digest(in, sizeof(in), want, &l, EVP_sha256(), NULL);

@@ -23,46 +23,8 @@
 
 
 /* @rc must be @code, with a reason that contains @want. */
-static void fails(int rc, const struct ike_msg_err *err, int code, const char *want, int line)
-{
-	if (!ktap_check(rc == code, line, "error code"))
-		printf("#   got %d (%s) \"%s\", want %d (%s)\n", rc, ike_msg_strerror(rc),
-		       rc ? err->reason : "", code, ike_msg_strerror(code));
-	else if (!ktap_check(strstr(err->reason, want) != NULL, line, "reason"))
-		printf("#   got \"%s\", want \"%s\"\n", err->reason, want);
-}
+#include "msg_fails.h"
 
-#define FAILS(rc, err, code, want) fails((rc), &(err), (code), (want), __LINE__)
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Hex with blanks between bytes as one likes; the tests' only input format. */
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi, lo;
-
-	for (; *s; s++) {
-		if (*s == ' ')
-			continue;
-		hi = nibble(s[0]);
-		lo = s[1] ? nibble(s[1]) : -1;
-		if (hi < 0 || lo < 0 || n == cap) {
-			printf("# bad hex at \"%s\"\n", s);
-			exit(2);
-		}
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		s++;
-	}
-	return n;
-}
 
 /* Hex into one of a few static buffers: for short inline bodies. */
 static const uint8_t *unhex_buf(const char *hex)
@@ -71,7 +33,7 @@ static const uint8_t *unhex_buf(const char *hex)
 	static int next;
 	uint8_t *p = buf[next++ % 4];
 
-	unhex(hex, p, sizeof(buf[0]));
+	ktap_unhex(hex, p, sizeof(buf[0]));
 	return p;
 }
 
@@ -123,7 +85,7 @@ static int parse_msg_hex(uint8_t first, const char *hex, struct ike_msg *m,
 	buf[17] = IKEV2_VERSION;
 	buf[18] = IKEV2_EXCH_IKE_SA_INIT;
 	buf[19] = IKEV2_FLAG_INITIATOR;
-	n = unhex(hex, buf + IKEV2_HDR_LEN, sizeof(buf) - IKEV2_HDR_LEN);
+	n = ktap_unhex(hex, buf + IKEV2_HDR_LEN, sizeof(buf) - IKEV2_HDR_LEN);
 	put32(buf + 24, (uint32_t)(IKEV2_HDR_LEN + n));
 	return ike_msg_parse(buf, IKEV2_HDR_LEN + n, m, e);
 }
@@ -221,8 +183,8 @@ static void ts_v4(struct ike_ts *ts, const char *from, const char *to, uint8_t p
 	ts->type = IKEV2_TS_IPV4_ADDR_RANGE;
 	ts->ip_proto = proto;
 	ts->end_port = 65535;
-	unhex(from, ts->start_addr, 4);
-	unhex(to, ts->end_addr, 4);
+	ktap_unhex(from, ts->start_addr, 4);
+	ktap_unhex(to, ts->end_addr, 4);
 }
 
 static void ts_pair(struct ike_ts_payload *tsi, struct ike_ts_payload *tsr)
@@ -237,8 +199,8 @@ static void ts_pair(struct ike_ts_payload *tsi, struct ike_ts_payload *tsr)
 	tsr->ts[1].start_port = 500;
 	tsr->ts[1].end_port = 500;
 	tsr->ts[1].ip_proto = 17;
-	unhex("20010db8000000000000000000000000", tsr->ts[1].start_addr, 16);
-	unhex("20010db8ffffffffffffffffffffffff", tsr->ts[1].end_addr, 16);
+	ktap_unhex("20010db8000000000000000000000000", tsr->ts[1].start_addr, 16);
+	ktap_unhex("20010db8ffffffffffffffffffffffff", tsr->ts[1].end_addr, 16);
 }
 
 /* Body parsing by type, as a daemon would: 0 or the parser's error. */
@@ -624,7 +586,7 @@ static void test_exact_sa_init(void)
 	struct ike_msg m;
 	struct ike_hdr h;
 
-	n = unhex(sa_init_hex, want, sizeof(want));
+	n = ktap_unhex(sa_init_hex, want, sizeof(want));
 	CHECK(n == 68);
 	hdr_init(&h, IKEV2_EXCH_IKE_SA_INIT, IKEV2_FLAG_INITIATOR, 0);
 	CHECK(ike_msg_build_init(&b, buf, sizeof(buf), &h) == 0);
@@ -816,7 +778,7 @@ static void test_sk_chain(void)
 	      "SKF: 2 octets");
 
 	/* Inside SK, no SK; and the inner walker is the outer one. */
-	n = unhex("00 00 0005 aa", pt, sizeof(pt));
+	n = ktap_unhex("00 00 0005 aa", pt, sizeof(pt));
 	FAILS(ike_msg_parse_inner(IKEV2_PL_SK, pt, n, &c, &e), e, IKE_MSG_E_CHAIN,
 	      "payload 1 (SK) inside an encrypted payload");
 	FAILS(ike_msg_parse_inner(IKEV2_PL_SKF, pt, n, &c, &e), e, IKE_MSG_E_CHAIN,
@@ -893,7 +855,7 @@ static void sa_bad(const char *hex, bool response, int code, const char *want, i
 	struct ike_sa_payload sa;
 	struct ike_msg_err e;
 	uint8_t body[1024];
-	size_t n = unhex(hex, body, sizeof(body));
+	size_t n = ktap_unhex(hex, body, sizeof(body));
 
 	fails(ike_msg_parse_sa(body, n, response, &sa, &e), &e, code, want, line);
 }
@@ -968,7 +930,7 @@ static void test_sa_malformed(void)
 	       IKE_MSG_E_BAD_VALUE, "Key Length 0");
 
 	/* Unknown attributes, TV and TLV, are skipped and flagged. */
-	n = unhex("00 00 001e 01 01 00 01 00 00 0016 " T_CBC "8001 0005 0002 0002 aabb 800e 0080",
+	n = ktap_unhex("00 00 001e 01 01 00 01 00 00 0016 " T_CBC "8001 0005 0002 0002 aabb 800e 0080",
 		  body, sizeof(body));
 	if (CHECK(ike_msg_parse_sa(body, n, false, &sa, &e) == 0)) {
 		CHECK(sa.n_proposals == 1 && sa.prop[0].n_transforms == 1);
@@ -980,7 +942,7 @@ static void test_sa_malformed(void)
 	for (i = 1; i <= 17; i++)
 		sprintf(hex + strlen(hex), "%s 00 0010 %02x 01 00 01 00 00 0008 " T_CBC " ",
 			i < 16 ? "02" : "00", i);
-	n = unhex(hex, body, sizeof(body));
+	n = ktap_unhex(hex, body, sizeof(body));
 	CHECK(ike_msg_parse_sa(body, 16 * 16, false, &sa, &e) == 0 && sa.n_proposals == 16);
 	body[15 * 16] = IKEV2_MORE_PROPOSALS;
 	FAILS(ike_msg_parse_sa(body, n, false, &sa, &e), e, IKE_MSG_E_TOO_MANY,
@@ -1028,7 +990,7 @@ static void notify_bad(const char *hex, int code, const char *want, int line)
 	struct ike_msg_err e;
 	struct ike_notify n;
 	uint8_t body[64];
-	size_t len = unhex(hex, body, sizeof(body));
+	size_t len = ktap_unhex(hex, body, sizeof(body));
 
 	fails(ike_msg_parse_notify(body, len, &n, &e), &e, code, want, line);
 }

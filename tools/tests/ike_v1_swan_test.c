@@ -82,18 +82,10 @@ static struct {
 
 static bool unhex(struct fx_bytes *o, const char *hex)
 {
-	size_t n = strlen(hex), i;
-	unsigned int x;
+	long n = ktap_unhex_try(hex, o->b, sizeof(o->b));
 
-	if (n % 2 || n / 2 > sizeof(o->b))
-		return false;
-	for (i = 0; i < n / 2; i++) {
-		if (sscanf(hex + 2 * i, "%2x", &x) != 1)
-			return false;
-		o->b[i] = (uint8_t)x;
-	}
-	o->len = n / 2;
-	return true;
+	o->len = n < 0 ? 0 : (size_t)n;
+	return n >= 0;
 }
 
 /* "a.b.c.d" or "a.b.c.d:port" into a sockaddr_in */

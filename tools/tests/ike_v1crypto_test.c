@@ -74,31 +74,7 @@ struct octets {
 /* Hex into bytes; exits on a malformed vector. */
 static void unhex(struct octets *o, const char *hex)
 {
-	int hi = -1;
-
-	o->len = 0;
-	for (; hex && *hex; hex++) {
-		int v;
-
-		if (*hex >= '0' && *hex <= '9')
-			v = *hex - '0';
-		else if (*hex >= 'a' && *hex <= 'f')
-			v = *hex - 'a' + 10;
-		else if (*hex == ' ')
-			continue;
-		else
-			v = -1;
-		if (v < 0 || (hi < 0 && o->len >= OCTETS_MAX)) {
-			printf("# bad test vector near \"%.10s\"\n", hex);
-			exit(2);
-		}
-		if (hi < 0) {
-			hi = v;
-		} else {
-			o->b[o->len++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
+	o->len = hex ? ktap_unhex(hex, o->b, OCTETS_MAX) : 0;
 }
 
 static bool bytes_are(const uint8_t *got, size_t len, const char *hex)

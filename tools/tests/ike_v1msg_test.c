@@ -26,46 +26,8 @@
 #include "ktap.h"
 
 /* @rc must be @code, with a reason that contains @want. */
-static void fails(int rc, const struct ike_msg_err *err, int code, const char *want, int line)
-{
-	if (!ktap_check(rc == code, line, "error code"))
-		printf("#   got %d (%s) \"%s\", want %d (%s)\n", rc, ike_msg_strerror(rc),
-		       rc ? err->reason : "", code, ike_msg_strerror(code));
-	else if (!ktap_check(strstr(err->reason, want) != NULL, line, "reason"))
-		printf("#   got \"%s\", want \"%s\"\n", err->reason, want);
-}
+#include "msg_fails.h"
 
-#define FAILS(rc, err, code, want) fails((rc), &(err), (code), (want), __LINE__)
-
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Hex with blanks between bytes as one likes; the tests' only input format. */
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi, lo;
-
-	for (; *s; s++) {
-		if (*s == ' ')
-			continue;
-		hi = nibble(s[0]);
-		lo = s[1] ? nibble(s[1]) : -1;
-		if (hi < 0 || lo < 0 || n == cap) {
-			printf("# bad hex at \"%s\"\n", s);
-			exit(2);
-		}
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		s++;
-	}
-	return n;
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -119,7 +81,7 @@ static int parse_msg_hex(uint8_t first, const char *hex, struct ike_v1_msg *m,
 	buf[16] = first;
 	buf[17] = IKEV1_VERSION;
 	buf[18] = IKEV1_EXCH_IDENTITY_PROT;
-	n = unhex(hex, buf + IKEV1_HDR_LEN, sizeof(buf) - IKEV1_HDR_LEN);
+	n = ktap_unhex(hex, buf + IKEV1_HDR_LEN, sizeof(buf) - IKEV1_HDR_LEN);
 	put32(buf + 24, (uint32_t)(IKEV1_HDR_LEN + n));
 	return ike_v1_msg_parse(buf, IKEV1_HDR_LEN + n, m, e);
 }
@@ -129,7 +91,7 @@ static int parse_chain_hex(uint8_t first, const char *hex, bool decrypted,
 			   struct ike_v1_chain *c, struct ike_msg_err *e)
 {
 	static uint8_t buf[4096];
-	size_t n = unhex(hex, buf, sizeof(buf));
+	size_t n = ktap_unhex(hex, buf, sizeof(buf));
 
 	return ike_v1_msg_parse_chain(first, buf, n, decrypted, c, e);
 }
@@ -843,7 +805,7 @@ static void test_strongswan_mm1(void)
 	struct ike_v1_msg m;
 	size_t n, i, len = 0;
 
-	n = unhex(ss_mm1_hex, want, sizeof(want));
+	n = ktap_unhex(ss_mm1_hex, want, sizeof(want));
 	CHECK(n == 180);
 	if (!CHECK(ike_v1_msg_parse(want, n, &m, &e) == 0)) {
 		printf("#   %s\n", e.reason);
@@ -943,7 +905,7 @@ static void test_attr_forms(void)
 	struct ike_v1_chain c;
 	size_t n;
 
-	n = unhex(life_hex, want, sizeof(want));
+	n = ktap_unhex(life_hex, want, sizeof(want));
 	sa_one(&sa, IKEV1_PROTO_ISAKMP, IKEV1_KEY_IKE, life, 7);
 	ike_v1_msg_chain_init(&b, buf, sizeof(buf));
 	CHECK(ike_v1_msg_add_sa(&b, &sa) == 0);
@@ -961,7 +923,7 @@ static void test_attr_forms(void)
 	CHECK(ike_v1_msg_add_sa(&b, &sa) == 0);
 	if (chain_one(&b, IKEV1_PL_SA, &c) &&
 	    CHECK(ike_v1_msg_parse_sa(c.pl[0].body, c.pl[0].len, &got, &e) == 0)) {
-		n = unhex("0002 0004 00000e10 8006 0080", want, sizeof(want));
+		n = ktap_unhex("0002 0004 00000e10 8006 0080", want, sizeof(want));
 		CHECK(blob_is(got.prop[0].tr[0].raw, got.prop[0].tr[0].raw_len, want, n));
 	}
 
@@ -1010,7 +972,7 @@ static void test_attr_iter(void)
 	uint8_t raw[64];
 
 	t.raw = raw;
-	t.raw_len = unhex(hex, raw, sizeof(raw));
+	t.raw_len = ktap_unhex(hex, raw, sizeof(raw));
 	ike_v1_attr_iter_init(&it, &t);
 	CHECK(ike_v1_attr_next(&it, &a) && attr_is(&a, 12, false, 0, 0));
 	CHECK(ike_v1_attr_next(&it, &a) && attr_is(&a, 12, false, 0x0102030405060708ULL, 8));
@@ -1396,7 +1358,7 @@ static void sa_bad(const char *hex, int code, const char *want, int line)
 	static struct ike_v1_sa sa;
 	struct ike_msg_err e;
 	uint8_t body[2048];
-	size_t n = unhex(hex, body, sizeof(body));
+	size_t n = ktap_unhex(hex, body, sizeof(body));
 
 	fails(ike_v1_msg_parse_sa(body, n, &sa, &e), &e, code, want, line);
 }
@@ -1416,7 +1378,7 @@ static void test_sa_malformed(void)
 	/* DOI and situation: filled in, for DOI- and SITUATION-NOT-SUPPORTED */
 	SA_BAD("00000000 00000001", IKE_MSG_E_BAD_VALUE,
 	       "SA: DOI 0, only the IPsec DOI (1) is spoken");
-	n = unhex("00000001 00000003", body, sizeof(body));
+	n = ktap_unhex("00000001 00000003", body, sizeof(body));
 	FAILS(ike_v1_msg_parse_sa(body, n, &sa, &e), e, IKE_MSG_E_BAD_VALUE,
 	      "SA: situation 0x3, only SIT_IDENTITY_ONLY (1) is spoken");
 	CHECK(sa.doi == 1 && sa.situation == 3);
@@ -1439,7 +1401,7 @@ static void test_sa_malformed(void)
 	SA_BAD(SA_HDR "00 01 0010 01 01 00 01 00 00 0008 " T_KEY, IKE_MSG_E_BAD_VALUE,
 	       "SA: proposal 1: RESERVED is 0x01, not 0");
 	/* Numbers: equal is a bundle, down is wrong */
-	n = unhex(SA_HDR "02 00 0014 02 02 04 01 01020304 00 00 0008 01 02 0000"
+	n = ktap_unhex(SA_HDR "02 00 0014 02 02 04 01 01020304 00 00 0008 01 02 0000"
 		  "02 00 0014 02 03 04 01 01020304 00 00 0008 01 0c 0000"
 		  "00 00 0014 03 03 04 01 01020304 00 00 0008 01 14 0000", body, sizeof(body));
 	CHECK(ike_v1_msg_parse_sa(body, n, &sa, &e) == 0 && sa.n_proposals == 3);
@@ -1493,11 +1455,11 @@ static void test_sa_malformed(void)
 	/* Type 2 is Phase 1's hash (basic), Phase 2's life duration (variable). */
 	SA_BAD(SA_HDR "00 00 0018 01 01 00 01 00 00 0010 " T_KEY "0002 0004 00000002",
 	       IKE_MSG_E_BAD_VALUE, "attribute 1 (type 2) is basic");
-	n = unhex(SA_HDR "00 00 001c 01 03 04 01 01020304 00 00 0010 01 0c 0000 0002 0004 "
+	n = ktap_unhex(SA_HDR "00 00 001c 01 03 04 01 01020304 00 00 0010 01 0c 0000 0002 0004 "
 		  "00000e10", body, sizeof(body));
 	CHECK(ike_v1_msg_parse_sa(body, n, &sa, &e) == 0 && sa.prop[0].tr[0].n_attrs == 1);
 	/* Unknown attribute types, either form, are the caller's to judge. */
-	n = unhex(SA_HDR "00 00 001c 01 01 00 01 00 00 0014 " T_KEY "8063 0001 0063 0004 "
+	n = ktap_unhex(SA_HDR "00 00 001c 01 01 00 01 00 00 0014 " T_KEY "8063 0001 0063 0004 "
 		  "aabbccdd", body, sizeof(body));
 	CHECK(ike_v1_msg_parse_sa(body, n, &sa, &e) == 0 && sa.prop[0].tr[0].n_attrs == 2);
 
@@ -1505,7 +1467,7 @@ static void test_sa_malformed(void)
 	strcpy(hex, SA_HDR "00 00 0094 01 01 00 01 00 00 008c " T_KEY);
 	for (i = 0; i < 33; i++)
 		strcat(hex, "8063 0001 ");
-	n = unhex(hex, body, sizeof(body));
+	n = ktap_unhex(hex, body, sizeof(body));
 	FAILS(ike_v1_msg_parse_sa(body, n, &sa, &e), e, IKE_MSG_E_TOO_MANY,
 	      "transform 1: more than 32 attributes");
 	body[8 + 3] -= 4;
@@ -1517,7 +1479,7 @@ static void test_sa_malformed(void)
 	for (i = 1; i <= 17; i++)
 		sprintf(hex + strlen(hex), "%s 00 0010 %02x 01 00 01 00 00 0008 " T_KEY " ",
 			i < 16 ? "02" : "00", i);
-	n = unhex(hex, body, sizeof(body));
+	n = ktap_unhex(hex, body, sizeof(body));
 	CHECK(ike_v1_msg_parse_sa(body, 8 + 16 * 16, &sa, &e) == 0 && sa.n_proposals == 16);
 	body[8 + 15 * 16] = IKEV1_MORE_PROPOSALS;
 	FAILS(ike_v1_msg_parse_sa(body, n, &sa, &e), e, IKE_MSG_E_TOO_MANY,
@@ -1647,7 +1609,7 @@ static void id_bad(const char *hex, int code, const char *want, int line)
 	struct ike_msg_err e;
 	struct ike_v1_id id;
 	uint8_t body[64];
-	size_t n = unhex(hex, body, sizeof(body));
+	size_t n = ktap_unhex(hex, body, sizeof(body));
 
 	fails(ike_v1_msg_parse_id(body, n, &id, &e), &e, code, want, line);
 }
@@ -1743,7 +1705,7 @@ static void notify_bad(const char *hex, int code, const char *want, int line)
 	struct ike_v1_notify n;
 	struct ike_msg_err e;
 	uint8_t body[64];
-	size_t len = unhex(hex, body, sizeof(body));
+	size_t len = ktap_unhex(hex, body, sizeof(body));
 
 	fails(ike_v1_msg_parse_notify(body, len, &n, &e), &e, code, want, line);
 }
@@ -1811,7 +1773,7 @@ static void delete_bad(const char *hex, int code, const char *want, int line)
 	struct ike_v1_delete d;
 	struct ike_msg_err e;
 	uint8_t body[64];
-	size_t len = unhex(hex, body, sizeof(body));
+	size_t len = ktap_unhex(hex, body, sizeof(body));
 
 	fails(ike_v1_msg_parse_delete(body, len, &d, &e), &e, code, want, line);
 }

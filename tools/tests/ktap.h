@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /**
  * struct ktap_test - one test
@@ -33,6 +35,54 @@ static inline bool ktap_check(bool ok, int line, const char *what)
 		ktap_test_failed = 1;
 	}
 	return ok;
+}
+
+/*
+ * Hex, with blanks and newlines between bytes as one likes, into at most
+ * @cap bytes: the tests' input format for vectors. Returns the byte
+ * count, or -1 for a character that is not hex, an odd digit count or no
+ * room, so that a caller that must not fail can exit on it.
+ */
+static inline long ktap_unhex_try(const char *s, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; s && *s; s++) {
+		int v;
+
+		if (*s == ' ' || *s == '\n' || *s == '\t')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			v = *s - 'A' + 10;
+		else
+			return -1;
+		if (hi < 0) {
+			if (n == cap)
+				return -1;
+			hi = v;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	return hi < 0 ? (long)n : -1;
+}
+
+/* ktap_unhex_try() for vectors written in the test: a typo exits. */
+static inline size_t ktap_unhex(const char *s, uint8_t *out, size_t cap)
+{
+	long n = ktap_unhex_try(s, out, cap);
+
+	if (n < 0) {
+		printf("# bad hex vector near \"%.16s\"\n", s ? s : "");
+		exit(2);
+	}
+	return (size_t)n;
 }
 
 /* Runs @n tests; the exit status for main(): 1 when any failed. */
