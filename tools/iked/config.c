@@ -519,6 +519,7 @@ static const struct conf_key conf_conn_keys[] = {
 	KEY(struct iked_conn_cfg, remote_port, remote_port, conf_port),
 	KEYS(struct iked_conn_cfg, proposals, proposals, conf_str),
 	KEY(struct iked_conn_cfg, version, version, conf_version),
+	KEY(struct iked_conn_cfg, aggressive, aggressive, conf_bool),
 	KEY(struct iked_conn_cfg, fragmentation, fragmentation, conf_bool),
 	KEY(struct iked_conn_cfg, encap, encap, conf_bool),
 	KEY(struct iked_conn_cfg, dpd_delay, dpd_delay, conf_time),

@@ -138,6 +138,7 @@ struct iked_child_cfg {
  * @remote_port: the peer's (default 500)
  * @proposals: IKE proposals in strongSwan's syntax (default "default")
  * @version: the IKE version: 2 (default), or 1 for IKEv1 (RFC 2409)
+ * @aggressive: IKEv1: Aggressive Mode instead of Main Mode (default no)
  * @fragmentation: RFC 7383 fragmentation offered and used (default yes)
  * @encap: UDP-encapsulate ESP even without a NAT (default no)
  * @dpd_delay: seconds of silence before a liveness check, 0 for none
@@ -163,6 +164,7 @@ struct iked_conn_cfg {
 	uint16_t remote_port;
 	char proposals[IKED_PROPOSALS_MAX];
 	uint8_t version;
+	bool aggressive;
 	bool fragmentation;
 	bool encap;
 	uint32_t dpd_delay;

@@ -400,6 +400,9 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 		if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT &&
 		    !(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION))
 			ike_v1_mm1(d, dg, &msg);
+		else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE &&
+			 !(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION))
+			ike_v1_am1(d, dg, &msg);
 		return;
 	}
 	/* our cookie: the initiator's if we started, else the responder's */
@@ -420,6 +423,12 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 	if (!sa->initiator && ike_v1_again(sa, dg))
 		return;
 	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
+		/* Aggressive Mode's second message, and a third one sent in the clear */
+		if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE && sa->v1->state == V1_AM1_SENT)
+			ike_v1_am2(sa, &msg);
+		else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE &&
+			 sa->v1->state == V1_AM2_SENT)
+			ike_v1_am3(sa, &msg.chain, false);
 		if (msg.hdr.exchange != IKEV1_EXCH_IDENTITY_PROT)
 			return;
 		if (sa->v1->state == V1_MM1_SENT)
@@ -441,6 +450,9 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 	}
 	if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id && sa->v1->state == V1_MM5_SENT)
 		ike_v1_mm6(sa, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE && !id &&
+		 sa->v1->state == V1_AM2_SENT)
+		ike_v1_am3(sa, &chain, true);
 	else if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id &&
 		 sa->v1->state == V1_MM4_SENT)
 		ike_v1_mm5(sa, dg, &chain);

@@ -29,6 +29,8 @@ enum v1_state {
 	V1_MM5_SENT,
 	V1_MM2_SENT,		/* responder */
 	V1_MM4_SENT,
+	V1_AM1_SENT,		/* Aggressive Mode, initiator */
+	V1_AM2_SENT,		/* Aggressive Mode, responder */
 	V1_ESTABLISHED,
 };
 
@@ -89,6 +91,9 @@ struct v1_qm {
  * @qm: the Quick Mode in flight
  * @last_in: as responder, the last message we answered, to know it again
  * @last_in_len: its length
+ * @idi_b: Aggressive Mode's responder: the initiator's ID body (HASH_I
+ *	covers it, and it comes before HASH_I does)
+ * @idi_len: its length
  * @sa: the IKE SA this is part of (for the timer)
  * @switch_timer: a rekey's switch to the new child (ike_v1_switch_later())
  * @switch_new: the new child's inbound SPI, 0 when no switch waits
@@ -109,6 +114,8 @@ struct ike_v1 {
 	struct v1_qm qm;
 	uint8_t *last_in;
 	size_t last_in_len;
+	uint8_t idi_b[4 + IKED_ID_MAX];
+	size_t idi_len;
 	struct ike_sa *sa;
 	struct iked_timer switch_timer;
 	uint32_t switch_new;
@@ -120,6 +127,9 @@ int ike_v1_answer(struct ike_sa *sa, const struct iked_dgram *in, const uint8_t 
 		  size_t len);
 void ike_v1_hdr(const struct ike_sa *sa, struct ike_v1_hdr *h, uint8_t exchange, uint8_t flags,
 		uint32_t msgid);
+void ike_v1_am1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg);
+void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg);
+void ike_v1_am3(struct ike_sa *sa, const struct ike_v1_chain *c, bool encrypted);
 void ike_v1_mm1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg);
 void ike_v1_mm2(struct ike_sa *sa, const struct ike_v1_msg *msg);
 void ike_v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg);

@@ -29,6 +29,8 @@ const uint8_t ike_v1_vid_dpd[16] = {
 
 /* --- Main Mode, initiator --- */
 
+static int v1_am1_send(struct ike_sa *sa);
+
 static void v1_fail(struct ike_sa *sa, const char *why)
 {
 	char msg[256];
@@ -85,6 +87,8 @@ int ike_v1_start(struct iked *d, const struct iked_conn_cfg *conn,
 		return ret;
 	sa->pending = child;
 	sa->state = IKE_SA_INIT_SENT;
+	if (conn->aggressive)
+		return v1_am1_send(sa);
 
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
@@ -519,6 +523,278 @@ void ike_v1_mm5(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 		ike_sa_dead(sa, "cannot answer Main Mode");
 		return;
 	}
+	v1_established(sa);
+}
+
+/* --- Aggressive Mode (RFC 2409 §5.4), both roles --- */
+
+/* Our ID payload's body, as HASH_I or HASH_R covers it. */
+static size_t v1_self_id_body(const struct ike_sa *sa, uint8_t *out)
+{
+	struct ike_v1_id id;
+
+	ike_v1_self_id(sa, &id);
+	out[0] = id.type;
+	out[1] = id.proto;
+	out[2] = id.port >> 8;
+	out[3] = id.port;
+	memcpy(out + 4, id.data, id.len);
+	return 4 + id.len;
+}
+
+/*
+ * AM1: the SA, our KE, nonce and identity at once. The KE fixes the
+ * group, so only the transforms with the first one's group are offered.
+ */
+static int v1_am1_send(struct ike_sa *sa)
+{
+	struct ike_v1 *v = sa->v1;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_v1_id id;
+	uint8_t buf[V1_MSG_MAX];
+	size_t i, k = 0, len = sizeof(v->gxi), off, blen;
+
+	for (i = 0; i < v->n_xf; i++)
+		if (v->xf[i].group == v->xf[0].group)
+			v->xf[k++] = v->xf[i];
+	v->n_xf = k;
+	sa->dh = ike_dh_new(v->xf[0].group);
+	sa->ni_len = V1_NONCE_LEN;
+	if (!sa->dh || ike_crypto_random(sa->ni, sa->ni_len) || ike_dh_public(sa->dh, v->gxi, &len)) {
+		ike_sa_dead(sa, "key exchange");
+		return -EIO;
+	}
+	v->gxi_len = len;
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_AGGRESSIVE, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_p1_add_sa(&b, v->xf, v->n_xf);
+	ike_v1_msg_add_ke(&b, v->gxi, v->gxi_len);
+	ike_v1_msg_add_nonce(&b, sa->ni, sa->ni_len);
+	ike_v1_self_id(sa, &id);
+	ike_v1_msg_add_id(&b, &id);
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_natt, sizeof(ike_v1_vid_natt));
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_dpd, sizeof(ike_v1_vid_dpd));
+	if (ike_v1_msg_build_end(&b, &len) || ike_v1_msg_span_body(&b, 0, &off, &blen)) {
+		ike_sa_dead(sa, "cannot build Aggressive Mode's first message");
+		return -EIO;
+	}
+	v->sai_b = malloc(blen);
+	if (!v->sai_b) {
+		ike_sa_dead(sa, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(v->sai_b, buf + off, blen);
+	v->sai_len = blen;
+	v->state = V1_AM1_SENT;
+	ike_sa_log(sa, 1, "initiating IKEv1 Aggressive Mode to %s", sa->conn->name);
+	return ike_v1_send(sa, buf, len, true);
+}
+
+/* The KE and nonce of the peer's message into @gx and @n. */
+static int v1_ke_nonce(const struct ike_v1_chain *c, uint8_t *gx, size_t *gx_len, uint8_t *n,
+		       size_t *n_len)
+{
+	struct ike_blob ke, nonce;
+	struct ike_msg_err e;
+	int i = ike_v1_chain_find(c, IKEV1_PL_KE, 0), j = ike_v1_chain_find(c, IKEV1_PL_NONCE, 0);
+
+	if (i < 0 || j < 0 || ike_v1_msg_parse_ke(c->pl[i].body, c->pl[i].len, &ke, &e) ||
+	    ike_v1_msg_parse_nonce(c->pl[j].body, c->pl[j].len, &nonce, &e) ||
+	    ke.len > 1024 || nonce.len > IKE_CRYPTO_NONCE_MAX)
+		return -EBADMSG;
+	memcpy(gx, ke.data, ke.len);
+	*gx_len = ke.len;
+	memcpy(n, nonce.data, nonce.len);
+	*n_len = nonce.len;
+	return 0;
+}
+
+/* AM2: the responder's choice, KE, nonce, identity and HASH_R; AM3: HASH_I. */
+void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg)
+{
+	static struct ike_v1_sa offered;
+	struct ike_v1 *v = sa->v1;
+	struct ike_v1_phase1 p1;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX], idb[4 + IKED_ID_MAX];
+	size_t tr, off, len, idl;
+	const char *why;
+	int i;
+
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
+	if (i < 0 || ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered,
+					 &e) ||
+	    offered.n_proposals != 1 || offered.prop[0].n_transforms != 1 ||
+	    ike_v1_p1_select(v->xf, v->n_xf, &offered, &v->chosen, &tr)) {
+		v1_fail(sa, "the responder's SA is not one we offered");
+		return;
+	}
+	memcpy(sa->spi_r, msg->hdr.rcookie, IKEV1_COOKIE_LEN);
+	if (v1_ke_nonce(&msg->chain, v->gxr, &v->gxr_len, sa->nr, &sa->nr_len) ||
+	    v1_derive(sa, &p1)) {
+		v1_fail(sa, "Aggressive Mode's second message: no KE or nonce, or no key");
+		return;
+	}
+	v1_p1_public(sa, &p1);
+	why = v1_check_id_hash(sa, &p1, &msg->chain);
+	if (why) {
+		v1_fail(sa, why);
+		return;
+	}
+	idl = v1_self_id_body(sa, idb);
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_AGGRESSIVE, IKEV1_FLAG_ENCRYPTION, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_hash(&b, NULL, v->keys->hash_len);
+	if (ike_v1_msg_span_body(&b, 0, &off, &len) ||
+	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, idb, idl, buf + off) ||
+	    v1_add_natd(sa, &b) || ike_v1_seal_send(sa, &b, 0, false, NULL)) {
+		v1_fail(sa, "cannot send Aggressive Mode's third message");
+		return;
+	}
+	v1_established(sa);
+	if (sa->pending)
+		ike_v1_qm_start(sa, 0);
+}
+
+/* AM1: a new ISAKMP SA, when the connection allows Aggressive Mode; AM2. */
+void ike_v1_am1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg)
+{
+	static struct ike_v1_sa offered;
+	const struct iked_conn_cfg *conn = ike_init_find_conn(d, dg);
+	struct ike_prop props[IKED_MAX_PROPS];
+	struct ike_v1_phase1 p1;
+	struct ike_v1_sa answer;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	struct ike_v1_id id;
+	struct ike_msg_err e;
+	uint8_t buf[V1_MSG_MAX], hash[IKE_V1_HASH_MAX];
+	struct ike_sa *sa;
+	char a[64], err[256];
+	size_t tr, off, len, glen;
+	unsigned int bk;
+	int i, k, n;
+
+	for (bk = 0; bk < IKED_SA_HASH; bk++)
+		for (sa = d->sas[bk]; sa; sa = sa->hnext)
+			if (sa->version == 1 && !sa->initiator &&
+			    !memcmp(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN) &&
+			    iked_addr_equal(&sa->remote, &dg->remote, true)) {
+				ike_v1_again(sa, dg);
+				return;
+			}
+	iked_addr_str(&dg->remote, a, sizeof(a));
+	if (!conn || conn->version != 1 || !conn->aggressive) {
+		iked_log(IKED_IKE, 1, "IKEv1 Aggressive Mode from %s: no connection allows it", a);
+		return;
+	}
+	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
+	k = ike_v1_chain_find(&msg->chain, IKEV1_PL_ID, 0);
+	if (i < 0 || k < 0 ||
+	    ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered, &e) ||
+	    ike_v1_msg_parse_id(msg->chain.pl[k].body, msg->chain.pl[k].len, &id, &e) ||
+	    msg->chain.pl[k].len > sizeof(((struct ike_v1 *)0)->idi_b)) {
+		iked_log(IKED_IKE, 1, "IKEv1 Aggressive Mode from %s: no SA or ID", a);
+		return;
+	}
+	n = ike_prop_parse(conn->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
+			   sizeof(err));
+	sa = n > 0 ? ike_sa_new(d, conn, false) : NULL;
+	if (!sa)
+		return;
+	sa->version = 1;
+	sa->v1 = calloc(1, sizeof(*sa->v1));
+	if (!sa->v1) {
+		ike_sa_dead(sa, "out of memory");
+		return;
+	}
+	n = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
+			     IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	if (n < 0 || (sa->v1->n_xf = (size_t)n,
+		      ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr))) {
+		ike_sa_log(sa, 0, "IKEv1 Aggressive Mode from %s: no proposal chosen", a);
+		ike_sa_dead(sa, "no proposal chosen");
+		return;
+	}
+	memcpy(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN);
+	sa->local = dg->local;
+	sa->remote = dg->remote;
+	sa->state = IKE_SA_INIT_DONE;
+	memcpy(sa->v1->idi_b, msg->chain.pl[k].body, msg->chain.pl[k].len);
+	sa->v1->idi_len = msg->chain.pl[k].len;
+	sa->v1->sai_b = malloc(msg->chain.pl[i].len);
+	glen = sizeof(sa->v1->gxr);
+	sa->dh = ike_dh_new(sa->v1->chosen.group);
+	sa->nr_len = V1_NONCE_LEN;
+	if (!sa->v1->sai_b ||
+	    v1_ke_nonce(&msg->chain, sa->v1->gxi, &sa->v1->gxi_len, sa->ni, &sa->ni_len) ||
+	    !sa->dh || ike_crypto_random(sa->nr, sa->nr_len) ||
+	    ike_dh_public(sa->dh, sa->v1->gxr, &glen)) {
+		ike_sa_dead(sa, "Aggressive Mode: key exchange");
+		return;
+	}
+	sa->v1->gxr_len = glen;
+	memcpy(sa->v1->sai_b, msg->chain.pl[i].body, msg->chain.pl[i].len);
+	sa->v1->sai_len = msg->chain.pl[i].len;
+	if (v1_derive(sa, &p1)) {
+		ike_sa_dead(sa, "no pre-shared key, or an invalid KE");
+		return;
+	}
+	v1_p1_public(sa, &p1);
+	answer = (struct ike_v1_sa){ .doi = offered.doi, .situation = offered.situation,
+				     .n_proposals = 1 };
+	answer.prop[0] = offered.prop[0];
+	answer.prop[0].n_transforms = 1;
+	answer.prop[0].tr[0] = offered.prop[0].tr[tr];
+	ike_v1_hdr(sa, &h, IKEV1_EXCH_AGGRESSIVE, 0, 0);
+	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
+	ike_v1_msg_add_sa(&b, &answer);
+	ike_v1_msg_add_ke(&b, sa->v1->gxr, sa->v1->gxr_len);
+	ike_v1_msg_add_nonce(&b, sa->nr, sa->nr_len);
+	ike_v1_self_id(sa, &id);
+	ike_v1_msg_add_id(&b, &id);
+	ike_v1_msg_add_hash(&b, NULL, sa->v1->keys->hash_len);
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_natt, sizeof(ike_v1_vid_natt));
+	ike_v1_msg_add_vendor(&b, ike_v1_vid_dpd, sizeof(ike_v1_vid_dpd));
+	/* HASH_R covers our ID (payload 3) and goes into payload 4 */
+	if (v1_add_natd(sa, &b) || ike_v1_msg_span_body(&b, 3, &off, &len) ||
+	    ike_v1_hash_r(sa->v1->keys, &p1, sa->v1->sai_b, sa->v1->sai_len, buf + off, len,
+			  hash) ||
+	    ike_v1_msg_span_body(&b, 4, &off, &len)) {
+		ike_sa_dead(sa, "cannot answer Aggressive Mode");
+		return;
+	}
+	memcpy(buf + off, hash, len);
+	if (v1_mm_answer(sa, dg, &b)) {
+		ike_sa_dead(sa, "cannot answer Aggressive Mode");
+		return;
+	}
+	sa->v1->state = V1_AM2_SENT;
+	ike_sa_log(sa, 1, "IKEv1 Aggressive Mode from %s for %s", a, conn->name);
+}
+
+/* AM3: HASH_I over the initiator's ID of AM1: the ISAKMP SA is there. */
+void ike_v1_am3(struct ike_sa *sa, const struct ike_v1_chain *c, bool encrypted)
+{
+	struct ike_v1 *v = sa->v1;
+	uint8_t want[IKE_V1_HASH_MAX];
+	struct ike_v1_phase1 p1;
+	struct ike_blob got;
+	struct ike_msg_err e;
+	int j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
+
+	v1_p1_public(sa, &p1);
+	if (j < 0 || ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e) ||
+	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, v->idi_b, v->idi_len, want) ||
+	    ike_v1_hash_check(v->keys, want, got.data, got.len)) {
+		ike_sa_dead(sa, "IKEv1 Aggressive Mode: HASH_I does not verify: a wrong pre-shared key?");
+		return;
+	}
+	if (encrypted)
+		ike_v1_iv_confirm(v->keys, 0);
 	v1_established(sa);
 }
 
