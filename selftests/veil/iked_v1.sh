@@ -7,7 +7,8 @@
 # ways through veil.ko's and XFRM's SAs, which carry the same SPIs; when
 # veil-iked stops, its Deletes clear charon's IPsec and ISAKMP SAs; with
 # a wrong key nothing is established. Then charon initiates and veil-iked
-# answers, and charon's Deletes clear veil's SAs.
+# answers; each side rekeys the child; charon's Deletes clear veil's SAs;
+# and Aggressive Mode both ways.
 #
 #   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
 #   veil-iked, veil.ko                                 charon, XFRM
@@ -98,7 +99,7 @@ iked_start() {
 	cat > "$T/iked.conf" <<-EOF
 	connections = {
 	  v1 = {
-	    version = 1;
+	    version = 1; ${IKED_CONN:-}
 	    local_addrs = "10.95.0.1"; remote_addrs = "10.95.0.2";
 	    proposals = "aes128-sha256-modp2048";
 	    local = { auth = "psk"; id = "10.95.0.1"; };
@@ -214,8 +215,31 @@ charon_deletes() {
 	iked_stop
 }
 
+# Aggressive Mode (pre-shared key) when both ends allow it: veil
+# initiates, then charon does; ping crosses each tunnel.
+aggressive() {
+	sed 's/version = 1/version = 1\n\t\t\taggressive = yes/' "$T/swanctl.conf" >"$T/swanctl-am.conf" &&
+	swanctl --load-all --file "$T/swanctl-am.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+	IKED_CONN='aggressive = "yes";' iked_start "$PSK"
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	grep -q 'initiating IKEv1 Aggressive Mode' "$T/iked.log" &&
+	grep -q 'Aggressive Mode IKE_SA' "$T/charon.log" || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	iked_stop
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+	IKED_CONN='aggressive = "yes";' iked_start "$PSK" none
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	grep -q 'IKEv1 Aggressive Mode from' "$T/iked.log" || { show_logs; return 1; }
+	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	iked_stop
+}
+
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -228,4 +252,5 @@ check "each side rekeys the child with a new Quick Mode while pings go: none los
 	rekeys
 check "charon deletes the ISAKMP SA and its child: veil removes its SAs and policies" \
 	charon_deletes
+check "Aggressive Mode (PSK), veil initiates, then charon: ping through each" aggressive
 ktap_finished
