@@ -65,9 +65,11 @@ topology() {
 }
 
 charon_start() {
+	# charon answers Aggressive Mode with a PSK only when told it may
 	charon_launch $R "$T" "ike = 2
 				knl = 1" "retransmit_tries = 2
-		retransmit_timeout = 1" || return 1
+		retransmit_timeout = 1
+		i_dont_care_about_security_and_use_aggressive_mode_psk = yes" || return 1
 	CHARON_PID=$CHARON_LAUNCHED
 	cat > "$T/swanctl.conf" <<-EOF
 	connections {
