@@ -367,62 +367,69 @@ static int v1_mm_answer(struct ike_sa *sa, const struct iked_dgram *in, struct i
 	return ike_v1_answer(sa, in, b->buf, len);
 }
 
-/* MM1: the initiator's offer: a new ISAKMP SA, and MM2, our choice. */
-void ike_v1_mm1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg)
+/*
+ * The responder's first step in Main and Aggressive Mode: the same first
+ * message again gets the same answer; else a connection that takes it, a
+ * new ISAKMP SA for it with the chosen transform, the initiator's SA
+ * payload kept (HASH_I and HASH_R cover it), and @answer, the SA payload
+ * to send back: the chosen transform as it came.
+ *
+ * Return: the SA, or NULL (logged) when there is none to go on with.
+ */
+static struct ike_sa *v1_responder_new(struct iked *d, struct iked_dgram *dg,
+				       const struct ike_v1_msg *msg, bool aggressive,
+				       struct ike_v1_sa *answer)
 {
 	static struct ike_v1_sa offered;
 	const struct iked_conn_cfg *conn = ike_init_find_conn(d, dg);
+	const char *mode = aggressive ? "Aggressive Mode" : "Main Mode";
 	struct ike_prop props[IKED_MAX_PROPS];
-	struct ike_v1_sa answer;
-	struct ike_v1_builder b;
-	struct ike_v1_hdr h;
 	struct ike_msg_err e;
-	uint8_t buf[V1_MSG_MAX];
 	struct ike_sa *sa;
 	char a[64], err[256];
-	size_t tr;
 	unsigned int bk;
+	size_t tr;
 	int i, n;
 
-	/* our answer lost: the same first message again */
 	for (bk = 0; bk < IKED_SA_HASH; bk++)
 		for (sa = d->sas[bk]; sa; sa = sa->hnext)
 			if (sa->version == 1 && !sa->initiator &&
 			    !memcmp(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN) &&
 			    iked_addr_equal(&sa->remote, &dg->remote, true)) {
 				ike_v1_again(sa, dg);
-				return;
+				return NULL;
 			}
 	iked_addr_str(&dg->remote, a, sizeof(a));
-	if (!conn || conn->version != 1) {
-		iked_log(IKED_IKE, 1, "IKEv1 Main Mode from %s: no IKEv1 connection takes it", a);
-		return;
+	/* Main Mode is always taken; Aggressive Mode only where allowed */
+	if (!conn || conn->version != 1 || (aggressive && !conn->aggressive)) {
+		iked_log(IKED_IKE, 1, "IKEv1 %s from %s: no connection takes it", mode, a);
+		return NULL;
 	}
 	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
 	if (i < 0 || ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered,
 					 &e)) {
-		iked_log(IKED_IKE, 1, "IKEv1 Main Mode from %s: no SA payload", a);
-		return;
+		iked_log(IKED_IKE, 1, "IKEv1 %s from %s: no SA payload", mode, a);
+		return NULL;
 	}
 	n = ike_prop_parse(conn->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
 			   sizeof(err));
 	sa = n > 0 ? ike_sa_new(d, conn, false) : NULL;
 	if (!sa)
-		return;
+		return NULL;
 	sa->version = 1;
 	sa->v1 = calloc(1, sizeof(*sa->v1));
 	if (!sa->v1) {
 		ike_sa_dead(sa, "out of memory");
-		return;
+		return NULL;
 	}
 	n = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
 			     IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
 	if (n < 0 || (sa->v1->n_xf = (size_t)n,
 		      ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr))) {
-		ike_sa_log(sa, 0, "IKEv1 Main Mode from %s: no proposal chosen%s%s", a,
+		ike_sa_log(sa, 0, "IKEv1 %s from %s: no proposal chosen%s%s", mode, a,
 			   n < 0 ? ": " : "", n < 0 ? err : "");
 		ike_sa_dead(sa, "no proposal chosen");
-		return;
+		return NULL;
 	}
 	memcpy(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN);
 	sa->local = dg->local;
@@ -431,23 +438,36 @@ void ike_v1_mm1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *
 	sa->v1->sai_b = malloc(msg->chain.pl[i].len);
 	if (!sa->v1->sai_b) {
 		ike_sa_dead(sa, "out of memory");
-		return;
+		return NULL;
 	}
 	memcpy(sa->v1->sai_b, msg->chain.pl[i].body, msg->chain.pl[i].len);
 	sa->v1->sai_len = msg->chain.pl[i].len;
-	/* the chosen transform, as it came */
-	answer = (struct ike_v1_sa){ .doi = offered.doi, .situation = offered.situation,
-				     .n_proposals = 1 };
-	answer.prop[0] = offered.prop[0];
-	answer.prop[0].n_transforms = 1;
-	answer.prop[0].tr[0] = offered.prop[0].tr[tr];
+	*answer = (struct ike_v1_sa){ .doi = offered.doi, .situation = offered.situation,
+				      .n_proposals = 1 };
+	answer->prop[0] = offered.prop[0];
+	answer->prop[0].n_transforms = 1;
+	answer->prop[0].tr[0] = offered.prop[0].tr[tr];
+	ike_sa_log(sa, 1, "IKEv1 %s from %s for %s", mode, a, conn->name);
+	return sa;
+}
+
+/* MM1: the initiator's offer: a new ISAKMP SA, and MM2, our choice. */
+void ike_v1_mm1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg)
+{
+	static struct ike_v1_sa answer;
+	struct ike_v1_builder b;
+	struct ike_v1_hdr h;
+	uint8_t buf[V1_MSG_MAX];
+	struct ike_sa *sa = v1_responder_new(d, dg, msg, false, &answer);
+
+	if (!sa)
+		return;
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, 0, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_msg_add_sa(&b, &answer);
 	ike_v1_msg_add_vendor(&b, ike_v1_vid_natt, sizeof(ike_v1_vid_natt));
 	ike_v1_msg_add_vendor(&b, ike_v1_vid_dpd, sizeof(ike_v1_vid_dpd));
 	sa->v1->state = V1_MM2_SENT;
-	ike_sa_log(sa, 1, "IKEv1 Main Mode from %s for %s", a, conn->name);
 	if (v1_mm_answer(sa, dg, &b))
 		ike_sa_dead(sa, "cannot answer Main Mode");
 }
@@ -662,93 +682,40 @@ void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 /* AM1: a new ISAKMP SA, when the connection allows Aggressive Mode; AM2. */
 void ike_v1_am1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *msg)
 {
-	static struct ike_v1_sa offered;
-	const struct iked_conn_cfg *conn = ike_init_find_conn(d, dg);
-	struct ike_prop props[IKED_MAX_PROPS];
+	static struct ike_v1_sa answer;
 	struct ike_v1_phase1 p1;
-	struct ike_v1_sa answer;
 	struct ike_v1_builder b;
 	struct ike_v1_hdr h;
 	struct ike_v1_id id;
 	struct ike_msg_err e;
 	uint8_t buf[V1_MSG_MAX], hash[IKE_V1_HASH_MAX];
 	struct ike_sa *sa;
-	char a[64], err[256];
-	size_t tr, off, len, glen;
-	unsigned int bk;
-	int i, k, n;
+	size_t off, len, glen;
+	int k = ike_v1_chain_find(&msg->chain, IKEV1_PL_ID, 0);
 
-	for (bk = 0; bk < IKED_SA_HASH; bk++)
-		for (sa = d->sas[bk]; sa; sa = sa->hnext)
-			if (sa->version == 1 && !sa->initiator &&
-			    !memcmp(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN) &&
-			    iked_addr_equal(&sa->remote, &dg->remote, true)) {
-				ike_v1_again(sa, dg);
-				return;
-			}
-	iked_addr_str(&dg->remote, a, sizeof(a));
-	if (!conn || conn->version != 1 || !conn->aggressive) {
-		iked_log(IKED_IKE, 1, "IKEv1 Aggressive Mode from %s: no connection allows it", a);
+	if (k < 0 || ike_v1_msg_parse_id(msg->chain.pl[k].body, msg->chain.pl[k].len, &id, &e) ||
+	    msg->chain.pl[k].len > sizeof(((struct ike_v1 *)0)->idi_b))
 		return;
-	}
-	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_SA, 0);
-	k = ike_v1_chain_find(&msg->chain, IKEV1_PL_ID, 0);
-	if (i < 0 || k < 0 ||
-	    ike_v1_msg_parse_sa(msg->chain.pl[i].body, msg->chain.pl[i].len, &offered, &e) ||
-	    ike_v1_msg_parse_id(msg->chain.pl[k].body, msg->chain.pl[k].len, &id, &e) ||
-	    msg->chain.pl[k].len > sizeof(((struct ike_v1 *)0)->idi_b)) {
-		iked_log(IKED_IKE, 1, "IKEv1 Aggressive Mode from %s: no SA or ID", a);
-		return;
-	}
-	n = ike_prop_parse(conn->proposals, IKEV2_PROTO_IKE, props, IKED_MAX_PROPS, err,
-			   sizeof(err));
-	sa = n > 0 ? ike_sa_new(d, conn, false) : NULL;
+	sa = v1_responder_new(d, dg, msg, true, &answer);
 	if (!sa)
 		return;
-	sa->version = 1;
-	sa->v1 = calloc(1, sizeof(*sa->v1));
-	if (!sa->v1) {
-		ike_sa_dead(sa, "out of memory");
-		return;
-	}
-	n = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
-			     IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
-	if (n < 0 || (sa->v1->n_xf = (size_t)n,
-		      ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr))) {
-		ike_sa_log(sa, 0, "IKEv1 Aggressive Mode from %s: no proposal chosen", a);
-		ike_sa_dead(sa, "no proposal chosen");
-		return;
-	}
-	memcpy(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN);
-	sa->local = dg->local;
-	sa->remote = dg->remote;
-	sa->state = IKE_SA_INIT_DONE;
 	memcpy(sa->v1->idi_b, msg->chain.pl[k].body, msg->chain.pl[k].len);
 	sa->v1->idi_len = msg->chain.pl[k].len;
-	sa->v1->sai_b = malloc(msg->chain.pl[i].len);
 	glen = sizeof(sa->v1->gxr);
 	sa->dh = ike_dh_new(sa->v1->chosen.group);
 	sa->nr_len = V1_NONCE_LEN;
-	if (!sa->v1->sai_b ||
-	    v1_ke_nonce(&msg->chain, sa->v1->gxi, &sa->v1->gxi_len, sa->ni, &sa->ni_len) ||
+	if (v1_ke_nonce(&msg->chain, sa->v1->gxi, &sa->v1->gxi_len, sa->ni, &sa->ni_len) ||
 	    !sa->dh || ike_crypto_random(sa->nr, sa->nr_len) ||
 	    ike_dh_public(sa->dh, sa->v1->gxr, &glen)) {
 		ike_sa_dead(sa, "Aggressive Mode: key exchange");
 		return;
 	}
 	sa->v1->gxr_len = glen;
-	memcpy(sa->v1->sai_b, msg->chain.pl[i].body, msg->chain.pl[i].len);
-	sa->v1->sai_len = msg->chain.pl[i].len;
 	if (v1_derive(sa, &p1)) {
 		ike_sa_dead(sa, "no pre-shared key, or an invalid KE");
 		return;
 	}
 	v1_p1_public(sa, &p1);
-	answer = (struct ike_v1_sa){ .doi = offered.doi, .situation = offered.situation,
-				     .n_proposals = 1 };
-	answer.prop[0] = offered.prop[0];
-	answer.prop[0].n_transforms = 1;
-	answer.prop[0].tr[0] = offered.prop[0].tr[tr];
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_AGGRESSIVE, 0, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_msg_add_sa(&b, &answer);
@@ -773,7 +740,6 @@ void ike_v1_am1(struct iked *d, struct iked_dgram *dg, const struct ike_v1_msg *
 		return;
 	}
 	sa->v1->state = V1_AM2_SENT;
-	ike_sa_log(sa, 1, "IKEv1 Aggressive Mode from %s for %s", a, conn->name);
 }
 
 /* AM3: HASH_I over the initiator's ID of AM1: the ISAKMP SA is there. */
