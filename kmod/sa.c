@@ -277,7 +277,12 @@ static void veil_sa_lft_work(struct work_struct *work)
 
 	spin_lock_bh(&sa->lock);
 	hard = veil_sa_hard_expired(sa, now);
-	if (!hard && !sa->soft_sent && veil_sa_soft_expired(sa, now)) {
+	/*
+	 * The soft limit is announced even when the work runs so late that
+	 * the hard one has passed too: the key manager always hears soft,
+	 * then hard, and may still rekey.
+	 */
+	if (!sa->soft_sent && veil_sa_soft_expired(sa, now)) {
 		sa->soft_sent = true;
 		soft = true;
 	}
@@ -285,12 +290,12 @@ static void veil_sa_lft_work(struct work_struct *work)
 		veil_sa_lft_arm(sa);
 	spin_unlock_bh(&sa->lock);
 
+	if (soft)
+		veil_nl_sa_expire_notify(sa, false);
 	if (hard) {
 		/* The key manager hears "expired" before "deleted". */
 		veil_nl_sa_expire_notify(sa, true);
 		veil_sa_del(vn, sa);
-	} else if (soft) {
-		veil_nl_sa_expire_notify(sa, false);
 	}
 out:
 	mutex_unlock(&vn->conf_lock);

@@ -868,8 +868,12 @@ ctl_robust() {
 	ctl_py '
 import socket, sys, time
 def ask(data, shut=True):
-    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5); s.sendall(data)
-    if shut: s.shutdown(socket.SHUT_WR)
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)
+    try:
+        s.sendall(data)
+        if shut: s.shutdown(socket.SHUT_WR)
+    except (BrokenPipeError, ConnectionResetError):
+        pass    # refused before it read a byte: its answer ("busy") is there to read
     r = b""
     while True:
         try:

@@ -19,6 +19,22 @@
 
 /* --- Quick Mode, initiator --- */
 
+/*
+ * A child's first selector on one side; without one (dynamic), the
+ * ISAKMP SA's address on that side, as in IKEv2.
+ */
+static void v1_child_ts(const struct ike_sa *sa, const struct iked_child_cfg *cfg, bool local,
+			struct iked_ts *ts)
+{
+	const struct sockaddr_storage *a = local ? &sa->local : &sa->remote;
+
+	if (local ? cfg->n_local_ts && !cfg->local_ts[0].dynamic :
+		    cfg->n_remote_ts && !cfg->remote_ts[0].dynamic)
+		*ts = local ? cfg->local_ts[0] : cfg->remote_ts[0];
+	else
+		iked_ts_from_addr(ts, a->ss_family, iked_addr_bytes(a));
+}
+
 /* A traffic selector as a Quick Mode ID: a subnet, or one address. */
 static void v1_ts_id(const struct iked_ts *ts, struct ike_v1_id *id, uint8_t *data)
 {
@@ -54,12 +70,14 @@ void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces)
 	struct ike_v1_builder b;
 	struct ike_v1_hdr h;
 	struct ike_v1_id idi, idr;
+	struct iked_ts tl, tr;
 	uint8_t buf[V1_MSG_MAX], di[32], dr[32], spi[4], ke[1024];
 	size_t off, len, hoff, hlen, kel = sizeof(ke);
 	char err[256];
 	int n;
 
 	sa->pending = NULL;
+	ike_dh_free(q->dh);	/* a Quick Mode that failed half-way */
 	memset(q, 0, sizeof(*q));
 	q->cfg = cfg;
 	q->replaces = replaces;
@@ -99,8 +117,10 @@ void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces)
 	ike_v1_msg_add_nonce(&b, q->ni, q->ni_len);
 	if (q->dh)
 		ike_v1_msg_add_ke(&b, ke, kel);
-	v1_ts_id(&cfg->local_ts[0], &idi, di);
-	v1_ts_id(&cfg->remote_ts[0], &idr, dr);
+	v1_child_ts(sa, cfg, true, &tl);
+	v1_child_ts(sa, cfg, false, &tr);
+	v1_ts_id(&tl, &idi, di);
+	v1_ts_id(&tr, &idr, dr);
 	ike_v1_msg_add_id(&b, &idi);
 	ike_v1_msg_add_id(&b, &idr);
 	if (ike_v1_msg_build_end(&b, &len) || ike_v1_msg_span_after(&b, 0, &off, &len) ||
@@ -143,9 +163,9 @@ static void v1_install(struct ike_sa *sa, struct v1_qm *q, const uint8_t *ni, si
 	ch->spi_out = q->spi_out;
 	ike_v1_p2_to_prop(&q->chosen, &ch->chosen);
 	ch->esn = q->chosen.esn;
-	ch->ts_local[0] = q->cfg->local_ts[0];
+	v1_child_ts(sa, q->cfg, true, &ch->ts_local[0]);
 	ch->n_local = 1;
-	ch->ts_remote[0] = q->cfg->remote_ts[0];
+	v1_child_ts(sa, q->cfg, false, &ch->ts_remote[0]);
 	ch->n_remote = 1;
 	ch->initiated = !q->responder;
 	ch->defer_out = defer_out;
@@ -333,6 +353,7 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 		return;
 	}
 	ike_v1_iv_confirm(sa->v1->keys, msg->hdr.msg_id);
+	ike_dh_free(q->dh);	/* a Quick Mode that failed half-way */
 	memset(q, 0, sizeof(*q));
 	if (!v1_id_ts(&idi, &ti) || !v1_id_ts(&idr, &tr)) {
 		ike_sa_log(sa, 0, "Quick Mode: IDs that are not addresses or subnets");
@@ -341,8 +362,11 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	for (k = 0; k < sa->conn->n_children; k++) {
 		const struct iked_child_cfg *cc = &sa->conn->children[k];
 
-		if (cc->n_remote_ts && cc->n_local_ts && v1_ts_same(&cc->remote_ts[0], &ti) &&
-		    v1_ts_same(&cc->local_ts[0], &tr))
+		struct iked_ts cl, cr;
+
+		v1_child_ts(sa, cc, true, &cl);
+		v1_child_ts(sa, cc, false, &cr);
+		if (v1_ts_same(&cr, &ti) && v1_ts_same(&cl, &tr))
 			q->cfg = cc;
 	}
 	if (!q->cfg) {
