@@ -35,18 +35,27 @@ void ike_v1_free(struct ike_v1 *v)
 }
 
 /* Sends a message and keeps it for retransmission until it is answered. */
+/* @w becomes a copy of one datagram (IKEv1 has no fragments here). */
+static int v1_wire_set(struct ike_wire *w, const uint8_t *msg, size_t len)
+{
+	ike_wire_free(w);
+	w->buf = malloc(len);
+	if (!w->buf)
+		return -ENOMEM;
+	memcpy(w->buf, msg, len);
+	w->len = len;
+	w->ends[0] = len;
+	w->n = 1;
+	return 0;
+}
+
 int ike_v1_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_answer)
 {
 	ike_wire_free(&sa->req);
 	iked_timer_cancel(&sa->retransmit);
 	if (expect_answer) {
-		sa->req.buf = malloc(len);
-		if (!sa->req.buf)
+		if (v1_wire_set(&sa->req, msg, len))
 			return -ENOMEM;
-		memcpy(sa->req.buf, msg, len);
-		sa->req.len = len;
-		sa->req.ends[0] = len;
-		sa->req.n = 1;
 		sa->req_tries = 1;
 		sa->on_reply = NULL;
 		iked_timer_set(&sa->retransmit, ike_sa_retransmit_ms(sa, 0));
@@ -64,18 +73,13 @@ int ike_v1_answer(struct ike_sa *sa, const struct iked_dgram *in, const uint8_t 
 {
 	struct ike_v1 *v = sa->v1;
 
-	ike_wire_free(&sa->resp);
 	free(v->last_in);
+	v->last_in_len = 0;
 	v->last_in = malloc(in->len);
-	sa->resp.buf = malloc(len);
-	if (!v->last_in || !sa->resp.buf)
+	if (!v->last_in || v1_wire_set(&sa->resp, msg, len))
 		return -ENOMEM;
 	memcpy(v->last_in, in->buf, in->len);
 	v->last_in_len = in->len;
-	memcpy(sa->resp.buf, msg, len);
-	sa->resp.len = len;
-	sa->resp.ends[0] = len;
-	sa->resp.n = 1;
 	return ike_sa_send_plain(sa, msg, len);
 }
 
