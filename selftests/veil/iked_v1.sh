@@ -284,6 +284,8 @@ swan_cert() {
 iked_cert() {
 	local lid= rid=
 	[ -n "${3:-}" ] && lid='id = "veil.example";' rid='id = "charon.example";'
+	# a case that failed may have left its veil-iked behind
+	[ -n "$IKED_PID" ] && iked_stop
 	cat > "$T/iked.conf" <<-EOF
 	connections = {
 	  v1c = {
@@ -349,6 +351,7 @@ cert_charon() {
 # (rogue has the root's name but not its key): veil-iked refuses its
 # fifth message, never answers it, and nothing is established anywhere.
 cert_refused() {
+	swan_cert ids || return 1
 	iked_cert none rogue ids
 	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
 	swanctl --initiate --child net --timeout 1 >"$T/init.out" 2>&1

@@ -13,7 +13,6 @@
 #include <arpa/inet.h>
 #include <linux/veil.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "isakmp.h"
 #include "log.h"
