@@ -351,10 +351,13 @@ cert_charon() {
 # (rogue has the root's name but not its key): veil-iked refuses its
 # fifth message, never answers it, and nothing is established anywhere.
 cert_refused() {
+	local up sw
 	swan_cert ids || return 1
 	iked_cert none rogue ids
+	up=$(grep -c 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log")
 	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
-	swanctl --initiate --child net --timeout 1 >"$T/init.out" 2>&1
+	swanctl --initiate --child net --timeout 1 >"$T/init.out" 2>&1 &
+	sw=$!
 	wait_for 25 grep -Eq 'peer charon.example: certificate .*(signature failure|local issuer)' \
 		"$T/iked.log" || { echo "veil-iked did not refuse it"; show_logs; return 1; }
 	grep -q 'IKEv1 Main Mode: the peer.s certificate does not verify' "$T/iked.log" &&
@@ -363,7 +366,9 @@ cert_refused() {
 	sleep 0.5
 	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(ip -n $R xfrm state)" ] ||
 		{ echo "something was installed"; return 1; }
-	! swanctl --list-sas | grep -q ESTABLISHED || { swanctl --list-sas; return 1; }
+	[ "$(grep -c 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log")" = "$up" ] ||
+		{ echo "charon established its IKE SA"; show_logs; return 1; }
+	wait "$sw"
 	swanctl --terminate --ike v1c --force >/dev/null 2>&1
 	iked_stop
 }
