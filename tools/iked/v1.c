@@ -452,6 +452,8 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 			   ike_v1_msg_exchange_name(msg.hdr.exchange));
 		return;
 	}
+	/* the initiator floated to the NAT-T port (RFC 3947 §4), or its NAT remapped */
+	ike_sa_follow(sa, dg);
 	if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id && sa->v1->state == V1_MM5_SENT)
 		ike_v1_mm6(sa, &chain);
 	else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE && !id &&
