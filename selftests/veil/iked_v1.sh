@@ -376,6 +376,9 @@ malformed() {
 	ip netns exec $N python3 "$VEIL_ROOT/selftests/veil/ike_fuzz.py" --v1 --dst 10.95.10.1 \
 		--port 4500 --natt --count 1000 --seed 2 --spi-i "$si" --spi-r "$sr" || return 1
 	kill -0 "$IKED_PID" || { echo "veil-iked died"; show_logs; return 1; }
+	# they did reach it, and were turned away
+	[ "$(grep -c 'dropped' "$T/iked.log")" -gt 500 ] ||
+		{ echo "$(grep -c 'dropped' "$T/iked.log") dropped"; show_logs; return 1; }
 	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; show_logs; return 1; }
 	wait_for 50 grep -q 'the peer rekeys it' "$T/iked.log" || { show_logs; return 1; }
 	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
