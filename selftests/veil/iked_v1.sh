@@ -18,6 +18,7 @@
 . "$(dirname "$0")/charon_lib.sh"
 
 IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
+XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
 L=ikev1-l R=ikev1-r
 T=$(mktemp -d)
 PSK=veil-ikev1-selftest-psk
@@ -267,16 +268,29 @@ nat_topology() {
 	ip -n $L route add 10.95.20.0/24 via 10.95.10.254 &&
 	ip -n $L route add 10.95.2.0/24 via 10.95.10.254 src 10.95.1.1 &&
 	ip -n $R route add 10.95.10.0/24 via 10.95.20.254 &&
-	ip -n $R route add 10.95.1.0/24 via 10.95.20.254 src 10.95.2.1
+	ip -n $R route add 10.95.1.0/24 via 10.95.20.254 src 10.95.2.1 &&
+	dd if=/dev/urandom of="$T/data" bs=1M count=1 status=none
 }
 
-# nat_confs IKE_MODE: charon and veil-iked configured across the NAT;
-# each takes the other from its real address or from the NAT's. MODE
-# "aggressive" makes it Aggressive Mode.
+# nat_confs [ aggressive ] [ START ] [ transport ]: charon and veil-iked
+# configured across the NAT; each takes the other from its real address
+# or from the NAT's. "aggressive" makes it Aggressive Mode; START is
+# veil's start_action; "transport" makes the child "host", host to host
+# in transport mode, rather than "net" between the loopback subnets.
 nat_confs() {
-	local am= vam=
+	local am= vam= swan_child iked_child
 	[ "${1:-}" = aggressive ] && am="aggressive = yes" vam='aggressive = "yes";'
-
+	if [ "${3:-}" = transport ]; then
+		swan_child="host { mode = transport
+				esp_proposals = aes128-sha256-modp2048 }"
+		iked_child='host = { mode = "transport"; esp_proposals = "aes128-sha256-modp2048";'
+	else
+		swan_child="net { local_ts = 10.95.2.0/24
+				remote_ts = 10.95.1.0/24
+				esp_proposals = aes128-sha256-modp2048 }"
+		iked_child='net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
+	                         esp_proposals = "aes128-sha256-modp2048";'
+	fi
 	cat > "$T/swanctl-nat.conf" <<-EOF
 	connections {
 		nat {
@@ -289,9 +303,7 @@ nat_confs() {
 				id = 10.95.20.2 }
 			remote { auth = psk
 				id = 10.95.10.1 }
-			children { net { local_ts = 10.95.2.0/24
-				remote_ts = 10.95.1.0/24
-				esp_proposals = aes128-sha256-modp2048 } }
+			children { $swan_child }
 		}
 	}
 	secrets { ike-1 { id-1 = 10.95.10.1
@@ -308,9 +320,7 @@ nat_confs() {
 	    proposals = "aes128-sha256-modp2048";
 	    local = { auth = "psk"; id = "10.95.10.1"; };
 	    remote = { auth = "psk"; id = "10.95.20.2"; };
-	    children = { net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
-	                         esp_proposals = "aes128-sha256-modp2048";
-	                         start_action = "${2:-start}"; }; };
+	    children = { $iked_child start_action = "${2:-start}"; }; };
 	  };
 	};
 	EOF
@@ -357,6 +367,40 @@ nat_run() {
 	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
 }
 
+# nat_transport INITIATOR: host to host in transport mode across the NAT,
+# "veil" or "charon" initiating (and so behind it): Quick Mode proposes
+# UDP-Encapsulated-Transport with NAT-OA, and 1 MB goes over TCP each
+# way. The NAT broke the TCP checksums: with the NAT in front of charon,
+# veil mends them with charon's NAT-OA (its inbound SA's address);
+# with the NAT in front of veil, they are left to ESP's ICV.
+nat_transport() {
+	local me=10.95.10.1 peer=10.95.20.2 seen_me seen_peer
+	nat_confs "" "$([ "$1" = veil ] && echo start || echo none)" transport || return 1
+	nat_iked_start
+	if [ "$1" = charon ]; then
+		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+		swanctl --initiate --child host >"$T/init.out" 2>&1 ||
+			{ cat "$T/init.out"; show_logs; return 1; }
+		seen_me=$me seen_peer=10.95.10.254
+	else
+		seen_me=10.95.20.254 seen_peer=$peer
+	fi
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	[ "$(l "$VEIL" sa list | grep -c 'mode transport')" -eq 2 ] &&
+	[ "$(l "$VEIL" sa list | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
+		{ l "$VEIL" sa list; return 1; }
+	if [ "$1" = charon ]; then
+		l "$VEIL" sa list | grep -q "addr $peer" || { echo "no NAT-OA"; l "$VEIL" sa list; return 1; }
+	fi
+	"$XFER" $L $me $R $seen_peer 5301 "$T/data" $peer &&
+	"$XFER" $R $peer $L $seen_me 5302 "$T/data" $me || { show_logs; return 1; }
+	iked_stop
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+}
+
 # malformed: with veil-iked's ISAKMP SA up through the NAT, 3,000 broken
 # ISAKMP messages reach it from the NAT's side on ports 500 and 4500
 # (ike_fuzz.py --v1), a third of them naming the SA's cookies. It must
@@ -386,7 +430,7 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 17
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -407,5 +451,9 @@ check "NAT-T: charon behind the NAT initiates Main Mode to veil: ESP in UDP both
 	nat_run charon
 check "NAT-T: veil behind the NAT initiates Aggressive Mode" nat_run veil aggressive
 check "NAT-T: charon behind the NAT initiates Aggressive Mode to veil" nat_run charon aggressive
+check "NAT-T: transport mode, veil behind the NAT initiates: 1 MB over TCP each way" \
+	nat_transport veil
+check "NAT-T: transport mode, charon behind the NAT initiates: NAT-OA mends checksums" \
+	nat_transport charon
 check "3,000 malformed ISAKMP messages: veil-iked stays up, its SA in step" malformed
 ktap_finished

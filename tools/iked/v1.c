@@ -424,7 +424,12 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 		return;
 	}
 	sa->last_rx = iked_now_ms();
-	if (!sa->initiator && ike_v1_again(sa, dg))
+	/*
+	 * Whichever end began the ISAKMP SA: the peer's Quick Mode or
+	 * Informational we answered may come again (our answer lost), and
+	 * its IV is spent; only the same answer again will do.
+	 */
+	if (ike_v1_again(sa, dg))
 		return;
 	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
 		/* Aggressive Mode's second message, and a third one sent in the clear */

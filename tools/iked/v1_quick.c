@@ -85,18 +85,21 @@ static bool v1_xf_udp(const struct ike_v1_p2_xf *x)
 }
 
 /*
- * A child's first selector on one side; without one (dynamic), the
- * ISAKMP SA's address on that side, as in IKEv2.
+ * A child's first selector on one side; a dynamic one (transport mode's,
+ * or none configured) is the ISAKMP SA's address on that side, as in
+ * IKEv2, with the selector's protocol and ports: iked_ts_from_addr()
+ * keeps those, so they come from the configuration first.
  */
 static void v1_child_ts(const struct ike_sa *sa, const struct iked_child_cfg *cfg, bool local,
 			struct iked_ts *ts)
 {
 	const struct sockaddr_storage *a = local ? &sa->local : &sa->remote;
 
-	if (local ? cfg->n_local_ts && !cfg->local_ts[0].dynamic :
-		    cfg->n_remote_ts && !cfg->remote_ts[0].dynamic)
+	if (local ? cfg->n_local_ts : cfg->n_remote_ts)
 		*ts = local ? cfg->local_ts[0] : cfg->remote_ts[0];
 	else
+		*ts = (struct iked_ts){ .dynamic = true, .to_port = 0xffff };
+	if (ts->dynamic)
 		iked_ts_from_addr(ts, a->ss_family, iked_addr_bytes(a));
 }
 
@@ -399,6 +402,27 @@ static bool v1_ts_same(const struct iked_ts *a, const struct iked_ts *b)
 	       a->from_port == b->from_port && a->to_port == b->to_port;
 }
 
+/*
+ * Whether the initiator's proxy ID @id for one side is the child's
+ * selector @ts there. In transport mode through a NAT the ID for the end
+ * behind it is that end's own address (RFC 3947 §5.2), not the one the
+ * other sees: a dynamic selector (the ISAKMP SA's address) takes any one
+ * host of its family, and the child's SAs and policies still go by the
+ * addresses IKE sees.
+ */
+static bool v1_ts_fits(const struct ike_sa *sa, const struct iked_child_cfg *cfg, bool local,
+		       const struct iked_ts *ts, const struct iked_ts *id)
+{
+	bool dynamic = local ? !cfg->n_local_ts || cfg->local_ts[0].dynamic :
+			       !cfg->n_remote_ts || cfg->remote_ts[0].dynamic;
+
+	if (v1_ts_same(ts, id))
+		return true;
+	return dynamic && cfg->mode != IKED_MODE_TUNNEL && (local ? sa->nat_local : sa->nat_remote) &&
+	       id->family == ts->family && iked_ts_is_host(id) && id->proto == ts->proto &&
+	       id->from_port == ts->from_port && id->to_port == ts->to_port;
+}
+
 /* QM1: the initiator's offer for a child; QM2: our choice. */
 void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg,
 		const struct ike_v1_chain *c)
@@ -453,7 +477,7 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 
 		v1_child_ts(sa, cc, true, &cl);
 		v1_child_ts(sa, cc, false, &cr);
-		if (v1_ts_same(&cr, &ti) && v1_ts_same(&cl, &tr))
+		if (v1_ts_fits(sa, cc, false, &cr, &ti) && v1_ts_fits(sa, cc, true, &cl, &tr))
 			q->cfg = cc;
 	}
 	if (!q->cfg) {
