@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Sends malformed and truncated IKEv2 messages at an IKE daemon.
+"""Sends malformed and truncated IKEv2 (or IKEv1) messages at an IKE daemon.
 
 Each message starts from a well-formed one and is broken the way a
 careless or hostile peer would break it: cut short, bits flipped,
@@ -12,8 +12,14 @@ length and fragment numbers. Some are well-formed IKE_SA_INITs with
 fresh SPIs, which open half-open SAs (and, past the daemon's limit,
 COOKIEs). The same seed sends the same messages.
 
+With --v1 the messages are ISAKMP (RFC 2408): Main and Aggressive Mode
+first messages with fresh cookies, and, given the cookies of an ISAKMP
+SA, encrypted messages of every exchange type that claim to be part of
+it (Main Mode's last ones, Quick Mode, Informational) with bodies of any
+length; the same mutations then break them.
+
   ike_fuzz.py --dst ADDR [--port 500] [--natt] [--count N] [--seed S]
-              [--spi-i HEX --spi-r HEX]
+              [--spi-i HEX --spi-r HEX] [--v1]
 """
 import argparse
 import random
@@ -77,6 +83,45 @@ def for_sa(rng, spi_i, spi_r):
     return header(spi_i, spi_r, first, exchange, flags, msg_id, len(body)) + body
 
 
+V1_SA, V1_KE, V1_ID, V1_HASH, V1_NONCE, V1_N, V1_D, V1_VID = 1, 4, 5, 8, 10, 11, 12, 13
+V1_EXCHANGES = (2, 4, 5, 32)	# Main, Aggressive, Informational, Quick Mode
+
+
+def v1_header(cky_i, cky_r, first, exchange, flags, msg_id, body_len):
+    return cky_i + cky_r + struct.pack("!BBBBII", first, 0x10, exchange, flags, msg_id,
+                                       28 + body_len)
+
+
+def v1_first(rng):
+    """A well-formed Main or Aggressive Mode first message, fresh cookie."""
+    attrs = b"".join(struct.pack("!HH", 0x8000 | t, v)
+                     for t, v in ((1, 7), (14, 128), (2, 4), (3, 1), (4, 14), (11, 1)))
+    attrs += struct.pack("!HHI", 12, 4, 28800)
+    tr = struct.pack("!BBHBBH", 0, 0, 8 + len(attrs), 1, 1, 0) + attrs
+    prop = struct.pack("!BBHBBBB", 0, 0, 8 + len(tr), 1, 1, 0, 1) + tr
+    sa = struct.pack("!II", 1, 1) + prop
+    payloads = [(V1_SA, sa)]
+    exchange = rng.choice((2, 4))
+    if exchange == 4:
+        payloads += [(V1_KE, rng.randbytes(256)), (V1_NONCE, rng.randbytes(32)),
+                     (V1_ID, struct.pack("!BBH", 1, 17, 500) + rng.randbytes(4))]
+    payloads.append((V1_VID, bytes.fromhex("4a131c81070358455c5728f20e95452f")))
+    first, body = chain(payloads)
+    return v1_header(rng.randbytes(8), bytes(8), first, exchange, 0, 0, len(body)) + body
+
+
+def v1_for_sa(rng, cky_i, cky_r):
+    """A message naming an ISAKMP SA: encrypted (or not) noise."""
+    exchange = rng.choice(V1_EXCHANGES + (rng.randrange(256),))
+    flags = rng.choice((0x01, 0x01, 0x03, 0x00, rng.randrange(256)))
+    msg_id = rng.choice((0, 0, rng.randrange(1 << 32)))
+    n = rng.choice((16, 32, 48, 64, 96, 160, rng.randrange(0, 400)))
+    first = rng.choice((V1_HASH, V1_ID, V1_N, V1_D, rng.randrange(256)))
+    if rng.random() < 0.3:
+        cky_i, cky_r = (cky_r, cky_i) if rng.random() < 0.5 else (cky_i, bytes(8))
+    return v1_header(cky_i, cky_r, first, exchange, flags, msg_id, n) + rng.randbytes(n)
+
+
 def mutate(rng, msg):
     msg = bytearray(msg)
     how = rng.randrange(8)
@@ -113,10 +158,12 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--spi-i", type=bytes.fromhex)
     ap.add_argument("--spi-r", type=bytes.fromhex)
+    ap.add_argument("--v1", action="store_true", help="ISAKMP (IKEv1) messages")
     a = ap.parse_args()
     if (a.spi_i is None) != (a.spi_r is None) or (a.spi_i and (len(a.spi_i), len(a.spi_r)) != (8, 8)):
         ap.error("--spi-i and --spi-r go together, 8 bytes each in hex")
     rng = random.Random(a.seed)
+    fresh, named = (v1_first, v1_for_sa) if a.v1 else (sa_init, for_sa)
     family = socket.AF_INET6 if ":" in a.dst else socket.AF_INET
     s = socket.socket(family, socket.SOCK_DGRAM)
     sent = 0
@@ -124,11 +171,11 @@ def main():
     for n in range(a.count):
         r = rng.random()
         if a.spi_i and r < 0.35:
-            msg, kind = for_sa(rng, a.spi_i, a.spi_r), "sa"
+            msg, kind = named(rng, a.spi_i, a.spi_r), "sa"
         elif r < 0.40:
-            msg, kind = sa_init(rng), "init"
+            msg, kind = fresh(rng), "init"
         else:
-            base = for_sa(rng, a.spi_i, a.spi_r) if a.spi_i and r < 0.6 else sa_init(rng)
+            base = named(rng, a.spi_i, a.spi_r) if a.spi_i and r < 0.6 else fresh(rng)
             msg, kind = mutate(rng, base), "mutated"
         if a.natt:
             msg = bytes(4) + msg

@@ -8,7 +8,7 @@
 # veil-iked stops, its Deletes clear charon's IPsec and ISAKMP SAs; with
 # a wrong key nothing is established. Then charon initiates and veil-iked
 # answers; each side rekeys the child; charon's Deletes clear veil's SAs;
-# and Aggressive Mode both ways. Last, Main Mode with RSA signatures and
+# and Aggressive Mode both ways. Then Main Mode with RSA signatures and
 # X.509 certificates each way, and a certificate veil-iked must refuse.
 #
 #   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
@@ -19,6 +19,7 @@
 . "$(dirname "$0")/charon_lib.sh"
 
 IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
+XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
 PKI=$VEIL_BUILD/selftests/veil/iked-pki
 L=ikev1-l R=ikev1-r
 T=$(mktemp -d)
@@ -31,6 +32,7 @@ cleanup() {
 	wait 2>/dev/null
 	ip netns del $L 2>/dev/null
 	ip netns del $R 2>/dev/null
+	ip netns del ikev1-n 2>/dev/null
 	rm -rf "$T" "$OUT"
 }
 trap cleanup EXIT
@@ -373,8 +375,195 @@ cert_refused() {
 	iked_stop
 }
 
+# --- NAT traversal (RFC 3947, RFC 3948) ---
+#
+#   [ ikev1-l ] 10.95.10.1 -- 10.95.10.254 [ ikev1-n ] 10.95.20.254 -- 10.95.20.2 [ ikev1-r ]
+#
+# ikev1-n masquerades whatever it forwards, both ways: the initiator is
+# behind a NAT whichever end it is. It has no route to the loopback
+# subnets, so only what ESP in UDP carries crosses.
+N=ikev1-n
+
+nat_topology() {
+	ip -n $L link del eth0 &&
+	ip netns add $N && ip -n $N link set lo up &&
+	ip -n $L link add eth0 type veth peer name n0 netns $N &&
+	ip -n $R link add eth0 type veth peer name n1 netns $N &&
+	ip -n $L addr add 10.95.10.1/24 dev eth0 && ip -n $N addr add 10.95.10.254/24 dev n0 &&
+	ip -n $R addr add 10.95.20.2/24 dev eth0 && ip -n $N addr add 10.95.20.254/24 dev n1 &&
+	for i in "$L eth0" "$R eth0" "$N n0" "$N n1"; do ip -n ${i% *} link set ${i#* } up || return 1; done &&
+	ip netns exec $N sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec $N nft -f - <<-EOF &&
+	table ip nat {
+		chain post { type nat hook postrouting priority srcnat; oifname "n0" masquerade; oifname "n1" masquerade; }
+	}
+	EOF
+	ip -n $L route add 10.95.20.0/24 via 10.95.10.254 &&
+	ip -n $L route add 10.95.2.0/24 via 10.95.10.254 src 10.95.1.1 &&
+	ip -n $R route add 10.95.10.0/24 via 10.95.20.254 &&
+	ip -n $R route add 10.95.1.0/24 via 10.95.20.254 src 10.95.2.1 &&
+	dd if=/dev/urandom of="$T/data" bs=1M count=1 status=none
+}
+
+# nat_confs [ aggressive ] [ START ] [ transport ]: charon and veil-iked
+# configured across the NAT; each takes the other from its real address
+# or from the NAT's. "aggressive" makes it Aggressive Mode; START is
+# veil's start_action; "transport" makes the child "host", host to host
+# in transport mode, rather than "net" between the loopback subnets.
+nat_confs() {
+	local am= vam= swan_child iked_child
+	[ "${1:-}" = aggressive ] && am="aggressive = yes" vam='aggressive = "yes";'
+	if [ "${3:-}" = transport ]; then
+		swan_child="host { mode = transport
+				esp_proposals = aes128-sha256-modp2048 }"
+		iked_child='host = { mode = "transport"; esp_proposals = "aes128-sha256-modp2048";'
+	else
+		swan_child="net { local_ts = 10.95.2.0/24
+				remote_ts = 10.95.1.0/24
+				esp_proposals = aes128-sha256-modp2048 }"
+		iked_child='net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
+	                         esp_proposals = "aes128-sha256-modp2048";'
+	fi
+	cat > "$T/swanctl-nat.conf" <<-EOF
+	connections {
+		nat {
+			version = 1
+			$am
+			local_addrs = 10.95.20.2
+			remote_addrs = 10.95.10.1, 10.95.20.254
+			proposals = aes128-sha256-modp2048
+			local { auth = psk
+				id = 10.95.20.2 }
+			remote { auth = psk
+				id = 10.95.10.1 }
+			children { $swan_child }
+		}
+	}
+	secrets { ike-1 { id-1 = 10.95.10.1
+		id-2 = 10.95.20.2
+		secret = "$PSK" } }
+	EOF
+	swanctl --load-all --clear --file "$T/swanctl-nat.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  nat = {
+	    version = 1; $vam
+	    local_addrs = "10.95.10.1"; remote_addrs = ["10.95.20.2", "10.95.10.254"];
+	    proposals = "aes128-sha256-modp2048";
+	    local = { auth = "psk"; id = "10.95.10.1"; };
+	    remote = { auth = "psk"; id = "10.95.20.2"; };
+	    children = { $iked_child start_action = "${2:-start}"; }; };
+	  };
+	};
+	EOF
+	cat > "$T/iked.secrets" <<-EOF
+	secrets = { s = { id = ["10.95.10.1", "10.95.20.2"]; secret = "$PSK"; }; };
+	EOF
+	chmod 600 "$T/iked.secrets"
+}
+
+nat_iked_start() {
+	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
+		>"$T/iked.log" 2>&1 &
+	IKED_PID=$!
+}
+
+# nat_check: both ends have their SAs, ESP in UDP on port 4500 both
+# ways, and ping crosses the tunnel both ways through them.
+nat_check() {
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	grep -q 'NAT-D: a NAT in front of' "$T/iked.log" || { echo "veil saw no NAT"; show_logs; return 1; }
+	[ "$(l "$VEIL" sa list | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
+		{ l "$VEIL" sa list; return 1; }
+	[ "$(ip -n $R xfrm state | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
+		{ ip -n $R xfrm state; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 &&
+	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
+}
+
+# nat_run INITIATOR [ aggressive ]: "veil" or "charon" starts, across the NAT.
+nat_run() {
+	nat_confs "${2:-}" "$([ "$1" = veil ] && echo start || echo none)" || return 1
+	nat_iked_start
+	if [ "$1" = charon ]; then
+		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+		swanctl --initiate --child net >"$T/init.out" 2>&1 ||
+			{ cat "$T/init.out"; show_logs; return 1; }
+	fi
+	nat_check || return 1
+	iked_stop
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+}
+
+# nat_transport INITIATOR: host to host in transport mode across the NAT,
+# "veil" or "charon" initiating (and so behind it): Quick Mode proposes
+# UDP-Encapsulated-Transport with NAT-OA, and 1 MB goes over TCP each
+# way. The NAT broke the TCP checksums: with the NAT in front of charon,
+# veil mends them with charon's NAT-OA (its inbound SA's address);
+# with the NAT in front of veil, they are left to ESP's ICV.
+nat_transport() {
+	local me=10.95.10.1 peer=10.95.20.2 seen_me seen_peer
+	nat_confs "" "$([ "$1" = veil ] && echo start || echo none)" transport || return 1
+	nat_iked_start
+	if [ "$1" = charon ]; then
+		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+		swanctl --initiate --child host >"$T/init.out" 2>&1 ||
+			{ cat "$T/init.out"; show_logs; return 1; }
+		seen_me=$me seen_peer=10.95.10.254
+	else
+		seen_me=10.95.20.254 seen_peer=$peer
+	fi
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	[ "$(l "$VEIL" sa list | grep -c 'mode transport')" -eq 2 ] &&
+	[ "$(l "$VEIL" sa list | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
+		{ l "$VEIL" sa list; return 1; }
+	if [ "$1" = charon ]; then
+		l "$VEIL" sa list | grep -q "addr $peer" || { echo "no NAT-OA"; l "$VEIL" sa list; return 1; }
+	fi
+	"$XFER" $L $me $R $seen_peer 5301 "$T/data" $peer &&
+	"$XFER" $R $peer $L $seen_me 5302 "$T/data" $me || { show_logs; return 1; }
+	iked_stop
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+}
+
+# malformed: with veil-iked's ISAKMP SA up through the NAT, 3,000 broken
+# ISAKMP messages reach it from the NAT's side on ports 500 and 4500
+# (ike_fuzz.py --v1), a third of them naming the SA's cookies. It must
+# stay up, its SA in step (charon's Quick Mode rekey goes through it) and
+# its child carrying traffic.
+malformed() {
+	local spis si sr
+	nat_confs "" start || return 1
+	nat_iked_start
+	nat_check || return 1
+	spis=$(swanctl --list-sas | grep -o '[0-9a-f]\{16\}_i[*]\? [0-9a-f]\{16\}_r' | head -1)
+	si=${spis%%_i*} sr=${spis##* }
+	sr=${sr%_r}
+	[ ${#si} -eq 16 ] && [ ${#sr} -eq 16 ] || { swanctl --list-sas; return 1; }
+	ip netns exec $N python3 "$VEIL_ROOT/selftests/veil/ike_fuzz.py" --v1 --dst 10.95.10.1 \
+		--count 2000 --seed 1 --spi-i "$si" --spi-r "$sr" &&
+	ip netns exec $N python3 "$VEIL_ROOT/selftests/veil/ike_fuzz.py" --v1 --dst 10.95.10.1 \
+		--port 4500 --natt --count 1000 --seed 2 --spi-i "$si" --spi-r "$sr" || return 1
+	kill -0 "$IKED_PID" || { echo "veil-iked died"; show_logs; return 1; }
+	# they did reach it, and were turned away
+	[ "$(grep -c 'dropped' "$T/iked.log")" -gt 500 ] ||
+		{ echo "$(grep -c 'dropped' "$T/iked.log") dropped"; show_logs; return 1; }
+	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; show_logs; return 1; }
+	wait_for 50 grep -q 'the peer rekeys it' "$T/iked.log" || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	iked_stop
+}
+
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 20
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -392,4 +581,16 @@ check "Main Mode with RSA certificates, veil initiates: ping both ways through E
 check "Main Mode with RSA certificates, charon initiates: ping both ways through ESP" \
 	cert_charon
 check "a certificate from a CA veil does not trust establishes nothing" cert_refused
+check "topology: a masquerading NAT between the two" nat_topology
+check "NAT-T: veil behind the NAT initiates Main Mode: port 4500, ESP in UDP both ways" \
+	nat_run veil
+check "NAT-T: charon behind the NAT initiates Main Mode to veil: ESP in UDP both ways" \
+	nat_run charon
+check "NAT-T: veil behind the NAT initiates Aggressive Mode" nat_run veil aggressive
+check "NAT-T: charon behind the NAT initiates Aggressive Mode to veil" nat_run charon aggressive
+check "NAT-T: transport mode, veil behind the NAT initiates: 1 MB over TCP each way" \
+	nat_transport veil
+check "NAT-T: transport mode, charon behind the NAT initiates: NAT-OA mends checksums" \
+	nat_transport charon
+check "3,000 malformed ISAKMP messages: veil-iked stays up, its SA in step" malformed
 ktap_finished

@@ -726,6 +726,8 @@ static int child_sa(struct ike_sa *sa, struct ike_child *c, const uint8_t *keyma
 		ks.encap = true;
 		ks.encap_sport = iked_addr_port(src);
 		ks.encap_dport = iked_addr_port(dst);
+		if (inbound && c->has_oaddr && c->mode == VEIL_MODE_TRANSPORT)
+			ks.oaddr = c->oaddr;
 	}
 	ks.update = update;
 	ks.oseq = oseq;

@@ -77,6 +77,10 @@ enum ike_sa_state {
  * @installed_at: when its SAs went into veil.ko (seconds since the epoch)
  * @rekey_at: when the first of them reaches its soft lifetime (0: never)
  * @expire_at: when they reach their hard lifetime (0: never)
+ * @has_oaddr: @oaddr is known
+ * @oaddr: transport mode through a NAT in front of the peer: the peer's
+ *	own address (IKEv1's NAT-OA, RFC 3947 §5.2), with which veil.ko
+ *	mends the TCP and UDP checksums the NAT broke
  */
 struct ike_child {
 	struct ike_child *next;
@@ -108,6 +112,8 @@ struct ike_child {
 	uint64_t installed_at;
 	uint64_t rekey_at;
 	uint64_t expire_at;
+	bool has_oaddr;
+	uint8_t oaddr[16];
 };
 
 /**
@@ -449,6 +455,8 @@ void ike_sa_respond_notify(struct ike_sa *sa, const struct ike_hdr *req, uint16_
 int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len);
 void ike_sa_receive(struct iked *d, struct iked_dgram *dg);
 void ike_sa_established(struct ike_sa *sa);
+void ike_sa_float(struct ike_sa *sa);
+void ike_sa_follow(struct ike_sa *sa, const struct iked_dgram *dg);
 void ike_sa_delete(struct ike_sa *sa, bool tell_peer);
 void ike_sa_close(struct ike_sa *sa);
 void iked_bypass_hold(struct iked *d, const struct sockaddr_storage *local,

@@ -500,16 +500,8 @@ static void init_on_reply(struct ike_sa *sa, const struct ike_msg *msg,
 		sa->nat_local = p.natd_dst &&
 				!init_natd_match(sa, &p.natd_dst, 1, &sa->local, true);
 	}
-	if (sa->nat_local || sa->nat_remote || sa->conn->encap) {
-		/* §2.23: float to the NAT-T port for IKE_AUTH and everything after */
-		sa->natt = true;
-		iked_addr_set_port(&sa->local, sa->d->cfg.natt_port);
-		if (iked_addr_port(&sa->remote) == IKEV2_PORT)
-			iked_addr_set_port(&sa->remote, IKEV2_NATT_PORT);
-		ike_sa_log(sa, 1, "NAT %s: moving to port %u", sa->nat_local ? "in front of us" :
-			   sa->nat_remote ? "in front of the peer" : "assumed (encap)",
-			   iked_addr_port(&sa->remote));
-	}
+	/* §2.23: float to the NAT-T port for IKE_AUTH and everything after */
+	ike_sa_float(sa);
 	sa->state = IKE_SA_AUTH_SENT;
 	if (ike_auth_start(sa))
 		ike_sa_dead(sa, "cannot start IKE_AUTH");

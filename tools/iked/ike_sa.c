@@ -647,6 +647,28 @@ static void sa_bypass(struct ike_sa *sa, bool install)
 }
 
 /**
+ * ike_sa_float - move to the NAT-T port when a NAT was found (or encap asks)
+ * @sa: an SA whose NAT detection is done (nat_local, nat_remote)
+ *
+ * The initiator moves for the exchange that authenticates (IKEv2's
+ * IKE_AUTH, RFC 7296 §2.23; IKEv1's Main Mode message 5 or Aggressive
+ * Mode message 3, RFC 3947 §4) and stays there; the responder follows it
+ * (ike_sa_follow()).
+ */
+void ike_sa_float(struct ike_sa *sa)
+{
+	if (!sa->nat_local && !sa->nat_remote && !sa->conn->encap)
+		return;
+	sa->natt = true;
+	iked_addr_set_port(&sa->local, sa->d->cfg.natt_port);
+	if (iked_addr_port(&sa->remote) == IKEV2_PORT)
+		iked_addr_set_port(&sa->remote, IKEV2_NATT_PORT);
+	ike_sa_log(sa, 1, "NAT %s: moving to port %u", sa->nat_local ? "in front of us" :
+		   sa->nat_remote ? "in front of the peer" : "assumed (encap)",
+		   iked_addr_port(&sa->remote));
+}
+
+/**
  * ike_sa_established - IKE_AUTH is done: start the SA's timers
  * @sa: the SA
  */
@@ -736,15 +758,18 @@ void ike_sa_delete(struct ike_sa *sa, bool tell_peer)
 		ike_sa_dead(sa, "IKE SA deleted");
 }
 
-/* Decrypts and parses a message's SK payload; 0 or a negative errno. */
-/*
+/**
+ * ike_sa_follow - the peer is where an authentic message came from
+ * @sa: the SA
+ * @dg: the message, authentic (IKEv1: decrypted and parsed)
+ *
  * Where an authentic message came from is where the peer is (RFC 7296
  * §2.23): a peer that moved to the NAT-T port (strongSwan does so for
  * IKE_AUTH even without a NAT) is answered there, and one a NAT remapped
  * is followed to its new address. Called before the message is handled,
  * so that a response goes back the way the request came.
  */
-static void sa_follow(struct ike_sa *sa, const struct iked_dgram *dg)
+void ike_sa_follow(struct ike_sa *sa, const struct iked_dgram *dg)
 {
 	char a[64];
 
@@ -802,7 +827,7 @@ static int sa_open(struct ike_sa *sa, struct iked_dgram *dg, const struct ike_ms
 		return -EBADMSG;
 	}
 	sa->last_rx = iked_now_ms();
-	sa_follow(sa, dg);
+	ike_sa_follow(sa, dg);
 	return 0;
 }
 

@@ -95,6 +95,7 @@ static void kernel_alg(struct veil_sa_alg *alg, const char *name, const uint8_t 
 int iked_kernel_sa_add(struct iked_kernel *k, const struct iked_kernel_sa *sa, char *err,
 		       size_t errlen)
 {
+	static const uint8_t none[16];
 	struct veil_sa_args s;
 	struct veil_perr e;
 	struct nl_msg *msg;
@@ -145,8 +146,12 @@ int iked_kernel_sa_add(struct iked_kernel *k, const struct iked_kernel_sa *sa, c
 		s.encap_type = VEIL_ENCAP_TYPE_ESPINUDP;
 		s.encap_sport = sa->encap_sport;
 		s.encap_dport = sa->encap_dport;
-		/* The original address is unused in tunnel mode and by veil's checksums. */
-		kernel_addr(&s.oaddr, sa->family, sa->dst);
+		/*
+		 * Only the peer's own address is of use (transport mode, to
+		 * mend checksums); without it (all zeros: none) veil.ko
+		 * leaves them to the ICV.
+		 */
+		kernel_addr(&s.oaddr, sa->family, sa->oaddr ? sa->oaddr : none);
 	}
 
 	msg = veil_nl_msg(&k->nl, sa->update ? VEIL_CMD_SA_UPDATE : VEIL_CMD_SA_NEW, 0);

@@ -56,6 +56,8 @@ struct iked_kernel {
  * @encap: UDP-encapsulated (NAT-T)
  * @encap_sport: UDP source port, host order
  * @encap_dport: UDP destination port, host order
+ * @oaddr: with @encap, inbound transport mode: the peer's own address
+ *	(NAT-OA), to mend checksums; NULL when not known
  * @oseq: the last sequence number sent, 0 for a new SA
  * @update: replace the SA with the same destination, SPI and protocol
  *	(sa-update, which keeps its counters and sequence numbers)
@@ -90,6 +92,7 @@ struct iked_kernel_sa {
 	bool encap;
 	uint16_t encap_sport;
 	uint16_t encap_dport;
+	const uint8_t *oaddr;
 	uint64_t oseq;
 	bool update;
 };

@@ -424,7 +424,12 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 		return;
 	}
 	sa->last_rx = iked_now_ms();
-	if (!sa->initiator && ike_v1_again(sa, dg))
+	/*
+	 * Whichever end began the ISAKMP SA: the peer's Quick Mode or
+	 * Informational we answered may come again (our answer lost), and
+	 * its IV is spent; only the same answer again will do.
+	 */
+	if (ike_v1_again(sa, dg))
 		return;
 	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
 		/* Aggressive Mode's second message, and a third one sent in the clear */
@@ -452,6 +457,8 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 			   ike_v1_msg_exchange_name(msg.hdr.exchange));
 		return;
 	}
+	/* the initiator floated to the NAT-T port (RFC 3947 §4), or its NAT remapped */
+	ike_sa_follow(sa, dg);
 	if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id && sa->v1->state == V1_MM5_SENT)
 		ike_v1_mm6(sa, &chain);
 	else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE && !id &&

@@ -54,6 +54,9 @@ enum v1_state {
  * @gqm_len: its length (0 without PFS)
  * @replaces: the inbound SPI of the child this one rekeys (0 for none):
  *	IKEv1 rekeys by a new Quick Mode, then deletes the old child
+ * @has_oa: @oa is known
+ * @oa: the peer's own address, from its NAT-OA payload (transport mode
+ *	through a NAT in front of it)
  */
 struct v1_qm {
 	bool active;
@@ -73,6 +76,8 @@ struct v1_qm {
 	uint8_t gqm[1024];
 	size_t gqm_len;
 	uint32_t replaces;
+	bool has_oa;
+	uint8_t oa[16];
 };
 
 /**
@@ -98,6 +103,7 @@ struct v1_qm {
  * @switch_timer: a rekey's switch to the new child (ike_v1_switch_later())
  * @switch_new: the new child's inbound SPI, 0 when no switch waits
  * @switch_old: the old child's
+ * @natt: the peer sent RFC 3947's Vendor ID: NAT-D goes both ways
  */
 struct ike_v1 {
 	enum v1_state state;
@@ -120,6 +126,7 @@ struct ike_v1 {
 	struct iked_timer switch_timer;
 	uint32_t switch_new;
 	uint32_t switch_old;
+	bool natt;
 };
 
 bool ike_v1_again(struct ike_sa *sa, const struct iked_dgram *in);

@@ -151,18 +151,82 @@ int ike_v1_start(struct iked *d, const struct iked_conn_cfg *conn,
 	return ike_v1_send(sa, buf, len, true);
 }
 
-/* NAT-D hashes: the peer's address first, then ours (RFC 3947 §3.2). */
+/* What the peer's Vendor IDs say it speaks: RFC 3947 NAT traversal. */
+static void v1_vendors(struct ike_sa *sa, const struct ike_v1_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->pl[i].type == IKEV1_PL_VID && c->pl[i].len == sizeof(ike_v1_vid_natt) &&
+		    !memcmp(c->pl[i].body, ike_v1_vid_natt, sizeof(ike_v1_vid_natt)))
+			sa->v1->natt = true;
+}
+
+/*
+ * NAT-D hashes, when the peer speaks NAT-T: the peer's address first,
+ * then ours (RFC 3947 §3.2). With encap = yes, ours is a hash that cannot
+ * match, which makes both ends take UDP encapsulation.
+ */
 static int v1_add_natd(struct ike_sa *sa, struct ike_v1_builder *b)
 {
 	uint8_t h[IKE_V1_HASH_MAX];
 	size_t hl = ike_v1_hash_len(sa->v1->chosen.hash);
 
+	if (!sa->v1->natt)
+		return 0;
 	if (ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->remote, h))
 		return -EIO;
 	ike_v1_msg_add_nat_d(b, IKEV1_PL_NAT_D, h, hl);
-	if (ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->local, h))
+	if (sa->conn->encap ? ike_crypto_random(h, hl) :
+	    ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, &sa->local, h))
 		return -EIO;
 	return ike_v1_msg_add_nat_d(b, IKEV1_PL_NAT_D, h, hl);
+}
+
+/* Whether a NAT-D payload's hash is that of @addr. */
+static bool v1_natd_is(const struct ike_sa *sa, const struct ike_v1_payload *pl,
+		       const struct sockaddr_storage *addr)
+{
+	uint8_t h[IKE_V1_HASH_MAX];
+	struct ike_blob got;
+	struct ike_msg_err e;
+
+	return !ike_v1_msg_parse_nat_d(pl->body, pl->len, &got, &e) &&
+	       got.len == ike_v1_hash_len(sa->v1->chosen.hash) &&
+	       !ike_v1_natd(sa->v1->chosen.hash, sa->spi_i, sa->spi_r, addr, h) &&
+	       !CRYPTO_memcmp(h, got.data, got.len);
+}
+
+/*
+ * The peer's NAT-D payloads (RFC 3947 §3.2): the first hashes the address
+ * and port it sent to, which are ours unless a NAT in front of us changed
+ * them; the others hash its own, which are what we see unless a NAT in
+ * front of it changed them.
+ */
+static void v1_check_natd(struct ike_sa *sa, const struct ike_v1_chain *c)
+{
+	bool seen = false, local_ok = false, remote_ok = false;
+	size_t i;
+
+	if (!sa->v1->natt)
+		return;
+	for (i = 0; i < c->n; i++) {
+		if (c->pl[i].type != IKEV1_PL_NAT_D)
+			continue;
+		if (!seen)
+			local_ok = v1_natd_is(sa, &c->pl[i], &sa->local);
+		else
+			remote_ok = remote_ok || v1_natd_is(sa, &c->pl[i], &sa->remote);
+		seen = true;
+	}
+	if (!seen)
+		return;
+	sa->nat_local = !local_ok;
+	sa->nat_remote = !remote_ok;
+	if (sa->nat_local || sa->nat_remote)
+		ike_sa_log(sa, 1, "NAT-D: a NAT in front of %s",
+			   sa->nat_local && sa->nat_remote ? "both ends" :
+			   sa->nat_local ? "us" : "the peer");
 }
 
 /* MM2: the responder's choice; MM3: our KE, nonce and NAT-D. */
@@ -185,6 +249,7 @@ void ike_v1_mm2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 		return;
 	}
 	memcpy(sa->spi_r, msg->hdr.rcookie, IKEV1_COOKIE_LEN);
+	v1_vendors(sa, &msg->chain);
 	sa->dh = ike_dh_new(sa->v1->chosen.group);
 	sa->ni_len = V1_NONCE_LEN;
 	len = sizeof(sa->v1->gxi);
@@ -234,6 +299,9 @@ static void v1_established(struct ike_sa *sa)
 
 	sa->v1->state = V1_ESTABLISHED;
 	sa->state = IKE_SA_ESTABLISHED;
+	/* RFC 3948 §2.3: keep the NAT's mapping for the ESP in UDP alive */
+	if (sa->nat_local)
+		iked_timer_set(&sa->keepalive, 20000);
 	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
 		   iked_addr_str(&sa->local, a, sizeof(a)), iked_addr_str(&sa->remote, b, sizeof(b)));
 }
@@ -515,6 +583,9 @@ void ike_v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 			"key derivation");
 		return;
 	}
+	/* RFC 3947 §4: a NAT found, the identities go on the NAT-T port */
+	v1_check_natd(sa, &msg->chain);
+	ike_sa_float(sa);
 	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf))) {
 		v1_fail(sa, "cannot build Main Mode's fifth message");
 		return;
@@ -627,6 +698,7 @@ static struct ike_sa *v1_responder_new(struct iked *d, struct iked_dgram *dg,
 	memcpy(sa->spi_i, msg->hdr.icookie, IKEV1_COOKIE_LEN);
 	sa->local = dg->local;
 	sa->remote = dg->remote;
+	v1_vendors(sa, &msg->chain);
 	sa->state = IKE_SA_INIT_DONE;
 	sa->v1->sai_b = malloc(msg->chain.pl[i].len);
 	if (!sa->v1->sai_b) {
@@ -691,6 +763,7 @@ void ike_v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	v->gxi_len = ke.len;
 	memcpy(sa->ni, nonce.data, nonce.len);
 	sa->ni_len = nonce.len;
+	v1_check_natd(sa, &msg->chain);
 	sa->dh = ike_dh_new(v->chosen.group);
 	sa->nr_len = V1_NONCE_LEN;
 	if (!sa->dh || ike_crypto_random(sa->nr, sa->nr_len) ||
@@ -847,6 +920,7 @@ void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 		return;
 	}
 	memcpy(sa->spi_r, msg->hdr.rcookie, IKEV1_COOKIE_LEN);
+	v1_vendors(sa, &msg->chain);
 	if (v1_ke_nonce(&msg->chain, v->gxr, &v->gxr_len, sa->nr, &sa->nr_len) ||
 	    v1_derive(sa, &p1)) {
 		v1_fail(sa, "Aggressive Mode's second message: no KE or nonce, or no key");
@@ -858,6 +932,9 @@ void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 		v1_fail(sa, why);
 		return;
 	}
+	/* RFC 3947 §4: a NAT found, the third message goes on the NAT-T port */
+	v1_check_natd(sa, &msg->chain);
+	ike_sa_float(sa);
 	idl = v1_self_id_body(sa, idb);
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_AGGRESSIVE, IKEV1_FLAG_ENCRYPTION, 0);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
@@ -955,6 +1032,7 @@ void ike_v1_am3(struct ike_sa *sa, const struct ike_v1_chain *c, bool encrypted)
 	}
 	if (encrypted)
 		ike_v1_iv_confirm(v->keys, 0);
+	v1_check_natd(sa, c);
 	v1_established(sa);
 }
 

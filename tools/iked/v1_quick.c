@@ -19,19 +19,87 @@
 
 /* --- Quick Mode, initiator --- */
 
+/* Whether this ISAKMP SA's children put ESP in UDP (RFC 3948). */
+static bool v1_udp(const struct ike_sa *sa)
+{
+	return sa->nat_local || sa->nat_remote || sa->conn->encap;
+}
+
 /*
- * A child's first selector on one side; without one (dynamic), the
- * ISAKMP SA's address on that side, as in IKEv2.
+ * NAT-OA (RFC 3947 §5.2), sent with a UDP-Encapsulated-Transport
+ * proposal and its answer: the Quick Mode initiator's address, then the
+ * responder's, as this end knows them.
+ */
+static int v1_add_nat_oa(const struct ike_sa *sa, struct ike_v1_builder *b, bool qm_initiator)
+{
+	const struct sockaddr_storage *a[2] = {
+		qm_initiator ? &sa->local : &sa->remote, qm_initiator ? &sa->remote : &sa->local,
+	};
+	int i, ret = 0;
+
+	for (i = 0; i < 2 && !ret; i++) {
+		int v4 = a[i]->ss_family == AF_INET;
+
+		ret = ike_v1_msg_add_nat_oa(b, IKEV1_PL_NAT_OA, &(struct ike_v1_nat_oa){
+			.id_type = v4 ? IKEV1_ID_IPV4_ADDR : IKEV1_ID_IPV6_ADDR,
+			.addr = iked_addr_bytes(a[i]), .len = v4 ? 4 : 16,
+		});
+	}
+	return ret;
+}
+
+/*
+ * The peer's own address from its NAT-OA payloads (the first when it
+ * initiated the Quick Mode, else the second), kept for the inbound SA:
+ * veil.ko mends the transport checksums with it. Only a NAT in front of
+ * the peer alone is mended so (the source address changed); with one in
+ * front of us the destination changed too, and the checksums are left to
+ * ESP's ICV, as XFRM does.
+ */
+static void v1_peer_nat_oa(const struct ike_sa *sa, const struct ike_v1_chain *c,
+			   bool peer_initiated, struct v1_qm *q)
+{
+	struct ike_v1_nat_oa oa;
+	struct ike_msg_err e;
+	size_t i, n = 0;
+
+	if (!sa->nat_remote || sa->nat_local)
+		return;
+	for (i = 0; i < c->n; i++) {
+		if (c->pl[i].type != IKEV1_PL_NAT_OA && c->pl[i].type != IKEV1_PL_NAT_OA_DRAFT)
+			continue;
+		if (n++ != (peer_initiated ? 0 : 1))
+			continue;
+		if (ike_v1_msg_parse_nat_oa(c->pl[i].body, c->pl[i].len, &oa, &e) ||
+		    oa.len != (size_t)iked_addr_len(sa->remote.ss_family))
+			return;
+		memcpy(q->oa, oa.addr, oa.len);
+		q->has_oa = true;
+	}
+}
+
+/* Whether a transform puts ESP in UDP (RFC 3947's modes, or a draft's). */
+static bool v1_xf_udp(const struct ike_v1_p2_xf *x)
+{
+	return x->encap != IKEV1_ENCAP_TUNNEL && x->encap != IKEV1_ENCAP_TRANSPORT;
+}
+
+/*
+ * A child's first selector on one side; a dynamic one (transport mode's,
+ * or none configured) is the ISAKMP SA's address on that side, as in
+ * IKEv2, with the selector's protocol and ports: iked_ts_from_addr()
+ * keeps those, so they come from the configuration first.
  */
 static void v1_child_ts(const struct ike_sa *sa, const struct iked_child_cfg *cfg, bool local,
 			struct iked_ts *ts)
 {
 	const struct sockaddr_storage *a = local ? &sa->local : &sa->remote;
 
-	if (local ? cfg->n_local_ts && !cfg->local_ts[0].dynamic :
-		    cfg->n_remote_ts && !cfg->remote_ts[0].dynamic)
+	if (local ? cfg->n_local_ts : cfg->n_remote_ts)
 		*ts = local ? cfg->local_ts[0] : cfg->remote_ts[0];
 	else
+		*ts = (struct iked_ts){ .dynamic = true, .to_port = 0xffff };
+	if (ts->dynamic)
 		iked_ts_from_addr(ts, a->ss_family, iked_addr_bytes(a));
 }
 
@@ -62,11 +130,33 @@ static void v1_ts_id(const struct iked_ts *ts, struct ike_v1_id *id, uint8_t *da
 	id->len = 2 * alen;
 }
 
+/*
+ * The transforms a child's configuration allows, in the Encapsulation
+ * Mode this ISAKMP SA calls for: with a NAT between the ends (or encap =
+ * yes), RFC 3947's UDP-Encapsulated-Tunnel or -Transport.
+ */
+static int v1_qm_xf(const struct ike_sa *sa, const struct iked_child_cfg *cfg,
+		    struct ike_v1_p2_xf *xf, char *err, size_t errlen)
+{
+	bool tunnel = cfg->mode == IKED_MODE_TUNNEL, udp = v1_udp(sa);
+	struct ike_prop props[IKED_MAX_PROPS];
+	int n;
+
+	n = ike_prop_parse(*cfg->esp_proposals ? cfg->esp_proposals : cfg->ah_proposals,
+			   *cfg->esp_proposals ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH, props,
+			   IKED_MAX_PROPS, err, errlen);
+	if (n <= 0)
+		return n < 0 ? n : -EINVAL;
+	return ike_v1_p2_expand(props, (size_t)n,
+				tunnel ? (udp ? IKEV1_ENCAP_UDP_TUNNEL : IKEV1_ENCAP_TUNNEL) :
+				(udp ? IKEV1_ENCAP_UDP_TRANSPORT : IKEV1_ENCAP_TRANSPORT),
+				cfg->life_time, xf, IKE_V1_MSG_MAX_TRANSFORMS, err, errlen);
+}
+
 void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces)
 {
 	const struct iked_child_cfg *cfg = sa->pending;
 	struct v1_qm *q = &sa->v1->qm;
-	struct ike_prop props[IKED_MAX_PROPS];
 	struct ike_v1_builder b;
 	struct ike_v1_hdr h;
 	struct ike_v1_id idi, idr;
@@ -81,13 +171,7 @@ void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces)
 	memset(q, 0, sizeof(*q));
 	q->cfg = cfg;
 	q->replaces = replaces;
-	n = ike_prop_parse(*cfg->esp_proposals ? cfg->esp_proposals : cfg->ah_proposals,
-			   *cfg->esp_proposals ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH, props,
-			   IKED_MAX_PROPS, err, sizeof(err));
-	if (n > 0)
-		n = ike_v1_p2_expand(props, (size_t)n, cfg->mode == IKED_MODE_TUNNEL ?
-				     IKEV1_ENCAP_TUNNEL : IKEV1_ENCAP_TRANSPORT, cfg->life_time,
-				     q->xf, IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	n = v1_qm_xf(sa, cfg, q->xf, err, sizeof(err));
 	if (n < 0) {
 		ike_sa_log(sa, 0, "child %s: IKEv1 proposals: %s", cfg->name, err);
 		return;
@@ -123,6 +207,8 @@ void ike_v1_qm_start(struct ike_sa *sa, uint32_t replaces)
 	v1_ts_id(&tr, &idr, dr);
 	ike_v1_msg_add_id(&b, &idi);
 	ike_v1_msg_add_id(&b, &idr);
+	if (v1_udp(sa) && cfg->mode != IKED_MODE_TUNNEL)
+		v1_add_nat_oa(sa, &b, true);
 	if (ike_v1_msg_build_end(&b, &len) || ike_v1_msg_span_after(&b, 0, &off, &len) ||
 	    ike_v1_msg_span_body(&b, 0, &hoff, &hlen) ||
 	    ike_v1_qm_hash1(sa->v1->keys, q->msgid, buf + off, len, buf + hoff)) {
@@ -169,6 +255,9 @@ static void v1_install(struct ike_sa *sa, struct v1_qm *q, const uint8_t *ni, si
 	ch->n_remote = 1;
 	ch->initiated = !q->responder;
 	ch->defer_out = defer_out;
+	ch->encap = v1_xf_udp(&q->chosen);
+	ch->has_oaddr = q->has_oa;
+	memcpy(ch->oaddr, q->oa, sizeof(ch->oaddr));
 	half = ike_prop_child_keymat_len(&ch->chosen) / 2;
 	keymat = malloc(2 * half);
 	if (!keymat ||
@@ -245,6 +334,8 @@ void ike_v1_qm2(struct ike_sa *sa, const struct ike_v1_msg *msg, const uint8_t *
 		}
 	}
 	q->chosen = chosen;
+	if (v1_xf_udp(&chosen) && q->cfg->mode != IKED_MODE_TUNNEL)
+		v1_peer_nat_oa(sa, c, false, q);
 	q->spi_out = (uint32_t)offered.prop[pi].spi[0] << 24 | offered.prop[pi].spi[1] << 16 |
 		     offered.prop[pi].spi[2] << 8 | offered.prop[pi].spi[3];
 	q->gqm_len = gqm_len;
@@ -311,6 +402,27 @@ static bool v1_ts_same(const struct iked_ts *a, const struct iked_ts *b)
 	       a->from_port == b->from_port && a->to_port == b->to_port;
 }
 
+/*
+ * Whether the initiator's proxy ID @id for one side is the child's
+ * selector @ts there. In transport mode through a NAT the ID for the end
+ * behind it is that end's own address (RFC 3947 §5.2), not the one the
+ * other sees: a dynamic selector (the ISAKMP SA's address) takes any one
+ * host of its family, and the child's SAs and policies still go by the
+ * addresses IKE sees.
+ */
+static bool v1_ts_fits(const struct ike_sa *sa, const struct iked_child_cfg *cfg, bool local,
+		       const struct iked_ts *ts, const struct iked_ts *id)
+{
+	bool dynamic = local ? !cfg->n_local_ts || cfg->local_ts[0].dynamic :
+			       !cfg->n_remote_ts || cfg->remote_ts[0].dynamic;
+
+	if (v1_ts_same(ts, id))
+		return true;
+	return dynamic && cfg->mode != IKED_MODE_TUNNEL && (local ? sa->nat_local : sa->nat_remote) &&
+	       id->family == ts->family && iked_ts_is_host(id) && id->proto == ts->proto &&
+	       id->from_port == ts->from_port && id->to_port == ts->to_port;
+}
+
 /* QM1: the initiator's offer for a child; QM2: our choice. */
 void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg,
 		const struct ike_v1_chain *c)
@@ -318,7 +430,6 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	struct ike_child *ch;
 	static struct ike_v1_sa offered;
 	struct v1_qm *q = &sa->v1->qm;
-	struct ike_prop props[IKED_MAX_PROPS];
 	struct ike_v1_sa answer;
 	struct ike_v1_builder b;
 	struct ike_v1_hdr h;
@@ -366,20 +477,14 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 
 		v1_child_ts(sa, cc, true, &cl);
 		v1_child_ts(sa, cc, false, &cr);
-		if (v1_ts_same(&cr, &ti) && v1_ts_same(&cl, &tr))
+		if (v1_ts_fits(sa, cc, false, &cr, &ti) && v1_ts_fits(sa, cc, true, &cl, &tr))
 			q->cfg = cc;
 	}
 	if (!q->cfg) {
 		ike_sa_log(sa, 0, "Quick Mode: no child of %s has these selectors", sa->conn->name);
 		return;
 	}
-	kk = ike_prop_parse(*q->cfg->esp_proposals ? q->cfg->esp_proposals : q->cfg->ah_proposals,
-			    *q->cfg->esp_proposals ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH, props,
-			    IKED_MAX_PROPS, err, sizeof(err));
-	if (kk > 0)
-		kk = ike_v1_p2_expand(props, (size_t)kk, q->cfg->mode == IKED_MODE_TUNNEL ?
-				      IKEV1_ENCAP_TUNNEL : IKEV1_ENCAP_TRANSPORT, q->cfg->life_time,
-				      q->xf, IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	kk = v1_qm_xf(sa, q->cfg, q->xf, err, sizeof(err));
 	if (kk < 0 || (q->n_xf = (size_t)kk,
 		       ike_v1_p2_select(q->xf, q->n_xf, &offered, &q->chosen, &pi, &tix))) {
 		ike_sa_log(sa, 0, "child %s: Quick Mode: no proposal chosen", q->cfg->name);
@@ -425,6 +530,10 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 		ike_v1_msg_add_ke(&b, pub, publen);
 	ike_v1_msg_add_raw(&b, IKEV1_PL_ID, c->pl[x].body, c->pl[x].len);
 	ike_v1_msg_add_raw(&b, IKEV1_PL_ID, c->pl[y].body, c->pl[y].len);
+	if (v1_xf_udp(&q->chosen) && q->cfg->mode != IKED_MODE_TUNNEL) {
+		v1_add_nat_oa(sa, &b, false);
+		v1_peer_nat_oa(sa, c, true, q);
+	}
 	if (ike_v1_msg_build_end(&b, &len) || ike_v1_msg_span_after(&b, 0, &off, &len) ||
 	    ike_v1_msg_span_body(&b, 0, &hoff, &hlen) ||
 	    ike_v1_qm_hash2(sa->v1->keys, q->msgid, q->peer_ni, q->peer_ni_len, buf + off, len,
