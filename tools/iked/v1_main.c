@@ -304,6 +304,17 @@ static void v1_established(struct ike_sa *sa)
 		iked_timer_set(&sa->keepalive, 20000);
 	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
 		   iked_addr_str(&sa->local, a, sizeof(a)), iked_addr_str(&sa->remote, b, sizeof(b)));
+	/*
+	 * A transport-mode child between the two ISAKMP peers covers port
+	 * 500 too, and Quick Mode's initiator has its SAs in before QM3
+	 * leaves: IKE needs the bypass an IKEv2 SA takes in
+	 * ike_sa_established() (ike_sa_dead() lets it go), or QM3 and every
+	 * later exchange would go into ESP.
+	 */
+	if (!sa->bypass && !sa->natt) {
+		sa->bypass = true;
+		iked_bypass_hold(sa->d, &sa->local, &sa->remote, true);
+	}
 }
 
 /*
