@@ -8,12 +8,17 @@
 # veil-iked stops, its Deletes clear charon's IPsec and ISAKMP SAs; with
 # a wrong key nothing is established. Then charon initiates and veil-iked
 # answers; each side rekeys the child; charon's Deletes clear veil's SAs;
-# and Aggressive Mode both ways. Then Main Mode with RSA signatures and
-# X.509 certificates each way, and a certificate veil-iked must refuse.
+# and Aggressive Mode both ways. Then a table of Quick Mode cases, each
+# initiator in turn: with and without PFS, ESP in tunnel and transport
+# mode, AH in transport mode, over IPv4 and IPv6 (v1_cases); and a
+# Quick Mode with PFS refused by a child without it. Then Main Mode with
+# RSA signatures and X.509 certificates each way, and a certificate
+# veil-iked must refuse.
 #
 #   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
-#   veil-iked, veil.ko                                 charon, XFRM
-#   lo 10.95.1.1/24                                    lo 10.95.2.1/24
+#   veil-iked   fd00:95::1                   fd00:95::2  charon
+#   veil.ko     lo 10.95.1.1/24, fd00:95:1::1/64         XFRM
+#                              lo 10.95.2.1/24, fd00:95:2::1/64
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/charon_lib.sh"
@@ -24,7 +29,7 @@ PKI=$VEIL_BUILD/selftests/veil/iked-pki
 L=ikev1-l R=ikev1-r
 T=$(mktemp -d)
 PSK=veil-ikev1-selftest-psk
-CHARON_PID= IKED_PID=
+CHARON_PID= IKED_PID= V1_LEFT=
 
 cleanup() {
 	[ -n "$IKED_PID" ] && kill "$IKED_PID" 2>/dev/null
@@ -65,7 +70,73 @@ topology() {
 	ip -n $L link set eth0 up && ip -n $R link set eth0 up &&
 	ip -n $L addr add 10.95.1.1/24 dev lo && ip -n $R addr add 10.95.2.1/24 dev lo &&
 	ip -n $L route add 10.95.2.0/24 via 10.95.0.2 src 10.95.1.1 &&
-	ip -n $R route add 10.95.1.0/24 via 10.95.0.1 src 10.95.2.1
+	ip -n $R route add 10.95.1.0/24 via 10.95.0.1 src 10.95.2.1 &&
+	ip -n $L addr add fd00:95::1/64 dev eth0 nodad && ip -n $R addr add fd00:95::2/64 dev eth0 nodad &&
+	ip -n $L addr add fd00:95:1::1/64 dev lo && ip -n $R addr add fd00:95:2::1/64 dev lo &&
+	ip -n $L route add fd00:95:2::/64 via fd00:95::2 src fd00:95:1::1 &&
+	ip -n $R route add fd00:95:1::/64 via fd00:95::1 src fd00:95:2::1 &&
+	# No neighbour discovery: in transport mode it would cross the SAs
+	# and upset their packet counters.
+	ip -n $L neigh replace fd00:95::2 dev eth0 nud permanent \
+		lladdr "$(ip -n $R -br link show eth0 | awk '{ print $3 }')" &&
+	ip -n $R neigh replace fd00:95::1 dev eth0 nud permanent \
+		lladdr "$(ip -n $L -br link show eth0 | awk '{ print $3 }')"
+}
+
+# What a Quick Mode case asks for; the cases before the table keep these.
+V1_FAM=4 V1_MODE=tunnel V1_PROTO=esp V1_PFS=yes
+
+# v1_addrs: for V1_FAM, the veth's addresses (IKE's, and transport
+# mode's hosts: A_L, A_R), the loopback subnets (tunnel mode's
+# selectors: N_L, N_R) and an address in each (H_L, H_R).
+v1_addrs() {
+	if [ "$V1_FAM" = 6 ]; then
+		A_L=fd00:95::1 A_R=fd00:95::2 N_L=fd00:95:1::/64 N_R=fd00:95:2::/64
+		H_L=fd00:95:1::1 H_R=fd00:95:2::1
+	else
+		A_L=10.95.0.1 A_R=10.95.0.2 N_L=10.95.1.0/24 N_R=10.95.2.0/24
+		H_L=10.95.1.1 H_R=10.95.2.1
+	fi
+}
+
+# v1_props: the child's proposals for V1_PROTO and V1_PFS.
+v1_props() {
+	local p
+	[ "$V1_PROTO" = ah ] && p=sha256 || p=aes128-sha256
+	[ "$V1_PFS" = yes ] && p=$p-modp2048
+	echo "$p"
+}
+
+# charon_conf: charon's connection v1 and its child net as V1_FAM,
+# V1_MODE, V1_PROTO and V1_PFS say (transport mode: no selectors, the
+# IKE addresses), loaded in place of the one before.
+charon_conf() {
+	local ts=
+	v1_addrs
+	[ "$V1_MODE" = tunnel ] && ts="local_ts = $N_R
+				remote_ts = $N_L"
+	cat > "$T/swanctl.conf" <<-EOF
+	connections {
+		v1 {
+			version = 1
+			local_addrs = $A_R
+			remote_addrs = $A_L
+			proposals = aes128-sha256-modp2048
+			local { auth = psk
+				id = $A_R }
+			remote { auth = psk
+				id = $A_L }
+			children { net { $ts
+				mode = $V1_MODE
+				${V1_PROTO}_proposals = $(v1_props) } }
+		}
+	}
+	secrets { ike-1 { id-1 = $A_L
+		id-2 = $A_R
+		secret = "$PSK" } }
+	EOF
+	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
 }
 
 charon_start() {
@@ -75,49 +146,32 @@ charon_start() {
 		retransmit_timeout = 1
 		i_dont_care_about_security_and_use_aggressive_mode_psk = yes" || return 1
 	CHARON_PID=$CHARON_LAUNCHED
-	cat > "$T/swanctl.conf" <<-EOF
-	connections {
-		v1 {
-			version = 1
-			local_addrs = 10.95.0.2
-			remote_addrs = 10.95.0.1
-			proposals = aes128-sha256-modp2048
-			local { auth = psk
-				id = 10.95.0.2 }
-			remote { auth = psk
-				id = 10.95.0.1 }
-			children { net { local_ts = 10.95.2.0/24
-				remote_ts = 10.95.1.0/24
-				esp_proposals = aes128-sha256-modp2048 } }
-		}
-	}
-	secrets { ike-1 { id-1 = 10.95.0.1
-		id-2 = 10.95.0.2
-		secret = "$PSK" } }
-	EOF
-	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
-		{ cat "$T/swanctl.out"; return 1; }
+	charon_conf
 }
 
 # iked_start SECRET [ START ]: veil-iked in ikev1-l; the child's
-# start_action is START (start: veil-iked initiates at once).
+# start_action is START (start: veil-iked initiates at once); its
+# family, mode, protocol and PFS as V1_FAM, V1_MODE, V1_PROTO and V1_PFS.
 iked_start() {
+	local ts=
+	v1_addrs
+	[ "$V1_MODE" = tunnel ] && ts="local_ts = \"$N_L\"; remote_ts = \"$N_R\";"
 	cat > "$T/iked.conf" <<-EOF
 	connections = {
 	  v1 = {
 	    version = 1; ${IKED_CONN:-}
-	    local_addrs = "10.95.0.1"; remote_addrs = "10.95.0.2";
+	    local_addrs = "$A_L"; remote_addrs = "$A_R";
 	    proposals = "aes128-sha256-modp2048";
-	    local = { auth = "psk"; id = "10.95.0.1"; };
-	    remote = { auth = "psk"; id = "10.95.0.2"; };
-	    children = { net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
-	                         esp_proposals = "aes128-sha256-modp2048";
+	    local = { auth = "psk"; id = "$A_L"; };
+	    remote = { auth = "psk"; id = "$A_R"; };
+	    children = { net = { $ts mode = "$V1_MODE";
+	                         ${V1_PROTO}_proposals = "$(v1_props)";
 	                         start_action = "${2:-start}"; ${IKED_CHILD:-} }; };
 	  };
 	};
 	EOF
 	cat > "$T/iked.secrets" <<-EOF
-	secrets = { s = { id = ["10.95.0.1", "10.95.0.2"]; secret = "$1"; }; };
+	secrets = { s = { id = ["$A_L", "$A_R"]; secret = "$1"; }; };
 	EOF
 	chmod 600 "$T/iked.secrets"
 	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
@@ -130,9 +184,11 @@ iked_stop() {
 	IKED_PID=
 }
 
-# The SPIs of veil.ko's SAs, and of XFRM's, sorted.
-veil_spis() { l "$VEIL" sa list | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | sort; }
-xfrm_spis() { ip -n $R xfrm state | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | sort; }
+# The SPIs of veil.ko's SAs, and of XFRM's, sorted; v1_spis LIST: those
+# in either's listing.
+v1_spis() { echo "$1" | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | sort; }
+veil_spis() { v1_spis "$(l "$VEIL" sa list)"; }
+xfrm_spis() { v1_spis "$(ip -n $R xfrm state)"; }
 
 main_quick() {
 	iked_start "$PSK"
@@ -243,6 +299,97 @@ aggressive() {
 	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	iked_stop
 }
+
+# v1_case INITIATOR FAMILY MODE PROTO PFS: veil or charon initiates
+# Main Mode and one Quick Mode for a child of that family (4, 6), mode
+# (tunnel, transport), protocol (esp, ah) and PFS (yes, no). Both ends
+# hold the same two SPIs with that protocol and mode; Quick Mode carried
+# a KE payload both ways exactly with PFS; ping crosses both ways, three
+# each, and every SA on both ends counts six packets; veil-iked's
+# Deletes clear charon at the end.
+v1_case() {
+	local V1_FAM=$2 V1_MODE=$3 V1_PROTO=$4 V1_PFS=$5 from qm ke src dst p vs xs
+	# what a case that failed before may have left
+	if [ -n "$V1_LEFT" ]; then
+		[ -n "$IKED_PID" ] && iked_stop
+		swanctl --terminate --ike v1 --force --timeout 2 >/dev/null 2>&1
+	fi
+	V1_LEFT=1
+	charon_conf || return 1
+	from=$(($(wc -l <"$T/charon.log") + 1))
+	if [ "$1" = veil ]; then
+		iked_start "$PSK"
+	else
+		iked_start "$PSK" none
+		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+		swanctl --initiate --child net >"$T/init.out" 2>&1 ||
+			{ cat "$T/init.out"; show_logs; return 1; }
+	fi
+	# (veil -n and ip -n: cheaper than ip netns exec, which the VM feels)
+	wait_for 50 eval '[ "$("$VEIL" -n $L sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' ||
+		{ show_logs; return 1; }
+	# charon logs each Quick Mode message's payloads: the request it
+	# parsed or made, the response it made or parsed
+	qm=$(tail -n +"$from" "$T/charon.log" | grep -E 'QUICK_MODE (request|response) [0-9]+ \[ HASH SA')
+	[ "$V1_PFS" = yes ] && ke=2 || ke=0
+	[ "$(echo "$qm" | wc -l)" -eq 2 ] && [ "$(echo "$qm" | grep -c ' KE ')" -eq $ke ] ||
+		{ echo "PFS $V1_PFS, but:"; echo "$qm"; return 1; }
+	v1_addrs
+	if [ "$V1_MODE" = tunnel ]; then src=$H_L dst=$H_R; else src=$A_L dst=$A_R; fi
+	l ping -q -c 3 -i 0.2 -W 2 -I $src $dst >"$T/ping.out" 2>&1 &
+	p=$!
+	r ping -q -c 3 -i 0.2 -W 2 -I $dst $src && wait $p || { cat "$T/ping.out"; show_logs; return 1; }
+	# one look at each end: the same SPIs, that protocol and mode, and
+	# six packets (three requests, three replies) on every SA
+	vs=$("$VEIL" -n $L -s sa list) xs=$(ip -n $R -s xfrm state)
+	[ "$(v1_spis "$vs")" = "$(v1_spis "$xs")" ] &&
+	[ "$(echo "$vs" | grep -c "proto $V1_PROTO .*mode $V1_MODE")" -eq 2 ] &&
+	[ "$(echo "$xs" | grep -c "proto $V1_PROTO .*mode $V1_MODE")" -eq 2 ] &&
+	[ "$(echo "$vs" | grep -c ' 6(packets)')" -eq 2 ] &&
+	[ "$(echo "$xs" | grep -c ' 6(packets)')" -eq 2 ] ||
+		{ echo "--- veil.ko"; echo "$vs"; echo "--- XFRM"; echo "$xs"; return 1; }
+	iked_stop || return 1
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' ||
+		{ echo "charon kept its SAs"; ip -n $R xfrm state; show_logs; return 1; }
+	V1_LEFT=
+}
+
+# charon offers Quick Mode with PFS to a child of veil's without it:
+# the group is part of the transform, veil chooses none, and no keys are
+# installed on either side.
+v1_pfs_refused() {
+	local V1_PFS=yes
+	charon_conf || return 1
+	V1_PFS=no iked_start "$PSK" none
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net --timeout 2 >"$T/init.out" 2>&1
+	wait_for 25 grep -q 'child net: Quick Mode: no proposal chosen' "$T/iked.log" ||
+		{ show_logs; return 1; }
+	# charon's inbound SPI waits in XFRM as a larval state, without keys
+	[ -z "$("$VEIL" -n $L sa list)" ] &&
+	! ip -n $R xfrm state | grep -qE '^[[:space:]]+(enc|auth[a-z-]*|aead) ' ||
+		{ echo "something was installed"; "$VEIL" -n $L sa list; ip -n $R xfrm state
+		  show_logs; return 1; }
+	iked_stop
+	swanctl --terminate --ike v1 --force --timeout 2 >/dev/null 2>&1
+	return 0
+}
+
+# The Quick Mode table: initiator, family, mode, protocol, PFS. IPv4
+# ESP tunnel with PFS is main_quick's and charon_initiates'.
+v1_cases="veil 4 tunnel esp no
+veil 4 transport esp yes
+veil 4 transport ah no
+veil 6 tunnel esp yes
+veil 6 transport esp no
+veil 6 transport ah yes
+charon 4 tunnel esp no
+charon 4 transport esp no
+charon 4 transport ah yes
+charon 6 tunnel esp no
+charon 6 transport esp yes
+charon 6 transport ah no"
 
 # --- Main Mode with RSA signatures and certificates (RFC 2409 §5.1) ---
 #
@@ -563,7 +710,7 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan $((21 + $(echo "$v1_cases" | wc -l)))
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -577,6 +724,12 @@ check "each side rekeys the child with a new Quick Mode while pings go: none los
 check "charon deletes the ISAKMP SA and its child: veil removes its SAs and policies" \
 	charon_deletes
 check "Aggressive Mode (PSK), veil initiates, then charon: ping through each" aggressive
+while read -r who fam mode proto pfs; do
+	check "$who initiates, IPv$fam, $proto $mode mode, PFS $pfs: SPIs match, ping both ways" \
+		v1_case $who $fam $mode $proto $pfs </dev/null
+done <<<"$v1_cases"
+check "charon offers PFS to a child of veil's without it: no proposal chosen, nothing installed" \
+	v1_pfs_refused
 check "Main Mode with RSA certificates, veil initiates: ping both ways through ESP" cert_veil
 check "Main Mode with RSA certificates, charon initiates: ping both ways through ESP" \
 	cert_charon
