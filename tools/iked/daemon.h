@@ -456,6 +456,7 @@ int ike_sa_send_plain(struct ike_sa *sa, const uint8_t *msg, size_t len);
 void ike_sa_receive(struct iked *d, struct iked_dgram *dg);
 void ike_sa_established(struct ike_sa *sa);
 void ike_sa_float(struct ike_sa *sa);
+void ike_sa_bypass(struct ike_sa *sa, bool install);
 void ike_sa_follow(struct ike_sa *sa, const struct iked_dgram *dg);
 void ike_sa_delete(struct ike_sa *sa, bool tell_peer);
 void ike_sa_close(struct ike_sa *sa);

@@ -65,7 +65,6 @@ static void sa_on_dpd(struct iked_timer *t);
 static void sa_on_keepalive(struct iked_timer *t);
 static void sa_on_rekey(struct iked_timer *t);
 static void sa_on_retry(struct iked_timer *t);
-static void sa_bypass(struct ike_sa *sa, bool install);
 
 /**
  * ike_sa_new - a new IKE SA with a fresh SPI for this end
@@ -165,7 +164,7 @@ void ike_sa_dead(struct ike_sa *sa, const char *why)
 	if (sa->state == IKE_SA_INIT_DONE && sa->d->half_open)
 		sa->d->half_open--;
 	ike_sa_log(sa, 0, "%s", why);
-	sa_bypass(sa, false);
+	ike_sa_bypass(sa, false);
 	/* A rekey of this SA that was on its way ends with it. */
 	if (sa->rekey_new) {
 		ike_sa_dead(sa->rekey_new, "the IKE SA it was to replace is gone");
@@ -638,7 +637,16 @@ void iked_bypass_hold(struct iked *d, const struct sockaddr_storage *local,
 	*b = d->bypass[--d->n_bypass];
 }
 
-static void sa_bypass(struct ike_sa *sa, bool install)
+/**
+ * ike_sa_bypass - hold (or let go of) IKE's bypass for this SA's addresses
+ * @sa: the SA, established (install) or going (let go)
+ * @install: hold it
+ *
+ * A transport-mode child between the two IKE peers covers their IKE
+ * traffic too; the bypass keeps it out of ESP. Not on the NAT-T port,
+ * whose socket veil.ko passes by itself.
+ */
+void ike_sa_bypass(struct ike_sa *sa, bool install)
 {
 	if (install == sa->bypass || (install && sa->natt))
 		return;
@@ -697,7 +705,7 @@ void ike_sa_established(struct ike_sa *sa)
 		iked_timer_set(&sa->dpd, (uint64_t)c->dpd_delay * 1000);
 	if (sa->nat_local)
 		iked_timer_set(&sa->keepalive, 20000);
-	sa_bypass(sa, true);
+	ike_sa_bypass(sa, true);
 }
 
 /**

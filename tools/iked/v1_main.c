@@ -311,10 +311,7 @@ static void v1_established(struct ike_sa *sa)
 	 * ike_sa_established() (ike_sa_dead() lets it go), or QM3 and every
 	 * later exchange would go into ESP.
 	 */
-	if (!sa->bypass && !sa->natt) {
-		sa->bypass = true;
-		iked_bypass_hold(sa->d, &sa->local, &sa->remote, true);
-	}
+	ike_sa_bypass(sa, true);
 }
 
 /*
