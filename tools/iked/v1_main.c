@@ -266,6 +266,7 @@ static void v1_established(struct ike_sa *sa)
 		iked_timer_set(&sa->keepalive, 20000);
 	ike_sa_log(sa, 0, "ISAKMP SA established between %s and %s (IKEv1 Main Mode)",
 		   iked_addr_str(&sa->local, a, sizeof(a)), iked_addr_str(&sa->remote, b, sizeof(b)));
+	ike_v1_life_up(sa);
 }
 
 /*
@@ -396,7 +397,8 @@ void ike_v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 	/* RFC 3947 §4: a NAT found, the identities go on the NAT-T port */
 	v1_check_natd(sa, &msg->chain);
 	ike_sa_float(sa);
-	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf))) {
+	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf)) ||
+	    ike_v1_add_initial_contact(sa, &b)) {
 		v1_fail(sa, "cannot build Main Mode's fifth message");
 		return;
 	}
@@ -747,7 +749,8 @@ void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 	ike_v1_msg_add_hash(&b, NULL, v->keys->hash_len);
 	if (ike_v1_msg_span_body(&b, 0, &off, &len) ||
 	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, idb, idl, buf + off) ||
-	    v1_add_natd(sa, &b) || ike_v1_seal_send(sa, &b, 0, false, NULL)) {
+	    v1_add_natd(sa, &b) || ike_v1_add_initial_contact(sa, &b) ||
+	    ike_v1_seal_send(sa, &b, 0, false, NULL)) {
 		v1_fail(sa, "cannot send Aggressive Mode's third message");
 		return;
 	}
