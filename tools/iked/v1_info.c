@@ -432,7 +432,10 @@ static struct ike_sa *v1_just_started(struct iked *d, const struct iked_conn_cfg
  * A new Main or Aggressive Mode with the same peer, without a child of
  * its own: once it is up, it takes over this one's children and deletes
  * this one (ike_v1_life_up()). One that the peer's rekey replaced already
- * just goes. Nothing starts while a Quick Mode or a switch is under way.
+ * just goes. Nothing starts while a Quick Mode or a switch is under way,
+ * and nothing at all on a connection without a single remote address to
+ * send to (a responder for peers anywhere): the peer renews it, or it
+ * ends.
  *
  * Return: 0 when done with, else a negative errno: ask again in a moment
  * (a new SA under way counts: if it fails, another is started).
@@ -441,6 +444,7 @@ int ike_v1_rekey(struct ike_sa *sa)
 {
 	struct ike_v1 *v = sa->v1;
 	struct ike_sa *n;
+	unsigned int i;
 	int ret;
 
 	if (v->replaced) {
@@ -452,12 +456,24 @@ int ike_v1_rekey(struct ike_sa *sa)
 		return -EINPROGRESS;
 	if (v->qm.active || v->switch_new)
 		return -EBUSY;
+	for (i = 0; i < sa->conn->n_remote_addrs; i++)
+		if (iked_ts_is_host(&sa->conn->remote_addrs[i]))
+			break;
+	if (i == sa->conn->n_remote_addrs) {
+		/* a responder for peers anywhere: the peer renews it, or it ends */
+		ike_sa_log(sa, 1, "no single remote address to renew the ISAKMP SA with");
+		return 0;
+	}
 	ike_sa_log(sa, 0, "rekeying the ISAKMP SA: a new %s",
 		   sa->conn->aggressive ? "Aggressive Mode" : "Main Mode");
 	ret = ike_v1_start(sa->d, sa->conn, NULL);
 	n = ret ? NULL : v1_just_started(sa->d, sa->conn);
-	if (!n)
-		return ret ?: -EIO;
+	if (!n) {
+		/* not every second: a proposal or a route that fails now will again */
+		ike_sa_log(sa, 0, "cannot start the new ISAKMP SA: trying again in a minute");
+		iked_timer_set(&sa->rekey, 60000);
+		return 0;
+	}
 	memcpy(n->v1->replaces, ike_sa_local_spi(sa), IKEV1_COOKIE_LEN);
 	memcpy(v->rekey_by, n->spi_i, IKEV1_COOKIE_LEN);
 	return -EINPROGRESS;
