@@ -295,10 +295,12 @@ bool ike_v1_pass_on(struct ike_sa *sa)
 	struct ike_sa *o, *heir = NULL;
 	unsigned int k;
 
+	/* one on its way only if it is alive: a stale half-made one never ends */
 	for (k = 0; k < IKED_SA_HASH; k++)
 		for (o = sa->d->sas[k]; o; o = o->hnext)
 			if (v1_same_peer(sa, o) && !o->v1->replaced &&
-			    (!heir || o->state == IKE_SA_ESTABLISHED))
+			    (o->state == IKE_SA_ESTABLISHED ||
+			     (!heir && iked_now_ms() - o->last_rx < IKED_HALF_OPEN_MS)))
 				heir = o;
 	if (!heir || !sa->children)
 		return false;
