@@ -349,6 +349,9 @@ ic_veil() {
 
 # charon is killed and starts again (XFRM flushed) and initiates: its
 # INITIAL-CONTACT makes veil drop the old ISAKMP SA and its child.
+# (charon sends it in Main Mode's fifth message when it holds no IKE_SA
+# with the peer's identities and the connection's unique is not "never":
+# so by default, unique = no.)
 ic_charon() {
 	[ -n "$IKED_PID" ] || v1_up || return 1
 	kill -9 "$CHARON_PID" && wait "$CHARON_PID" 2>/dev/null
