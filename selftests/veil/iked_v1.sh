@@ -11,6 +11,8 @@
 # and Aggressive Mode both ways. DPD (RFC 3706) both ways and a peer gone
 # silent; INITIAL-CONTACT when either side starts anew; the ISAKMP SA
 # renewed by either side under pings, its child moving to the new one.
+# Then Main Mode with RSA signatures and X.509 certificates each way, and
+# a certificate veil-iked must refuse.
 #
 #   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
 #   veil-iked, veil.ko                                 charon, XFRM
@@ -21,6 +23,7 @@
 
 IKED=${VEIL_IKED:-$VEIL_ROOT/tools/iked/veil-iked}
 XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
+PKI=$VEIL_BUILD/selftests/veil/iked-pki
 L=ikev1-l R=ikev1-r
 T=$(mktemp -d)
 PSK=veil-ikev1-selftest-psk
@@ -427,6 +430,137 @@ rekey_charon() {
 }
 
 
+# --- Main Mode with RSA signatures and certificates (RFC 2409 §5.1) ---
+#
+# The certificates are iked_pki.sh's, made at build time, as iked.sh's:
+# veil-rsa is issued by an intermediate that veil-iked sends along, and
+# charon-rsa by the root; rogue is another CA with the root's name.
+
+# swan_cert [ ids ]: charon's connection v1c with its RSA certificate;
+# with "ids" each end names the other by subjectAltName, else charon goes
+# by its subject DN and takes any identity veil's certificate proves.
+swan_cert() {
+	local ids=${1:-}
+	[ -f "$PKI/ca.pem" ] || { echo "no $PKI: make -C selftests/veil makes it"; return 1; }
+	rm -rf "$T/pki" "$T/private" && cp -r "$PKI" "$T/pki" && mkdir "$T/private" &&
+	cp "$T/pki/charon-rsa.key" "$T/private/" || return 1
+	cat > "$T/swanctl.conf" <<-EOF
+	connections {
+		v1c {
+			version = 1
+			local_addrs = 10.95.0.2
+			remote_addrs = 10.95.0.1
+			proposals = aes128-sha256-modp2048
+			local { auth = pubkey
+				certs = $T/pki/charon-rsa.pem ${ids:+
+				id = charon.example} }
+			remote { auth = pubkey
+				cacerts = $T/pki/ca.pem ${ids:+
+				id = veil.example} }
+			children { net { local_ts = 10.95.2.0/24
+				remote_ts = 10.95.1.0/24
+				esp_proposals = aes128-sha256-modp2048 } }
+		}
+	}
+	EOF
+	swanctl --load-all --file "$T/swanctl.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+}
+
+# iked_cert START CA [ ids ]: veil-iked with its RSA certificate (and the
+# intermediate), trusting CA's certificates; ids as for swan_cert.
+iked_cert() {
+	local lid= rid=
+	[ -n "${3:-}" ] && lid='id = "veil.example";' rid='id = "charon.example";'
+	# a case that failed may have left its veil-iked behind
+	[ -n "$IKED_PID" ] && iked_stop
+	cat > "$T/iked.conf" <<-EOF
+	connections = {
+	  v1c = {
+	    version = 1;
+	    local_addrs = "10.95.0.1"; remote_addrs = "10.95.0.2";
+	    proposals = "aes128-sha256-modp2048";
+	    local = { auth = "pubkey"; certs = ["pki/veil-rsa.pem", "pki/inter.pem"];
+	              key = "pki/veil-rsa.key"; $lid };
+	    remote = { auth = "pubkey"; cacerts = "pki/$2.pem"; $rid };
+	    children = { net = { local_ts = "10.95.1.0/24"; remote_ts = "10.95.2.0/24";
+	                         esp_proposals = "aes128-sha256-modp2048";
+	                         start_action = "$1"; }; };
+	  };
+	};
+	EOF
+	echo 'secrets = { };' > "$T/iked.secrets"
+	chmod 600 "$T/iked.secrets"
+	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
+		>"$T/iked.log" 2>&1 &
+	IKED_PID=$!
+}
+
+# cert_tunnel: both ends authenticated each other by signature; the two
+# SAs are there on both sides with the same SPIs; ping both ways.
+cert_tunnel() {
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	grep -q "authenticated with an RSA signature and its certificate" "$T/iked.log" &&
+	grep -q 'ISAKMP SA established' "$T/iked.log" &&
+	grep -q 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log" || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 &&
+	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
+	[ "$(ip -n $R -s xfrm state | grep -c ' 6(packets)')" -eq 2 ] ||
+		{ ip -n $R -s xfrm state; return 1; }
+}
+
+# veil initiates; each end goes by its subject DN.
+cert_veil() {
+	swan_cert || return 1
+	iked_cert start ca
+	cert_tunnel || return 1
+	grep -q 'CN=charon-rsa authenticated' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+}
+
+# charon initiates; each end names the other by subjectAltName.
+cert_charon() {
+	swan_cert ids || return 1
+	iked_cert none ca ids
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
+	cert_tunnel || return 1
+	grep -q 'peer charon.example authenticated' "$T/iked.log" || { show_logs; return 1; }
+	iked_stop
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+}
+
+# charon initiates with a certificate from a CA veil-iked does not trust
+# (rogue has the root's name but not its key): veil-iked refuses its
+# fifth message, never answers it, and nothing is established anywhere.
+cert_refused() {
+	local up sw
+	swan_cert ids || return 1
+	iked_cert none rogue ids
+	up=$(grep -c 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log")
+	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
+	swanctl --initiate --child net --timeout 1 >"$T/init.out" 2>&1 &
+	sw=$!
+	wait_for 25 grep -Eq 'peer charon.example: certificate .*(signature failure|local issuer)' \
+		"$T/iked.log" || { echo "veil-iked did not refuse it"; show_logs; return 1; }
+	grep -q 'IKEv1 Main Mode: the peer.s certificate does not verify' "$T/iked.log" &&
+	! grep -q 'ISAKMP SA established' "$T/iked.log" || { show_logs; return 1; }
+	# charon's retransmissions of its fifth message go unanswered too
+	sleep 0.5
+	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(ip -n $R xfrm state)" ] ||
+		{ echo "something was installed"; return 1; }
+	[ "$(grep -c 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log")" = "$up" ] ||
+		{ echo "charon established its IKE SA"; show_logs; return 1; }
+	wait "$sw"
+	swanctl --terminate --ike v1c --force >/dev/null 2>&1
+	iked_stop
+}
+
 # --- NAT traversal (RFC 3947, RFC 3948) ---
 #
 #   [ ikev1-l ] 10.95.10.1 -- 10.95.10.254 [ ikev1-n ] 10.95.20.254 -- 10.95.20.2 [ ikev1-r ]
@@ -615,7 +749,7 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan 24
+ktap_set_plan 27
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -637,6 +771,10 @@ check "INITIAL-CONTACT: charon restarts: veil drops the old ISAKMP SA and child"
 check "veil renews the ISAKMP SA twice under pings: child taken over, none lost" rekey_veil
 check "charon renews the ISAKMP SA under pings: veil adopts the child, none lost" \
 	rekey_charon
+check "Main Mode with RSA certificates, veil initiates: ping both ways through ESP" cert_veil
+check "Main Mode with RSA certificates, charon initiates: ping both ways through ESP" \
+	cert_charon
+check "a certificate from a CA veil does not trust establishes nothing" cert_refused
 check "topology: a masquerading NAT between the two" nat_topology
 check "NAT-T: veil behind the NAT initiates Main Mode: port 4500, ESP in UDP both ways" \
 	nat_run veil

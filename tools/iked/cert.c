@@ -306,6 +306,14 @@ int iked_creds_load(struct iked_config *cfg, const char *conf_path, char *err, s
 				snprintf(err, errlen, "connection %s, local: %s", c->name, why);
 				return -1;
 			}
+			/* IKEv1 signs with RSA (RFC 2409 §5.1) here: no ECDSA methods */
+			if (c->version == 1 && EVP_PKEY_get_base_id(c->local.cred->key) !=
+					       EVP_PKEY_RSA) {
+				snprintf(err, errlen, "connection %s, local: IKEv1 signs with an "
+					 "RSA key only, not %s", c->name,
+					 iked_cred_key_type(c->local.cred));
+				return -1;
+			}
 			if (!c->local.has_id && iked_cred_subject(c->local.cred, &subject)) {
 				snprintf(err, errlen, "connection %s, local: the certificate's "
 					 "subject is longer than %d bytes: set id", c->name,
@@ -376,6 +384,20 @@ const char *iked_cred_key_type(const struct iked_cred *cred)
 }
 
 /**
+ * iked_cred_key - this end's private key, for signatures made elsewhere
+ * @cred: local credentials
+ *
+ * IKEv1's SIG payload (v1crypto.c) signs HASH_I or HASH_R as it is, which
+ * iked_cred_sign()'s schemes do not.
+ *
+ * Return: the key, owned by @cred.
+ */
+EVP_PKEY *iked_cred_key(const struct iked_cred *cred)
+{
+	return cred->key;
+}
+
+/**
  * iked_cred_certreq - a CERTREQ's data: the CAs this side trusts
  * @cas: remote credentials
  * @out: the SHA-1 hashes of their SubjectPublicKeyInfo (RFC 7296 §3.7)
@@ -401,6 +423,40 @@ size_t iked_cred_certreq(const struct iked_cred *cas, uint8_t *out, size_t max)
 		OPENSSL_free(der);
 	}
 	return n;
+}
+
+/**
+ * iked_cred_n_cas - how many CAs a remote side trusts
+ * @cas: remote credentials
+ *
+ * Return: their number, for iked_cred_ca_name().
+ */
+unsigned int iked_cred_n_cas(const struct iked_cred *cas)
+{
+	int n = sk_X509_num(cas->cas);
+
+	return n > 0 ? (unsigned int)n : 0;
+}
+
+/**
+ * iked_cred_ca_name - a trusted CA's subject, DER-encoded
+ * @cas: remote credentials
+ * @i: which CA, below iked_cred_n_cas()
+ * @len: the encoding's length
+ *
+ * IKEv1's CR payload names a CA by its Distinguished Name (RFC 2408
+ * §3.10) where IKEv2's CERTREQ has key hashes.
+ *
+ * Return: the encoding, owned by @cas, or NULL.
+ */
+const uint8_t *iked_cred_ca_name(const struct iked_cred *cas, unsigned int i, size_t *len)
+{
+	const unsigned char *der;
+
+	if (X509_NAME_get0_der(X509_get_subject_name(sk_X509_value(cas->cas, (int)i)), &der,
+			       len) != 1)
+		return NULL;
+	return der;
 }
 
 /* The digest of an IKEV2_HASH_* value; NULL for IDENTITY and the unknown. */
@@ -663,6 +719,17 @@ out:
 	sk_X509_pop_free(untrusted, X509_free);
 	ike_peer_cert_free(pc);
 	return ret;
+}
+
+/**
+ * ike_peer_cert_key - the public key of a peer's checked certificate
+ * @pc: the certificate
+ *
+ * Return: the key, owned by @pc.
+ */
+EVP_PKEY *ike_peer_cert_key(const struct ike_peer_cert *pc)
+{
+	return pc->key;
 }
 
 void ike_peer_cert_free(struct ike_peer_cert *pc)

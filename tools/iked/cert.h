@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/types.h>
 
 #include "id.h"
 
@@ -36,9 +37,12 @@ int iked_cred_sign(const struct iked_cred *cred, ike_hash_mask peer_hashes,
 		   const uint8_t *octets, size_t octets_len, uint8_t *method, uint8_t *sig,
 		   size_t *sig_len, char *why, size_t whylen);
 const char *iked_cred_key_type(const struct iked_cred *cred);
+EVP_PKEY *iked_cred_key(const struct iked_cred *cred);
 
 /* remote */
 size_t iked_cred_certreq(const struct iked_cred *cas, uint8_t *out, size_t max);
+unsigned int iked_cred_n_cas(const struct iked_cred *cas);
+const uint8_t *iked_cred_ca_name(const struct iked_cred *cas, unsigned int i, size_t *len);
 int ike_peer_cert_verify(const struct iked_cred *cas, const uint8_t *const *der,
 			 const size_t *len, unsigned int n, struct ike_peer_cert **out,
 			 char *why, size_t whylen);
@@ -47,6 +51,7 @@ int ike_peer_cert_subject(const struct ike_peer_cert *pc, struct iked_id *id);
 int ike_peer_cert_check_auth(const struct ike_peer_cert *pc, uint8_t method,
 			     const uint8_t *data, size_t len, const uint8_t *octets,
 			     size_t octets_len, char *why, size_t whylen);
+EVP_PKEY *ike_peer_cert_key(const struct ike_peer_cert *pc);
 void ike_peer_cert_free(struct ike_peer_cert *pc);
 
 #endif /* VEIL_IKED_CERT_H */

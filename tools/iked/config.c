@@ -748,6 +748,14 @@ static int conf_conn(const config_setting_t *s, struct iked_conn_cfg *conn, stru
 		return -1;
 
 	snprintf(where, sizeof(where), "connection %s", conn->name);
+	/* IKEv1 has one method for both ends (RFC 2409 §5), and signatures
+	 * in Main Mode only (veil-iked.conf(5)) */
+	if (conn->version == 1 && conn->local.method != conn->remote.method)
+		return conf_fail(c, s, "IKEv1 authenticates both ends alike: local and remote "
+				 "auth must both be psk or both pubkey");
+	if (conn->version == 1 && conn->aggressive && conn->local.method == IKED_AUTH_PUBKEY)
+		return conf_fail(c, s, "IKEv1 Aggressive Mode is for pre-shared keys only: "
+				 "use Main Mode (aggressive = no) with certificates");
 	sub = config_setting_get_member(s, "children");
 	if (sub && !config_setting_is_group(sub))
 		return conf_fail(c, sub, "children must be a group: children = { NAME = { ... }; };");

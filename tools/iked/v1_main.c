@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IKEv1 Main Mode (RFC 2409 §5) with pre-shared keys, both roles: the
- * ISAKMP SA's proposal, key exchange and NAT-D, then the identities and
- * HASH_I / HASH_R under encryption.
+ * IKEv1 Main Mode (RFC 2409 §5), both roles: the ISAKMP SA's proposal,
+ * key exchange and NAT-D, then the identities and HASH_I / HASH_R under
+ * encryption, by pre-shared key or, with certificates, as RSA signatures
+ * (§5.1; cert.c checks the chain and the identity, v1crypto.c signs).
+ * Aggressive Mode (§5.4), pre-shared keys only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +32,41 @@ const uint8_t ike_v1_vid_dpd[16] = {
 /* --- Main Mode, initiator --- */
 
 static int v1_am1_send(struct ike_sa *sa);
+
+/*
+ * The Authentication Method a connection offers and takes: one for both
+ * ends (config.c has local and remote agree), RSA signatures when it has
+ * certificates (cert.c refuses other keys for IKEv1).
+ */
+static uint16_t v1_auth_method(const struct iked_conn_cfg *conn)
+{
+	return conn->local.method == IKED_AUTH_PUBKEY ? IKEV1_AUTH_RSA_SIG : IKEV1_AUTH_PSK;
+}
+
+/* Whether the chosen transform authenticates by signatures. */
+static bool v1_sig(const struct ike_sa *sa)
+{
+	return sa->v1->chosen.auth == IKEV1_AUTH_RSA_SIG;
+}
+
+/*
+ * CR payloads naming the CAs we take the peer's certificate from, in MM3
+ * and MM4 (RFC 2408 §3.10): charon sends its certificate only when asked.
+ */
+static void v1_add_cr(const struct ike_sa *sa, struct ike_v1_builder *b)
+{
+	const struct iked_cred *cas = sa->conn->remote.cred;
+	struct ike_v1_cert cr = { .encoding = IKEV1_CERT_X509_SIG };
+	unsigned int i;
+
+	if (!v1_sig(sa))
+		return;
+	for (i = 0; i < iked_cred_n_cas(cas); i++) {
+		cr.data = iked_cred_ca_name(cas, i, &cr.len);
+		if (cr.data)
+			ike_v1_msg_add_cr(b, &cr);	/* a failure stays in @b */
+	}
+}
 
 static void v1_fail(struct ike_sa *sa, const char *why)
 {
@@ -74,8 +111,8 @@ int ike_v1_start(struct iked *d, const struct iked_conn_cfg *conn,
 		ike_sa_dead(sa, "out of memory");
 		return -ENOMEM;
 	}
-	ret = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
-			       IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	ret = ike_v1_p1_expand(props, (size_t)n, v1_auth_method(conn), conn->rekey_time,
+			       sa->v1->xf, IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
 	if (ret < 0) {
 		iked_log(IKED_CFG, 0, "%s: IKEv1 proposals: %s", conn->name, err);
 		ike_sa_dead(sa, "no IKEv1 proposal");
@@ -226,6 +263,7 @@ void ike_v1_mm2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_msg_add_ke(&b, sa->v1->gxi, sa->v1->gxi_len);
 	ike_v1_msg_add_nonce(&b, sa->ni, sa->ni_len);
+	v1_add_cr(sa, &b);
 	if (v1_add_natd(sa, &b) || ike_v1_msg_build_end(&b, &len)) {
 		v1_fail(sa, "cannot build Main Mode's third message");
 		return;
@@ -270,8 +308,64 @@ static void v1_established(struct ike_sa *sa)
 }
 
 /*
+ * Our identity: ike_v1_self_id()'s, but with a certificate and no id
+ * configured, the certificate's subject DN, as in IKEv2 (@dn holds it).
+ */
+static void v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id, struct iked_id *dn)
+{
+	const struct iked_auth_cfg *a = &sa->conn->local;
+
+	ike_v1_self_id(sa, id);
+	/* iked_creds_load() made sure the subject fits */
+	if (a->method == IKED_AUTH_PUBKEY && !(a->has_id && a->id.type) &&
+	    !iked_cred_subject(a->cred, dn)) {
+		id->type = IKEV1_ID_DER_ASN1_DN;
+		id->data = dn->data;
+		id->len = dn->len;
+	}
+}
+
+/*
+ * RSA signatures (§5.1): after our ID in @b, our certificate and its
+ * intermediates, and SIG_I or SIG_R: HASH_I or HASH_R signed as it is.
+ */
+static int v1_add_cert_sig(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
+			   struct ike_v1_builder *b)
+{
+	const struct iked_cred *cred = sa->conn->local.cred;
+	struct ike_v1_cert cert = { .encoding = IKEV1_CERT_X509_SIG };
+	struct ike_v1 *v = sa->v1;
+	uint8_t hash[IKE_V1_HASH_MAX], sig[IKE_CERT_SIG_MAX];
+	size_t off, len, slen = sizeof(sig);
+	unsigned int i;
+	int ret;
+
+	ret = ike_v1_msg_span_body(b, 0, &off, &len);
+	if (!ret)
+		ret = (sa->initiator ? ike_v1_hash_i : ike_v1_hash_r)(v->keys, p1, v->sai_b,
+								      v->sai_len, b->buf + off,
+								      len, hash);
+	if (!ret) {
+		ret = ike_v1_rsa_sign(iked_cred_key(cred), hash, v->keys->hash_len, sig, &slen);
+		if (ret)
+			ike_sa_log(sa, 0, "cannot sign %s with the %s key: %s",
+				   sa->initiator ? "HASH_I" : "HASH_R", iked_cred_key_type(cred),
+				   ret == -EINVAL ? "too short for the hash" : "OpenSSL failed");
+	}
+	for (i = 0; !ret && i < iked_cred_n_certs(cred); i++) {
+		cert.data = iked_cred_cert_der(cred, i, &cert.len);
+		ret = ike_v1_msg_add_cert(b, &cert);
+	}
+	if (!ret)
+		ret = ike_v1_msg_add_sig(b, sig, slen);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return ret;
+}
+
+/*
  * Main Mode's fifth or sixth message of ours, in the clear in @b over
- * @buf: our ID, and HASH_I (we initiated) or HASH_R over it.
+ * @buf: our ID, and HASH_I (we initiated) or HASH_R over it; with
+ * signatures, our certificates and SIG instead of HASH.
  */
 static int v1_build_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
 			    struct ike_v1_builder *b, uint8_t *buf, size_t cap)
@@ -280,13 +374,16 @@ static int v1_build_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
 	uint8_t hash[IKE_V1_HASH_MAX];
 	struct ike_v1_hdr h;
 	struct ike_v1_id id;
+	struct iked_id dn;
 	size_t off, len;
 	int ret;
 
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_IDENTITY_PROT, IKEV1_FLAG_ENCRYPTION, 0);
 	ike_v1_msg_build_init(b, buf, cap, &h);
-	ike_v1_self_id(sa, &id);
+	v1_self_id(sa, &id, &dn);
 	ike_v1_msg_add_id(b, &id);
+	if (v1_sig(sa))
+		return v1_add_cert_sig(sa, p1, b);
 	ike_v1_msg_add_hash(b, NULL, v->keys->hash_len);
 	ret = ike_v1_msg_span_body(b, 0, &off, &len);
 	if (!ret)
@@ -301,8 +398,95 @@ static int v1_build_id_hash(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
 }
 
 /*
+ * With signatures: the peer's identity is one the connection accepts (any
+ * its certificate vouches for when none is configured), its chain ends in
+ * one of our CAs, the certificate vouches for the identity, and its key
+ * signed HASH_I or HASH_R, which covers the ID payload @idb. Each refusal
+ * is logged as IKEv2's are.
+ *
+ * Return: NULL, or why not.
+ */
+static const char *v1_check_cert_sig(struct ike_sa *sa, const struct ike_v1_phase1 *p1,
+				     const struct ike_v1_chain *c, const struct ike_v1_id *id,
+				     const struct ike_v1_payload *idb)
+{
+	const struct iked_auth_cfg *peer = &sa->conn->remote;
+	const uint8_t *der[IKE_CERT_CHAIN_MAX];
+	size_t dlen[IKE_CERT_CHAIN_MAX];
+	struct ike_v1 *v = sa->v1;
+	uint8_t want[IKE_V1_HASH_MAX];
+	struct iked_id any = { 0 }, got = { 0 };
+	struct ike_peer_cert *pc;
+	struct ike_v1_cert cert;
+	struct ike_blob sig;
+	struct ike_msg_err e;
+	unsigned int n = 0, other = 0;
+	char text[256], why[384];
+	size_t k;
+	int j, ret;
+
+	for (k = 0; k < c->n; k++) {
+		if (c->pl[k].type != IKEV1_PL_CERT)
+			continue;
+		if (ike_v1_msg_parse_cert(c->pl[k].body, c->pl[k].len, &cert, &e))
+			return "a malformed CERT payload";
+		if (cert.encoding != IKEV1_CERT_X509_SIG || n == IKE_CERT_CHAIN_MAX) {
+			other++;
+			continue;
+		}
+		der[n] = cert.data;
+		dlen[n++] = cert.len;
+	}
+	j = ike_v1_chain_find(c, IKEV1_PL_SIG, 0);
+	if (j < 0 || ike_v1_msg_parse_sig(c->pl[j].body, c->pl[j].len, &sig, &e))
+		return "no SIG payload";
+	if (id->len > IKED_ID_MAX)
+		return "the peer's identity is too long";
+	got.type = id->type;
+	got.len = id->len;
+	memcpy(got.data, id->data, id->len);
+	iked_id_format(&got, text, sizeof(text));
+	if (!iked_id_match(peer->has_id ? &peer->id : &any, &got)) {
+		ike_sa_log(sa, 0, "peer identity %s is not the one %s accepts", text,
+			   sa->conn->name);
+		return "the peer's identity is not the configured one";
+	}
+	if (!n) {
+		ike_sa_log(sa, 0, "peer %s sent no X.509 certificate%s", text,
+			   other ? " (only encodings veil-iked does not read)" : "");
+		return "no certificate from the peer";
+	}
+	if (ike_peer_cert_verify(peer->cred, der, dlen, n, &pc, why, sizeof(why))) {
+		ike_sa_log(sa, 0, "peer %s: %s", text, why);
+		return "the peer's certificate does not verify";
+	}
+	if (!ike_peer_cert_has_id(pc, &got)) {
+		ike_sa_log(sa, 0, "peer identity %s is not in its certificate", text);
+		ike_peer_cert_free(pc);
+		return "the peer's identity is not in its certificate";
+	}
+	ret = (sa->initiator ? ike_v1_hash_r : ike_v1_hash_i)(v->keys, p1, v->sai_b, v->sai_len,
+							      idb->body, idb->len, want);
+	if (!ret)
+		ret = ike_v1_rsa_verify(ike_peer_cert_key(pc), want, v->keys->hash_len, sig.data,
+					sig.len);
+	ike_peer_cert_free(pc);
+	if (ret) {
+		ike_sa_log(sa, 0, "peer %s failed authentication: %s", text,
+			   ret == -ENOTSUP ? "its certificate's key is not RSA" :
+			   sa->initiator ? "SIG_R does not verify" : "SIG_I does not verify");
+		return "the peer's signature does not verify";
+	}
+	ike_sa_log(sa, 1, "peer %s authenticated with an RSA signature and its certificate",
+		   text);
+	sa->peer_id = got;
+	return NULL;
+}
+
+/*
  * The peer's fifth or sixth message: its ID, and HASH_R (we initiated) or
- * HASH_I over it, and the identity the connection wants.
+ * HASH_I over it (or its certificate and signature: v1_check_cert_sig()),
+ * and the identity the connection wants.
  *
  * Return: NULL, or why not.
  */
@@ -318,6 +502,9 @@ static const char *v1_check_id_hash(struct ike_sa *sa, const struct ike_v1_phase
 	int i, j;
 
 	i = ike_v1_chain_find(c, IKEV1_PL_ID, 0);
+	if (v1_sig(sa))
+		return i < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ?
+		       "no ID" : v1_check_cert_sig(sa, p1, c, &id, &c->pl[i]);
 	j = ike_v1_chain_find(c, IKEV1_PL_HASH, 0);
 	if (i < 0 || j < 0 || ike_v1_msg_parse_id(c->pl[i].body, c->pl[i].len, &id, &e) ||
 	    ike_v1_msg_parse_hash(c->pl[j].body, c->pl[j].len, &got, &e))
@@ -334,16 +521,19 @@ static const char *v1_check_id_hash(struct ike_sa *sa, const struct ike_v1_phase
 	return NULL;
 }
 
-/* The keys, from the KE and nonce both ends have now. */
+/*
+ * The keys, from the KE and nonce both ends have now; SKEYID from the
+ * pre-shared key, or with signatures from the nonces and g^xy (§5).
+ */
 static int v1_derive(struct ike_sa *sa, struct ike_v1_phase1 *p1)
 {
 	struct ike_v1 *v = sa->v1;
-	const struct iked_secret *psk = v1_psk(sa);
+	const struct iked_secret *psk = v1_sig(sa) ? NULL : v1_psk(sa);
 	uint8_t gxy[1024];
 	size_t gxy_len = sizeof(gxy);
 	int ret;
 
-	if (!psk)
+	if (!psk && !v1_sig(sa))
 		return -ENOENT;
 	if (ike_dh_derive(sa->dh, sa->initiator ? v->gxr : v->gxi,
 			  sa->initiator ? v->gxr_len : v->gxi_len, gxy, &gxy_len))
@@ -356,7 +546,7 @@ static int v1_derive(struct ike_sa *sa, struct ike_v1_phase1 *p1)
 		.ni = sa->ni, .ni_len = sa->ni_len, .nr = sa->nr, .nr_len = sa->nr_len,
 	};
 	if (!ret)
-		ret = ike_v1_keys_derive(v->keys, p1, psk->key, psk->len);
+		ret = ike_v1_keys_derive(v->keys, p1, psk ? psk->key : NULL, psk ? psk->len : 0);
 	OPENSSL_cleanse(gxy, sizeof(gxy));
 	p1->gxy = NULL;
 	p1->gxy_len = 0;
@@ -495,12 +685,15 @@ static struct ike_sa *v1_responder_new(struct iked *d, struct iked_dgram *dg,
 		ike_sa_dead(sa, "out of memory");
 		return NULL;
 	}
-	n = ike_v1_p1_expand(props, (size_t)n, IKEV1_AUTH_PSK, conn->rekey_time, sa->v1->xf,
-			     IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
+	/* the Authentication Method is part of each transform: another is refused */
+	n = ike_v1_p1_expand(props, (size_t)n, v1_auth_method(conn), conn->rekey_time,
+			     sa->v1->xf, IKE_V1_MSG_MAX_TRANSFORMS, err, sizeof(err));
 	if (n < 0 || (sa->v1->n_xf = (size_t)n,
 		      ike_v1_p1_select(sa->v1->xf, sa->v1->n_xf, &offered, &sa->v1->chosen, &tr))) {
-		ike_sa_log(sa, 0, "IKEv1 %s from %s: no proposal chosen%s%s", mode, a,
-			   n < 0 ? ": " : "", n < 0 ? err : "");
+		ike_sa_log(sa, 0, "IKEv1 %s from %s: no proposal chosen%s%s (%s authenticates "
+			   "by %s)", mode, a, n < 0 ? ": " : "", n < 0 ? err : "", conn->name,
+			   conn->local.method == IKED_AUTH_PUBKEY ? "RSA signatures" :
+			   "pre-shared key");
 		ike_sa_dead(sa, "no proposal chosen");
 		return NULL;
 	}
@@ -589,6 +782,7 @@ void ike_v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_msg_add_ke(&b, v->gxr, v->gxr_len);
 	ike_v1_msg_add_nonce(&b, sa->nr, sa->nr_len);
+	v1_add_cr(sa, &b);
 	if (v1_add_natd(sa, &b) || v1_mm_answer(sa, dg, &b)) {
 		ike_sa_dead(sa, "cannot answer Main Mode");
 		return;

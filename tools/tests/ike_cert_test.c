@@ -1480,6 +1480,76 @@ out:
 	EVP_PKEY_free(key);
 }
 
+/* A version = 1 connection whose both sides use certificates: @file's. */
+static int v1_load(struct iked_config *cfg, const char *file, char *err, size_t errlen)
+{
+	char text[1024], path[PATH_MAX];
+	int n;
+
+	memset(cfg, 0, sizeof(*cfg));
+	n = snprintf(text, sizeof(text),
+		     "connections = {\n  c = {\n    version = 1; remote_addrs = \"192.0.2.2\";\n"
+		     "    local = { auth = \"pubkey\"; certs = \"%s\"; };\n"
+		     "    remote = { auth = \"pubkey\"; cacerts = \"root.pem\"; };\n  };\n};\n",
+		     file);
+	if (text_write("iked.conf", text, n))
+		return -2;
+	tmp_path("iked.conf", path, sizeof(path));
+	if (!CHECK(!iked_conf_load(cfg, path, err, errlen))) {
+		printf("# %s\n", err);
+		return -2;
+	}
+	return iked_creds_load(cfg, path, err, errlen) ? -1 : 0;
+}
+
+/*
+ * IKEv1 (v1_main.c): its SIG is RSA only, so other keys are refused at
+ * load; the keys for v1crypto.c's signatures; CR's CA names, the DER of
+ * the CAs' subjects (RFC 2408 §3.10).
+ */
+static void test_v1(void)
+{
+	EVP_PKEY *ec = key_new("P-256");
+	X509 *rsa = leaf_new(rsa_key, "O=veil test/CN=v1.example.org", NULL);
+	X509 *ecc = ec ? leaf_new(ec, "O=veil test/CN=v1-ec.example.org", NULL) : NULL;
+	const struct iked_cred *cred, *cas;
+	struct ike_peer_cert *pc = NULL;
+	struct iked_config cfg;
+	unsigned char *want = NULL;
+	const uint8_t *name;
+	char err[1024] = "";
+	size_t len;
+	int n;
+
+	if (!CHECK(rsa && ecc) || pem_write("v1-rsa.pem", NULL, rsa, NULL, rsa_key, NULL) ||
+	    pem_write("v1-ec.pem", NULL, ecc, NULL, ec, NULL))
+		goto out;
+	if (CHECK(!v1_load(&cfg, "v1-rsa.pem", err, sizeof(err)))) {
+		cred = cfg.conns[0].local.cred;
+		cas = cfg.conns[0].remote.cred;
+		CHECK(EVP_PKEY_eq(iked_cred_key(cred), rsa_key) == 1);
+		CHECK(iked_cred_n_cas(cas) == 1);
+		n = i2d_X509_NAME(X509_get_subject_name(root_cert), &want);
+		name = iked_cred_ca_name(cas, 0, &len);
+		CHECK(name && n > 0 && len == (size_t)n && !memcmp(name, want, len));
+		if (CHECK(!peer_verify(cas, &rsa, 1, &pc, err, sizeof(err))))
+			CHECK(EVP_PKEY_eq(ike_peer_cert_key(pc), rsa_key) == 1);
+		ike_peer_cert_free(pc);
+	} else {
+		printf("# %s\n", err);
+	}
+	iked_conf_free(&cfg);
+	CHECK(v1_load(&cfg, "v1-ec.pem", err, sizeof(err)) == -1);
+	if (!CHECK(strstr(err, "connection c, local: IKEv1 signs with an RSA key only, not ECDSA")))
+		printf("# \"%s\"\n", err);
+	iked_conf_free(&cfg);
+out:
+	OPENSSL_free(want);
+	X509_free(rsa);
+	X509_free(ecc);
+	EVP_PKEY_free(ec);
+}
+
 static const struct ktap_test tests[] = {
 	{ "credentials load, relative to the configuration file", test_load },
 	{ "credential errors say what is wrong", test_load_errors },
@@ -1491,6 +1561,7 @@ static const struct ktap_test tests[] = {
 	{ "certificate chains", test_chains },
 	{ "identities a certificate vouches for", test_ids },
 	{ "CERTREQ: SHA-1 of the CAs' public keys", test_certreq },
+	{ "IKEv1: RSA keys only, the keys for SIG, CR's CA names", test_v1 },
 };
 
 /* The root CA, one RSA key and the signed octets, for all the tests. */

@@ -310,6 +310,14 @@ static void test_conf_errors(void)
 	conf_bad(PSK " local_port = 70000;", "local_port must be a port from 1 to 65535");
 	conf_bad(PSK " fragmentation = \"maybe\";", "fragmentation must be yes or no");
 	conf_bad(PSK " version = 3;", "version must be 1 (IKEv1) or 2 (IKEv2)");
+	/* IKEv1: one method for both ends; certificates in Main Mode only */
+	conf_bad("version = 1; local = { auth = \"psk\"; };"
+		 " remote = { auth = \"pubkey\"; cacerts = \"ca.pem\"; };",
+		 "connection c: IKEv1 authenticates both ends alike");
+	conf_bad("version = 1; aggressive = \"yes\";"
+		 " local = { auth = \"pubkey\"; certs = \"gw.pem\"; };"
+		 " remote = { auth = \"pubkey\"; cacerts = \"ca.pem\"; };",
+		 "IKEv1 Aggressive Mode is for pre-shared keys only");
 	conf_bad(PSK " local_addrs = \"%any\";", "write %any4 or %any6");
 	conf_bad(PSK " local_addrs = \"10.0.0.0/8[tcp]\";", "is not an address");
 	conf_bad(PSK " proposals = 5;", "proposals must be a string");
