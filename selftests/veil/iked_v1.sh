@@ -11,9 +11,13 @@
 # and Aggressive Mode both ways. Then a table of Quick Mode cases, each
 # initiator in turn: with and without PFS, ESP in tunnel and transport
 # mode, AH in transport mode, over IPv4 and IPv6 (v1_cases); and a
-# Quick Mode with PFS refused by a child without it. Then Main Mode with
-# RSA signatures and X.509 certificates each way, and a certificate
-# veil-iked must refuse.
+# Quick Mode with PFS refused by a child without it. DPD (RFC 3706) both
+# ways and a peer gone silent; INITIAL-CONTACT when either side starts
+# anew; the ISAKMP SA renewed by either side under pings, its child
+# moving to the new one. Then Main Mode with RSA signatures and X.509
+# certificates each way, and a certificate veil-iked must refuse. Last,
+# NAT traversal through a masquerading namespace, and a flood of
+# malformed ISAKMP messages.
 #
 #   [ ikev1-l ] 10.95.0.1 ------ veth ------ 10.95.0.2 [ ikev1-r ]
 #   veil-iked   fd00:95::1                   fd00:95::2  charon
@@ -157,6 +161,7 @@ iked_start() {
 	v1_addrs
 	[ "$V1_MODE" = tunnel ] && ts="local_ts = \"$N_L\"; remote_ts = \"$N_R\";"
 	cat > "$T/iked.conf" <<-EOF
+	${IKED_GLOBAL:-}
 	connections = {
 	  v1 = {
 	    version = 1; ${IKED_CONN:-}
@@ -390,6 +395,188 @@ charon 4 transport ah yes
 charon 6 tunnel esp no
 charon 6 transport esp yes
 charon 6 transport ah no"
+
+# --- DPD, INITIAL-CONTACT and the ISAKMP SA's rekeying ---
+
+# swan_v1 LINES: charon's connection again, with LINES (";"-separated)
+# added to it, for the SAs it makes from now on.
+swan_v1() {
+	sed "s/version = 1/version = 1\n\t\t\t${1//;/\\n\\t\\t\\t}/" "$T/swanctl.conf" >"$T/swanctl-x.conf" &&
+	swanctl --load-all --file "$T/swanctl-x.conf" >"$T/swanctl.out" 2>&1 ||
+		{ cat "$T/swanctl.out"; return 1; }
+}
+
+# Both sides up, veil initiating; both ends' SPIs the same.
+v1_up() {
+	iked_start "$PSK"
+	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+}
+
+# Each case starts afresh, whatever the one before left behind.
+v1_fresh() {
+	[ -z "$IKED_PID" ] || iked_stop
+	wait_for 5 eval '[ -z "$(ip -n $R xfrm state)" ]' && return
+	swanctl --terminate --ike v1 >/dev/null 2>&1
+	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
+}
+
+# One ISAKMP SA at charon's, one child at each end, the same SPIs.
+one_each() {
+	[ "$(swanctl --list-sas 2>/dev/null | grep -c 'ESTABLISHED')" -eq 1 ] &&
+	[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+	[ "$(veil_spis)" = "$(xfrm_spis)" ]
+}
+
+# charon in the log: how often it parsed an Informational with NOTE.
+swan_parsed() { grep -c "parsed INFORMATIONAL_V1 request .*$1" "$T/charon.log"; }
+
+# veil's R-U-THEREs (dpd_delay 1 s), answered by charon with the same
+# sequence numbers: veil sees the ACKs; the SAs stay.
+dpd_veil() {
+	v1_fresh || return 1
+	swan_v1 'dpd_delay = 0' || return 1
+	local n0=$(swan_parsed 'N(DPD)')
+	IKED_CONN='dpd_delay = "1s";' v1_up || return 1
+	wait_for 40 eval '[ "$(grep -c "DPD: R-U-THERE-ACK [0-9]*$" "$T/iked.log")" -ge 2 ]' &&
+	[ "$(swan_parsed 'N(DPD)')" -ge $((n0 + 2)) ] ||
+		{ echo "charon did not answer R-U-THERE"; show_logs; return 1; }
+	one_each || { echo "the SAs did not stay"; show_logs; return 1; }
+	iked_stop
+}
+
+# charon's R-U-THEREs (its dpd_delay 1 s) answered by veil: charon takes
+# the ACKs; the SAs stay.
+dpd_charon() {
+	v1_fresh || return 1
+	swan_v1 'dpd_delay = 1s' || return 1
+	local n0=$(swan_parsed 'N(DPD_ACK)')
+	v1_up || return 1
+	wait_for 40 eval '[ "$(swan_parsed "N(DPD_ACK)")" -ge $((n0 + 2)) ]' &&
+	grep -q 'R-U-THERE [0-9]* from the peer: answered' "$T/iked.log" ||
+		{ echo "veil did not answer charon's R-U-THERE"; show_logs; return 1; }
+	one_each || { echo "the SAs did not stay"; show_logs; return 1; }
+	iked_stop
+}
+
+# charon goes silent (its IKE ports closed): veil's R-U-THERE goes
+# unanswered, and dpd_action = clear takes the child away.
+dpd_dead() {
+	local rc=0
+	v1_fresh || return 1
+	swan_v1 'dpd_delay = 0' || return 1
+	IKED_GLOBAL='iked = { retransmit_tries = 2; retransmit_timeout = 0.3; retransmit_base = 1.5; };' \
+	IKED_CONN='dpd_delay = "1s";' IKED_CHILD='dpd_action = "clear";' v1_up || return 1
+	r nft add table inet v1dpd &&
+	r nft add chain inet v1dpd in '{ type filter hook input priority 0; }' &&
+	r nft add rule inet v1dpd in udp dport '{ 500, 4500 }' drop || return 1
+	wait_for 50 grep -q 'the peer did not answer' "$T/iked.log" &&
+	wait_for 10 eval '[ -z "$(l "$VEIL" sa list)" ]' ||
+		{ echo "veil kept its SAs"; l "$VEIL" sa list; show_logs; rc=1; }
+	grep -q 'DPD: R-U-THERE' "$T/iked.log" || { echo "no R-U-THERE"; rc=1; }
+	r nft delete table inet v1dpd
+	return $rc
+}
+
+# veil-iked is killed (no Deletes go out) and starts again (veil.ko
+# flushed, as after a reboot): its INITIAL-CONTACT makes charon drop the
+# ISAKMP SA and child it still had of the old one.
+ic_veil() {
+	v1_fresh || return 1
+	swan_v1 'dpd_delay = 0' || return 1
+	v1_up || return 1
+	kill -9 "$IKED_PID" && wait "$IKED_PID" 2>/dev/null
+	IKED_PID=
+	l "$VEIL" sa flush && l "$VEIL" policy flush || return 1
+	mv "$T/iked.log" "$T/iked-1.log"
+	v1_up || return 1
+	grep -q 'INITIAL-CONTACT: our first ISAKMP SA' "$T/iked.log" &&
+	wait_for 25 one_each ||
+		{ echo "charon kept the old SAs"; swanctl --list-sas; show_logs; return 1; }
+	l ping -q -c 1 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+}
+
+# charon is killed and starts again (XFRM flushed) and initiates: its
+# INITIAL-CONTACT makes veil drop the old ISAKMP SA and its child.
+# (charon sends it in Main Mode's fifth message when it holds no IKE_SA
+# with the peer's identities and the connection's unique is not "never":
+# so by default, unique = no.)
+ic_charon() {
+	[ -n "$IKED_PID" ] || v1_up || return 1
+	kill -9 "$CHARON_PID" && wait "$CHARON_PID" 2>/dev/null
+	CHARON_PID=
+	ip -n $R xfrm state flush && ip -n $R xfrm policy flush &&
+	charon_start || return 1
+	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
+	wait_for 25 grep -q 'INITIAL-CONTACT: the peer has started anew' "$T/iked.log" &&
+	wait_for 25 one_each || { l "$VEIL" sa list; show_logs; return 1; }
+	l ping -q -c 1 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	iked_stop
+}
+
+# ping_across SECONDS: pings every 50 ms for that long; none may be lost.
+ping_across() {
+	local loss
+	l ping -q -c $(($1 * 20)) -i 0.05 -W 3 -I 10.95.1.1 10.95.2.1 >"$T/ping.out" 2>&1
+	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
+	[ "$loss" = 0 ] || { echo "loss: $loss%"; cat "$T/ping.out"; return 1; }
+}
+
+# heir_rekeyed: an ISAKMP SA that took over the child rekeyed it later.
+heir_rekeyed() {
+	local h
+	for h in $(sed -n 's/.*v1\[\([0-9a-f]*\)\] took over 1 IPsec SA.*/\1/p' "$T/iked.log"); do
+		grep -q "v1\[$h\] child net rekeyed" "$T/iked.log" && return 0
+	done
+	return 1
+}
+
+# veil renews the ISAKMP SA (rekey_time 3 s) twice while pings go: a new
+# Main Mode takes over the child, the old SA goes with an ISAKMP Delete
+# alone, and the child's own rekey (rekey_time 4 s) then goes through the
+# new one; no ping is lost, and the child still carries traffic after.
+rekey_veil() {
+	local d0 a0
+	v1_fresh || return 1
+	sleep 0.5
+	d0=$(grep -c 'received DELETE for IKE_SA' "$T/charon.log")
+	a0=$(grep -c 'detected reauth of existing IKE_SA, adopting 1 children' "$T/charon.log")
+	IKED_CONN='rekey_time = "3s"; rand_time = "1s";' \
+	IKED_CHILD='rekey_time = "4s"; rand_time = "1s"; life_time = "60s";' v1_up || return 1
+	ping_across 6 || { show_logs; return 1; }
+	wait_for 15 eval '[ "$(grep -c "took over 1 IPsec SA of ISAKMP SA" "$T/iked.log")" -ge 2 ] &&
+		[ "$(grep -c "received DELETE for IKE_SA" "$T/charon.log")" -ge $((d0 + 2)) ] &&
+		[ "$(grep -c "detected reauth of existing IKE_SA, adopting 1 children" \
+			"$T/charon.log")" -ge $((a0 + 2)) ]' ||
+		{ echo "no Phase 1 rekey"; show_logs; return 1; }
+	wait_for 25 heir_rekeyed || { echo "no child rekey on a new ISAKMP SA"; show_logs; return 1; }
+	wait_for 25 one_each || { swanctl --list-sas; l "$VEIL" sa list; show_logs; return 1; }
+	l ping -q -c 1 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	iked_stop
+}
+
+# charon renews it (IKEv1 reauthentication, rekey_time 2 s) while pings
+# go: veil's new ISAKMP SA adopts the child, and charon's Delete of the
+# old one takes none along; no ping is lost.
+rekey_charon() {
+	local i0
+	v1_fresh || return 1
+	i0=$(grep -c 'initiating Main Mode IKE_SA' "$T/charon.log")
+	swan_v1 'rekey_time = 2s;over_time = 1s;rand_time = 1s' || return 1
+	v1_up || return 1
+	ping_across 3 || { show_logs; return 1; }
+	wait_for 10 grep -q 'took over 1 IPsec SA of ISAKMP SA' "$T/iked.log" ||
+		{ echo "no adoption"; show_logs; return 1; }
+	wait_for 25 one_each || { swanctl --list-sas; l "$VEIL" sa list; show_logs; return 1; }
+	l ping -q -c 1 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	[ "$(grep -c 'initiating Main Mode IKE_SA' "$T/charon.log")" -gt "$i0" ] ||
+		{ echo "charon did not renew it"; show_logs; return 1; }
+	iked_stop
+	swanctl --load-all --file "$T/swanctl.conf" >/dev/null
+}
+
 
 # --- Main Mode with RSA signatures and certificates (RFC 2409 §5.1) ---
 #
@@ -710,7 +897,7 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan $((21 + $(echo "$v1_cases" | wc -l)))
+ktap_set_plan $((28 + $(echo "$v1_cases" | wc -l)))
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -730,6 +917,14 @@ while read -r who fam mode proto pfs; do
 done <<<"$v1_cases"
 check "charon offers PFS to a child of veil's without it: no proposal chosen, nothing installed" \
 	v1_pfs_refused
+check "DPD: veil's R-U-THEREs are answered by charon" dpd_veil
+check "DPD: charon's R-U-THEREs are answered by veil" dpd_charon
+check "DPD: charon goes silent: veil clears the child (dpd_action = clear)" dpd_dead
+check "INITIAL-CONTACT: veil-iked restarts: charon drops the old SAs" ic_veil
+check "INITIAL-CONTACT: charon restarts: veil drops the old ISAKMP SA and child" ic_charon
+check "veil renews the ISAKMP SA twice under pings: child taken over, none lost" rekey_veil
+check "charon renews the ISAKMP SA under pings: veil adopts the child, none lost" \
+	rekey_charon
 check "Main Mode with RSA certificates, veil initiates: ping both ways through ESP" cert_veil
 check "Main Mode with RSA certificates, charon initiates: ping both ways through ESP" \
 	cert_charon

@@ -718,6 +718,9 @@ static int conf_conn(const config_setting_t *s, struct iked_conn_cfg *conn, stru
 	c->where = where;
 	if (conf_section(s, conf_conn_keys, conn, skip, c))
 		return -1;
+	/* IKEv1: an ISAKMP SA lasts 24 h unless told, as on Cisco IOS */
+	if (conn->version == 1 && !config_setting_get_member(s, "rekey_time"))
+		conn->rekey_time = 24 * 3600;
 	if (!*conn->proposals)
 		strcpy(conn->proposals, "default");
 	if (!conn->over_time)

@@ -142,7 +142,8 @@ struct iked_child_cfg {
  * @fragmentation: RFC 7383 fragmentation offered and used (default yes)
  * @encap: UDP-encapsulate ESP even without a NAT (default no)
  * @dpd_delay: seconds of silence before a liveness check, 0 for none
- * @rekey_time: seconds before the IKE SA is rekeyed (default 4 h)
+ * @rekey_time: seconds before the IKE SA is rekeyed (default 4 h; 24 h for
+ *	IKEv1, whose ISAKMP SA is renewed by a new Phase 1)
  * @over_time: seconds after @rekey_time that the IKE SA is deleted
  *	(default 10% of @rekey_time)
  * @rand_time: at most this many seconds are taken off @rekey_time

@@ -416,6 +416,12 @@ static void sa_on_rekey(struct iked_timer *t)
 
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
+	if (sa->version == 1) {
+		/* IKEv1: a new ISAKMP SA takes over (v1_info.c) */
+		if (ike_v1_rekey(sa))
+			iked_timer_set(&sa->rekey, 1000);
+		return;
+	}
 	if (sa->req.buf || sa->rekey_new || ike_create_rekey_ike(sa))
 		iked_timer_set(&sa->rekey, 1000);
 }
@@ -433,7 +439,9 @@ static void sa_on_dpd(struct iked_timer *t)
 		return;
 	}
 	/* A request in flight checks liveness already. */
-	if (!sa->req.buf)
+	if (!sa->req.buf && sa->version == 1)
+		ike_v1_dpd(sa);		/* R-U-THERE, RFC 3706 */
+	else if (!sa->req.buf)
 		ike_info_dpd(sa);
 	iked_timer_set(&sa->dpd, delay);
 }

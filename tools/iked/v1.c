@@ -5,7 +5,7 @@
  * (Deletes both ways) and the dispatch of what arrives. Main Mode is in
  * v1_main.c, Quick Mode in v1_quick.c.
  *
- * Not there yet: Aggressive Mode, signatures, NAT-T, DPD and rekeying.
+ * DPD, INITIAL-CONTACT and the ISAKMP SA's rekeying are in v1_info.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -53,6 +53,7 @@ int ike_v1_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_a
 {
 	ike_wire_free(&sa->req);
 	iked_timer_cancel(&sa->retransmit);
+	sa->v1->dpd_out = false;
 	if (expect_answer) {
 		if (v1_wire_set(&sa->req, msg, len))
 			return -ENOMEM;
@@ -107,15 +108,10 @@ void ike_v1_hdr(const struct ike_sa *sa, struct ike_v1_hdr *h, uint8_t exchange,
 	h->msg_id = msgid;
 }
 
-/*
- * Encrypts a message built in the clear with its header (RFC 2409 §5.3,
- * Appendix B), and sends it: as an answer to @in, or as a message of ours
- * (retransmitted until answered when @expect_answer).
- */
-int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
-		     bool expect_answer, const struct iked_dgram *in)
+/* Encrypts a message built in the clear with its header into @out. */
+static int v1_seal(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid, uint8_t *out,
+		   size_t cap, size_t *out_len)
 {
-	uint8_t out[V1_MSG_MAX];
 	size_t len, clen;
 	int ret;
 
@@ -123,7 +119,7 @@ int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid
 	if (ret)
 		return ret;
 	ret = ike_v1_encrypt(sa->v1->keys, msgid, b->buf + IKEV1_HDR_LEN, len - IKEV1_HDR_LEN,
-			     out + IKEV1_HDR_LEN, sizeof(out) - IKEV1_HDR_LEN, &clen);
+			     out + IKEV1_HDR_LEN, cap - IKEV1_HDR_LEN, &clen);
 	if (ret)
 		return ret;
 	memcpy(out, b->buf, IKEV1_HDR_LEN);
@@ -133,6 +129,25 @@ int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid
 	out[26] = len >> 8;
 	out[27] = len;
 	OPENSSL_cleanse(b->buf + IKEV1_HDR_LEN, b->len - IKEV1_HDR_LEN);
+	*out_len = len;
+	return 0;
+}
+
+/*
+ * Encrypts a message built in the clear with its header (RFC 2409 §5.3,
+ * Appendix B), and sends it: as an answer to @in, or as a message of ours
+ * (retransmitted until answered when @expect_answer).
+ */
+int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
+		     bool expect_answer, const struct iked_dgram *in)
+{
+	uint8_t out[V1_MSG_MAX];
+	size_t len;
+	int ret;
+
+	ret = v1_seal(sa, b, msgid, out, sizeof(out), &len);
+	if (ret)
+		return ret;
 	return in ? ike_v1_answer(sa, in, out, len) : ike_v1_send(sa, out, len, expect_answer);
 }
 
@@ -155,15 +170,26 @@ void ike_v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id)
 
 /* --- Informational --- */
 
-/*
- * One Informational exchange (RFC 2409 §5.7) with one Delete payload:
- * HASH(1) = prf(SKEYID_a, M-ID | D), under a fresh Message ID's IV.
+/**
+ * ike_v1_info_send - one Informational exchange (RFC 2409 §5.7) with one
+ *	Notification or one Delete payload
+ * @sa: an ISAKMP SA with keys
+ * @n: the Notification, or NULL
+ * @del: else the Delete
+ * @expect_answer: it is our request in flight (an R-U-THERE), sent again
+ *	until answered; else it is sent once, and whatever request is in
+ *	flight (a Quick Mode, a DPD) stays so
+ *
+ * HASH(1) = prf(SKEYID_a, M-ID | N/D), under a fresh Message ID's IV.
+ *
+ * Return: 0 or a negative errno.
  */
-static int v1_send_delete(struct ike_sa *sa, const struct ike_v1_delete *del)
+int ike_v1_info_send(struct ike_sa *sa, const struct ike_v1_notify *n,
+		     const struct ike_v1_delete *del, bool expect_answer)
 {
 	struct ike_v1_builder b;
 	struct ike_v1_hdr h;
-	uint8_t buf[512];
+	uint8_t buf[512], out[512 + 64];
 	size_t off, len, hoff, hlen;
 	uint32_t msgid = 0;
 	int ret;
@@ -173,7 +199,10 @@ static int v1_send_delete(struct ike_sa *sa, const struct ike_v1_delete *del)
 	ike_v1_hdr(sa, &h, IKEV1_EXCH_INFORMATIONAL, IKEV1_FLAG_ENCRYPTION, msgid);
 	ike_v1_msg_build_init(&b, buf, sizeof(buf), &h);
 	ike_v1_msg_add_hash(&b, NULL, sa->v1->keys->hash_len);
-	ike_v1_msg_add_delete(&b, del);
+	if (n)
+		ike_v1_msg_add_notify(&b, n);
+	else
+		ike_v1_msg_add_delete(&b, del);
 	ret = ike_v1_msg_build_end(&b, &len);
 	if (!ret)
 		ret = ike_v1_msg_span_after(&b, 0, &off, &len);
@@ -182,9 +211,16 @@ static int v1_send_delete(struct ike_sa *sa, const struct ike_v1_delete *del)
 	if (!ret)
 		ret = ike_v1_info_hash(sa->v1->keys, msgid, buf + off, len, buf + hoff);
 	if (!ret)
-		ret = ike_v1_seal_send(sa, &b, msgid, false, NULL);
+		ret = v1_seal(sa, &b, msgid, out, sizeof(out), &len);
 	ike_v1_iv_forget(sa->v1->keys, msgid);
-	return ret;
+	if (ret)
+		return ret;
+	return expect_answer ? ike_v1_send(sa, out, len, true) : ike_sa_send_plain(sa, out, len);
+}
+
+static int v1_send_delete(struct ike_sa *sa, const struct ike_v1_delete *del)
+{
+	return ike_v1_info_send(sa, NULL, del, false);
 }
 
 /* A child's Delete (its inbound SPI), sent when the ISAKMP SA can. */
@@ -267,8 +303,10 @@ void ike_v1_kick(struct ike_sa *sa)
 	struct ike_child *c;
 	struct ike_op op;
 
+	if (ike_v1_forward_ops(sa))
+		return;
 	while (sa->n_ops && sa->state == IKE_SA_ESTABLISHED && !sa->v1->qm.active &&
-	       !sa->v1->switch_new) {
+	       !sa->v1->switch_new && !ike_v1_successor(sa)) {
 		op = sa->ops[0];
 		memmove(sa->ops, sa->ops + 1, --sa->n_ops * sizeof(sa->ops[0]));
 		if (op.type == IKE_OP_NEW_CHILD) {
@@ -321,12 +359,14 @@ void ike_v1_delete(struct ike_sa *sa, bool tell_peer)
 /*
  * An Informational exchange from the peer (RFC 2409 §5.7), its HASH(1)
  * checked: a Delete of a child (by the SPI it receives on, our outbound
- * one) or of the ISAKMP SA. Notifications are logged.
+ * one) or of the ISAKMP SA; a notification (DPD, INITIAL-CONTACT; the
+ * others are logged).
  */
 static void v1_info_in(struct ike_sa *sa, uint32_t msgid, const struct ike_v1_chain *c)
 {
 	uint8_t want[IKE_V1_HASH_MAX];
 	struct ike_v1_delete del;
+	struct ike_v1_notify n;
 	struct ike_blob got, after;
 	struct ike_msg_err e;
 	struct ike_child *ch;
@@ -342,9 +382,11 @@ static void v1_info_in(struct ike_sa *sa, uint32_t msgid, const struct ike_v1_ch
 		ike_v1_iv_forget(sa->v1->keys, msgid);
 		return;
 	}
-	for (i = 1; i < c->n; i++) {
+	ike_v1_iv_forget(sa->v1->keys, msgid);
+	for (i = 1; i < c->n && sa->state != IKE_SA_DEAD; i++) {
 		if (c->pl[i].type == IKEV1_PL_N) {
-			ike_sa_log(sa, 1, "IKEv1 notification from the peer");
+			if (!ike_v1_msg_parse_notify(c->pl[i].body, c->pl[i].len, &n, &e))
+				ike_v1_notify_in(sa, &n);
 			continue;
 		}
 		if (c->pl[i].type != IKEV1_PL_D ||
@@ -368,14 +410,40 @@ static void v1_info_in(struct ike_sa *sa, uint32_t msgid, const struct ike_v1_ch
 			ike_child_release(sa, ch);
 		}
 	}
-	ike_v1_iv_forget(sa->v1->keys, msgid);
-	if (drop_sa) {
+	if (drop_sa && sa->state != IKE_SA_DEAD) {
+		/*
+		 * IKEv1's IPsec SAs do not depend on the ISAKMP SA that made
+		 * them, but charon deletes its CHILD_SAs with the IKE_SA they
+		 * are on (without a Delete for them), so those still here go
+		 * too, or ours would outlive charon's. Children that a newer
+		 * ISAKMP SA with the peer took over (a Phase 1 rekey, either
+		 * side's) are on that one, and stay; so do those still here
+		 * while such an SA is on its way (ike_v1_pass_on()).
+		 */
 		ike_sa_log(sa, 0, "the peer deleted the ISAKMP SA");
+		ike_v1_pass_on(sa);
 		ike_v1_delete(sa, false);
 	}
 }
 
 /* --- dispatch --- */
+
+/* The responder's ISAKMP SA an initiator's first message just made. */
+static struct ike_sa *v1_responder_of(struct iked *d, const uint8_t *icookie,
+				      const struct iked_dgram *dg)
+{
+	struct ike_sa *sa;
+	unsigned int b;
+
+	for (b = 0; b < IKED_SA_HASH; b++)
+		for (sa = d->sas[b]; sa; sa = sa->hnext)
+			if (sa->version == 1 && !sa->initiator && sa->v1 &&
+			    sa->state != IKE_SA_DEAD &&
+			    !memcmp(sa->spi_i, icookie, IKEV1_COOKIE_LEN) &&
+			    iked_addr_equal(&sa->remote, &dg->remote, true))
+				return sa;
+	return NULL;
+}
 
 /**
  * ike_v1_receive - an IKEv1 datagram
@@ -407,6 +475,11 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 		else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE &&
 			 !(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION))
 			ike_v1_am1(d, dg, &msg);
+		else
+			return;
+		sa = v1_responder_of(d, msg.hdr.icookie, dg);
+		if (sa)
+			ike_v1_phase1_seen(sa, &msg.chain);
 		return;
 	}
 	/* our cookie: the initiator's if we started, else the responder's */
@@ -432,6 +505,9 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 	if (ike_v1_again(sa, dg))
 		return;
 	if (!(msg.hdr.flags & IKEV1_FLAG_ENCRYPTION)) {
+		/* what the peer speaks (its Vendor IDs), what it says of itself */
+		if (!msg.hdr.msg_id && sa->v1->state != V1_ESTABLISHED)
+			ike_v1_phase1_seen(sa, &msg.chain);
 		/* Aggressive Mode's second message, and a third one sent in the clear */
 		if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE && sa->v1->state == V1_AM1_SENT)
 			ike_v1_am2(sa, &msg);
@@ -459,6 +535,8 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 	}
 	/* the initiator floated to the NAT-T port (RFC 3947 §4), or its NAT remapped */
 	ike_sa_follow(sa, dg);
+	if (!id && sa->v1->state != V1_ESTABLISHED)
+		ike_v1_phase1_seen(sa, &chain);
 	if (msg.hdr.exchange == IKEV1_EXCH_IDENTITY_PROT && !id && sa->v1->state == V1_MM5_SENT)
 		ike_v1_mm6(sa, &chain);
 	else if (msg.hdr.exchange == IKEV1_EXCH_AGGRESSIVE && !id &&

@@ -20,5 +20,7 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg);
 void ike_v1_delete(struct ike_sa *sa, bool tell_peer);
 void ike_v1_kick(struct ike_sa *sa);
 void ike_v1_free(struct ike_v1 *v);
+int ike_v1_dpd(struct ike_sa *sa);
+int ike_v1_rekey(struct ike_sa *sa);
 
 #endif /* VEIL_IKED_V1_H */

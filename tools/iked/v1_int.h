@@ -19,6 +19,8 @@
 #define V1_MSG_MAX	8192
 /* How long a rekey's new outbound SA waits for the responder (ms). */
 #define V1_SWITCH_MS	500
+/* How long an ISAKMP SA our rekey replaced lives on (ms): see v1_info.c. */
+#define V1_OLD_DELETE_MS	1000
 
 extern const uint8_t ike_v1_vid_natt[16];
 extern const uint8_t ike_v1_vid_dpd[16];
@@ -104,6 +106,17 @@ struct v1_qm {
  * @switch_new: the new child's inbound SPI, 0 when no switch waits
  * @switch_old: the old child's
  * @natt: the peer sent RFC 3947's Vendor ID: NAT-D goes both ways
+ * @peer_dpd: the peer sent the DPD Vendor ID (RFC 3706): it answers
+ *	R-U-THERE
+ * @dpd_out: our R-U-THERE is the request in flight (sa->req)
+ * @dpd_seq: the sequence number of our last R-U-THERE
+ * @peer_ic: the peer's Phase 1 carried INITIAL-CONTACT
+ * @replaces: our rekey: the local cookie of the ISAKMP SA this one
+ *	replaces (found again by it: that one may be gone meanwhile)
+ * @rekey_by: on the old SA, the local cookie of its replacement while
+ *	that is made
+ * @replaced: another ISAKMP SA took this one's children; it only waits
+ *	for its Delete
  */
 struct ike_v1 {
 	enum v1_state state;
@@ -127,6 +140,13 @@ struct ike_v1 {
 	uint32_t switch_new;
 	uint32_t switch_old;
 	bool natt;
+	bool peer_dpd;
+	bool dpd_out;
+	uint32_t dpd_seq;
+	bool peer_ic;
+	uint8_t replaces[IKEV1_COOKIE_LEN];
+	uint8_t rekey_by[IKEV1_COOKIE_LEN];
+	bool replaced;
 };
 
 bool ike_v1_again(struct ike_sa *sa, const struct iked_dgram *in);
@@ -154,6 +174,17 @@ void ike_v1_switch_later(struct ike_sa *sa, uint32_t spi_new, uint32_t spi_old);
 int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
 		     bool expect_answer, const struct iked_dgram *in);
 void ike_v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id);
+int ike_v1_info_send(struct ike_sa *sa, const struct ike_v1_notify *n,
+		     const struct ike_v1_delete *del, bool expect_answer);
+
+/* v1_info.c: DPD, INITIAL-CONTACT, the ISAKMP SA's lifetime */
+void ike_v1_phase1_seen(struct ike_sa *sa, const struct ike_v1_chain *c);
+int ike_v1_add_initial_contact(struct ike_sa *sa, struct ike_v1_builder *b);
+void ike_v1_life_up(struct ike_sa *sa);
+struct ike_sa *ike_v1_successor(struct ike_sa *sa);
+bool ike_v1_forward_ops(struct ike_sa *sa);
+bool ike_v1_pass_on(struct ike_sa *sa);
+void ike_v1_notify_in(struct ike_sa *sa, const struct ike_v1_notify *n);
 int ike_v1_send(struct ike_sa *sa, const uint8_t *msg, size_t len, bool expect_answer);
 
 #endif /* VEIL_IKED_V1_INT_H */

@@ -312,6 +312,7 @@ static void v1_established(struct ike_sa *sa)
 	 * later exchange would go into ESP.
 	 */
 	ike_sa_bypass(sa, true);
+	ike_v1_life_up(sa);
 }
 
 /*
@@ -594,7 +595,8 @@ void ike_v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 	/* RFC 3947 §4: a NAT found, the identities go on the NAT-T port */
 	v1_check_natd(sa, &msg->chain);
 	ike_sa_float(sa);
-	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf))) {
+	if (v1_build_id_hash(sa, &p1, &b, buf, sizeof(buf)) ||
+	    ike_v1_add_initial_contact(sa, &b)) {
 		v1_fail(sa, "cannot build Main Mode's fifth message");
 		return;
 	}
@@ -949,7 +951,8 @@ void ike_v1_am2(struct ike_sa *sa, const struct ike_v1_msg *msg)
 	ike_v1_msg_add_hash(&b, NULL, v->keys->hash_len);
 	if (ike_v1_msg_span_body(&b, 0, &off, &len) ||
 	    ike_v1_hash_i(v->keys, &p1, v->sai_b, v->sai_len, idb, idl, buf + off) ||
-	    v1_add_natd(sa, &b) || ike_v1_seal_send(sa, &b, 0, false, NULL)) {
+	    v1_add_natd(sa, &b) || ike_v1_add_initial_contact(sa, &b) ||
+	    ike_v1_seal_send(sa, &b, 0, false, NULL)) {
 		v1_fail(sa, "cannot send Aggressive Mode's third message");
 		return;
 	}
