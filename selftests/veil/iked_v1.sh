@@ -371,6 +371,9 @@ v1_pfs_refused() {
 	swanctl --initiate --child net --timeout 2 >"$T/init.out" 2>&1
 	wait_for 25 grep -q 'child net: Quick Mode: no proposal chosen' "$T/iked.log" ||
 		{ show_logs; return 1; }
+	# and says so to charon, which stops retransmitting
+	wait_for 25 grep -q 'received NO_PROPOSAL_CHOSEN error notify' "$T/charon.log" ||
+		{ show_logs; return 1; }
 	# charon's inbound SPI waits in XFRM as a larval state, without keys
 	[ -z "$("$VEIL" -n $L sa list)" ] &&
 	! ip -n $R xfrm state | grep -qE '^[[:space:]]+(enc|auth[a-z-]*|aead) ' ||
@@ -890,6 +893,8 @@ malformed() {
 	# they did reach it, and were turned away
 	[ "$(grep -c 'dropped' "$T/iked.log")" -gt 500 ] ||
 		{ echo "$(grep -c 'dropped' "$T/iked.log") dropped"; show_logs; return 1; }
+	# the flood's Main Modes reached half_open_limit (50), and no more were kept
+	grep -q 'half-open SAs: dropped' "$T/iked.log" || { show_logs; return 1; }
 	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; show_logs; return 1; }
 	wait_for 50 grep -q 'the peer rekeys it' "$T/iked.log" || { show_logs; return 1; }
 	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }

@@ -404,7 +404,8 @@ static void sa_on_expire(struct iked_timer *t)
 	struct ike_sa *sa = iked_container_of(t, struct ike_sa, expire);
 
 	if (sa->state == IKE_SA_INIT_DONE)
-		ike_sa_dead(sa, "half-open: no IKE_AUTH came");
+		ike_sa_dead(sa, sa->version == 1 ? "half-open: Phase 1 did not finish" :
+				"half-open: no IKE_AUTH came");
 	else
 		ike_sa_delete(sa, true);
 }

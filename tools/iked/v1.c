@@ -445,6 +445,35 @@ static struct ike_sa *v1_responder_of(struct iked *d, const uint8_t *icookie,
 	return NULL;
 }
 
+/*
+ * An Informational under Phase 1's keys before Phase 1 is done: the
+ * peer's refusal (AUTHENTICATION-FAILED when our signature or hash did
+ * not verify, INVALID-ID-INFORMATION, ...). Only the holder of the keys
+ * can have sent it, and there is no HASH(1) yet to check; the SA ends
+ * with what the peer said instead of retransmitting to the end.
+ */
+static void v1_phase1_refused(struct ike_sa *sa, uint32_t msgid, const struct ike_v1_chain *c)
+{
+	struct ike_v1_notify n;
+	struct ike_msg_err e;
+	char why[128];
+	size_t i;
+
+	ike_v1_iv_forget(sa->v1->keys, msgid);
+	for (i = 0; i < c->n; i++) {
+		/* 1 to 8191 are errors (RFC 2408 §3.14.1) */
+		if (c->pl[i].type != IKEV1_PL_N ||
+		    ike_v1_msg_parse_notify(c->pl[i].body, c->pl[i].len, &n, &e) ||
+		    !n.type || n.type >= 8192)
+			continue;
+		snprintf(why, sizeof(why), "IKEv1 Phase 1 refused by the peer: %s",
+			 ike_v1_msg_notify_name(n.type));
+		ike_sa_dead(sa, why);
+		return;
+	}
+	ike_sa_log(sa, 1, "IKEv1 Informational during Phase 1 with no error: ignored");
+}
+
 /**
  * ike_v1_receive - an IKEv1 datagram
  * @d: the daemon
@@ -557,6 +586,8 @@ void ike_v1_receive(struct iked *d, struct iked_dgram *dg)
 	else if (msg.hdr.exchange == IKEV1_EXCH_INFORMATIONAL && id &&
 		 sa->v1->state == V1_ESTABLISHED)
 		v1_info_in(sa, id, &chain);
+	else if (msg.hdr.exchange == IKEV1_EXCH_INFORMATIONAL && id)
+		v1_phase1_refused(sa, id, &chain);
 	else
 		ike_sa_log(sa, 1, "IKEv1 %s %08x: not handled yet",
 			   ike_v1_msg_exchange_name(msg.hdr.exchange), id);

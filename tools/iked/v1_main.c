@@ -298,6 +298,9 @@ static void v1_established(struct ike_sa *sa)
 	char a[64], b[64];
 
 	sa->v1->state = V1_ESTABLISHED;
+	if (sa->state == IKE_SA_INIT_DONE && sa->d->half_open)
+		sa->d->half_open--;
+	iked_timer_cancel(&sa->expire);
 	sa->state = IKE_SA_ESTABLISHED;
 	/* RFC 3948 §2.3: keep the NAT's mapping for the ESP in UDP alive */
 	if (sa->nat_local)
@@ -671,6 +674,16 @@ static struct ike_sa *v1_responder_new(struct iked *d, struct iked_dgram *dg,
 				return NULL;
 			}
 	iked_addr_str(&dg->remote, a, sizeof(a));
+	/*
+	 * IKEv1 has no stateless COOKIE round: past the limit a new peer
+	 * waits (its retransmission comes back) until half-open SAs finish
+	 * or expire.
+	 */
+	if (d->half_open >= d->cfg.half_open_limit) {
+		iked_log(IKED_IKE, 1, "IKEv1 %s from %s: %u half-open SAs: dropped", mode, a,
+			 d->half_open);
+		return NULL;
+	}
 	/* Main Mode is always taken; Aggressive Mode only where allowed */
 	if (!conn || conn->version != 1 || (aggressive && !conn->aggressive)) {
 		iked_log(IKED_IKE, 1, "IKEv1 %s from %s: no connection takes it", mode, a);
@@ -709,7 +722,10 @@ static struct ike_sa *v1_responder_new(struct iked *d, struct iked_dgram *dg,
 	sa->local = dg->local;
 	sa->remote = dg->remote;
 	v1_vendors(sa, &msg->chain);
+	/* half-open until Phase 1 is done, and forgotten if it is not */
 	sa->state = IKE_SA_INIT_DONE;
+	d->half_open++;
+	iked_timer_set(&sa->expire, IKED_HALF_OPEN_MS);
 	sa->v1->sai_b = malloc(msg->chain.pl[i].len);
 	if (!sa->v1->sai_b) {
 		ike_sa_dead(sa, "out of memory");

@@ -423,6 +423,23 @@ static bool v1_ts_fits(const struct ike_sa *sa, const struct iked_child_cfg *cfg
 	       id->from_port == ts->from_port && id->to_port == ts->to_port;
 }
 
+/*
+ * The peer's Quick Mode refused (RFC 2408 §3.14.1), naming its first
+ * proposal's SPI: the peer stops retransmitting a message whose IV is
+ * spent here, and its log says why.
+ */
+static void v1_qm_refuse(struct ike_sa *sa, uint32_t msgid, const struct ike_v1_sa *offered,
+			 uint16_t type)
+{
+	const struct ike_v1_proposal *p = &offered->prop[0];
+
+	ike_v1_iv_forget(sa->v1->keys, msgid);
+	ike_v1_info_send(sa, &(struct ike_v1_notify){
+		.doi = IKEV1_DOI_IPSEC, .proto = p->proto, .spi_size = p->spi_size,
+		.spi = p->spi, .type = type,
+	}, NULL, false);
+}
+
 /* QM1: the initiator's offer for a child; QM2: our choice. */
 void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike_v1_msg *msg,
 		const struct ike_v1_chain *c)
@@ -468,6 +485,7 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	memset(q, 0, sizeof(*q));
 	if (!v1_id_ts(&idi, &ti) || !v1_id_ts(&idr, &tr)) {
 		ike_sa_log(sa, 0, "Quick Mode: IDs that are not addresses or subnets");
+		v1_qm_refuse(sa, msg->hdr.msg_id, &offered, IKEV1_N_INVALID_ID_INFORMATION);
 		return;
 	}
 	for (k = 0; k < sa->conn->n_children; k++) {
@@ -482,12 +500,14 @@ void ike_v1_qm1(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	}
 	if (!q->cfg) {
 		ike_sa_log(sa, 0, "Quick Mode: no child of %s has these selectors", sa->conn->name);
+		v1_qm_refuse(sa, msg->hdr.msg_id, &offered, IKEV1_N_INVALID_ID_INFORMATION);
 		return;
 	}
 	kk = v1_qm_xf(sa, q->cfg, q->xf, err, sizeof(err));
 	if (kk < 0 || (q->n_xf = (size_t)kk,
 		       ike_v1_p2_select(q->xf, q->n_xf, &offered, &q->chosen, &pi, &tix))) {
 		ike_sa_log(sa, 0, "child %s: Quick Mode: no proposal chosen", q->cfg->name);
+		v1_qm_refuse(sa, msg->hdr.msg_id, &offered, IKEV1_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
 	q->msgid = msg->hdr.msg_id;
