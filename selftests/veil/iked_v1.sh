@@ -384,20 +384,19 @@ v1_pfs_refused() {
 	return 0
 }
 
-# The Quick Mode table: initiator, family, mode, protocol, PFS. IPv4
-# ESP tunnel with PFS is main_quick's and charon_initiates'.
-v1_cases="veil 4 tunnel esp no
-veil 4 transport esp yes
-veil 4 transport ah no
+# The Quick Mode table: initiator, family, mode, protocol, PFS. Each
+# initiator has PFS on and off, ESP in tunnel and transport mode, AH, and
+# both families, though not every combination (each row is a Main Mode
+# and a Quick Mode under TCG). IPv4 ESP tunnel with PFS is main_quick's
+# and charon_initiates'.
+v1_cases="veil 4 transport esp no
+veil 4 transport ah yes
 veil 6 tunnel esp yes
-veil 6 transport esp no
-veil 6 transport ah yes
-charon 4 tunnel esp no
-charon 4 transport esp no
-charon 4 transport ah yes
+veil 6 transport ah no
+charon 4 transport esp yes
+charon 4 transport ah no
 charon 6 tunnel esp no
-charon 6 transport esp yes
-charon 6 transport ah no"
+charon 6 transport esp yes"
 
 # --- DPD, INITIAL-CONTACT and the ISAKMP SA's rekeying ---
 
