@@ -384,6 +384,52 @@ v1_pfs_refused() {
 	return 0
 }
 
+# ctl_v1: `veil ike` drives an IKEv1 connection as an IKEv2 one. With
+# start_action none, `up` brings Main Mode and Quick Mode; `list` shows
+# charon's cookies as the SA's SPIs and XFRM's SPIs for the child;
+# `down` of the child sends its Delete and keeps the ISAKMP SA; `up` of
+# the connection makes a child by Quick Mode on it; `down` of the
+# connection deletes both.
+ctl_v1() {
+	local rc
+	ctl_v1_steps
+	rc=$?
+	unset VEIL_IKED_CTL
+	# a failed step leaves no veil-iked or ISAKMP SA to the next case
+	[ -n "$IKED_PID" ] && iked_stop
+	swanctl --terminate --ike v1 --force --timeout 2 >/dev/null 2>&1
+	return $rc
+}
+
+ctl_v1_steps() {
+	local ck
+	charon_conf || return 1
+	iked_start "$PSK" none
+	export VEIL_IKED_CTL=$T/iked.ctl
+	wait_for 50 "$VEIL" ike status || { echo "no control socket"; show_logs; return 1; }
+	"$VEIL" ike up v1.net timeout 20 >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; show_logs; return 1; }
+	[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] && [ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	ck=$(swanctl --list-sas | grep -o '[0-9a-f]\{16\}_i[*]\? [0-9a-f]\{16\}_r' | head -1)
+	ck=${ck%%_i*}
+	"$VEIL" ike list >"$T/list.out" && grep -q '^v1: established, initiator' "$T/list.out" &&
+	grep -q "spi-i 0x$ck " "$T/list.out" && grep -q "spi-in $(veil_spis | head -1) \|spi-out $(veil_spis | head -1)" "$T/list.out" &&
+	grep -q "spi-in $(veil_spis | tail -1) \|spi-out $(veil_spis | tail -1)" "$T/list.out" ||
+		{ echo "cookie $ck, SPIs $(veil_spis)"; cat "$T/list.out"; return 1; }
+	"$VEIL" ike down v1.net >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; return 1; }
+	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(ip -n $R xfrm state)" ]' ||
+		{ echo "the child stayed"; show_logs; return 1; }
+	swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED ||
+		{ echo "the ISAKMP SA went with its child"; show_logs; return 1; }
+	"$VEIL" ike up v1 timeout 20 >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; show_logs; return 1; }
+	[ "$(veil_spis)" = "$(xfrm_spis)" ] && [ "$(veil_spis | wc -l)" -eq 2 ] &&
+	"$VEIL" ike list | grep -q "spi-i 0x$ck " || { "$VEIL" ike list; show_logs; return 1; }
+	"$VEIL" ike down v1 >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; return 1; }
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' &&
+	wait_for 25 eval '"$VEIL" ike list | grep -q "^v1: no IKE SA"' &&
+	[ -z "$(l "$VEIL" sa list)" ] || { "$VEIL" ike list; swanctl --list-sas; return 1; }
+}
+
 # The Quick Mode table: initiator, family, mode, protocol, PFS. Each
 # initiator has PFS on and off, ESP in tunnel and transport mode, AH, and
 # both families, though not every combination (each row is a Main Mode
@@ -687,7 +733,9 @@ cert_charon() {
 
 # charon initiates with a certificate from a CA veil-iked does not trust
 # (rogue has the root's name but not its key): veil-iked refuses its
-# fifth message, never answers it, and nothing is established anywhere.
+# fifth message and tells it AUTHENTICATION-FAILED; nothing is
+# established anywhere. Then veil initiates, refuses the same certificate
+# in the sixth message, and deletes the SA charon already holds.
 cert_refused() {
 	local up sw
 	swan_cert ids || return 1
@@ -700,14 +748,26 @@ cert_refused() {
 		"$T/iked.log" || { echo "veil-iked did not refuse it"; show_logs; return 1; }
 	grep -q 'IKEv1 Main Mode: the peer.s certificate does not verify' "$T/iked.log" &&
 	! grep -q 'ISAKMP SA established' "$T/iked.log" || { show_logs; return 1; }
-	# charon's retransmissions of its fifth message go unanswered too
-	sleep 0.5
+	# and says so: charon stops retransmitting its fifth message
+	wait_for 25 grep -q 'received AUTHENTICATION_FAILED error notify' "$T/charon.log" ||
+		{ echo "charon was not told"; show_logs; return 1; }
 	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(ip -n $R xfrm state)" ] ||
 		{ echo "something was installed"; return 1; }
 	[ "$(grep -c 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log")" = "$up" ] ||
 		{ echo "charon established its IKE SA"; show_logs; return 1; }
 	wait "$sw"
 	swanctl --terminate --ike v1c --force >/dev/null 2>&1
+	iked_stop
+	# veil initiates: it refuses charon's certificate in Main Mode's sixth
+	# message, which charon sent as established, and deletes the SA there
+	iked_cert start rogue ids
+	wait_for 25 grep -q 'the peer.s certificate does not verify' "$T/iked.log" ||
+		{ echo "veil-iked did not refuse it"; show_logs; return 1; }
+	wait_for 25 grep -q 'received DELETE for IKE_SA v1c' "$T/charon.log" &&
+	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+		{ echo "charon kept its IKE SA"; swanctl --list-sas; show_logs; return 1; }
+	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(ip -n $R xfrm state)" ] ||
+		{ echo "something was installed"; return 1; }
 	iked_stop
 }
 
@@ -901,7 +961,7 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan $((28 + $(echo "$v1_cases" | wc -l)))
+ktap_set_plan $((29 + $(echo "$v1_cases" | wc -l)))
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -915,6 +975,7 @@ check "each side rekeys the child with a new Quick Mode while pings go: none los
 check "charon deletes the ISAKMP SA and its child: veil removes its SAs and policies" \
 	charon_deletes
 check "Aggressive Mode (PSK), veil initiates, then charon: ping through each" aggressive
+check "veil ike up, list and down drive an IKEv1 connection and its child" ctl_v1
 while read -r who fam mode proto pfs; do
 	check "$who initiates, IPv$fam, $proto $mode mode, PFS $pfs: SPIs match, ping both ways" \
 		v1_case $who $fam $mode $proto $pfs </dev/null
@@ -932,7 +993,8 @@ check "charon renews the ISAKMP SA under pings: veil adopts the child, none lost
 check "Main Mode with RSA certificates, veil initiates: ping both ways through ESP" cert_veil
 check "Main Mode with RSA certificates, charon initiates: ping both ways through ESP" \
 	cert_charon
-check "a certificate from a CA veil does not trust establishes nothing" cert_refused
+check "a certificate from a CA veil does not trust establishes nothing, either side initiating; charon is told" \
+	cert_refused
 check "topology: a masquerading NAT between the two" nat_topology
 check "NAT-T: veil behind the NAT initiates Main Mode: port 4500, ESP in UDP both ways" \
 	nat_run veil

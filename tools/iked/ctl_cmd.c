@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "daemon.h"
+#include "v1.h"
 #include "log.h"
 
 #ifndef VEIL_VERSION
@@ -301,6 +302,8 @@ static struct json_object *ctl_pending(const struct ike_sa *sa)
 			json_object_array_add(a, json_object_new_string(sa->ops[i].cfg->name));
 	if (sa->req.buf && sa->rekey_ctx.cfg && !sa->rekey_ctx.old_spi)
 		json_object_array_add(a, json_object_new_string(sa->rekey_ctx.cfg->name));
+	if (ike_v1_qm_new_child(sa))
+		json_object_array_add(a, json_object_new_string(ike_v1_qm_new_child(sa)->name));
 	return a;
 }
 

@@ -358,8 +358,13 @@ static const char *ike_prop_proto_name(enum ikev2_proto proto)
 	}
 }
 
-static void __attribute__((format(printf, 3, 4)))
-ike_prop_err(char *err, size_t errlen, const char *fmt, ...)
+/**
+ * ike_prop_err - a refusal's reason into @err (which may be NULL)
+ * @err: the buffer
+ * @errlen: its size
+ * @fmt: printf format
+ */
+void ike_prop_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 

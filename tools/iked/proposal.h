@@ -156,6 +156,8 @@ const struct ike_prop_alg *ike_prop_alg_of(const struct ike_prop_transform *t);
 size_t ike_prop_alg_keymat_len(const struct ike_prop_alg *alg);
 
 const char *ike_prop_default_text(enum ikev2_proto proto);
+void ike_prop_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int ike_prop_parse(const char *text, enum ikev2_proto proto, struct ike_prop *out, size_t max,
 		   char *err, size_t errlen);
 int ike_prop_format(const struct ike_prop *prop, char *buf, size_t len);

@@ -332,25 +332,51 @@ void ike_v1_kick(struct ike_sa *sa)
 }
 
 /**
+ * ike_v1_qm_new_child - the child our Quick Mode in flight makes, if it
+ *	makes a new one (not a rekey), for `veil ike list`'s pending ones
+ * @sa: the SA (any version)
+ *
+ * Return: its configuration, or NULL.
+ */
+const struct iked_child_cfg *ike_v1_qm_new_child(const struct ike_sa *sa)
+{
+	const struct v1_qm *q = sa->version == 1 && sa->v1 ? &sa->v1->qm : NULL;
+
+	return q && q->active && !q->responder && !q->replaces ? q->cfg : NULL;
+}
+
+/**
  * ike_v1_delete - delete an ISAKMP SA and its IPsec SAs
  * @sa: the SA
  * @tell_peer: send Deletes first: one per child (its inbound SPI), then
  *	one for the ISAKMP SA (the cookies); IKEv1 Deletes are not answered
  */
-void ike_v1_delete(struct ike_sa *sa, bool tell_peer)
+/**
+ * ike_v1_delete_isakmp - tell the peer the ISAKMP SA is gone (its cookies)
+ * @sa: the SA, its keys derived
+ *
+ * Return: 0 or a negative errno.
+ */
+int ike_v1_delete_isakmp(struct ike_sa *sa)
 {
 	uint8_t spis[IKEV1_ISAKMP_SPI_LEN];
+
+	memcpy(spis, sa->spi_i, IKEV1_COOKIE_LEN);
+	memcpy(spis + IKEV1_COOKIE_LEN, sa->spi_r, IKEV1_COOKIE_LEN);
+	return v1_send_delete(sa, &(struct ike_v1_delete){
+		.doi = IKEV1_DOI_IPSEC, .proto = IKEV1_PROTO_ISAKMP, .n_spis = 1,
+		.spi_size = IKEV1_ISAKMP_SPI_LEN, .spis = spis,
+	});
+}
+
+void ike_v1_delete(struct ike_sa *sa, bool tell_peer)
+{
 	struct ike_child *c;
 
 	if (tell_peer && sa->v1 && sa->v1->state == V1_ESTABLISHED) {
 		for (c = sa->children; c; c = c->next)
 			v1_delete_child(sa, c);
-		memcpy(spis, sa->spi_i, IKEV1_COOKIE_LEN);
-		memcpy(spis + IKEV1_COOKIE_LEN, sa->spi_r, IKEV1_COOKIE_LEN);
-		v1_send_delete(sa, &(struct ike_v1_delete){
-			.doi = IKEV1_DOI_IPSEC, .proto = IKEV1_PROTO_ISAKMP, .n_spis = 1,
-			.spi_size = IKEV1_ISAKMP_SPI_LEN, .spis = spis,
-		});
+		ike_v1_delete_isakmp(sa);
 	}
 	ike_child_free_all(sa);
 	ike_sa_dead(sa, "ISAKMP SA deleted");

@@ -22,5 +22,6 @@ void ike_v1_kick(struct ike_sa *sa);
 void ike_v1_free(struct ike_v1 *v);
 int ike_v1_dpd(struct ike_sa *sa);
 int ike_v1_rekey(struct ike_sa *sa);
+const struct iked_child_cfg *ike_v1_qm_new_child(const struct ike_sa *sa);
 
 #endif /* VEIL_IKED_V1_H */

@@ -120,18 +120,36 @@ static void v1_initial_contact(struct ike_sa *sa)
 
 /* --- DPD (RFC 3706) --- */
 
-/* An R-U-THERE or R-U-THERE-ACK with sequence number @seq. */
-static int v1_dpd_send(struct ike_sa *sa, uint16_t type, uint32_t seq, bool expect_answer)
+/**
+ * ike_v1_notify_isakmp - a notification about the ISAKMP SA itself (its
+ *	cookies as the SPI) in an Informational exchange under its keys
+ * @sa: the SA, its keys derived
+ * @type: the notification
+ * @data: its data, or NULL
+ * @len: its length
+ * @expect_answer: retransmit it until answered (DPD's R-U-THERE)
+ *
+ * Return: 0 or a negative errno.
+ */
+int ike_v1_notify_isakmp(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t len,
+			 bool expect_answer)
 {
 	uint8_t spi[IKEV1_ISAKMP_SPI_LEN];
-	uint8_t data[4] = { seq >> 24, seq >> 16, seq >> 8, seq };
 
 	v1_cookies(sa, spi);
 	return ike_v1_info_send(sa, &(struct ike_v1_notify){
 		.doi = IKEV1_DOI_IPSEC, .proto = IKEV1_PROTO_ISAKMP,
 		.spi_size = IKEV1_ISAKMP_SPI_LEN, .spi = spi, .type = type,
-		.data = data, .len = sizeof(data),
+		.data = data, .len = len,
 	}, NULL, expect_answer);
+}
+
+/* An R-U-THERE or R-U-THERE-ACK with sequence number @seq. */
+static int v1_dpd_send(struct ike_sa *sa, uint16_t type, uint32_t seq, bool expect_answer)
+{
+	uint8_t data[4] = { seq >> 24, seq >> 16, seq >> 8, seq };
+
+	return ike_v1_notify_isakmp(sa, type, data, sizeof(data), expect_answer);
 }
 
 /**

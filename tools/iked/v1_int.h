@@ -174,6 +174,9 @@ void ike_v1_switch_later(struct ike_sa *sa, uint32_t spi_new, uint32_t spi_old);
 int ike_v1_seal_send(struct ike_sa *sa, struct ike_v1_builder *b, uint32_t msgid,
 		     bool expect_answer, const struct iked_dgram *in);
 void ike_v1_self_id(const struct ike_sa *sa, struct ike_v1_id *id);
+int ike_v1_delete_isakmp(struct ike_sa *sa);
+int ike_v1_notify_isakmp(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t len,
+			 bool expect_answer);
 int ike_v1_info_send(struct ike_sa *sa, const struct ike_v1_notify *n,
 		     const struct ike_v1_delete *del, bool expect_answer);
 

@@ -564,30 +564,38 @@ static int v1_derive(struct ike_sa *sa, struct ike_v1_phase1 *p1)
 	return ret;
 }
 
+/* The KE and nonce of the peer's message into @gx and @n. */
+static int v1_ke_nonce(const struct ike_v1_chain *c, uint8_t *gx, size_t *gx_len, uint8_t *n,
+		       size_t *n_len)
+{
+	struct ike_blob ke, nonce;
+	struct ike_msg_err e;
+	int i = ike_v1_chain_find(c, IKEV1_PL_KE, 0), j = ike_v1_chain_find(c, IKEV1_PL_NONCE, 0);
+
+	if (i < 0 || j < 0 || ike_v1_msg_parse_ke(c->pl[i].body, c->pl[i].len, &ke, &e) ||
+	    ike_v1_msg_parse_nonce(c->pl[j].body, c->pl[j].len, &nonce, &e) ||
+	    ke.len > sizeof(((struct ike_v1 *)0)->gxi) || nonce.len > IKE_CRYPTO_NONCE_MAX)
+		return -EBADMSG;
+	memcpy(gx, ke.data, ke.len);
+	*gx_len = ke.len;
+	memcpy(n, nonce.data, nonce.len);
+	*n_len = nonce.len;
+	return 0;
+}
+
 /* MM4: the responder's KE and nonce: the keys; MM5: our ID and HASH_I. */
 void ike_v1_mm4(struct ike_sa *sa, const struct ike_v1_msg *msg)
 {
 	struct ike_v1 *v = sa->v1;
 	struct ike_v1_phase1 p1;
 	struct ike_v1_builder b;
-	struct ike_blob ke, nonce;
-	struct ike_msg_err e;
 	uint8_t buf[V1_MSG_MAX];
-	int i, j, ret;
+	int ret;
 
-	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_KE, 0);
-	j = ike_v1_chain_find(&msg->chain, IKEV1_PL_NONCE, 0);
-	if (i < 0 || j < 0 ||
-	    ike_v1_msg_parse_ke(msg->chain.pl[i].body, msg->chain.pl[i].len, &ke, &e) ||
-	    ike_v1_msg_parse_nonce(msg->chain.pl[j].body, msg->chain.pl[j].len, &nonce, &e) ||
-	    ke.len > sizeof(v->gxr) || nonce.len > sizeof(sa->nr)) {
+	if (v1_ke_nonce(&msg->chain, v->gxr, &v->gxr_len, sa->nr, &sa->nr_len)) {
 		v1_fail(sa, "Main Mode's fourth message lacks KE or Nonce");
 		return;
 	}
-	memcpy(v->gxr, ke.data, ke.len);
-	v->gxr_len = ke.len;
-	memcpy(sa->nr, nonce.data, nonce.len);
-	sa->nr_len = nonce.len;
 	ret = v1_derive(sa, &p1);
 	if (ret) {
 		v1_fail(sa, ret == -ENOENT ? "no pre-shared key for these identities" :
@@ -618,6 +626,9 @@ void ike_v1_mm6(struct ike_sa *sa, const struct ike_v1_chain *c)
 	v1_p1_public(sa, &p1);
 	why = v1_check_id_hash(sa, &p1, c);
 	if (why) {
+		/* the responder holds the SA for established: its Delete */
+		ike_v1_iv_confirm(sa->v1->keys, 0);
+		ike_v1_delete_isakmp(sa);
 		v1_fail(sa, why);
 		return;
 	}
@@ -770,25 +781,13 @@ void ike_v1_mm3(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	struct ike_v1_phase1 p1;
 	struct ike_v1_builder b;
 	struct ike_v1_hdr h;
-	struct ike_blob ke, nonce;
-	struct ike_msg_err e;
 	uint8_t buf[V1_MSG_MAX];
 	size_t len = sizeof(v->gxr);
-	int i, j;
 
-	i = ike_v1_chain_find(&msg->chain, IKEV1_PL_KE, 0);
-	j = ike_v1_chain_find(&msg->chain, IKEV1_PL_NONCE, 0);
-	if (i < 0 || j < 0 ||
-	    ike_v1_msg_parse_ke(msg->chain.pl[i].body, msg->chain.pl[i].len, &ke, &e) ||
-	    ike_v1_msg_parse_nonce(msg->chain.pl[j].body, msg->chain.pl[j].len, &nonce, &e) ||
-	    ke.len > sizeof(v->gxi) || nonce.len > sizeof(sa->ni)) {
+	if (v1_ke_nonce(&msg->chain, v->gxi, &v->gxi_len, sa->ni, &sa->ni_len)) {
 		ike_sa_log(sa, 1, "Main Mode's third message lacks KE or Nonce: dropped");
 		return;
 	}
-	memcpy(v->gxi, ke.data, ke.len);
-	v->gxi_len = ke.len;
-	memcpy(sa->ni, nonce.data, nonce.len);
-	sa->ni_len = nonce.len;
 	v1_check_natd(sa, &msg->chain);
 	sa->dh = ike_dh_new(v->chosen.group);
 	sa->nr_len = V1_NONCE_LEN;
@@ -826,6 +825,12 @@ void ike_v1_mm5(struct ike_sa *sa, const struct iked_dgram *dg, const struct ike
 	v1_p1_public(sa, &p1);
 	why = v1_check_id_hash(sa, &p1, c);
 	if (why) {
+		/*
+		 * Told to the initiator under the keys it has (the IV of
+		 * its fifth message on), so that it stops retransmitting.
+		 */
+		ike_v1_iv_confirm(sa->v1->keys, 0);
+		ike_v1_notify_isakmp(sa, IKEV1_N_AUTHENTICATION_FAILED, NULL, 0, false);
 		snprintf(msg, sizeof(msg), "IKEv1 Main Mode: %s", why);
 		ike_sa_dead(sa, msg);
 		return;
@@ -902,25 +907,6 @@ static int v1_am1_send(struct ike_sa *sa)
 	v->state = V1_AM1_SENT;
 	ike_sa_log(sa, 1, "initiating IKEv1 Aggressive Mode to %s", sa->conn->name);
 	return ike_v1_send(sa, buf, len, true);
-}
-
-/* The KE and nonce of the peer's message into @gx and @n. */
-static int v1_ke_nonce(const struct ike_v1_chain *c, uint8_t *gx, size_t *gx_len, uint8_t *n,
-		       size_t *n_len)
-{
-	struct ike_blob ke, nonce;
-	struct ike_msg_err e;
-	int i = ike_v1_chain_find(c, IKEV1_PL_KE, 0), j = ike_v1_chain_find(c, IKEV1_PL_NONCE, 0);
-
-	if (i < 0 || j < 0 || ike_v1_msg_parse_ke(c->pl[i].body, c->pl[i].len, &ke, &e) ||
-	    ike_v1_msg_parse_nonce(c->pl[j].body, c->pl[j].len, &nonce, &e) ||
-	    ke.len > 1024 || nonce.len > IKE_CRYPTO_NONCE_MAX)
-		return -EBADMSG;
-	memcpy(gx, ke.data, ke.len);
-	*gx_len = ke.len;
-	memcpy(n, nonce.data, nonce.len);
-	*n_len = nonce.len;
-	return 0;
 }
 
 /* AM2: the responder's choice, KE, nonce, identity and HASH_R; AM3: HASH_I. */

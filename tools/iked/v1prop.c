@@ -6,7 +6,6 @@
  * See v1prop.h.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,18 +87,6 @@ static uint16_t v1_lookup(const struct v1_map *m, size_t n, uint16_t v, bool to_
 #define V1_TO(tbl, v) v1_lookup(tbl, ARRAY_SIZE(tbl), v, true)
 #define V1_FROM(tbl, v) v1_lookup(tbl, ARRAY_SIZE(tbl), v, false)
 
-static void __attribute__((format(printf, 3, 4)))
-v1_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* A transform's name in proposal.c's table, for a reason. */
 static const char *v1_name(const struct ike_prop_transform *t)
 {
@@ -143,7 +130,7 @@ int ike_v1_p1_expand(const struct ike_prop *props, size_t n, uint16_t auth, uint
 			uint16_t v1e = V1_TO(v1_p1_encr, encr->t[e].id);
 
 			if (!v1e) {
-				v1_err(err, errlen, "%s is not an IKEv1 Phase 1 cipher "
+				ike_prop_err(err, errlen, "%s is not an IKEv1 Phase 1 cipher "
 				       "(aes128, aes192, aes256 or 3des)", v1_name(&encr->t[e]));
 				return -EINVAL;
 			}
@@ -151,18 +138,18 @@ int ike_v1_p1_expand(const struct ike_prop *props, size_t n, uint16_t auth, uint
 				uint16_t h = V1_TO(v1_p1_hash, prf->t[f].id);
 
 				if (!h) {
-					v1_err(err, errlen, "%s has no IKEv1 hash (md5, sha1, "
+					ike_prop_err(err, errlen, "%s has no IKEv1 hash (md5, sha1, "
 					       "sha256, sha384 or sha512)", v1_name(&prf->t[f]));
 					return -EINVAL;
 				}
 				for (g = 0; g < dh->n; g++) {
 					if (!v1_group_ok(dh->t[g].id)) {
-						v1_err(err, errlen, "%s is not an IKEv1 group",
+						ike_prop_err(err, errlen, "%s is not an IKEv1 group",
 						       v1_name(&dh->t[g]));
 						return -EINVAL;
 					}
 					if (k == max) {
-						v1_err(err, errlen, "more than %zu Phase 1 "
+						ike_prop_err(err, errlen, "more than %zu Phase 1 "
 						       "transforms", max);
 						return -ENOSPC;
 					}
@@ -175,7 +162,7 @@ int ike_v1_p1_expand(const struct ike_prop *props, size_t n, uint16_t auth, uint
 		}
 	}
 	if (!k) {
-		v1_err(err, errlen, "no Phase 1 transform (a proposal without a group?)");
+		ike_prop_err(err, errlen, "no Phase 1 transform (a proposal without a group?)");
 		return -EINVAL;
 	}
 	return (int)k;
@@ -409,7 +396,7 @@ int ike_v1_p2_expand(const struct ike_prop *props, size_t n, uint16_t encap, uin
 				x.id = V1_TO(v1_esp, encr->t[e].id);
 				x.keylen = encr->t[e].keylen;
 				if (!x.id) {
-					v1_err(err, errlen, "%s has no IKEv1 ESP transform",
+					ike_prop_err(err, errlen, "%s has no IKEv1 ESP transform",
 					       v1_name(&encr->t[e]));
 					return -EINVAL;
 				}
@@ -422,7 +409,7 @@ int ike_v1_p2_expand(const struct ike_prop *props, size_t n, uint16_t encap, uin
 					if (p->proto == IKEV2_PROTO_AH)
 						x.id = V1_TO(v1_ah, integ->t[a].id);
 					if (!x.auth || !x.id) {
-						v1_err(err, errlen, "%s has no IKEv1 number",
+						ike_prop_err(err, errlen, "%s has no IKEv1 number",
 						       v1_name(&integ->t[a]));
 						return -EINVAL;
 					}
@@ -430,12 +417,12 @@ int ike_v1_p2_expand(const struct ike_prop *props, size_t n, uint16_t encap, uin
 				for (g = 0; g < ng; g++) {
 					x.group = dh->n ? dh->t[g].id : 0;
 					if (x.group && !v1_group_ok(x.group)) {
-						v1_err(err, errlen, "%s is not an IKEv1 group",
+						ike_prop_err(err, errlen, "%s is not an IKEv1 group",
 						       v1_name(&dh->t[g]));
 						return -EINVAL;
 					}
 					if (k == max) {
-						v1_err(err, errlen, "more than %zu Quick Mode "
+						ike_prop_err(err, errlen, "more than %zu Quick Mode "
 						       "transforms", max);
 						return -ENOSPC;
 					}
@@ -445,7 +432,7 @@ int ike_v1_p2_expand(const struct ike_prop *props, size_t n, uint16_t encap, uin
 		}
 	}
 	if (!k) {
-		v1_err(err, errlen, "no Quick Mode transform");
+		ike_prop_err(err, errlen, "no Quick Mode transform");
 		return -EINVAL;
 	}
 	return (int)k;
