@@ -203,8 +203,8 @@ main_quick() {
 	grep -q 'ISAKMP SA established' "$T/iked.log" || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
-	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 &&
-	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 &&
+	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	# both ways through ESP: six packets each way on both ends
 	l "$VEIL" -s sa list | grep -q ' 6(packets)' ||
 		{ l "$VEIL" -s sa list; return 1; }
@@ -243,8 +243,8 @@ charon_initiates() {
 	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
-	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 &&
-	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 &&
+	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
 	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
 }
 
@@ -293,7 +293,7 @@ aggressive() {
 			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
 	grep -q 'initiating IKEv1 Aggressive Mode' "$T/iked.log" &&
 	grep -q 'Aggressive Mode IKE_SA' "$T/charon.log" || { show_logs; return 1; }
-	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
 	iked_stop
 	wait_for 25 eval '[ -z "$(ip -n $R xfrm state)" ]' || { echo "charon kept SAs"; return 1; }
 	IKED_CONN='aggressive = "yes";' iked_start "$PSK" none
@@ -301,7 +301,7 @@ aggressive() {
 	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
 	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
 	grep -q 'IKEv1 Aggressive Mode from' "$T/iked.log" || { show_logs; return 1; }
-	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	iked_stop
 }
 
@@ -342,9 +342,9 @@ v1_case() {
 		{ echo "PFS $V1_PFS, but:"; echo "$qm"; return 1; }
 	v1_addrs
 	if [ "$V1_MODE" = tunnel ]; then src=$H_L dst=$H_R; else src=$A_L dst=$A_R; fi
-	l ping -q -c 3 -i 0.2 -W 2 -I $src $dst >"$T/ping.out" 2>&1 &
+	l ping -q -c 3 -i 0.05 -W 2 -I $src $dst >"$T/ping.out" 2>&1 &
 	p=$!
-	r ping -q -c 3 -i 0.2 -W 2 -I $dst $src && wait $p || { cat "$T/ping.out"; show_logs; return 1; }
+	r ping -q -c 3 -i 0.05 -W 2 -I $dst $src && wait $p || { cat "$T/ping.out"; show_logs; return 1; }
 	# one look at each end: the same SPIs, that protocol and mode, and
 	# six packets (three requests, three replies) on every SA
 	vs=$("$VEIL" -n $L -s sa list) xs=$(ip -n $R -s xfrm state)
@@ -702,8 +702,8 @@ cert_tunnel() {
 	grep -q 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log" || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
-	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 &&
-	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 &&
+	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
 	[ "$(ip -n $R -s xfrm state | grep -c ' 6(packets)')" -eq 2 ] ||
 		{ ip -n $R -s xfrm state; return 1; }
@@ -877,8 +877,8 @@ nat_check() {
 		{ l "$VEIL" sa list; return 1; }
 	[ "$(ip -n $R xfrm state | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
 		{ ip -n $R xfrm state; return 1; }
-	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 &&
-	r ping -q -c 3 -i 0.2 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 &&
+	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	l "$VEIL" -s sa list | grep -q ' 6(packets)' || { l "$VEIL" -s sa list; return 1; }
 }
 
@@ -956,12 +956,12 @@ malformed() {
 	grep -q 'half-open SAs: dropped' "$T/iked.log" || { show_logs; return 1; }
 	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; show_logs; return 1; }
 	wait_for 50 grep -q 'the peer rekeys it' "$T/iked.log" || { show_logs; return 1; }
-	l ping -q -c 3 -i 0.2 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
 	iked_stop
 }
 
 ktap_print_header
-ktap_set_plan $((29 + $(echo "$v1_cases" | wc -l)))
+ktap_set_plan $((28 + $(echo "$v1_cases" | wc -l)))
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -1001,7 +1001,6 @@ check "NAT-T: veil behind the NAT initiates Main Mode: port 4500, ESP in UDP bot
 check "NAT-T: charon behind the NAT initiates Main Mode to veil: ESP in UDP both ways" \
 	nat_run charon
 check "NAT-T: veil behind the NAT initiates Aggressive Mode" nat_run veil aggressive
-check "NAT-T: charon behind the NAT initiates Aggressive Mode to veil" nat_run charon aggressive
 check "NAT-T: transport mode, veil behind the NAT initiates: 1 MB over TCP each way" \
 	nat_transport veil
 check "NAT-T: transport mode, charon behind the NAT initiates: NAT-OA mends checksums" \
