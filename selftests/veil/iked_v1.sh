@@ -106,6 +106,7 @@ v1_addrs() {
 # v1_props: the child's proposals for V1_PROTO and V1_PFS.
 v1_props() {
 	local p
+	[ -n "${V1_CHILD:-}" ] && { echo "$V1_CHILD"; return; }
 	[ "$V1_PROTO" = ah ] && p=sha256 || p=aes128-sha256
 	[ "$V1_PFS" = yes ] && p=$p-modp2048
 	echo "$p"
@@ -125,7 +126,7 @@ charon_conf() {
 			version = 1
 			local_addrs = $A_R
 			remote_addrs = $A_L
-			proposals = aes128-sha256-modp2048
+			proposals = ${V1_IKE:-aes128-sha256-modp2048}
 			local { auth = psk
 				id = $A_R }
 			remote { auth = psk
@@ -166,7 +167,7 @@ iked_start() {
 	  v1 = {
 	    version = 1; ${IKED_CONN:-}
 	    local_addrs = "$A_L"; remote_addrs = "$A_R";
-	    proposals = "aes128-sha256-modp2048";
+	    proposals = "${V1_IKE:-aes128-sha256-modp2048}";
 	    local = { auth = "psk"; id = "$A_L"; };
 	    remote = { auth = "psk"; id = "$A_R"; };
 	    children = { net = { $ts mode = "$V1_MODE";
@@ -428,6 +429,13 @@ ctl_v1_steps() {
 	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' &&
 	wait_for 25 eval '"$VEIL" ike list | grep -q "^v1: no IKE SA"' &&
 	[ -z "$(l "$VEIL" sa list)" ] || { "$VEIL" ike list; swanctl --list-sas; return 1; }
+}
+
+# v1_algs IKE CHILD INITIATOR PFS: v1_case's checks with other algorithms
+# at both ends: the ISAKMP SA's proposal IKE and the child's CHILD.
+v1_algs() {
+	local V1_IKE=$1 V1_CHILD=$2
+	v1_case "$3" 4 tunnel esp "$4"
 }
 
 # The Quick Mode table: initiator, family, mode, protocol, PFS. Each
@@ -961,7 +969,7 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan $((28 + $(echo "$v1_cases" | wc -l)))
+ktap_set_plan $((30 + $(echo "$v1_cases" | wc -l)))
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -980,6 +988,10 @@ while read -r who fam mode proto pfs; do
 	check "$who initiates, IPv$fam, $proto $mode mode, PFS $pfs: SPIs match, ping both ways" \
 		v1_case $who $fam $mode $proto $pfs </dev/null
 done <<<"$v1_cases"
+check "veil initiates, AES-256, SHA-512, ECP-384; ESP AES-256, SHA-384, PFS ECP-256" \
+	v1_algs aes256-sha512-ecp384 aes256-sha384-ecp256 veil yes
+check "charon initiates, 3DES, MD5, MODP-1024 (configured); ESP AES-128, SHA-1, PFS MODP-3072" \
+	v1_algs 3des-md5-modp1024 aes128-sha1-modp3072 charon yes
 check "charon offers PFS to a child of veil's without it: no proposal chosen, nothing installed" \
 	v1_pfs_refused
 check "DPD: veil's R-U-THEREs are answered by charon" dpd_veil
