@@ -145,8 +145,12 @@ static int v1_qm_xf(const struct ike_sa *sa, const struct iked_child_cfg *cfg,
 	n = ike_prop_parse(*cfg->esp_proposals ? cfg->esp_proposals : cfg->ah_proposals,
 			   *cfg->esp_proposals ? IKEV2_PROTO_ESP : IKEV2_PROTO_AH, props,
 			   IKED_MAX_PROPS, err, errlen);
-	if (n <= 0)
-		return n < 0 ? n : -EINVAL;
+	if (!n) {
+		ike_prop_err(err, errlen, "no proposal");
+		return -EINVAL;
+	}
+	if (n < 0)
+		return n;
 	return ike_v1_p2_expand(props, (size_t)n,
 				tunnel ? (udp ? IKEV1_ENCAP_UDP_TUNNEL : IKEV1_ENCAP_TUNNEL) :
 				(udp ? IKEV1_ENCAP_UDP_TRANSPORT : IKEV1_ENCAP_TRANSPORT),
