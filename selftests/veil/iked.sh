@@ -176,17 +176,6 @@ case_of() {
 	return 1
 }
 
-# wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
-wait_for() {
-	local n=$1
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.2
-	done
-}
-
 installed() {
 	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
 	swanctl --list-sas 2>/dev/null | grep -q INSTALLED

@@ -50,15 +50,18 @@ l() { ip netns exec $L "$@"; }
 r() { ip netns exec $R "$@"; }
 swanctl() { r /usr/sbin/swanctl "$@" --uri "unix://$T/charon.vici" 2>&1 | grep -v "^plugin .* failed to load"; return ${PIPESTATUS[0]}; }
 
-# wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
-wait_for() {
-	local n=$1
-	shift
-	while ! "$@" >/dev/null 2>&1; do
-		n=$((n - 1))
-		[ $n -gt 0 ] || return 1
-		sleep 0.2
-	done
+# Each end holds the child's two SAs (veil -n: cheaper in the VM than
+# ip netns exec).
+two_each() {
+	[ "$("$VEIL" -n $L sa list | grep -c "^src")" -eq 2 ] &&
+	[ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]
+}
+
+# iked_launch: veil-iked in ikev1-l with $T/iked.conf and its secrets.
+iked_launch() {
+	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
+		>"$T/iked.log" 2>&1 &
+	IKED_PID=$!
 }
 
 show_logs() {
@@ -180,9 +183,7 @@ iked_start() {
 	secrets = { s = { id = ["$A_L", "$A_R"]; secret = "$1"; }; };
 	EOF
 	chmod 600 "$T/iked.secrets"
-	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
-		>"$T/iked.log" 2>&1 &
-	IKED_PID=$!
+	iked_launch
 }
 
 iked_stop() {
@@ -198,9 +199,7 @@ xfrm_spis() { v1_spis "$(ip -n $R xfrm state)"; }
 
 main_quick() {
 	iked_start "$PSK"
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' ||
-		{ show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	grep -q 'ISAKMP SA established' "$T/iked.log" || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
@@ -290,8 +289,7 @@ aggressive() {
 	swanctl --load-all --file "$T/swanctl-am.conf" >"$T/swanctl.out" 2>&1 ||
 		{ cat "$T/swanctl.out"; return 1; }
 	IKED_CONN='aggressive = "yes";' iked_start "$PSK"
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	grep -q 'initiating IKEv1 Aggressive Mode' "$T/iked.log" &&
 	grep -q 'Aggressive Mode IKE_SA' "$T/charon.log" || { show_logs; return 1; }
 	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
@@ -331,10 +329,7 @@ v1_case() {
 		swanctl --initiate --child net >"$T/init.out" 2>&1 ||
 			{ cat "$T/init.out"; show_logs; return 1; }
 	fi
-	# (veil -n and ip -n: cheaper than ip netns exec, which the VM feels)
-	wait_for 50 eval '[ "$("$VEIL" -n $L sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' ||
-		{ show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	# charon logs each Quick Mode message's payloads: the request it
 	# parsed or made, the response it made or parsed
 	qm=$(tail -n +"$from" "$T/charon.log" | grep -E 'QUICK_MODE (request|response) [0-9]+ \[ HASH SA')
@@ -465,8 +460,7 @@ swan_v1() {
 # Both sides up, veil initiating; both ends' SPIs the same.
 v1_up() {
 	iked_start "$PSK"
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
 }
@@ -695,16 +689,13 @@ iked_cert() {
 	EOF
 	echo 'secrets = { };' > "$T/iked.secrets"
 	chmod 600 "$T/iked.secrets"
-	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
-		>"$T/iked.log" 2>&1 &
-	IKED_PID=$!
+	iked_launch
 }
 
 # cert_tunnel: both ends authenticated each other by signature; the two
 # SAs are there on both sides with the same SPIs; ping both ways.
 cert_tunnel() {
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	grep -q "authenticated with an RSA signature and its certificate" "$T/iked.log" &&
 	grep -q 'ISAKMP SA established' "$T/iked.log" &&
 	grep -q 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log" || { show_logs; return 1; }
@@ -867,17 +858,10 @@ nat_confs() {
 	chmod 600 "$T/iked.secrets"
 }
 
-nat_iked_start() {
-	ip netns exec $L "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" -c "$T/iked.ctl" \
-		>"$T/iked.log" 2>&1 &
-	IKED_PID=$!
-}
-
 # nat_check: both ends have their SAs, ESP in UDP on port 4500 both
 # ways, and ping crosses the tunnel both ways through them.
 nat_check() {
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
 	grep -q 'NAT-D: a NAT in front of' "$T/iked.log" || { echo "veil saw no NAT"; show_logs; return 1; }
@@ -893,7 +877,7 @@ nat_check() {
 # nat_run INITIATOR [ aggressive ]: "veil" or "charon" starts, across the NAT.
 nat_run() {
 	nat_confs "${2:-}" "$([ "$1" = veil ] && echo start || echo none)" || return 1
-	nat_iked_start
+	iked_launch
 	if [ "$1" = charon ]; then
 		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
 		swanctl --initiate --child net >"$T/init.out" 2>&1 ||
@@ -913,7 +897,7 @@ nat_run() {
 nat_transport() {
 	local me=10.95.10.1 peer=10.95.20.2 seen_me seen_peer
 	nat_confs "" "$([ "$1" = veil ] && echo start || echo none)" transport || return 1
-	nat_iked_start
+	iked_launch
 	if [ "$1" = charon ]; then
 		wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
 		swanctl --initiate --child host >"$T/init.out" 2>&1 ||
@@ -922,8 +906,7 @@ nat_transport() {
 	else
 		seen_me=10.95.20.254 seen_peer=$peer
 	fi
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(ip -n $R xfrm state | grep -c "^src")" -eq 2 ]' || { show_logs; return 1; }
+	wait_for 50 two_each || { show_logs; return 1; }
 	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
 	[ "$(l "$VEIL" sa list | grep -c 'mode transport')" -eq 2 ] &&
@@ -946,7 +929,7 @@ nat_transport() {
 malformed() {
 	local spis si sr
 	nat_confs "" start || return 1
-	nat_iked_start
+	iked_launch
 	nat_check || return 1
 	spis=$(swanctl --list-sas | grep -o '[0-9a-f]\{16\}_i[*]\? [0-9a-f]\{16\}_r' | head -1)
 	si=${spis%%_i*} sr=${spis##* }

@@ -46,3 +46,14 @@ expect_status() {
 output_has() {
 	grep -Eq -- "$1" "$OUT" || { echo "no '$1' in:"; cat "$OUT"; return 1; }
 }
+
+# wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
+wait_for() {
+	local n=$1
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		n=$((n - 1))
+		[ $n -gt 0 ] || return 1
+		sleep 0.2
+	done
+}
