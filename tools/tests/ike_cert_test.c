@@ -242,8 +242,10 @@ static uint8_t *cert_der(X509 *x, size_t *len)
 }
 
 /**
- * creds_load - a configuration with one connection "c", its credentials loaded
+ * creds_load_conn - a configuration with one connection "c", its credentials
+ *	loaded
  * @cfg: the configuration (iked_conf_free() it whatever this returns)
+ * @more: more settings of the connection ("version = 1; "), or ""
  * @local: the local section's settings
  * @remote: the remote section's
  * @err: iked_creds_load()'s error
@@ -255,16 +257,17 @@ static uint8_t *cert_der(X509 *x, size_t *len)
  * Return: 0, -1 when iked_creds_load() fails, -2 when the configuration
  * itself does not load (a failed check).
  */
-static int creds_load(struct iked_config *cfg, const char *local, const char *remote, char *err,
-		      size_t errlen)
+static int creds_load_conn(struct iked_config *cfg, const char *more, const char *local,
+			   const char *remote, char *err, size_t errlen)
 {
 	char text[2048], path[PATH_MAX];
 	int n;
 
 	memset(cfg, 0, sizeof(*cfg));
 	n = snprintf(text, sizeof(text),
-		     "connections = {\n  c = {\n    remote_addrs = \"192.0.2.2\";\n"
-		     "    local = { %s };\n    remote = { %s };\n  };\n};\n", local, remote);
+		     "connections = {\n  c = {\n    %sremote_addrs = \"192.0.2.2\";\n"
+		     "    local = { %s };\n    remote = { %s };\n  };\n};\n", more, local,
+		     remote);
 	if (text_write("iked.conf", text, n))
 		return -2;
 	tmp_path("iked.conf", path, sizeof(path));
@@ -273,6 +276,13 @@ static int creds_load(struct iked_config *cfg, const char *local, const char *re
 		return -2;
 	}
 	return iked_creds_load(cfg, path, err, errlen) ? -1 : 0;
+}
+
+/* creds_load_conn() with nothing more in the connection. */
+static int creds_load(struct iked_config *cfg, const char *local, const char *remote, char *err,
+		      size_t errlen)
+{
+	return creds_load_conn(cfg, "", local, remote, err, errlen);
 }
 
 /* Verifies @n certificates as a peer's CERT payloads would carry them. */
@@ -1483,23 +1493,11 @@ out:
 /* A version = 1 connection whose both sides use certificates: @file's. */
 static int v1_load(struct iked_config *cfg, const char *file, char *err, size_t errlen)
 {
-	char text[1024], path[PATH_MAX];
-	int n;
+	char local[512];
 
-	memset(cfg, 0, sizeof(*cfg));
-	n = snprintf(text, sizeof(text),
-		     "connections = {\n  c = {\n    version = 1; remote_addrs = \"192.0.2.2\";\n"
-		     "    local = { auth = \"pubkey\"; certs = \"%s\"; };\n"
-		     "    remote = { auth = \"pubkey\"; cacerts = \"root.pem\"; };\n  };\n};\n",
-		     file);
-	if (text_write("iked.conf", text, n))
-		return -2;
-	tmp_path("iked.conf", path, sizeof(path));
-	if (!CHECK(!iked_conf_load(cfg, path, err, errlen))) {
-		printf("# %s\n", err);
-		return -2;
-	}
-	return iked_creds_load(cfg, path, err, errlen) ? -1 : 0;
+	snprintf(local, sizeof(local), "auth = \"pubkey\"; certs = \"%s\";", file);
+	return creds_load_conn(cfg, "version = 1; ", local,
+			       "auth = \"pubkey\"; cacerts = \"root.pem\";", err, errlen);
 }
 
 /*
