@@ -203,7 +203,7 @@ show_logs() {
 traffic() {
 	local src dst
 	if [ "$1" = 4 ]; then src=10.96.1.1 dst=10.96.2.1; else src=fd00:96:1::1 dst=fd00:96:2::1; fi
-	l ping -q -c 3 -i 0.05 -W 2 -I $src $dst || return 1
+	l ping -q -c 3 -i 0.2 -W 2 -I $src $dst || return 1
 	"$XFER" $L $src $R $dst 5201 "$T/data" || return 1
 	# the packets went through the SAs, not around them
 	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
@@ -358,7 +358,7 @@ simultaneous() {
 		{ echo "the rekeys did not collide"; show_logs; return 1; }
 	[ "$loss" = 0 ] || { echo "loss $loss%"; cat "$T/ping.out"; show_logs; return 1; }
 	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
-	l ping -q -c 2 -i 0.05 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
 	l tc qdisc del dev eth0 root
@@ -447,7 +447,7 @@ transport() {
 	fi
 	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
 	l "$VEIL" sa list | grep -q 'mode transport' || { l "$VEIL" sa list; return 1; }
-	l ping -q -c 3 -i 0.05 -W 2 10.96.0.2 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 10.96.0.2 || { show_logs; return 1; }
 	"$XFER" $L 10.96.0.1 $R 10.96.0.2 5203 "$T/data" || { show_logs; return 1; }
 	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
 		{ l "$VEIL" -s sa list; return 1; }
@@ -516,8 +516,8 @@ two_children() {
 		{ l "$VEIL" sa list; show_logs; return 1; }
 	[ "$(swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1 ] ||
 		{ swanctl --list-sas; return 1; }
-	l ping -q -c 3 -i 0.05 -W 2 -I 10.96.1.1 10.96.2.1 &&
-	l ping -q -c 3 -i 0.05 -W 2 -I fd00:96:1::1 fd00:96:2::1 || { show_logs; return 1; }
+	l ping -q -c 3 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 &&
+	l ping -q -c 3 -i 0.2 -W 2 -I fd00:96:1::1 fd00:96:2::1 || { show_logs; return 1; }
 	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 4 ] ||
 		{ l "$VEIL" -s sa list; return 1; }
 	iked_stop || return 1
@@ -576,7 +576,7 @@ peer_closes() {
 	swanctl --terminate --ike veil >/dev/null 2>&1 || { show_logs; return 1; }
 	wait_for 25 grep -q 'charon.net: close_action: restarting' "$T/iked.log" &&
 	wait_for 50 one_each || { echo "the IKE SA did not come back"; show_logs; return 1; }
-	l ping -q -c 2 -i 0.05 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
 }
@@ -595,7 +595,7 @@ charon_restarts() {
 		{ cat "$T/initiate.out"; show_logs; return 1; }
 	wait_for 25 grep -q 'INITIAL_CONTACT: the peer has started anew' "$T/iked.log" &&
 	wait_for 25 one_each || { l "$VEIL" sa list; show_logs; return 1; }
-	l ping -q -c 2 -i 0.05 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
 }
@@ -705,7 +705,7 @@ natt() {
 	grep -q 'moving to port 4500' "$T/iked.log" || { echo "no NAT seen"; show_logs; return 1; }
 	ip netns exec $C "$VEIL" sa list | grep -q 'encap type espinudp sport 4500 dport 4500' ||
 		{ ip netns exec $C "$VEIL" sa list; return 1; }
-	ip netns exec $C ping -q -c 3 -i 0.05 -W 2 -I 10.96.7.1 10.96.2.1 || { show_logs; return 1; }
+	ip netns exec $C ping -q -c 3 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 || { show_logs; return 1; }
 	"$XFER" $C 10.96.7.1 $R 10.96.2.1 5202 "$T/data" || { show_logs; return 1; }
 	kill "$IKED_PID" && wait "$IKED_PID"
 	IKED_PID=
@@ -744,7 +744,7 @@ ctl_up_down() {
 	output_has 'connection "charon" has no child named "nosuch"' || return 1
 	expect_status 0 "$VEIL" ike up charon.net timeout 20 || { show_logs; return 1; }
 	installed || { echo "up returned before the child was in"; return 1; }
-	l ping -q -c 2 -i 0.05 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	# SPIs and proposals as charon has them, from one -j list (python
 	# starts slowly in the guest); a here-string: the guest has no /dev/fd
 	read -r spi_i spi_r spi_in spi_out rest <<<"$(ike_json \
@@ -826,7 +826,7 @@ ctl_reload() {
 	# and the next one will have the same reqid: the configuration kept it
 	[ "$(ike_json '[x["reqid"] for n in j["conns"] if n["name"] == "charon" for x in n["children"]]')" = \
 	  "[$reqid]" ] || { echo "charon.net's reqid changed"; "$VEIL" -j -p ike list; return 1; }
-	installed && l ping -q -c 2 -i 0.05 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
+	installed && l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	# a broken file: refused, with where; the daemon runs on
 	echo 'connections = { broken = ' >> "$T/iked.conf"
 	expect_status 1 "$VEIL" ike reload && output_has "iked.conf:[0-9]+" || return 1
@@ -936,7 +936,7 @@ veil_to_veil() {
 	wait_for 50 eval '[ "$(ip netns exec $C "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
 			  [ "$(r "$VEIL" sa list | grep -c "dport 40")" -eq 1 ]' ||
 		{ show_logs; r "$VEIL" sa list; tail -n 20 "$T/iked2.log"; return 1; }
-	ip netns exec $C ping -q -c 3 -i 0.05 -W 2 -I 10.96.7.1 10.96.2.1 &&
+	ip netns exec $C ping -q -c 3 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 &&
 	"$XFER" $C 10.96.7.1 $R 10.96.2.1 5202 "$T/data" ||
 		{ show_logs; tail -n 20 "$T/iked2.log"; return 1; }
 	# The NAT reboots, as it were, and maps UDP to other ports. One
