@@ -10,6 +10,8 @@
 #                        $(DESTDIR)/lib/modules/$(KVER)/updates/
 #   make check           install what is missing, build for both Debian 12
 #                        kernels, test everything in VMs (see Documentation/testing.rst)
+#   make check-debug     the same suite on a debug kernel (KASAN, UBSAN, lockdep,
+#                        kmemleak), built once from linux-source-6.12 and cached
 #   make demo            boot a VM, load veil, show what it offers
 #   make bench           boot a VM, time 100,000 SAs in veil and in XFRM
 #   make uapi            regenerate kmod/uapi/linux/veil.h from the netlink spec
@@ -30,7 +32,7 @@ SEL_KDIR = $(word 2,$(KSEL))
 MODDIR = $(abspath $(BUILD))/$(SEL_KVER)
 
 .PHONY: all modules tools install install-module install-tools uapi check \
-	demo bench clean
+	check-debug demo bench clean
 
 all: modules tools
 
@@ -70,6 +72,9 @@ uapi:
 
 check:
 	scripts/check.sh
+
+check-debug:
+	scripts/check-debug.sh
 
 demo:
 	scripts/demo.sh

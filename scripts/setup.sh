@@ -18,6 +18,8 @@ packages=(
 	libssl-dev python3-yaml python3-jsonschema
 	# veil-iked: its configuration file; clang and libFuzzer for its parser
 	libconfig-dev clang libclang-rt-14-dev
+	# make check-debug: building its kernel
+	flex bison bc libelf-dev
 	# veil-tls: HTTP/1.1 request parsing
 	libhttp-parser-dev
 	# the two Debian 12 kernels: images to boot, headers to build against

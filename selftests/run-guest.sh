@@ -7,9 +7,12 @@
 # kernel log for warnings, bugs, oopses, lockdep and refcount reports.
 #
 # Suites and their order come from $VEIL_BUILD/selftests/<suite>/tests,
-# written by `make -C selftests` on the host.
+# written by `make -C selftests` on the host; on the debug kernel
+# (VEIL_DEBUG=1, make check-debug) from tests-debug, which adds the
+# programs that need its fault injection. There kmemleak is scanned
+# after the suite and again after veil.ko is unloaded.
 
-export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS
+export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS VEIL_DEBUG
 export VEIL_MODULE=$VEIL_BUILD/$VEIL_KVER/veil.ko
 export VEIL_CLI=$VEIL_ROOT/tools/veil/veil
 export KSFT_DIR=$VEIL_BUILD/kselftest
@@ -18,7 +21,9 @@ per_test_timeout=${VEIL_TEST_TIMEOUT:-180}
 
 shopt -s nullglob
 tests=()
-for list in "$VEIL_BUILD"/selftests/*/tests; do
+listname=tests
+[ "${VEIL_DEBUG:-0}" = 1 ] && listname=tests-debug
+for list in "$VEIL_BUILD"/selftests/*/$listname; do
 	suite=$(basename "$(dirname "$list")")
 	while read -r t; do
 		[ -n "$t" ] || continue
@@ -30,8 +35,35 @@ for list in "$VEIL_BUILD"/selftests/*/tests; do
 	done < "$list"
 done
 
+# kmemleak_check WHEN: one KTAP line, ok when a scan finds no unreferenced
+# object allocated since the runner started.
+kmemleak=/sys/kernel/debug/kmemleak
+kmemleak_check() {
+	local leaks
+	n=$((n + 1))
+	# An object is reported only once it has been unreferenced through
+	# two scans and is older than 5 s (mm/kmemleak.c).
+	echo scan > $kmemleak; sleep 6; echo scan > $kmemleak
+	leaks=$(cat $kmemleak)
+	if [ -z "$leaks" ]; then
+		echo "ok $n kmemleak finds nothing $1"
+	else
+		echo "# kmemleak, $1: $(echo "$leaks" | grep -c '^unreferenced object') objects"
+		echo "$leaks" | head -n 120 | sed 's/^/# /'
+		echo "not ok $n kmemleak finds nothing $1"
+		echo clear > $kmemleak
+	fi
+}
+extra=1
+if [ "${VEIL_DEBUG:-0}" = 1 ]; then
+	[ -w $kmemleak ] || { echo "Bail out! VEIL_DEBUG=1 but no $kmemleak"; exit 1; }
+	# What boot left behind is not veil's: only later allocations count.
+	echo clear > $kmemleak
+	extra=3
+fi
+
 echo "TAP version 13"
-echo "1..$(( ${#tests[@]} + 1 ))"
+echo "1..$(( ${#tests[@]} + extra ))"
 echo "# kernel $(uname -r), veil.ko from $VEIL_MODULE"
 echo "# boot: the runner started $(cut -d" " -f1 /proc/uptime) s after the kernel did"
 dmesg -C
@@ -46,6 +78,10 @@ for t in "${tests[@]}"; do
 		path=$VEIL_ROOT/selftests/$suite/$prog
 	else
 		path=$VEIL_BUILD/selftests/$suite/$prog
+	fi
+	if [ "$extra" = 3 ] && [ "$t" = veil/unload.sh ]; then
+		kmemleak_check "after the suite"
+		unload_seen=1
 	fi
 	echo "# selftests: $suite: $prog"
 	# A suite's "settings" file may give its programs more time, as the
@@ -70,6 +106,15 @@ for t in "${tests[@]}"; do
 	*) echo "not ok $n selftests: $suite: $prog # exit=$rc" ;;
 	esac
 done
+
+if [ "$extra" = 3 ]; then
+	# VEIL_TESTS may leave unload.sh out: then the module goes here.
+	if [ -z "${unload_seen:-}" ]; then
+		kmemleak_check "after the suite"
+		rmmod veil 2>/dev/null
+	fi
+	kmemleak_check "after rmmod veil"
+fi
 
 n=$((n + 1))
 bad='WARNING:|BUG:|Oops|general protection|lockdep|possible circular locking|'

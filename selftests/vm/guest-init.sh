@@ -10,7 +10,13 @@
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
-export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS
+export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS VEIL_DEBUG VEIL_TEST_TIMEOUT
+
+# A kernel that is not the host's (make check-debug) brings its modules
+# from elsewhere; modprobe and the kernel's own requests look here.
+if [ -n "$VEIL_MODDIR" ] && [ ! -e "/lib/modules/$(uname -r)" ]; then
+	ln -s "$VEIL_MODDIR" "/lib/modules/$(uname -r)"
+fi
 
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts

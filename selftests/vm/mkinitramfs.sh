@@ -7,12 +7,13 @@
 # Only the modules 9p needs go in, taken from /lib/modules/KVER with their
 # dependencies resolved from modules.dep (6.1 builds virtio as modules,
 # 6.12 builds it in; both ship 9p as modules, 6.12 xz-compressed).
+# VEIL_MODDIR names another modules directory (the debug kernel's).
 set -euo pipefail
 
 kver=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-moddir=/lib/modules/$kver
+moddir=${VEIL_MODDIR:-/lib/modules/$kver}
 busybox=/bin/busybox
 
 [ -d "$moddir" ] || { echo "mkinitramfs: no $moddir (install linux-image-$kver)" >&2; exit 1; }

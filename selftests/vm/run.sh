@@ -12,6 +12,9 @@
 # VEIL_VM_SMP (2) vCPUs, VEIL_VM_MEM (2048) MB, VEIL_VM_CPU (qemu64) model,
 # VEIL_VM_TIMEOUT (600) seconds before the guest counts as hung. make check
 # runs both kernels' guests at once with one vCPU each (scripts/check.sh).
+# A kernel not installed on the host (make check-debug's) is named by
+# VEIL_KERNEL (its image) and VEIL_MODDIR (its /lib/modules/KVER);
+# VEIL_DEBUG=1 tells the guest it is the debug kernel.
 set -euo pipefail
 
 kver=$1
@@ -21,11 +24,12 @@ root=$(cd "$here/../.." && pwd)
 build=${VEIL_BUILD:-$root/build}
 vmdir=$build/vm/$kver
 out=$vmdir/out
-kernel=/boot/vmlinuz-$kver
+kernel=${VEIL_KERNEL:-/boot/vmlinuz-$kver}
 timeout_s=${VEIL_VM_TIMEOUT:-600}
 mem_mb=${VEIL_VM_MEM:-2048}
 
 [ -r "$kernel" ] || { echo "vm: no $kernel (apt-get install linux-image-$kver)" >&2; exit 1; }
+export VEIL_MODDIR=${VEIL_MODDIR:-/lib/modules/$kver}
 mkdir -p "$vmdir"
 "$here/mkinitramfs.sh" "$kver" "$vmdir/initramfs.gz"
 
@@ -66,6 +70,9 @@ cmdline="console=ttyS0 quiet panic_on_warn=1 oops=panic panic=-1"
 cmdline+=" VEIL_INIT=$here/guest-init.sh VEIL_ROOT=$root VEIL_BUILD=$build"
 cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
 [ -n "${VEIL_TESTS:-}" ] && cmdline+=" VEIL_TESTS=$VEIL_TESTS"
+[ -n "${VEIL_DEBUG:-}" ] && cmdline+=" VEIL_DEBUG=$VEIL_DEBUG"
+[ "$VEIL_MODDIR" != "/lib/modules/$kver" ] && cmdline+=" VEIL_MODDIR=$VEIL_MODDIR"
+[ -n "${VEIL_TEST_TIMEOUT:-}" ] && cmdline+=" VEIL_TEST_TIMEOUT=$VEIL_TEST_TIMEOUT"
 
 echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
 set +e
