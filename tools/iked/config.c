@@ -64,9 +64,23 @@ struct conf_key {
 	size_t size;
 };
 
+/**
+ * iked_conf_one_line - keep a message that quotes the configuration one line
+ * @s: the message; each control character in it becomes '?'
+ *
+ * A reason may quote the file's text, and a string there may hold a
+ * newline ("a\nb" in libconfig) or any other control character.
+ */
+void iked_conf_one_line(char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s))
+			*s = '?';
+}
+
 static int conf_fail(struct conf_ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
-	char msg[256], *p;
+	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -80,13 +94,7 @@ static int conf_fail(struct conf_ctx *c, const config_setting_t *s, const char *
 			 c->where, msg);
 	else
 		snprintf(c->err, c->errlen, "%s: %s", c->where, msg);
-	/*
-	 * The reason may quote the file's text, and a string there may hold a
-	 * newline or any control character: the message stays one line.
-	 */
-	for (p = c->err; *p; p++)
-		if (iscntrl((unsigned char)*p))
-			*p = '?';
+	iked_conf_one_line(c->err);
 	return -1;
 }
 
