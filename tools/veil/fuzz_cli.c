@@ -74,6 +74,21 @@ void veil_nl_close(struct veil_nl *nl)
 	(void)nl;
 }
 
+/* Attributes that fill @len exactly, and so does each nest's content. */
+static void cli_fuzz_check_attrs(struct nlattr *head, int len, int depth)
+{
+	struct nlattr *nla;
+	int rem;
+
+	CLI_FUZZ_ASSERT(depth < 8);
+	nla_for_each_attr(nla, head, len, rem) {
+		CLI_FUZZ_ASSERT(nla_type(nla) != 0);
+		if (nla->nla_type & NLA_F_NESTED)
+			cli_fuzz_check_attrs(nla_data(nla), nla_len(nla), depth + 1);
+	}
+	CLI_FUZZ_ASSERT(rem == 0);
+}
+
 /*
  * A request is one netlink message: the family's header (genetlink's, or
  * an ifinfomsg on rtnetlink), then attributes that fill it exactly.
@@ -82,8 +97,6 @@ static void cli_fuzz_check_request(const struct veil_nl *nl, struct nl_msg *msg)
 {
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	int hdrlen = nl->family ? GENL_HDRLEN : (int)sizeof(struct ifinfomsg);
-	struct nlattr *nla;
-	int rem;
 
 	CLI_FUZZ_ASSERT(nlh->nlmsg_len >= NLMSG_HDRLEN);
 	if (nl->family) {
@@ -93,9 +106,7 @@ static void cli_fuzz_check_request(const struct veil_nl *nl, struct nl_msg *msg)
 				nlh->nlmsg_type == RTM_GETLINK);
 	}
 	CLI_FUZZ_ASSERT(nlmsg_valid_hdr(nlh, hdrlen));
-	nla_for_each_attr(nla, nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen), rem)
-		CLI_FUZZ_ASSERT(nla_type(nla) != 0);
-	CLI_FUZZ_ASSERT(rem == 0);
+	cli_fuzz_check_attrs(nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen), 0);
 }
 
 int veil_nl_transact(struct veil_nl *nl, struct nl_msg *msg, veil_nl_reply_fn fn, void *arg)
