@@ -188,16 +188,16 @@ static void conf_fuzz_props(const char *text, enum ikev2_proto proto)
 		conf_fuzz_reason(why, sizeof(why));
 }
 
-/* Point every file a pubkey side names at the nonexistent directory. */
+/*
+ * A file a pubkey side names, made relative, so that iked_creds_load()
+ * looks for it under CONF_FUZZ_PATH's directory: "../x" too, since the
+ * walk stops at /nonexistent before any "..".
+ */
 static void conf_fuzz_nowhere(char *path)
 {
-	size_t n;
+	size_t skip = strspn(path, "/");
 
-	while (*path == '/')
-		memmove(path, path + 1, strlen(path));
-	n = strlen(path);
-	if (!n)
-		snprintf(path, IKED_PATH_MAX, "empty");
+	memmove(path, path + skip, strlen(path + skip) + 1);
 }
 
 static void conf_fuzz_files(struct iked_auth_cfg *a)
