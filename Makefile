@@ -12,6 +12,8 @@
 #                        kernels, test everything in VMs (see Documentation/testing.rst)
 #   make check-debug     the same suite on a debug kernel (KASAN, UBSAN, lockdep,
 #                        kmemleak), built once from linux-source-6.12 and cached
+#   make fuzz            run each userspace parser's libFuzzer target (IKEv2, IKEv1,
+#                        veil-iked.conf, the veil CLI) for FUZZ_SECONDS (60) each
 #   make demo            boot a VM, load veil, show what it offers
 #   make bench           boot a VM, time 100,000 SAs in veil and in XFRM
 #   make uapi            regenerate kmod/uapi/linux/veil.h from the netlink spec
@@ -32,7 +34,7 @@ SEL_KDIR = $(word 2,$(KSEL))
 MODDIR = $(abspath $(BUILD))/$(SEL_KVER)
 
 .PHONY: all modules tools install install-module install-tools uapi check \
-	check-debug demo bench clean
+	check-debug fuzz demo bench clean
 
 all: modules tools
 
@@ -75,6 +77,11 @@ check:
 
 check-debug:
 	scripts/check-debug.sh
+
+# Host-only, with clang's libFuzzer; see Documentation/hardening.rst.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(MAKE) -C tools fuzz VERSION=$(VERSION) FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 demo:
 	scripts/demo.sh

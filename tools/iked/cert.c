@@ -304,6 +304,8 @@ int iked_creds_load(struct iked_config *cfg, const char *conf_path, char *err, s
 			c->local.cred = cert_load_local(&c->local, conf_path, why, sizeof(why));
 			if (!c->local.cred) {
 				snprintf(err, errlen, "connection %s, local: %s", c->name, why);
+				/* it names the configuration's files, as written */
+				iked_conf_one_line(err);
 				return -1;
 			}
 			/* IKEv1 signs with RSA (RFC 2409 §5.1) here: no ECDSA methods */
@@ -326,6 +328,7 @@ int iked_creds_load(struct iked_config *cfg, const char *conf_path, char *err, s
 			if (!c->remote.cred) {
 				snprintf(err, errlen, "connection %s, remote: cacerts %s", c->name,
 					 why);
+				iked_conf_one_line(err);
 				return -1;
 			}
 		}

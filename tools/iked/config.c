@@ -64,6 +64,20 @@ struct conf_key {
 	size_t size;
 };
 
+/**
+ * iked_conf_one_line - keep a message that quotes the configuration one line
+ * @s: the message; each control character in it becomes '?'
+ *
+ * A reason may quote the file's text, and a string there may hold a
+ * newline ("a\nb" in libconfig) or any other control character.
+ */
+void iked_conf_one_line(char *s)
+{
+	for (; *s; s++)
+		if (iscntrl((unsigned char)*s))
+			*s = '?';
+}
+
 static int conf_fail(struct conf_ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
 	char msg[256];
@@ -80,6 +94,7 @@ static int conf_fail(struct conf_ctx *c, const config_setting_t *s, const char *
 			 c->where, msg);
 	else
 		snprintf(c->err, c->errlen, "%s: %s", c->where, msg);
+	iked_conf_one_line(c->err);
 	return -1;
 }
 
@@ -878,6 +893,13 @@ static int conf_load(struct iked_config *cfg, const char *path, const char *text
 
 	memset(cfg, 0, sizeof(*cfg));
 	config_init(&lc);
+	/*
+	 * A string has no directory for an @include to be relative to; libconfig
+	 * looks every one up under this directory instead (even an absolute
+	 * one), and Debian's /nonexistent never exists: a string reads no file.
+	 */
+	if (!path)
+		config_set_include_dir(&lc, "/nonexistent");
 	ret = path ? config_read_file(&lc, path) : config_read_string(&lc, text);
 	if (ret != CONFIG_TRUE) {
 		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
@@ -909,7 +931,7 @@ int iked_conf_load(struct iked_config *cfg, const char *path, char *err, size_t 
 	return conf_load(cfg, path, NULL, err, errlen);
 }
 
-/* The same from a string: for tests. */
+/* The same from a string, which may not @include files: for tests. */
 int iked_conf_load_string(struct iked_config *cfg, const char *text, char *err, size_t errlen)
 {
 	return conf_load(cfg, NULL, text, err, errlen);

@@ -241,5 +241,6 @@ void iked_conf_free(struct iked_config *cfg);
 const struct iked_secret *iked_secret_find(const struct iked_config *cfg,
 					   const struct iked_id *a, const struct iked_id *b);
 int iked_conf_time(const char *text, uint32_t *secs);
+void iked_conf_one_line(char *s);
 
 #endif /* VEIL_IKED_CONFIG_H */

@@ -5,6 +5,7 @@
  * the names the kernel's Child SAs take. The negotiation follows RFC 7296
  * sections 2.7 and 3.3.6.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -367,12 +368,17 @@ static const char *ike_prop_proto_name(enum ikev2_proto proto)
 void ike_prop_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
+	char *p;
 
 	if (!err || !errlen)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+	/* It may quote the configuration's text: keep it one line. */
+	for (p = err; *p; p++)
+		if (iscntrl((unsigned char)*p))
+			*p = '?';
 }
 
 static struct ike_prop_list *ike_prop_xf(struct ike_prop *p, uint8_t type)

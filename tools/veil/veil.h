@@ -82,6 +82,20 @@ void veil_print_json(const struct veil_ctx *ctx, struct json_object *obj);
 void veil_usage(FILE *f);
 int veil_run(struct veil_ctx *ctx, int argc, char **argv);
 
+/**
+ * struct veil_opts - the options main() acts on before running a command
+ * @netns: -n NAME, or NULL
+ * @batch: -batch FILE, or NULL
+ * @next: index in argv of OBJECT (unless -batch)
+ */
+struct veil_opts {
+	const char *netns;
+	const char *batch;
+	int next;
+};
+
+int veil_options(struct veil_ctx *ctx, int argc, char **argv, struct veil_opts *o);
+
 /* print.c and json.c: an SA, a policy, an encap socket or a link from view.c */
 struct veil_sa_view;
 struct veil_policy_view;
@@ -120,5 +134,9 @@ void veil_encap_usage(FILE *f);
 void veil_link_usage(FILE *f);
 void veil_monitor_usage(FILE *f);
 void veil_ike_usage(FILE *f);
+
+/* ike_client.c */
+struct json_object *veil_ike_request(struct veil_ctx *ctx, const char *cmd, const char *name,
+				     bool quiet);
 
 #endif
