@@ -1201,6 +1201,44 @@ static int simple(int fd, struct msg *m, reply_fn fn, void *arg, char *why, size
 	return ans.error_seen ? ans.error : 0;
 }
 
+static int events_grp = -1;
+
+/* Offsets of the top-level attributes of a stream, while they are sane. */
+static unsigned int walk_raw(const unsigned char *p, size_t len, size_t *out, unsigned int max)
+{
+	size_t off = 0;
+	unsigned int n = 0;
+
+	while (off + NLA_HDRLEN <= len && n < max) {
+		const struct nlattr *a = (const void *)(p + off);
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > len)
+			break;
+		out[n++] = off;
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return n;
+}
+
+/* Whether a stream of attributes is well-formed to its end, nests too. */
+static bool attrs_sane(const unsigned char *p, size_t len, int depth)
+{
+	size_t off = 0;
+
+	while (off + NLA_HDRLEN <= len) {
+		const struct nlattr *a = (const void *)(p + off);
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > len)
+			return false;
+		if ((a->nla_type & NLA_F_NESTED) &&
+		    (depth > 4 || !attrs_sane(p + off + NLA_HDRLEN, a->nla_len - NLA_HDRLEN,
+					      depth + 1)))
+			return false;
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return off >= len;
+}
+
 static int resolve_family(int fd)
 {
 	struct msg m;
@@ -1230,9 +1268,45 @@ static int resolve_family(int fd)
 				      CTRL_ATTR_FAMILY_ID);
 			if (a)
 				id = *(const uint16_t *)((const char *)a + NLA_HDRLEN);
+			a = attr_find((const char *)NLMSG_DATA(nlh) + GENL_HDRLEN,
+				      nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN),
+				      CTRL_ATTR_MCAST_GROUPS);
+			if (a) {
+				size_t at[16];
+				unsigned int i, n = walk_raw((const unsigned char *)a + NLA_HDRLEN,
+							     a->nla_len - NLA_HDRLEN, at, 16);
+
+				for (i = 0; i < n; i++) {
+					const struct nlattr *g = (const void *)((const char *)a +
+										NLA_HDRLEN + at[i]);
+					const struct nlattr *nm, *gid;
+
+					nm = attr_find((const char *)g + NLA_HDRLEN,
+						       g->nla_len - NLA_HDRLEN, CTRL_ATTR_MCAST_GRP_NAME);
+					gid = attr_find((const char *)g + NLA_HDRLEN,
+							g->nla_len - NLA_HDRLEN, CTRL_ATTR_MCAST_GRP_ID);
+					if (nm && gid && !strcmp((const char *)nm + NLA_HDRLEN,
+								 VEIL_MCGRP_EVENTS))
+						events_grp = *(const uint32_t *)((const char *)gid +
+										 NLA_HDRLEN);
+				}
+			}
 		}
 	}
 	return id;
+}
+
+/* A socket in the events group, or -1. */
+static int events_open(void)
+{
+	int fd = events_grp < 0 ? -1 : nl_open(false);
+
+	if (fd >= 0 && setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &events_grp,
+				  sizeof(events_grp))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 /* ------------------------------------------------------ state snapshots */
@@ -1494,6 +1568,8 @@ struct tally {
 	double t_cmd[VEIL_CMD_MAX + 4];
 	uint64_t n_cmd[VEIL_CMD_MAX + 4];
 	uint64_t acc_cmd[VEIL_CMD_MAX + 4];
+	uint64_t events, events_lost;	/* notifications the listener read */
+	unsigned int fail_event;
 	char first_fail[300];
 };
 
@@ -1571,6 +1647,7 @@ struct fuzz {
 	unsigned int phase;
 	bool admin;
 	int fd;
+	int ev_fd;		/* in the events group, or -1 */
 	struct snapshot base;
 	struct counts base_c;
 	struct tally *t;
@@ -1612,6 +1689,47 @@ static void full_check(struct fuzz *f, uint64_t idx, const struct msg *m)
 	f->t->t_snap += now_s() - t0;
 }
 
+/*
+ * The notifications the last message caused: each must be a veil
+ * notification whose attributes are well-formed to the end. Whether they
+ * match the change is for monitor.sh.
+ */
+static void events_check(struct fuzz *f, uint64_t idx, const struct msg *m)
+{
+	struct tally *t = f->t;
+
+	for (;;) {
+		ssize_t len = recv(f->ev_fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		const struct nlmsghdr *nlh = (const void *)rbuf;
+
+		if (len < 0) {
+			if (errno == ENOBUFS) {
+				t->events_lost++;
+				continue;
+			}
+			return;
+		}
+		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len)) {
+			const struct genlmsghdr *g = NLMSG_DATA(nlh);
+			bool ok = nlh->nlmsg_type == family_id &&
+				  nlh->nlmsg_len >= NLMSG_LENGTH(GENL_HDRLEN);
+
+			ok = ok && (g->cmd == VEIL_CMD_SA_NEW_NTF || g->cmd == VEIL_CMD_SA_DEL_NTF ||
+				    g->cmd == VEIL_CMD_SA_EXPIRE_NTF ||
+				    g->cmd == VEIL_CMD_POLICY_NEW_NTF ||
+				    g->cmd == VEIL_CMD_POLICY_DEL_NTF ||
+				    g->cmd == VEIL_CMD_ACQUIRE_NTF);
+			ok = ok && attrs_sane((const unsigned char *)g + GENL_HDRLEN,
+					      nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), 0);
+			t->events++;
+			if (!ok)
+				tally_fail(t, &t->fail_event, f->who, idx, m,
+					   "malformed notification (type %u, cmd %u, %u bytes)",
+					   nlh->nlmsg_type, g->cmd, nlh->nlmsg_len);
+		}
+	}
+}
+
 static void fuzz_one(struct fuzz *f, uint64_t idx, struct msg *m)
 {
 	const struct genlmsghdr *g = (const void *)(m->b + NLMSG_HDRLEN);
@@ -1633,6 +1751,8 @@ static void fuzz_one(struct fuzz *f, uint64_t idx, struct msg *m)
 		return;
 	}
 	t->sent++;
+	if (f->ev_fd >= 0)
+		events_check(f, idx, m);
 	if (ans.overrun || ans.stray)
 		tally_fail(t, &t->fail_other, f->who, idx, m, "%s",
 			   ans.overrun ? "receive queue overrun" : "answer with another sequence number");
@@ -1704,8 +1824,9 @@ static void tally_print(const char *who, const struct tally *t)
 	       PRIu64 ", rejected by the core %" PRIu64 ", SA expiries seen %" PRIu64 "\n",
 	       who, t->sent, t->accepted, t->accepted_mutating, t->ignored, t->veil_msg, t->core,
 	       t->expired);
-	printf("# %s: %.1f s sending, %.1f s reading counts, %.1f s taking snapshots\n",
-	       who, t->t_send, t->t_counts, t->t_snap);
+	printf("# %s: %.1f s sending, %.1f s reading counts, %.1f s taking snapshots; "
+	       "%" PRIu64 " notifications read, %" PRIu64 " times the listener's queue overflowed\n",
+	       who, t->t_send, t->t_counts, t->t_snap, t->events, t->events_lost);
 	k = snprintf(line, sizeof(line), "# %s: command:sent:ms each", who);
 	for (i = 0; i < VEIL_CMD_MAX + 4; i++)
 		if (t->n_cmd[i] && k < (int)sizeof(line) - 30)
@@ -2174,6 +2295,120 @@ static void dump_tests(int fd, unsigned int n, unsigned int rounds)
 	free(s.mark);
 }
 
+/* ------------------------------------------------------------ concurrency */
+
+static int flush_all(int fd, char *why, size_t whylen);
+
+/* What the hammering processes send: changes and reads of a few keys. */
+static const enum tmpl hammer_tmpls[] = {
+	T_SA_AEAD, T_SA_AH, T_SA_UPDATE, T_SA_DEL, T_SA_GET, T_SA_DUMP_KEYS, T_POL_NEW,
+	T_POL_BLOCK, T_POL_UPDATE, T_POL_DEL, T_POL_DEL_IDX, T_POL_GET_IDX, T_POL_DUMP,
+	T_POL_LOOKUP, T_ENCAP_PORT, T_ENCAP_DEL, T_ENCAP_DUMP,
+};
+
+/* One of the processes: 1 when a rejection came without a message. */
+static int hammer(unsigned int id, unsigned int n)
+{
+	static struct msg m;
+	struct answer ans;
+	unsigned int i, bad = 0;
+	int fd = nl_open(true);
+
+	if (fd < 0)
+		return 2;
+	for (i = 0; i < n; i++) {
+		rng_for(seed, 20 + id, i);
+		if (pct(1)) {
+			gen_template(&m, pct(50) ? T_SA_FLUSH : T_POL_FLUSH);
+		} else {
+			gen_template(&m, hammer_tmpls[rn(sizeof(hammer_tmpls) /
+							sizeof(hammer_tmpls[0]))]);
+			/* Now and then a key long gone, or the like. */
+			if (pct(10))
+				mutate_once(&m);
+			msg_finish(&m);
+		}
+		if (transact(fd, &m, &ans, NULL, NULL))
+			continue;
+		if (ans.error_seen && ans.error && !ans.has_msg &&
+		    !core_rejection(&m, ans.error, false) && bad++ < MAX_REPORTS) {
+			printf("# FAIL hammer %u message #%u (--seed %" PRIu64 "): %d without a message\n",
+			       id, i, seed, ans.error);
+			hexdump(m.b, m.len);
+		}
+	}
+	close(fd);
+	fflush(stdout);
+	return bad ? 1 : 0;
+}
+
+/* The policy dump's entries per direction. */
+static void policy_dirs(const struct entries *l, unsigned int *dirs)
+{
+	unsigned int i;
+
+	dirs[0] = dirs[1] = dirs[2] = 0;
+	for (i = 0; i < l->n; i++) {
+		uint32_t len;
+		const struct nlattr *d;
+
+		memcpy(&len, l->e[i], 4);
+		d = attr_find(l->e[i] + 4 + GENL_HDRLEN, len - GENL_HDRLEN, VEIL_A_POLICY_DIR);
+		if (d && *((const uint8_t *)d + NLA_HDRLEN) <= VEIL_DIR_FWD)
+			dirs[*((const uint8_t *)d + NLA_HDRLEN)]++;
+	}
+}
+
+/*
+ * @procs processes change and read the same few SAs, policies and
+ * sockets at once, @n requests each: the family runs handlers in
+ * parallel (parallel_ops). Afterwards the counts must match the dumps.
+ */
+static void concurrent_test(int fd, unsigned int procs, unsigned int n)
+{
+	unsigned int i, fails = 0, dirs[3];
+	struct snapshot s = { 0 };
+	char why[200] = "";
+	pid_t pids[8];
+	int status;
+
+	fflush(stdout);
+	for (i = 0; i < procs && i < 8; i++) {
+		pids[i] = fork();
+		if (!pids[i])
+			_exit(hammer(i, n));
+	}
+	for (i = 0; i < procs && i < 8; i++)
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			if (!fails++)
+				snprintf(why, sizeof(why), "process %u failed", i);
+		}
+	if (snap_take(fd, true, &s)) {
+		snprintf(why, sizeof(why), "dumps failed afterwards");
+		fails++;
+	} else {
+		policy_dirs(&s.pol, dirs);
+		if (s.c.v[VEIL_A_COUNTS_SA_COUNT] != s.sa.n ||
+		    s.c.v[VEIL_A_COUNTS_POLICY_IN] != dirs[0] ||
+		    s.c.v[VEIL_A_COUNTS_POLICY_OUT] != dirs[1] ||
+		    s.c.v[VEIL_A_COUNTS_POLICY_FWD] != dirs[2]) {
+			snprintf(why, sizeof(why),
+				 "counts say %u SAs, %u/%u/%u policies; the dumps %u, %u/%u/%u",
+				 s.c.v[VEIL_A_COUNTS_SA_COUNT], s.c.v[VEIL_A_COUNTS_POLICY_IN],
+				 s.c.v[VEIL_A_COUNTS_POLICY_OUT], s.c.v[VEIL_A_COUNTS_POLICY_FWD],
+				 s.sa.n, dirs[0], dirs[1], dirs[2]);
+			fails++;
+		}
+	}
+	printf("# concurrent: %u SAs, %u policies, %u sockets left\n", s.sa.n, s.pol.n, s.encap.n);
+	snap_free(&s);
+	if (!fails && flush_all(fd, why, sizeof(why)))
+		fails++;
+	ktap(!fails, "concurrent: %u processes, %u requests each on the same keys, rejections with messages, counts match the dumps%s%s",
+	     procs, n, fails ? ": " : "", why);
+}
+
 /* ---------------------------------------------------------------- nobody */
 
 static const enum tmpl mutating_tmpls[] = {
@@ -2234,7 +2469,7 @@ static int drop_to_nobody(void)
 /* The nobody run, in a child; its counters come back in @t. */
 static int nobody_run(struct tally *t, uint64_t count, struct tally *rules)
 {
-	struct fuzz f = { .who = "nobody", .phase = 2, .t = t };
+	struct fuzz f = { .who = "nobody", .phase = 2, .t = t, .ev_fd = -1 };
 	pid_t pid;
 	int status;
 
@@ -2252,6 +2487,7 @@ static int nobody_run(struct tally *t, uint64_t count, struct tally *rules)
 			printf("# nobody: no netlink socket: %s\n", strerror(errno));
 			_exit(2);
 		}
+		f.ev_fd = events_open();
 		nobody_rules(f.fd, rules);
 		fuzz_run(&f, count);
 		snap_free(&f.base);
@@ -2420,7 +2656,7 @@ static void usage(const char *prog)
 		"  --nobody-count N  the same as nobody (uid 65534)\n"
 		"  --entries N       SAs and policies made for the interrupted dumps\n"
 		"  --replay I        send message I of the root run of --seed alone\n"
-		"Defaults: 5000, 4000, 1000; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
+		"Defaults: 5000, 4000, 600; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
 		prog);
 	exit(1);
 }
@@ -2429,12 +2665,12 @@ int main(int argc, char **argv)
 {
 	bool debug = getenv("VEIL_DEBUG") && !strcmp(getenv("VEIL_DEBUG"), "1");
 	uint64_t count = debug ? 100000 : 5000, nobody_count = debug ? 100000 : 4000;
-	unsigned int entries = debug ? 3000 : 1000;
+	unsigned int entries = debug ? 3000 : 600;
 	long long replay_idx = -1;
 	struct counts init_before, init_after;
 	struct tally *t_root, *t_nobody, *t_rules;
 	struct snapshot before = { 0 }, after = { 0 };
-	struct fuzz f = { .who = "root", .phase = 1, .admin = true };
+	struct fuzz f = { .who = "root", .phase = 1, .admin = true, .ev_fd = -1 };
 	char why[300] = "";
 	bool expired, ok;
 	int i, init_fd, other_ns;
@@ -2474,7 +2710,7 @@ int main(int argc, char **argv)
 		       VEIL_FAMILY_NAME);
 		return 4;
 	}
-	printf("1..%d\n", replay_idx >= 0 ? 0 : 10);
+	printf("1..%d\n", replay_idx >= 0 ? 0 : 11);
 	printf("# seed %" PRIu64 " (replay: nl_fuzz --seed %" PRIu64 "); %" PRIu64
 	       " messages as root, %" PRIu64 " as nobody, %u SAs and policies for the dumps\n",
 	       seed, seed, count, nobody_count, entries);
@@ -2512,18 +2748,27 @@ int main(int argc, char **argv)
 	printf("# dumps took %.1f s\n", now_s() - t0);
 	fflush(stdout);
 
-	/* Root. */
+	/* Root, with a listener in the events group. */
 	t0 = now_s();
 	f.t = t_root;
+	f.ev_fd = events_open();
+	if (f.ev_fd < 0)
+		printf("# no listener in the events group: notifications go unchecked\n");
 	fuzz_run(&f, count);
 	snap_free(&f.base);
 	tally_print("root", t_root);
 	printf("# root run took %.1f s\n", now_s() - t0);
-	ktap(!t_root->fail_msg && !t_root->fail_other,
-	     "root: %" PRIu64 " random and mutated messages, every rejection past the core has an extack message%s%s",
+	if (f.ev_fd >= 0)
+		close(f.ev_fd);
+	ktap(!t_root->fail_msg && !t_root->fail_other && !t_root->fail_event,
+	     "root: %" PRIu64 " random and mutated messages, every rejection past the core has an extack message, notifications well-formed%s%s",
 	     t_root->sent, t_root->first_fail[0] ? ": " : "", t_root->first_fail);
 	ktap(!t_root->fail_state, "root: rejected messages change no state (%" PRIu64
 	     " accepted changes re-baselined)", t_root->accepted_mutating);
+
+	t0 = now_s();
+	concurrent_test(f.fd, 3, debug ? 5000 : 300);
+	printf("# concurrent run took %.1f s\n", now_s() - t0);
 
 	/* Nobody, with a few SAs, policies and sockets to read and not touch. */
 	ok = !flush_all(f.fd, why, sizeof(why));
@@ -2556,8 +2801,13 @@ int main(int argc, char **argv)
 	ktap(!t_rules->fail_perm && !t_rules->fail_other,
 	     "nobody: reads answered, keys and each change refused with EPERM and a message%s%s",
 	     t_rules->first_fail[0] ? ": " : "", t_rules->first_fail);
+	/* Nothing changed, so nobody's listener heard nothing. */
+	if (t_nobody->events) {
+		printf("# FAIL nobody's listener read %" PRIu64 " notifications\n", t_nobody->events);
+		ok = false;
+	}
 	ktap(ok && !t_nobody->fail_msg && !t_nobody->fail_state && !t_nobody->fail_perm &&
-	     !t_nobody->fail_other,
+	     !t_nobody->fail_other && !t_nobody->fail_event,
 	     "nobody: %" PRIu64 " random and mutated messages, none accepted that changes state, rejections with messages, state unchanged%s%s",
 	     t_nobody->sent, t_nobody->first_fail[0] || !ok ? ": " : "",
 	     t_nobody->first_fail[0] ? t_nobody->first_fail : why);
