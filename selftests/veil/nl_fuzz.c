@@ -1067,7 +1067,13 @@ struct answer {
 	unsigned int replies;	/* veil messages */
 	unsigned int stray;	/* answers to other sequence numbers */
 	bool overrun;		/* ENOBUFS: the queue overflowed */
+	size_t req_len;		/* the request's length, for the extack offset */
+	unsigned int req_cmd;	/* and its command, which replies must carry */
+	bool bad_offs;		/* NLMSGERR_ATTR_OFFS outside the request */
+	bool bad_reply;		/* a reply malformed, or of another command */
 };
+
+static bool attrs_sane(const unsigned char *p, size_t len, int depth);
 
 /* Called for every veil message of an answer. */
 typedef void (*reply_fn)(const struct nlmsghdr *nlh, void *arg);
@@ -1102,6 +1108,10 @@ static void note_error(struct answer *ans, int err, const void *tlv, ssize_t len
 		snprintf(ans->msg, sizeof(ans->msg), "%.*s", (int)(m->nla_len - NLA_HDRLEN),
 			 (const char *)m + NLA_HDRLEN);
 	}
+	m = tlvs && len > 0 ? attr_find(tlv, len, NLMSGERR_ATTR_OFFS) : NULL;
+	if (m && m->nla_len == NLA_HDRLEN + 4 &&
+	    *(const uint32_t *)((const char *)m + NLA_HDRLEN) >= ans->req_len)
+		ans->bad_offs = true;
 }
 
 /* Parses one datagram; returns true once the answer is complete. */
@@ -1135,6 +1145,12 @@ static void parse(const char *buf, ssize_t len, uint32_t seq, struct answer *ans
 				note_error(ans, err, (const char *)NLMSG_DATA(nlh) + sizeof(int),
 					   (ssize_t)nlh->nlmsg_len - NLMSG_LENGTH(sizeof(int)), tlvs);
 		} else if (nlh->nlmsg_type == family_id) {
+			const struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+			if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) || g->cmd != ans->req_cmd ||
+			    !attrs_sane((const unsigned char *)g + GENL_HDRLEN,
+					nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), 0))
+				ans->bad_reply = true;
 			ans->replies++;
 			if (fn)
 				fn(nlh, arg);
@@ -1178,6 +1194,8 @@ static int transact(int fd, struct msg *m, struct answer *ans, reply_fn fn, void
 	int ret;
 
 	memset(ans, 0, sizeof(*ans));
+	ans->req_len = m->len < msg_nlh(m)->nlmsg_len ? m->len : msg_nlh(m)->nlmsg_len;
+	ans->req_cmd = m->len >= NLMSG_HDRLEN + GENL_HDRLEN ? msg_genl(m)->cmd : ~0u;
 	ret = send_msg(fd, m);
 	if (ret)
 		return ret;
@@ -1756,6 +1774,14 @@ static void fuzz_one(struct fuzz *f, uint64_t idx, struct msg *m)
 	if (ans.overrun || ans.stray)
 		tally_fail(t, &t->fail_other, f->who, idx, m, "%s",
 			   ans.overrun ? "receive queue overrun" : "answer with another sequence number");
+	if (ans.bad_offs)
+		tally_fail(t, &t->fail_other, f->who, idx, m,
+			   "the extack's attribute offset lies outside the request");
+	if (ans.bad_reply)
+		tally_fail(t, &t->fail_other, f->who, idx, m,
+			   "a reply is malformed or answers another command");
+	if (ans.error_seen && (ans.error > 0 || ans.error < -4095))
+		tally_fail(t, &t->fail_other, f->who, idx, m, "error %d is no errno", ans.error);
 
 	if (ans.error_seen && ans.error) {
 		t->err[errno_slot(ans.error)]++;
