@@ -2682,7 +2682,7 @@ static void usage(const char *prog)
 		"  --nobody-count N  the same as nobody (uid 65534)\n"
 		"  --entries N       SAs and policies made for the interrupted dumps\n"
 		"  --replay I        send message I of the root run of --seed alone\n"
-		"Defaults: 5000, 4000, 600; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
+		"Defaults: 4000, 3000, 600; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
 		prog);
 	exit(1);
 }
@@ -2690,7 +2690,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	bool debug = getenv("VEIL_DEBUG") && !strcmp(getenv("VEIL_DEBUG"), "1");
-	uint64_t count = debug ? 100000 : 5000, nobody_count = debug ? 100000 : 4000;
+	uint64_t count = debug ? 100000 : 4000, nobody_count = debug ? 100000 : 3000;
 	unsigned int entries = debug ? 3000 : 600;
 	long long replay_idx = -1;
 	struct counts init_before, init_after;
