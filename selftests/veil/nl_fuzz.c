@@ -394,14 +394,23 @@ static void msg_finish(struct msg *m)
 static int fds[16];	/* sockets and files for the fd attributes */
 static int nfds;
 
+/*
+ * Algorithm names: the templates' own, TLS-only ones ESP must refuse, and
+ * names veil does not know; then the rest of veil's table. The first SA
+ * of an algorithm makes the crypto API instantiate and self-test it,
+ * seconds under TCG, so those come only with VEIL_DEBUG=1 (esp_algs.sh
+ * covers them in make check).
+ */
 static const char *const alg_names[] = {
-	"rfc4106(gcm(aes))", "rfc4309(ccm(aes))", "rfc4543(gcm(aes))",
-	"rfc7539esp(chacha20,poly1305)", "gcm(aes)", "ccm(aes)",
-	"rfc7539(chacha20,poly1305)", "cbc(aes)", "rfc3686(ctr(aes))",
-	"cbc(des3_ede)", "ecb(cipher_null)", "hmac(sha1)", "hmac(sha256)",
-	"hmac(sha384)", "hmac(sha512)", "hmac(md5)", "", "aes", "gcm(aes",
-	"digest_null", "xcbc(aes)",
+	"rfc4106(gcm(aes))", "cbc(aes)", "hmac(sha1)", "hmac(sha256)",
+	"ecb(cipher_null)", "gcm(aes)", "ccm(aes)", "rfc7539(chacha20,poly1305)",
+	"", "aes", "gcm(aes", "digest_null", "xcbc(aes)",
+#define N_ALG_COMMON 13
+	"rfc4309(ccm(aes))", "rfc4543(gcm(aes))", "rfc7539esp(chacha20,poly1305)",
+	"rfc3686(ctr(aes))", "cbc(des3_ede)", "hmac(sha384)", "hmac(sha512)",
+	"hmac(md5)",
 };
+static bool all_algs;
 
 static void rand_bytes(unsigned char *p, size_t n)
 {
@@ -516,7 +525,8 @@ static void gen_attr(struct msg *m, const struct aset *set, int depth)
 		break;
 	case K_STR:
 		if (pct(70)) {
-			const char *s = alg_names[rn(sizeof(alg_names) / sizeof(alg_names[0]))];
+			const char *s = alg_names[rn(all_algs ? sizeof(alg_names) / sizeof(alg_names[0]) :
+						     N_ALG_COMMON)];
 
 			n = strlen(s) + 1;
 			memcpy(buf, s, n);
@@ -2720,6 +2730,7 @@ int main(int argc, char **argv)
 	}
 	if (entries < 10)
 		entries = 10;
+	all_algs = debug;
 
 	printf("TAP version 13\n");
 	if (geteuid()) {
