@@ -2689,7 +2689,7 @@ static void usage(const char *prog)
 		"  --nobody-count N  the same as nobody (uid 65534)\n"
 		"  --entries N       SAs and policies made for the interrupted dumps\n"
 		"  --replay I        send message I of the root run of --seed alone\n"
-		"Defaults: 5000, 3000, 500; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
+		"Defaults: 3000, 2000, 500; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
 		prog);
 	exit(1);
 }
@@ -2697,7 +2697,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	bool debug = getenv("VEIL_DEBUG") && !strcmp(getenv("VEIL_DEBUG"), "1");
-	uint64_t count = debug ? 100000 : 5000, nobody_count = debug ? 100000 : 3000;
+	uint64_t count = debug ? 100000 : 3000, nobody_count = debug ? 100000 : 2000;
 	unsigned int entries = debug ? 3000 : 500;
 	long long replay_idx = -1;
 	struct counts init_before, init_after;
