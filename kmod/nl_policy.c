@@ -206,27 +206,14 @@ static int veil_nl_policy_parse(struct genl_info *info, struct veil_policy *pol)
 	return 0;
 }
 
-static int veil_nl_policy_reply_index(struct genl_info *info, u8 cmd, u32 index)
-{
-	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	void *hdr;
-
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &veil_genl_family, 0, cmd);
-	if (!hdr || nla_put_u32(msg, VEIL_A_POLICY_INDEX, index)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-}
-
 static int veil_nl_policy_new_or_update(struct sk_buff *skb, struct genl_info *info,
 					bool update)
 {
 	struct veil_net *vn = veil_net(genl_info_net(info));
+	u8 cmd = update ? VEIL_CMD_POLICY_UPDATE : VEIL_CMD_POLICY_NEW;
 	struct veil_policy *pol;
+	struct sk_buff *msg;
+	void *hdr;
 	u32 index;
 	int ret;
 
@@ -234,19 +221,42 @@ static int veil_nl_policy_new_or_update(struct sk_buff *skb, struct genl_info *i
 	if (ret)
 		return ret;
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
-	if (!pol)
+	if (!pol) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the policy");
 		return -ENOMEM;
+	}
 	ret = veil_nl_policy_parse(info, pol);
 	if (ret) {
 		kfree(pol);
 		return ret;
 	}
+	/*
+	 * The reply is made before the policy goes in: once it is in, the
+	 * request must not fail, or the caller would see an error for a
+	 * change that happened.
+	 */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	hdr = msg ? genlmsg_put_reply(msg, info, &veil_genl_family, 0, cmd) : NULL;
+	if (!hdr) {
+		nlmsg_free(msg);
+		kfree(pol);
+		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+		return -ENOMEM;
+	}
 	ret = veil_policy_add(vn, pol, update, &index, info->extack);
-	if (ret)
+	if (ret) {
+		nlmsg_free(msg);
 		return ret;
+	}
 	/* @pol is published and may be gone already: only @index is ours. */
-	return veil_nl_policy_reply_index(info, update ? VEIL_CMD_POLICY_UPDATE :
-					  VEIL_CMD_POLICY_NEW, index);
+	if (nla_put_u32(msg, VEIL_A_POLICY_INDEX, index)) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	genlmsg_end(msg, hdr);
+	/* A full receive queue loses the reply, not the change. */
+	genlmsg_reply(msg, info);
+	return 0;
 }
 
 int veil_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
