@@ -164,11 +164,11 @@ static int veil_encap_attach(struct veil_net *vn, struct socket *sock, bool kern
 	lockdep_assert_held(&vn->conf_lock);
 	es = kzalloc(sizeof(*es), GFP_KERNEL);
 	if (!es)
-		return -ENOMEM;
+		goto nomem;
 	es->stats = alloc_percpu(struct veil_encap_stats);
 	if (!es->stats) {
 		kfree(es);
-		return -ENOMEM;
+		goto nomem;
 	}
 	es->vn = vn;
 	es->sock = sock;
@@ -198,6 +198,7 @@ static int veil_encap_attach(struct veil_net *vn, struct socket *sock, bool kern
 		NL_SET_ERR_MSG(extack, "veil already takes ESP on a socket of this family and port");
 		ret = -EEXIST;
 	} else if (!kernel && !try_module_get(THIS_MODULE)) {
+		NL_SET_ERR_MSG(extack, "veil is being unloaded");
 		ret = -ENODEV;
 	} else {
 		setup_udp_tunnel_sock(sock_net(sk), sock, &cfg);
@@ -209,6 +210,10 @@ static int veil_encap_attach(struct veil_net *vn, struct socket *sock, bool kern
 		kfree(es);
 	}
 	return ret;
+
+nomem:
+	NL_SET_ERR_MSG(extack, "out of memory for the encapsulating socket");
+	return -ENOMEM;
 }
 
 /**

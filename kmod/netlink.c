@@ -61,6 +61,21 @@ int veil_nl_require_admin(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
+ * veil_nl_reply_new() - a message for the reply to @info's request
+ * @info: the request, whose extack says why when memory is short
+ *
+ * Return: a new message, or NULL with the reason set.
+ */
+struct sk_buff *veil_nl_reply_new(struct genl_info *info)
+{
+	struct sk_buff *msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	if (!msg)
+		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
+	return msg;
+}
+
+/**
  * veil_nl_event_new() - a message for the events group, if anyone listens
  * @net: the namespace the event happened in
  *
@@ -115,7 +130,7 @@ static int veil_nl_info_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = veil_nl_reply_new(info);
 	if (!msg)
 		return -ENOMEM;
 
@@ -154,7 +169,7 @@ static int veil_nl_counts_doit(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = veil_nl_reply_new(info);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &veil_genl_family, 0, VEIL_CMD_COUNTS);
@@ -164,6 +179,7 @@ static int veil_nl_counts_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, VEIL_A_COUNTS_POLICY_IN, READ_ONCE(vn->policy_count[VEIL_DIR_IN])) ||
 	    nla_put_u32(msg, VEIL_A_COUNTS_POLICY_OUT, READ_ONCE(vn->policy_count[VEIL_DIR_OUT])) ||
 	    nla_put_u32(msg, VEIL_A_COUNTS_POLICY_FWD, READ_ONCE(vn->policy_count[VEIL_DIR_FWD]))) {
+		NL_SET_ERR_MSG(info->extack, "counts reply does not fit in one message");
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -189,7 +205,7 @@ static int veil_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 		for (i = VEIL_A_NET_STATS_PAD + 1; i <= VEIL_A_NET_STATS_MAX; i++)
 			sum[i] += READ_ONCE(st->v[i]);
 	}
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = veil_nl_reply_new(info);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &veil_genl_family, 0, VEIL_CMD_STATS_GET);
@@ -201,6 +217,7 @@ static int veil_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 err:
+	NL_SET_ERR_MSG(info->extack, "stats reply does not fit in one message");
 	nlmsg_free(msg);
 	return -EMSGSIZE;
 }

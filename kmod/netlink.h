@@ -54,6 +54,7 @@ void veil_genl_uninit(void);
 struct sk_buff *veil_nl_event_new(struct net *net);
 void veil_nl_event_send(struct net *net, struct sk_buff *msg);
 int veil_nl_require_admin(struct sk_buff *skb, struct genl_info *info);
+struct sk_buff *veil_nl_reply_new(struct genl_info *info);
 int veil_nl_addr(const struct nlattr *attr, u16 family, union veil_addr *a,
 		 struct netlink_ext_ack *extack);
 int veil_nl_selector(struct nlattr *nest, struct veil_selector *sel,

@@ -235,7 +235,7 @@ static int veil_nl_policy_new_or_update(struct sk_buff *skb, struct genl_info *i
 	 * request must not fail, or the caller would see an error for a
 	 * change that happened.
 	 */
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = veil_nl_reply_new(info);
 	hdr = msg ? genlmsg_put_reply(msg, info, &veil_genl_family, 0, cmd) : NULL;
 	if (!hdr) {
 		nlmsg_free(msg);
@@ -408,13 +408,16 @@ static int veil_nl_policy_reply(struct genl_info *info, u8 cmd,
 	struct sk_buff *msg;
 	int ret = 0;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = veil_nl_reply_new(info);
 	if (!msg)
 		return -ENOMEM;
 	rcu_read_lock();
 	pol = find(vn, info, &ret);
-	if (pol)
+	if (pol) {
 		ret = veil_nl_policy_fill(msg, pol, info->snd_portid, info->snd_seq, 0, cmd);
+		if (ret)
+			NL_SET_ERR_MSG(info->extack, "policy reply does not fit in one message");
+	}
 	rcu_read_unlock();
 	if (ret) {
 		nlmsg_free(msg);

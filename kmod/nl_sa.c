@@ -297,8 +297,10 @@ static int veil_nl_alg(struct nlattr *nest, u32 type, u8 proto,
 	}
 
 	a = kzalloc(struct_size(a, key, key_len), GFP_KERNEL);
-	if (!a)
+	if (!a) {
+		NL_SET_ERR_MSG(extack, "out of memory for the key");
 		return -ENOMEM;
+	}
 	a->alg = alg;
 	a->bits = bits;
 	a->key_len = key_len;
@@ -556,8 +558,10 @@ static int veil_nl_sa_new_or_update(struct sk_buff *skb, struct genl_info *info,
 	if (ret)
 		return ret;
 	sa = veil_sa_alloc();
-	if (!sa)
+	if (!sa) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the SA");
 		return -ENOMEM;
+	}
 	ret = veil_nl_sa_parse(info, sa);
 	if (!ret)
 		/* Outside conf_lock: it may sleep loading crypto modules. */
@@ -761,7 +765,7 @@ int veil_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = veil_nl_sa_key(info, &key);
 	if (ret)
 		return ret;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = veil_nl_reply_new(info);
 	if (!msg)
 		return -ENOMEM;
 
@@ -774,6 +778,8 @@ int veil_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 		nlmsg_free(msg);
 		if (ret == -ENOENT)
 			NL_SET_ERR_MSG(info->extack, "no SA with this destination, SPI and protocol");
+		else
+			NL_SET_ERR_MSG(info->extack, "SA reply does not fit in one message");
 		return ret;
 	}
 	return genlmsg_reply(msg, info);
