@@ -173,7 +173,7 @@ valid_pair() {
 # kept for the report.
 fuzz() {
 	b "$FUZZ" --tx-netns /run/netns/$A --dev eth0 --dmac $MAC_B --src 10.95.0.1 \
-		--seed "$SEED" --count $N --random $NRAND $SPARSE "$@" > "$OUT.fuzz" 2>&1
+		--seed "$SEED" --count $N --random $NRAND $SPARSE ${PKT_FUZZ_ARGS:-} "$@" > "$OUT.fuzz" 2>&1
 	local rc=$?
 	cat "$OUT.fuzz" >> "$DATA.report"
 	[ $rc -eq 0 ] || { echo "pkt_fuzz (seed $SEED):"; cat "$OUT.fuzz"; return 1; }
@@ -184,7 +184,7 @@ fuzz() {
 C=valid,ipflip,trunc,lengths,spi,seq,flip
 
 ipsec_fuzz() {
-	fuzz --other gcm:0x1000:10.95.0.24 --other cbc:0x2000:10.95.0.40:$K16:$K32 \
+	fuzz --other gcm:0x1000:10.95.0.24 --other gcm:0x10000:10.95.0.24 --other cbc:0x2000:10.95.0.40:$K16:$K32 \
 		--other ah:0x4000:10.95.0.72:$K32 --other udp:0x8000:10.95.0.136:$K20 \
 		--sa gcm:0x1000:10.95.0.24:$K20 --classes $C,pad,random \
 		--sa cbc:0x2000:10.95.0.40:$K16:$K32 --classes $C,pad,random \
