@@ -93,7 +93,7 @@ DATA=$(mktemp)
 PIDS=()
 
 if [ "${VEIL_DEBUG:-0}" = 1 ]; then
-	N=2000 NRAND=12000 NTLS=600 SPARSE=
+	N=2000 NRAND=14000 NTLS=600 SPARSE=
 else
 	N=40 NRAND=200 NTLS=20 SPARSE=--sparse
 fi
