@@ -7,12 +7,16 @@
 # socket with veil's TLS RX. veil-pb holds the SAs; veil is what receives.
 #
 #   [ veil-pa ] 10.95.0.1  ------ veth ------  10.95.0.2     [ veil-pb ]
+#               fd00:95::1                     fd00:95::2
 #   lo 10.95.1.1                               .24  gcm 0x1000, esn 0x10000
 #   (tunnel inner)                             .40  cbc+hmac 0x2000
 #                                              .72  ah 0x4000
 #                                              .136 gcm in UDP 4500 0x8000
+#                                              fd00:95::48 ah 0x40000
 #                                              dummy 10.95.2.1 (tunnel inner)
 #
+# A neighbour entry in veil-pb stands in for neighbour discovery, which
+# the IPv6 SA's policy (all traffic from fd00:95::1 in AH) would drop.
 # The fuzzed SAs exist in veil-pb only, one per address, their policies
 # transport mode from 10.95.0.1; the addresses are two bits apart, as are
 # the SPIs, so no single flipped bit turns one SA's packet into another's.
@@ -84,7 +88,7 @@ B=veil-pb
 FUZZ=$VEIL_BUILD/selftests/veil/pkt_fuzz
 XFER=$VEIL_BUILD/selftests/veil/tcp_xfer
 SEED=${VEIL_PKT_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-MAC_B=02:00:00:95:00:02
+MAC_A=02:00:00:95:00:01 MAC_B=02:00:00:95:00:02
 K16=0x000102030405060708090a0b0c0d0e0f
 K20=0x101112131415161718191a1b1c1d1e1f20212223
 K32=0x303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f
@@ -114,9 +118,10 @@ setup() {
 	modprobe -a esp4 ah4 &&
 	ip netns add $A && ip netns add $B || return 1
 	ip -n $A -batch - <<-EOF || return 1
-	link add eth0 type veth peer name eth0 netns $B address $MAC_B
+	link add eth0 address $MAC_A type veth peer name eth0 netns $B address $MAC_B
 	addr add 10.95.0.1/24 dev eth0
 	addr add 10.95.1.1/32 dev lo
+	addr add fd00:95::1/64 dev eth0 nodad
 	link set eth0 up
 	link set lo up
 	route add 10.95.2.0/24 via 10.95.0.2 src 10.95.1.1
@@ -127,6 +132,9 @@ setup() {
 	addr add 10.95.0.40/32 dev eth0
 	addr add 10.95.0.72/32 dev eth0
 	addr add 10.95.0.136/32 dev eth0
+	addr add fd00:95::2/64 dev eth0 nodad
+	addr add fd00:95::48/128 dev eth0 nodad
+	neigh add fd00:95::1 lladdr $MAC_A dev eth0 nud permanent
 	link set eth0 up
 	link set lo up
 	link add inner type dummy
@@ -149,10 +157,12 @@ sas() {
 	sa add $t dst 10.95.0.40 proto esp spi 0x2000 reqid 20 $m enc cbc(aes) $K16 auth-trunc hmac(sha256) $K32 128
 	sa add $t dst 10.95.0.72 proto ah spi 0x4000 reqid 30 $m auth-trunc hmac(sha256) $K32 128
 	sa add $t dst 10.95.0.136 proto esp spi 0x8000 reqid 40 $m aead rfc4106(gcm(aes)) $K20 128 encap espinudp 4500 4500 0.0.0.0
+	sa add src fd00:95::1 dst fd00:95::48 proto ah spi 0x40000 reqid 60 $m auth-trunc hmac(sha256) $K32 128
 	policy add $t dst 10.95.0.24 dir in tmpl $t dst 10.95.0.24 proto esp mode transport
 	policy add $t dst 10.95.0.40 dir in tmpl $t dst 10.95.0.40 proto esp mode transport
 	policy add $t dst 10.95.0.72 dir in tmpl $t dst 10.95.0.72 proto ah mode transport
 	policy add $t dst 10.95.0.136 dir in tmpl $t dst 10.95.0.136 proto esp mode transport
+	policy add src fd00:95::1 dst fd00:95::48 dir in tmpl src fd00:95::1 dst fd00:95::48 proto ah mode transport
 	EOF
 	valid_pair out in | "$VEIL" -n $A -batch -
 }
@@ -173,7 +183,7 @@ valid_pair() {
 # kept for the report.
 fuzz() {
 	b "$FUZZ" --tx-netns /run/netns/$A --dev eth0 --dmac $MAC_B --src 10.95.0.1 \
-		--seed "$SEED" --count $N --random $NRAND $SPARSE ${PKT_FUZZ_ARGS:-} "$@" > "$OUT.fuzz" 2>&1
+		--src6 fd00:95::1 --seed "$SEED" --count $N --random $NRAND $SPARSE ${PKT_FUZZ_ARGS:-} "$@" > "$OUT.fuzz" 2>&1
 	local rc=$?
 	cat "$OUT.fuzz" >> "$DATA.report"
 	[ $rc -eq 0 ] || { echo "pkt_fuzz (seed $SEED):"; cat "$OUT.fuzz"; return 1; }
@@ -191,6 +201,7 @@ ipsec_fuzz() {
 		--sa esn-gcm:0x10000:10.95.0.24:$K20 --seq 0xffffff01 --classes $C,random \
 		--sa ah:0x4000:10.95.0.72:$K32 --classes $C,ahlen,random \
 		--sa udp:0x8000:10.95.0.136:$K20 --classes $C,pad,random \
+		--sa ah6:0x40000:$K32:fd00:95::48 --classes ext6 \
 		--sa gcm:0x100:10.95.0.2:$KV --classes forged
 }
 
