@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Malformed packets at veil (pkt_fuzz): ESP (rfc4106(gcm(aes)), cbc(aes)
-# with hmac(sha256), ESN), AH and UDP-encapsulated ESP, written as whole
+# with hmac(sha256), ESN), AH (IPv4, and IPv6 behind extension headers)
+# and UDP-encapsulated ESP, written as whole
 # frames on veil-pa's end of the veth, and TLS records over TCP to a
 # socket with veil's TLS RX. veil-pb holds the SAs; veil is what receives.
 #
@@ -38,10 +39,17 @@
 #                 SAs are the same drops, per SA
 #   veil encap:   other-packets (not ESP on port 4500: too short for it)
 #   Ip, IpExt:    InHdrErrors InAddrErrors InUnknownProtos InDiscards
-#                 InTruncatedPkts InNoRoutes ReasmFails
-#   Udp:          InErrors NoPorts
+#                 InTruncatedPkts InNoRoutes ReasmReqds (each fragment a
+#                 flip makes; that all end in ReasmFails is checked last)
+#   Ip6:          InHdrErrors InAddrErrors InUnknownProtos InDiscards
+#                 InTruncatedPkts InNoRoutes
+#   Udp, Udp6:    InErrors NoPorts
 #   xfrm_stat:    every XfrmIn* (SPIs neither veil nor XFRM has: esp4's
-#                 and ah4's XfrmInNoStates, XfrmInHdrError)
+#                 and ah4's XfrmInNoStates, XfrmInHdrError); pkt_fuzz
+#                 knows which packets go there and checks it, and stands
+#                 in for it where the kernel has no XFRM_STATISTICS
+#   rt_cache:     in_martian_src (a source flipped to the subnet's
+#                 broadcast address has no SNMP counter)
 #   eth0:         rx_dropped
 #
 # What lands where, by class:
@@ -61,11 +69,13 @@
 #   forged   the shared SA: replay-drops or integrity-failures
 #   flip     every bit and byte after the IP header: integrity-failures,
 #            replay-drops (the sequence number), XfrmInNoStates (the SPI),
-#            other-drops (AH lengths); UDP header: NoPorts, InErrors (its
-#            checksum, its length) and arrivals (the source port)
+#            other-drops (AH lengths); UDP header: cleartext-drops (its
+#            destination port), InErrors (its checksum, its length) and
+#            arrivals (the source port)
 #   ipflip   every bit and byte of the IPv4 header, its checksum fixed:
 #            InHdrErrors (version, IHL, checksum), InTruncatedPkts,
-#            InAddrErrors (destination), policy-drops (source),
+#            InAddrErrors (destination), policy-drops or in_martian_src
+#            (source),
 #            InUnknownProtos and cleartext-drops (protocol), ReasmFails
 #            (fragment flags and offset, after ipfrag_time), arrivals (TOS,
 #            TTL, DF, reserved flag; identification but for AH)
@@ -73,10 +83,14 @@
 #            InUnknownProtos; extra well-formed padding arrives
 #   ahlen    AH payload length: other-drops
 #   random   all of the above at once
+#   ext6     AH over IPv6 behind hop-by-hop and destination options:
+#            mutable option data, traffic class, flow label, hop limit
+#            changed arrive; an option's type, length or immutable data:
+#            integrity-failures; an option overrunning its header: Ip6
+#            InHdrErrors
 #   tls12, tls13  one connection per record; a valid record arrives, then
 #            the malformed one fails the read with EBADMSG
-#            (tls-decrypt-errors) or, cut short by the end of the stream,
-#            reads nothing
+#            (tls-decrypt-errors), cut short by the end of the stream too
 #
 # The run's seed is printed; VEIL_PKT_FUZZ_SEED replays it. VEIL_DEBUG=1
 # (make check-debug) sends more than 100,000.
