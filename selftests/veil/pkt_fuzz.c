@@ -6,26 +6,28 @@
  * veil, for pkt_fuzz.sh.
  *
  *   ip netns exec RX pkt_fuzz --tx-netns /run/netns/TX --dev eth0 \
- *	--dmac MAC --src ADDR --sa KIND:SPI:DST:KEY[:AKEY] --class CLASS ...
+ *	--dmac MAC --src ADDR [ --other SA ]... \
+ *	--sa SA [ --seq BASE ] --classes CLASS[,CLASS]... [ --sa ... ]
  *
  * It starts in the receiving namespace, where it opens the UDP port the
  * crafted packets' payload is addressed to (and, for TLS, a listening TCP
- * socket), then moves to the sending one, where it writes whole Ethernet
- * frames on a packet socket: every byte of the IP header is its own.
+ * socket) and the counters it reads there (/proc/net, veil's generic
+ * netlink family), then moves to the sending one, where it writes whole
+ * Ethernet frames on a packet socket: every byte of the IP header is its
+ * own.
  *
- * Each packet of a class starts out as a valid one of the SA (KIND gcm:
+ * Each packet of a class starts out as a valid one of the SA (gcm:
  * rfc4106(gcm(aes)), cbc: cbc(aes) with hmac(sha256) truncated to 128
- * bits, ah: AH with that hmac, udp: gcm in UDP port 4500; esn- in front
- * for an SA with extended sequence numbers), sequence number BASE + its
- * index, its payload a UDP datagram to that port naming the class and the
- * index; then it is mutated. A datagram that arrives is a packet veil let
- * through: that is a failure unless the mutation was one that leaves a
- * valid packet (a field no ICV covers), which the class knows and says.
- * What the receiver's counters must show is pkt_fuzz.sh's business: this
- * prints, per class, what it sent, what arrived and what may.
+ * bits, ah: AH with that hmac, udp: gcm in UDP port 4500, ah6: AH over
+ * IPv6; esn- in front for an SA with extended sequence numbers), its
+ * payload a UDP datagram to that port naming its index; then it is
+ * mutated. A datagram that arrives is a packet veil let through: a
+ * failure unless the mutation was one that leaves a valid packet (a field
+ * no ICV covers), which the class knows. Around each class the receiver's
+ * drop counters are read: they must have grown by what was sent, less
+ * what arrived. One KTAP line per class.
  *
- * Same --seed, same packets: a failure is replayed by running the class
- * again with the seed pkt_fuzz.sh printed.
+ * Same --seed, same arguments, same packets: pkt_fuzz.sh prints its seed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -126,7 +128,6 @@ static struct {
 	uint16_t tls_port;
 	unsigned int window;
 	bool sparse;		/* flip: one bit a byte and the byte, not all 8 */
-	unsigned int ahlen_step;
 } pf = { .window = 64, .count = 1000, .tls_port = 7443 };
 
 static uint64_t rnd(void)
@@ -966,7 +967,6 @@ static size_t ah6_build(uint32_t seq, uint32_t id, uint32_t idx, uint8_t *ip, ui
 		off += hl;
 	}
 	*nh = IPPROTO_AH;
-	nh = ip + off;
 	ip[off] = IPPROTO_UDP;
 	ip[off + 1] = 32 / 4 - 2;
 	put16(ip + off + 2, 0);
@@ -996,7 +996,6 @@ static size_t ah6_build(uint32_t seq, uint32_t id, uint32_t idx, uint8_t *ip, ui
 		       md, sizeof(md), &mdlen))
 		return 0;
 	memcpy(ip + off + 12, md, PF_ICV);
-	(void)nh;
 	return len;
 }
 
