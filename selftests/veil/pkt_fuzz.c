@@ -65,7 +65,7 @@
 #define PF_ICV		16
 #define PF_LEN		2048		/* largest packet built */
 
-enum pf_kind { K_GCM, K_CBC, K_AH, K_UDP, K_AH6 };
+enum pf_kind { K_GCM, K_CBC, K_AH, K_UDP, K_AH6, K_ESP6 };
 
 struct pf_sa {
 	enum pf_kind kind;
@@ -503,8 +503,9 @@ static int to_xfrm(const uint8_t *ip, size_t len)
 
 static void send_ip(struct pf_class *c, const uint8_t *ip, size_t len, bool ok)
 {
-	/* IPv6: only AH of veil's SA, whose header no mutation touches. */
-	int x = ip[0] >> 4 == 6 ? 0 : to_xfrm(ip, len);
+	/* IPv6: the classes count XFRM's share themselves. */
+	bool v6 = pf.sa.kind == K_AH6 || pf.sa.kind == K_ESP6;
+	int x = v6 ? 0 : to_xfrm(ip, len);
 
 	uint8_t frame[ETH_HLEN + PF_LEN + 64];
 	struct sockaddr_ll ll = {
@@ -515,7 +516,8 @@ static void send_ip(struct pf_class *c, const uint8_t *ip, size_t len, bool ok)
 
 	memcpy(frame, pf.dmac, 6);
 	memcpy(frame + 6, pf.smac, 6);
-	put16(frame + 12, ip[0] >> 4 == 6 ? ETH_P_IPV6 : ETH_P_IP);
+	/* By the SA, not the version field: a flip there stays IPv4's. */
+	put16(frame + 12, v6 ? ETH_P_IPV6 : ETH_P_IP);
 	memcpy(frame + ETH_HLEN, ip, len);
 	memcpy(ll.sll_addr, pf.dmac, 6);
 	if (c->sent < c->n)
@@ -1067,6 +1069,108 @@ static void cls_ext6(struct pf_class *c, uint32_t id)
 }
 
 /*
+ * ESP (gcm) over IPv6, sometimes behind a destination options header:
+ * valid packets; cut short, the payload length agreeing; the payload
+ * length lying; a flipped bit of the ESP part; an option overrunning its
+ * header (Ip6 InHdrErrors); a random number under a bad ICV. XFRM's share
+ * (esp6: fewer than 8 bytes of ESP, a flipped SPI) is counted here, as
+ * to_xfrm() does for IPv4.
+ */
+static size_t esp6_build(uint32_t seq, uint32_t id, uint32_t idx, const struct pf_tweak *tw,
+			 uint8_t *ip, size_t *esp_off, size_t *opt)
+{
+	uint8_t pl[64], pseudo[40];
+	size_t off = 40, len;
+	uint16_t ck;
+
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ip[7] = 64;
+	memcpy(ip + 8, &pf.src6, 16);
+	memcpy(ip + 24, &pf.sa.dst6, 16);
+	*opt = 0;
+	if (rnd() & 1) {
+		uint8_t *h = ip + 40;
+		unsigned int dl = rnd_below(6);
+		size_t o = 4 + dl, hl = (o + 7) / 8 * 8;
+
+		ip[6] = IPPROTO_DSTOPTS;
+		h[0] = IPPROTO_ESP;
+		h[2] = 0x1e;
+		h[3] = dl;
+		rnd_bytes(h + 4, dl);
+		if (hl - o == 1) {
+			h[o] = 0;
+		} else if (hl > o) {
+			h[o] = 1;
+			h[o + 1] = hl - o - 2;
+			memset(h + o + 2, 0, hl - o - 2);
+		}
+		h[1] = hl / 8 - 1;
+		*opt = 42;
+		off += hl;
+	} else {
+		ip[6] = IPPROTO_ESP;
+	}
+	payload(pl, id, idx);
+	memcpy(pseudo, ip + 8, 32);
+	put32(pseudo + 32, 24);
+	put32(pseudo + 36, IPPROTO_UDP);
+	ck = ~csum_add(csum_add(0, pseudo, 40), pl, 24);
+	put16(pl + 6, ck ? ck : 0xffff);
+	len = esp_build(&pf.sa, seq, pl, 24, tw, ip + off);
+	*esp_off = off;
+	put16(ip + 4, off + len - 40);
+	return off + len;
+}
+
+static void cls_esp6(struct pf_class *c, uint32_t id)
+{
+	uint8_t ip[PF_LEN];
+	unsigned int i, n = pf.count < c->n ? pf.count : c->n;
+	size_t len, eo, opt, b;
+	long v;
+
+	for (i = 0; i < n; i++) {
+		struct pf_tweak tw = pf_plain;
+		bool ok = false;
+
+		tw.badicv = i % 6 == 5;
+		len = esp6_build(i % 6 == 5 ? (uint32_t)rnd() : next_seq(), id, c->sent, &tw, ip,
+				 &eo, &opt);
+		switch (i % 6) {
+		case 0:
+			ok = true;
+			break;
+		case 1:		/* cut short, the payload length agreeing */
+			len = eo + rnd_below(len - eo);
+			put16(ip + 4, len - 40);
+			c->xfrm += len - eo < 8;
+			break;
+		case 2:		/* the payload length lying, the options whole */
+			v = eo - 40 + rnd_below(len - eo + 100);
+			if (v == (long)len - 40)
+				v++;
+			put16(ip + 4, v);
+			c->xfrm += v + 40 <= (long)len && v + 40 - (long)eo < 8;
+			break;
+		case 3:		/* a bit of the ESP part */
+			b = eo + rnd_below(len - eo);
+			ip[b] ^= 1 << rnd_below(8);
+			c->xfrm += b < eo + 4;
+			break;
+		case 4:		/* an option that overruns its header */
+			if (opt)
+				ip[opt + 1] = 0xff;
+			else
+				ip[len - 1] ^= 0x80;
+			break;
+		}
+		send_ip(c, ip, len, ok);
+	}
+}
+
+/*
  * Any number of the above at once, at random: a truncation, a lying
  * length, flipped bytes anywhere after the IP header, a replayed number.
  */
@@ -1202,7 +1306,10 @@ static void tls_one(struct pf_class *c, uint16_t version, unsigned int kind)
 		fg.outer_type = tls13 ? 20 + rnd_below(3) : rnd_below(2) ? rnd_below(20) :
 			24 + rnd_below(232);
 		k.seq--;
-		len = tls_seal(&k, TLS_TYPE_DATA, data, 64, &fg, rec);
+		/* tls_seal() takes 0 for "the real type": type 0 goes in after. */
+		len = tls_seal(&k, TLS_TYPE_DATA, data, 64, fg.outer_type ? &fg : NULL, rec);
+		if (!fg.outer_type)
+			rec[0] = 0;
 		break;
 	case 1:	/* a valid type, but not the one sealed (1.2's AAD) or 1.3's inner zeros */
 		k.seq--;
@@ -1680,15 +1787,18 @@ static int parse_sa(char *arg, struct pf_sa *sa)
 	char *f[5] = { 0 }, *save = NULL, *t;
 	unsigned int n = 0;
 
-	/* ah6:SPI:AKEY:DST6, the address last for its colons. */
-	if (!strncmp(arg, "ah6:", 4)) {
+	/* ah6:SPI:AKEY:DST6 or esp6:SPI:KEY:DST6, the address last for its colons. */
+	if (!strncmp(arg, "ah6:", 4) || !strncmp(arg, "esp6:", 5)) {
+		bool ah = arg[0] == 'a';
+
 		memset(sa, 0, sizeof(*sa));
-		sa->kind = K_AH6;
-		sa->spi = strtoul(arg + 4, &t, 0);
+		sa->kind = ah ? K_AH6 : K_ESP6;
+		sa->spi = strtoul(arg + (ah ? 4 : 5), &t, 0);
 		if (*t != ':' || !(f[0] = strchr(t + 1, ':')))
 			return -1;
 		*f[0] = 0;
-		if (hexval(t + 1, sa->akey, sizeof(sa->akey), &sa->aklen))
+		if (ah ? hexval(t + 1, sa->akey, sizeof(sa->akey), &sa->aklen) :
+		    hexval(t + 1, sa->ekey, sizeof(sa->ekey), &sa->eklen))
 			return -1;
 		return inet_pton(AF_INET6, f[0] + 1, &sa->dst6) == 1 ? 0 : -1;
 	}
@@ -1736,9 +1846,10 @@ static void usage(void)
 		"\t[ --other SA ]... [ --tls-dst ADDR ] [ --tls-port PORT ] [ --window N ]\n"
 		"\t[ --seed N ] [ --count N ] [ --random N ] [ --sparse ] [ --no-xfrm-stat ]\n"
 		"\t{ --sa SA [ --seq BASE ] --classes CLASS[,CLASS]... | --classes TLS }...\n"
-		"SA := [ esn- ]{ gcm | cbc | ah | udp }:SPI:DST:KEY[:AKEY] | ah6:SPI:AKEY:DST6\n"
+		"SA := [ esn- ]{ gcm | cbc | ah | udp }:SPI:DST:KEY[:AKEY] | ah6:SPI:AKEY:DST6 |\n"
+		"\tesp6:SPI:KEY:DST6\n"
 		"CLASS := valid | trunc | lengths | spi | seq | forged | flip | ipflip | pad |\n"
-		"\t ahlen | random | ext6 (ah6 only)\n"
+		"\t ahlen | random | ext6 (ah6 only) | esp6 (esp6 only)\n"
 		"TLS := tls12 | tls13 | tlsstream\n");
 	exit(2);
 }
@@ -1751,6 +1862,7 @@ static const struct {
 	{ "spi", cls_spi }, { "seq", cls_seq }, { "forged", cls_forged },
 	{ "flip", cls_flip }, { "ipflip", cls_ipflip }, { "pad", cls_pad },
 	{ "ahlen", cls_ahlen }, { "random", cls_random }, { "ext6", cls_ext6 },
+	{ "esp6", cls_esp6 },
 };
 
 static unsigned int ktap_n;
@@ -1759,7 +1871,7 @@ static bool failed;
 
 static const char *kind_name(const struct pf_sa *sa)
 {
-	static const char *const names[] = { "gcm", "cbc", "ah", "udp", "ah6" };
+	static const char *const names[] = { "gcm", "cbc", "ah", "udp", "ah6", "esp6" };
 	static char buf[16];
 
 	snprintf(buf, sizeof(buf), "%s%s", sa->esn ? "esn-" : "", names[sa->kind]);
@@ -1802,7 +1914,8 @@ static void run_class(const char *cls, unsigned int random_count)
 		if (i == sizeof(pf_classes) / sizeof(pf_classes[0]) ||
 		    (!strcmp(cls, "pad") && pf.sa.kind == K_AH) ||
 		    (!strcmp(cls, "ahlen") && pf.sa.kind != K_AH) ||
-		    (!strcmp(cls, "ext6") != (pf.sa.kind == K_AH6)))
+		    (!strcmp(cls, "ext6") != (pf.sa.kind == K_AH6)) ||
+		    (!strcmp(cls, "esp6") != (pf.sa.kind == K_ESP6)))
 			usage();
 		pf_classes[i].fn(&c, id);
 	}

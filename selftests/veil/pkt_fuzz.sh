@@ -14,10 +14,12 @@
 #                                              .72  ah 0x4000
 #                                              .136 gcm in UDP 4500 0x8000
 #                                              fd00:95::48 ah 0x40000
+#                                              fd00:95::88 gcm 0x80000
 #                                              dummy 10.95.2.1 (tunnel inner)
 #
 # A neighbour entry in veil-pb stands in for neighbour discovery, which
-# the IPv6 SA's policy (all traffic from fd00:95::1 in AH) would drop.
+# the IPv6 SAs' policies (all traffic from fd00:95::1 protected) would
+# drop.
 # The fuzzed SAs exist in veil-pb only, one per address, their policies
 # transport mode from 10.95.0.1; the addresses are two bits apart, as are
 # the SPIs, so no single flipped bit turns one SA's packet into another's.
@@ -88,6 +90,10 @@
 #            changed arrive; an option's type, length or immutable data:
 #            integrity-failures; an option overrunning its header: Ip6
 #            InHdrErrors
+#   esp6     ESP over IPv6, sometimes behind destination options: cut
+#            short, payload length lying (Ip6 InTruncatedPkts), a bit
+#            flipped, an option overrunning its header, a random number
+#            under a bad ICV
 #   tls12, tls13  one connection per record; a valid record arrives, then
 #            the malformed one fails the read with EBADMSG
 #            (tls-decrypt-errors), cut short by the end of the stream too
@@ -129,7 +135,7 @@ b() { ip netns exec $B "$@"; }
 
 # One ip -batch per namespace: a process costs a tenth of a second under TCG.
 setup() {
-	modprobe -a esp4 ah4 &&
+	modprobe -a esp4 ah4 esp6 ah6 &&
 	ip netns add $A && ip netns add $B || return 1
 	ip -n $A -batch - <<-EOF || return 1
 	link add eth0 address $MAC_A type veth peer name eth0 netns $B address $MAC_B
@@ -148,6 +154,7 @@ setup() {
 	addr add 10.95.0.136/32 dev eth0
 	addr add fd00:95::2/64 dev eth0 nodad
 	addr add fd00:95::48/128 dev eth0 nodad
+	addr add fd00:95::88/128 dev eth0 nodad
 	neigh add fd00:95::1 lladdr $MAC_A dev eth0 nud permanent
 	link set eth0 up
 	link set lo up
@@ -172,11 +179,13 @@ sas() {
 	sa add $t dst 10.95.0.72 proto ah spi 0x4000 reqid 30 $m auth-trunc hmac(sha256) $K32 128
 	sa add $t dst 10.95.0.136 proto esp spi 0x8000 reqid 40 $m aead rfc4106(gcm(aes)) $K20 128 encap espinudp 4500 4500 0.0.0.0
 	sa add src fd00:95::1 dst fd00:95::48 proto ah spi 0x40000 reqid 60 $m auth-trunc hmac(sha256) $K32 128
+	sa add src fd00:95::1 dst fd00:95::88 proto esp spi 0x80000 reqid 70 $m aead rfc4106(gcm(aes)) $K20 128
 	policy add $t dst 10.95.0.24 dir in tmpl $t dst 10.95.0.24 proto esp mode transport
 	policy add $t dst 10.95.0.40 dir in tmpl $t dst 10.95.0.40 proto esp mode transport
 	policy add $t dst 10.95.0.72 dir in tmpl $t dst 10.95.0.72 proto ah mode transport
 	policy add $t dst 10.95.0.136 dir in tmpl $t dst 10.95.0.136 proto esp mode transport
 	policy add src fd00:95::1 dst fd00:95::48 dir in tmpl src fd00:95::1 dst fd00:95::48 proto ah mode transport
+	policy add src fd00:95::1 dst fd00:95::88 dir in tmpl src fd00:95::1 dst fd00:95::88 proto esp mode transport
 	EOF
 	valid_pair out in | "$VEIL" -n $A -batch -
 }
@@ -216,6 +225,7 @@ ipsec_fuzz() {
 		--sa ah:0x4000:10.95.0.72:$K32 --classes $C,ahlen,random \
 		--sa udp:0x8000:10.95.0.136:$K20 --classes $C,pad,random \
 		--sa ah6:0x40000:$K32:fd00:95::48 --classes ext6 \
+		--sa esp6:0x80000:$K20:fd00:95::88 --classes esp6 \
 		--sa gcm:0x100:10.95.0.2:$KV --classes forged
 }
 
@@ -271,7 +281,7 @@ ktap_print_header
 ktap_set_plan 6
 
 echo "# seed $SEED (VEIL_PKT_FUZZ_SEED=$SEED replays it)"
-check "two namespaces joined by veth, esp4 and ah4 loaded" setup
+check "two namespaces joined by veth, esp4, ah4, esp6 and ah6 loaded" setup
 check "fuzzed SAs in veil-pb, a valid tunnel pair at both ends" sas
 check "valid traffic starts: TCP, ping, TLS 1.3 with veil's RX" valid_start
 check "ESP (gcm, cbc+hmac, ESN), AH, ESP in UDP: every malformed packet dropped and counted" ipsec_fuzz
