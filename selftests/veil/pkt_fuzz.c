@@ -312,9 +312,15 @@ static size_t esp_build(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl,
 		ct[pllen + rnd_below(padlen)] ^= 1 + rnd_below(255);
 	}
 	plen = pllen + padlen + 2;
-	/* A "wrong" pad length that happens to be right would be valid. */
+	/*
+	 * A wrong pad length: not the right one, and not 0, which makes the
+	 * padding part of the payload (UDP ignores bytes past its length),
+	 * a valid packet. Any other, with padding 1, 2, ... before the
+	 * trailer, is caught.
+	 */
 	ct[plen - 2] = tw->padmode != 2 ? padlen :
-		       (size_t)tw->padlen == padlen ? padlen + 1 : (size_t)tw->padlen;
+		       (size_t)tw->padlen == padlen || !tw->padlen ? padlen + 1 :
+		       (size_t)tw->padlen;
 	ct[plen - 1] = tw->nexthdr >= 0 ? tw->nexthdr : IPPROTO_UDP;
 	put32(hi, sa->seqhi);
 	if (gcm) {
