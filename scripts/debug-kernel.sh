@@ -56,10 +56,12 @@ if [ "$(cat "$src/.veil-stamp" 2>/dev/null)" != "$srcstamp" ]; then
 	mv "$src.tmp" "$src"
 fi
 
-# Old configurations are not kept: one debug kernel is 1-2 GB.
+# Other configurations stay: another checkout (a branch with other
+# fragments) may be using one. Each is about 2 GB; say so.
 for old in "$cache"/*/; do
 	old=${old%/}
-	case ${old##*/} in src|src.tmp|"$key") ;; *) rm -rf "$old" ;; esac
+	case ${old##*/} in src|src.tmp|"$key") continue ;; esac
+	echo "debug-kernel: $old is another configuration's kernel; remove it by hand if unused" >&2
 done
 
 obj=$dir/obj
