@@ -21,8 +21,9 @@
 # still running succeeds; that traffic goes on in clear or fails, without
 # a crash. The module is loaded again, with no state left.
 #
-# Namespace deletion: veil-fa gets the configuration again, a NAT-T socket
-# veil opened and one a process handed over (natt_peer), and TLS
+# Namespace deletion: veil-fa gets the configuration again, an interface
+# moved to veil-fb (veil1, which must go with its link namespace), a NAT-T
+# socket veil opened and one a process handed over (natt_peer), and TLS
 # connections with full queues both ways and a record half read (fault_tls
 # hold), to veil-fb through the tunnel and over loopback; veil-fb floods
 # pings at it. The processes are killed and the namespace deleted. Once
@@ -101,7 +102,8 @@ SPD IN 0 -- SPD OUT 0 -- SPD FWD 0" ] && [ -z "$(ip -n $A -o link show type veil
 # with data queued, and a ping from $B in flight.
 populate() {
 	local refs
-	configure && "$VEIL" -n $A encap add port 4500 || return 1
+	configure && "$VEIL" -n $A encap add port 4500 &&
+	"$VEIL" -n $A link add veil1 if_id 9 && ip -n $A link set veil1 netns $B || return 1
 	ina "$VEIL_BUILD/selftests/veil/natt_peer" veil 10.97.0.1 4501 "$T/natt" > /dev/null 2>&1 &
 	PIDS+=($!)
 	"$FTLS" hold 2 "$A" 10.98.0.1 "$B" 10.98.0.2 5501 > "$T/hold1" 2>&1 &
@@ -134,6 +136,8 @@ netns_del() {
 
 intact() {
 	complete $B || return 1
+	! ip -n $B link show veil1 >/dev/null 2>&1 ||
+		{ echo "veil1 outlived its link namespace $A"; return 1; }
 	wait_for 50 eval '[ "$(module_refs)" = 0 ]' ||
 		{ echo "module references left: $(module_refs)"; return 1; }
 }
@@ -145,7 +149,7 @@ check "two namespaces with veil SAs, policies and interfaces" topology
 check "rmmod is refused while a TLS transfer runs through veil0, which goes on" rmmod_refused 3>&1
 check "rmmod succeeds with a TCP transfer through the SAs and a ping through veil0" rmmod_under_esp
 check "insmod again: no veil state left from before" fresh_state
-check "a namespace with SAs, policies, veil0, NAT-T and TLS sockets, traffic in flight" \
+check "a namespace with SAs, policies, interfaces, NAT-T and TLS sockets, traffic in flight" \
 	populate 3>&1
 check "the processes killed and the namespace deleted, its cleanup runs" netns_del
 check "the other namespace is intact, no module reference is left; rmmod, insmod" \
