@@ -8,7 +8,7 @@
 #   [ $A ] 10.97.0.1 ------------- veth ------------- 10.97.0.2 [ $B ]
 #           TCP: ESP transport, SPI 0x9701 A->B, 0x9702 B->A
 #   veil0 10.98.0.1 (if_id 7) ==== ESP tunnel ==== veil0 10.98.0.2 (if_id 7)
-#                          SPI 0x9801 A->B, 0x9802 B->A
+#                   SPI 0x9801 A->B, 0x9802 B->A, with lifetimes
 #
 # The caller sets A and B before sourcing it, after lib.sh.
 
@@ -45,7 +45,9 @@ sa_lines() {
 		elif [ $spi -lt 9800 ]; then
 			echo "sa add src $s dst $d proto esp spi 0x$spi reqid ${spi#9} mode transport $ALG"
 		else
-			echo "sa add src $s dst $d proto esp spi 0x$spi reqid ${spi#9} mode tunnel $ALG if_id 7"
+			# Limits: a lifetime work pending, to be cancelled.
+			echo "sa add src $s dst $d proto esp spi 0x$spi reqid ${spi#9} mode tunnel $ALG if_id 7" \
+				"limit time-soft 3000 limit time-hard 3600 limit packet-hard 100000000"
 		fi
 	done
 }
