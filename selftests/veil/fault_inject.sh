@@ -56,7 +56,8 @@ fi
 faults_on() {
 	local start size end f
 	start=$(cat /sys/module/veil/sections/.text) &&
-	size=$(readelf -SW "$VEIL_MODULE" | awk '$2 == ".text" { print $6 }') &&
+	size=$(readelf -SW "$VEIL_MODULE" | sed 's/^ *\[ *[0-9]*\] *//' |
+		awk '$1 == ".text" { print $5 }') &&
 	[ -n "$size" ] && [ $((start)) -ne 0 ] || { echo "no .text range for veil"; return 1; }
 	# Bash's arithmetic is signed: printf gives the address back unsigned.
 	end=$(printf '0x%x' $((start + 0x$size)))
@@ -87,11 +88,11 @@ failures() {
 	done
 }
 
-# The CLI under faults: 50 SAs and 50 policies added, then deleted, five
+# The CLI under faults: 50 SAs and 50 policies added, then deleted, three
 # times, with -force: every failing line must say why.
 control_plane() {
 	local i r=0 lines fails
-	for r in 1 2 3 4 5; do
+	for r in 1 2 3; do
 		for i in $(seq 50); do
 			echo "sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi $((0xa000 + i)) reqid 9 mode tunnel $ALG"
 			echo "policy add src 198.51.100.$i dst 203.0.113.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 9 mode tunnel"
