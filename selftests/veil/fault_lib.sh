@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared by the fault tests (fault_load.sh, fault_inject.sh): two
-# namespaces with veil at both ends, TCP between the veth addresses in
-# ESP transport mode, everything else between the veil interfaces in an
-# ESP tunnel.
+# Shared by the fault tests (fault_load.sh, fault_churn.sh,
+# fault_inject.sh): two namespaces with veil at both ends, TCP between the
+# veth addresses in ESP transport mode, everything else between the veil
+# interfaces in an ESP tunnel.
 #
 #   [ $A ] 10.97.0.1 ------------- veth ------------- 10.97.0.2 [ $B ]
 #           TCP: ESP transport, SPI 0x9701 A->B, 0x9702 B->A
