@@ -156,6 +156,14 @@ static void __exit veil_mod_exit(void)
 	veil_ah_input_uninit();
 	veil_esp_input_uninit();
 	unregister_pernet_subsys(&veil_net_ops);
+	/*
+	 * The wait above covered packets being decrypted. Until the
+	 * namespaces' output hooks went just now, outbound packets kept
+	 * entering the crypto API: an asynchronous one (cryptd behind
+	 * AES-NI when the FPU is busy) completes them later, in module
+	 * code, and each holds an SA of veil_sa_cache.
+	 */
+	veil_esp_inflight_wait();
 	/* Encapsulation sockets are freed by RCU callbacks, module code. */
 	rcu_barrier();
 	veil_sa_uninit();
