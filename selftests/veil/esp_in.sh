@@ -79,15 +79,29 @@ check "a wrong key is an integrity failure: dropped and counted" wrong_key
 
 # frame_capture: the first IPv4 ESP frame xb receives, as hex, on stdout.
 frame_capture() {
+	rm -f "$DATA.ready"
 	ip netns exec "$B" timeout 20 "$PYTHON" -c '
-import socket
+import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 s.bind(("eth0", 0))
+open(sys.argv[1], "w").close()
 while True:
     f, addr = s.recvfrom(65535)
     if addr[2] == socket.PACKET_HOST and f[12:14] == b"\x08\x00" and f[23] == 50:
         print(f.hex()); break
-'
+' "$DATA.ready"
+}
+
+# capture_ready: frame_capture's socket is bound (Python takes a second
+# or more to start under TCG, more on a busy host).
+capture_ready() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$DATA.ready" ] && return 0
+		sleep 0.1
+	done
+	echo "the capture did not start"
+	return 1
 }
 
 # frame_send HEX [SEQ [FLIP]]: send a frame from xa's eth0, optionally with
@@ -125,7 +139,7 @@ replay_and_tamper() {
 	sa transport aead 'rfc4106(gcm(aes))' $K20 128 && policy transport || return 1
 	frame_capture > "$DATA.frame" &
 	cap=$!
-	sleep 1
+	capture_ready || return 1
 	ip netns exec "$A" ping -q -c 2 -i 0.3 -W 2 10.89.0.2 || return 1
 	wait $cap || { echo "no ESP frame captured"; return 1; }
 	frame=$(cat "$DATA.frame")
@@ -163,7 +177,7 @@ tfc() {
 	v_in_policy tunnel && policy tunnel || return 1
 	frame_capture > "$DATA.frame" &
 	cap=$!
-	sleep 1
+	capture_ready || return 1
 	ip netns exec "$A" ping -q -c 3 -i 0.2 -W 2 -I $IS $IT || return 1
 	wait $cap || { echo "no ESP frame captured"; return 1; }
 	# The ping (84 bytes inside) went out padded to 1000.
