@@ -78,8 +78,10 @@ wrong_key() {
 check "a wrong key is an integrity failure: dropped and counted" wrong_key
 
 # frame_capture: the first IPv4 ESP frame xb receives, as hex, on stdout.
+# It runs in the background, so the caller removes $DATA.ready first:
+# removed in here, a stale file from the case before could pass
+# capture_ready before the socket is bound.
 frame_capture() {
-	rm -f "$DATA.ready"
 	ip netns exec "$B" timeout 20 "$PYTHON" -c '
 import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
@@ -137,6 +139,7 @@ replay_and_tamper() {
 	family 4
 	clear_sas
 	sa transport aead 'rfc4106(gcm(aes))' $K20 128 && policy transport || return 1
+	rm -f "$DATA.ready"
 	frame_capture > "$DATA.frame" &
 	cap=$!
 	capture_ready || return 1
@@ -175,6 +178,7 @@ tfc() {
 	v sa add src $OA dst $OB proto esp spi $SPI reqid 1 mode tunnel \
 		aead 'rfc4106(gcm(aes))' $K20 128 &&
 	v_in_policy tunnel && policy tunnel || return 1
+	rm -f "$DATA.ready"
 	frame_capture > "$DATA.frame" &
 	cap=$!
 	capture_ready || return 1
