@@ -11,8 +11,10 @@
  * update_requested, says "requested" on stdout and waits PAUSE seconds
  * more (the script checks meanwhile that the server answers others). Then
  * it reads the whole response and checks that the body has the length
- * Content-Length gave and that the server's own KeyUpdate came: exit 0,
- * else a one-line reason and exit 1.
+ * Content-Length gave and that the server's own KeyUpdate came before the
+ * end of it (RFC 8446 4.6.3: before the server's next application data
+ * record, so never after everything queued): exit 0, else a one-line
+ * reason and exit 1.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,6 +30,9 @@
 #define TLS_MT_KEY_UPDATE	24
 
 static unsigned int key_updates_read;
+/* Response bytes read so far, and how many had been read at the first
+ * KeyUpdate from the server (-1: none yet). */
+static long long resp_read, ku_at = -1;
 
 static void die(const char *what)
 {
@@ -46,8 +51,10 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
 	(void)ssl;
 	(void)arg;
 	if (!write_p && content_type == TLS_HANDSHAKE && len >= 1 &&
-	    ((const unsigned char *)buf)[0] == TLS_MT_KEY_UPDATE)
-		key_updates_read++;
+	    ((const unsigned char *)buf)[0] == TLS_MT_KEY_UPDATE) {
+		if (!key_updates_read++)
+			ku_at = resp_read;
+	}
 }
 
 int main(int argc, char **argv)
@@ -98,6 +105,7 @@ int main(int argc, char **argv)
 		n = SSL_read(ssl, buf + have, sizeof(buf) - 1 - have);
 		if (n <= 0)
 			break;
+		resp_read += n;
 		if (body >= 0) {
 			got += n;
 			continue;
@@ -128,7 +136,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tls_ku_client: the server sent no KeyUpdate\n");
 		return 1;
 	}
-	printf("%lld bytes, %u KeyUpdate(s) from the server\n", got, key_updates_read);
+	if (ku_at >= resp_read) {
+		fprintf(stderr, "tls_ku_client: the server's KeyUpdate came after all %lld bytes\n",
+			resp_read);
+		return 1;
+	}
+	printf("%lld bytes, %u KeyUpdate(s) from the server, the first after %lld\n", got,
+	       key_updates_read, ku_at);
 	SSL_free(ssl);
 	SSL_CTX_free(ctx);
 	close(fd);

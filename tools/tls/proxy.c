@@ -89,6 +89,27 @@ static int vtls_up_control(struct vtls_peer *peer, struct vtls_proxy *p)
 	return 0;
 }
 
+/*
+ * May data go to the client now? RFC 8446 section 4.6.3: a KeyUpdate the
+ * client asked for goes out before our next application data record. The
+ * request can arrive in the middle of a pump (on the other flow) while
+ * the client's socket is full; once there is room the answer goes first,
+ * and until then no data does. Returns 1 (send), 0 (wait for room; the
+ * loop waits for EPOLLOUT while it is owed) or -1 on failure.
+ */
+static int vtls_client_ready(struct vtls_peer *peer)
+{
+	int ret = vtls_conn_flush(peer->c);
+
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret) {
+		vtls_peer_log(peer, "%s", peer->c->err);
+		return -1;
+	}
+	return 1;
+}
+
 /* Moves what it can in @f from @in to @out; returns -1 on failure. */
 static int vtls_flow_pump_kernel(struct vtls_peer *peer, struct vtls_proxy *p,
 				 struct vtls_flow *f, int in, int out, bool from_tls)
@@ -116,6 +137,14 @@ static int vtls_flow_pump_kernel(struct vtls_peer *peer, struct vtls_proxy *p,
 					      from_tls ? "client" : "backend", strerror(errno));
 				return -1;
 			}
+		}
+		if (f->len && !from_tls) {
+			int ready = vtls_client_ready(peer);
+
+			if (ready < 0)
+				return -1;
+			if (!ready)
+				return 0;
 		}
 		if (f->len) {
 			n = splice(f->pipe[0], NULL, out, NULL, f->len,
@@ -165,6 +194,12 @@ static int vtls_flow_pump_user(struct vtls_peer *peer, struct vtls_flow *f, int 
 		}
 		if (!f->len)
 			return 0;
+		if (!from_tls) {
+			int ready = vtls_client_ready(peer);
+
+			if (ready <= 0)
+				return ready;
+		}
 		if (from_tls) {
 			n = write(out, f->buf + f->off, f->len - f->off);
 			if (n < 0)
