@@ -8,7 +8,7 @@
 #
 # The router forwards, so every packet's TTL or hop limit changes on the
 # way (a mutable field, outside the ICV). For transport and tunnel mode,
-# IPv4 and IPv6, with HMAC-SHA-256: a ping and 10 MB of TCP each way. The
+# IPv4 and IPv6, with HMAC-SHA-256: a ping and XFER_MB megabytes of TCP each way. The
 # other AH algorithms with a ping and 256 KB each way. The router then
 # rewrites an immutable field (the IPv4 ID) of AH packets: veil counts
 # integrity failures and nothing gets through; rewriting a mutable one
@@ -41,7 +41,7 @@ topology() {
 	ip -n $A route add default via 10.92.1.254 && ip -n $A route add default via fd00:92:1::fe &&
 	ip -n $B route add default via 10.92.2.254 && ip -n $B route add default via fd00:92:2::fe &&
 	ip netns exec $R sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 &&
-	dd if=/dev/urandom of="$DATA" bs=1M count=10 status=none
+	dd if=/dev/urandom of="$DATA" bs=1M count=$XFER_MB status=none
 }
 
 # ah_pair FAMILY MODE ALGO...: AH SAs a->b (reqid 1) and b->a (reqid 2),
@@ -78,7 +78,7 @@ sa_stat() {
 	v -s sa get src $src dst $dst proto ah spi "$1" | sa_counter "$2"
 }
 
-# ah_both FAMILY MODE ALGO...: ping and DATA_FILE (10 MB) each way.
+# ah_both FAMILY MODE ALGO...: ping and DATA_FILE (XFER_MB megabytes) each way.
 ah_both() {
 	local n m
 	ah_pair "$@" || return 1
@@ -87,7 +87,7 @@ ah_both() {
 	tcp_both $OA $OB || return 1
 	n=$(sa_stat 0x5001 packets) && m=$(sa_stat 0x5002 packets) || return 1
 	echo "veil verified $n packets and protected $m"
-	[ "$n" -ge "${MIN_PACKETS:-2000}" ] && [ "$m" -ge "${MIN_PACKETS:-2000}" ]
+	[ "$n" -ge "${MIN_PACKETS:-$((XFER_MB * 600))}" ] && [ "$m" -ge "${MIN_PACKETS:-$((XFER_MB * 600))}" ]
 }
 
 ah_quick() {
@@ -211,7 +211,7 @@ ktap_set_plan 19
 check "three namespaces: XFRM, a router, veil" topology
 for fam in 4 6; do
 	for mode in transport tunnel; do
-		check "IPv$fam $mode AH, hmac(sha256) 128, through a router: ping, 10 MB each way" \
+		check "IPv$fam $mode AH, hmac(sha256) 128, through a router: ping, $XFER_MB MB each way" \
 			ah_both $fam $mode "${SHA256[@]}"
 	done
 done

@@ -7,7 +7,7 @@
 #
 # First veil to veil with esp4 and esp6 unloaded. Then for transport and
 # tunnel mode, IPv4 and IPv6, and the five algorithms the issue lists: a
-# ping each way and 10 MB of TCP each way (256 KB for AES-GCM-256 and
+# ping each way and XFER_MB megabytes of TCP each way (256 KB for AES-GCM-256 and
 # ChaCha20-Poly1305, the same AEAD path), whose SHA-256 must match;
 # veil's SAs must have counted the packets in both directions. Mixed-
 # family tunnels and the other algorithms are in esp_algs.sh, ESN in

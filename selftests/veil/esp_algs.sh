@@ -6,7 +6,7 @@
 # direction, and matching policies (topology in esp_lib.sh).
 #
 # Tunnels of IPv4 in IPv6 and IPv6 in IPv4 with the five algorithms the
-# issue lists (a ping and 10 MB of TCP each way, as esp.sh), then every
+# issue lists (a ping and XFER_MB megabytes of TCP each way, as esp.sh), then every
 # other algorithm veil offers for ESP with a ping and 256 KB each way.
 
 . "$(dirname "$0")/lib.sh"

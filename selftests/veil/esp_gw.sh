@@ -54,7 +54,7 @@ topology() {
 	for n in $G1 $G2; do
 		ip netns exec $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1
 	done
-	dd if=/dev/urandom of="$DATA" bs=1M count=10 status=none
+	dd if=/dev/urandom of="$DATA" bs=1M count=$XFER_MB status=none
 }
 
 # tunnel L1 L2 O1 O2 R1 R2 SPI1 SPI2: the two gateways' SAs and policies

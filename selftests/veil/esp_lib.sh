@@ -41,7 +41,7 @@ setup() {
 	ip -n "$A" route add fd00:89:2::/64 via fd00:89::2 src fd00:89:1::1 &&
 	ip -n "$B" route add 10.89.1.0/24 via 10.89.0.1 &&
 	ip -n "$B" route add fd00:89:1::/64 via fd00:89::1 &&
-	dd if=/dev/urandom of="$DATA" bs=1M count=10 status=none
+	dd if=/dev/urandom of="$DATA" bs=1M count=$XFER_MB status=none
 }
 
 # The outer addresses (OA, OB) and, for tunnels, the inner prefixes (IA,
@@ -98,7 +98,7 @@ confb() {
 	fi
 }
 
-# tcp_start SRC DST FROM TO PORT: start DATA_FILE ($DATA, 10 MB) from
+# tcp_start SRC DST FROM TO PORT: start DATA_FILE ($DATA, XFER_MB megabytes) from
 # namespace FROM at address SRC to namespace TO at DST, in the background;
 # tcp_end PORT waits for it: every byte must arrive unchanged (tcp_xfer
 # compares them with the file). SERVE_ADDR, when set, is where TO listens
@@ -128,14 +128,14 @@ quarter_mb() {
 	echo "$DATA.256k"
 }
 
-# tcp_transfer SRC DST [FROM TO]: 10 MB from namespace FROM ($A) at
+# tcp_transfer SRC DST [FROM TO]: XFER_MB megabytes from namespace FROM ($A) at
 # address SRC to namespace TO ($B) at DST, compared by SHA-256.
 tcp_transfer() {
 	tcp_start "$1" "$2" "${3:-$A}" "${4:-$B}" $PORT && tcp_end $PORT
 }
 
-# tcp_both SRC DST: 10 MB from $A at SRC to $B at DST and, at the same
-# time, 10 MB back.
+# tcp_both SRC DST: XFER_MB megabytes from $A at SRC to $B at DST and, at the same
+# time, XFER_MB megabytes back.
 tcp_both() {
 	tcp_start "$1" "$2" "$A" "$B" $PORT &&
 	tcp_start "$2" "$1" "$B" "$A" $((PORT + 1)) || return 1

@@ -58,7 +58,7 @@ counts() {
 		END { print n[ab] + 0, n[ba] + 0 }'
 }
 
-# both FAMILY MODE ALGO...: ping and 10 MB each way.
+# both FAMILY MODE ALGO...: ping and XFER_MB megabytes each way.
 both() {
 	local src dst fam=$1 n m
 	family "$fam"
@@ -77,7 +77,7 @@ both() {
 	n=$(counts) || return 1
 	m=${n#* } n=${n% *}
 	echo "veil decrypted $n packets and encrypted $m"
-	[ "$n" -ge "${MIN_PACKETS:-2000}" ] && [ "$m" -ge "${MIN_PACKETS:-2000}" ] || return 1
+	[ "$n" -ge "${MIN_PACKETS:-$((XFER_MB * 600))}" ] && [ "$m" -ge "${MIN_PACKETS:-$((XFER_MB * 600))}" ] || return 1
 }
 
 # quick FAMILY MODE ALGO...: ping and 256 KB each way, for the algorithms

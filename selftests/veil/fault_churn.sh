@@ -92,15 +92,6 @@ resumes() {
 	[ "$after" -gt "$before" ] || { echo "SA 0x9701 in $B counted nothing ($before)"; return 1; }
 }
 
-# works, and the SAs count what went through them.
-resumes() {
-	local before after
-	before=$(sa_packets $B 9701)
-	works || return 1
-	after=$(sa_packets $B 9701)
-	[ "$after" -gt "$before" ] || { echo "SA 0x9701 in $B counted nothing ($before)"; return 1; }
-}
-
 ktap_print_header
 ktap_set_plan 5
 

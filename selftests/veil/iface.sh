@@ -38,7 +38,7 @@ topology() {
 	ip -n $A addr add 10.1.0.1/32 dev lan && ip -n $A addr add fd00:1::1/128 dev lan nodad &&
 	ip -n $A addr add 10.3.0.1/32 dev lan &&
 	ip -n $B addr add 10.2.0.1/32 dev lan && ip -n $B addr add fd00:2::1/128 dev lan nodad || return 1
-	dd if=/dev/urandom of="$DATA" bs=1M count=10 status=none
+	dd if=/dev/urandom of="$DATA" bs=1M count=$XFER_MB status=none
 }
 
 # sas NS IMPL ID SPI_AB SPI_BA: the four SAs (IPv4 and IPv6 outer), and
@@ -165,9 +165,11 @@ second() {
 }
 
 # Deleting veil0 in the middle of a transfer: the transfer stops, nothing
-# is left behind, and veil1 (in veil-ic) carries on.
+# is left behind, and veil1 (in veil-ic) carries on. The transfer is
+# far longer than the second before the delete.
 delete_busy() {
-	DATA_FILE=$DATA tcp_start 10.1.0.1 10.2.0.1 $A $B $PORT || return 1
+	head -c 64M /dev/zero > "$DATA.busy"
+	DATA_FILE=$DATA.busy tcp_start 10.1.0.1 10.2.0.1 $A $B $PORT || return 1
 	sleep 1
 	ip -n $B link del veil0 || return 1
 	sleep 0.5

@@ -3,7 +3,7 @@
 #
 # veil-iked, the IKEv2 daemon, against strongSwan's charon on the kernel's
 # own XFRM: each side initiates, with several proposals, over IPv4 and
-# IPv6; traffic (ping and a 10 MB TCP transfer) must cross each tunnel;
+# IPv6; traffic (ping and a TCP transfer of XFER_MB megabytes) must cross each tunnel;
 # each side rekeys the child while pings go, and none may be lost; a dead
 # charon is found dead.
 #
@@ -80,7 +80,7 @@ topology() {
 		}
 	}
 	EOF
-	dd if=/dev/urandom of="$T/data" bs=1M count=10 status=none
+	dd if=/dev/urandom of="$T/data" bs=1M count=$XFER_MB status=none
 }
 
 charon_start() {
@@ -199,7 +199,7 @@ show_logs() {
 	echo "--- charon"; tail -n 30 "$T/charon.log"
 }
 
-# traffic FAMILY: ping, then 10 MB over TCP, between the loopback subnets.
+# traffic FAMILY: ping, then XFER_MB megabytes over TCP, between the loopback subnets.
 traffic() {
 	local src dst
 	if [ "$1" = 4 ]; then src=10.96.1.1 dst=10.96.2.1; else src=fd00:96:1::1 dst=fd00:96:2::1; fi
@@ -365,7 +365,7 @@ simultaneous() {
 }
 
 # ah_child: a child with AH instead of ESP (ah_proposals), veil
-# initiating; ping and 10 MB go through the AH SAs.
+# initiating; ping and XFER_MB megabytes go through the AH SAs.
 ah_child() {
 	SWAN_PROTO=ah swan_conf 4 aes128gcm16-prfsha256-x25519 sha256 || return 1
 	IKED_PROTO=ah iked_conf 4 aes128gcm16-prfsha256-x25519 sha256 start
@@ -910,7 +910,7 @@ assert "\"ok\":true" in a, "status with idle clients: " + a
 # NAT: veil on both ends of a NAT-T tunnel. Then the NAT forgets its
 # mappings (out0 goes down and up) and maps to other ports: iked-c's next
 # liveness check comes from the new port, and iked-r moves the child's
-# ESP there (sa-update, sequence numbers kept: the 10 MB went on the same
+# ESP there (sa-update, sequence numbers kept: the XFER_MB megabytes went on the same
 # SAs, and iked-c's replay window would refuse numbers sent again). Then
 # the NAT maps to another address too, and the child's SAs and policies
 # move to it.
@@ -1072,7 +1072,7 @@ check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
 	case_of tunnel 4 aes256-sha256-modp2048 aes128-sha256 veil
 check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 	case_of tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
-check "an AH child, veil initiates: ping and 10 MB through AH" case_of ah_child
+check "an AH child, veil initiates: ping and $XFER_MB MB through AH" case_of ah_child
 check "certificates: a root CA, an intermediate, RSA, ECDSA and Ed25519" pki
 check "certificates: veil initiates, IPv4, aes128gcm16-prfsha256-x25519, veil RSA via an intermediate (fragmented), charon ECDSA P-256" \
 	case_of certs rsa ec veil 4 ids
@@ -1084,8 +1084,8 @@ check "certificates: a chain that ends in a CA veil does not trust is refused" \
 	case_of cert_refused ca
 check "certificates: a peer identity other than the configured one is refused" \
 	case_of cert_refused id
-check "transport mode, veil initiates: ping, 10 MB, IKE still in clear" case_of transport veil
-check "transport mode, charon initiates: ping, 10 MB, IKE still in clear" \
+check "transport mode, veil initiates: ping, $XFER_MB MB, IKE still in clear" case_of transport veil
+check "transport mode, charon initiates: ping, $XFER_MB MB, IKE still in clear" \
 	case_of transport charon
 check "transport mode from a trap: the trap does not catch IKE_SA_INIT" case_of transport trap
 check "two children on one IKE SA: IPv4 in IKE_AUTH, IPv6 by CREATE_CHILD_SA" \
@@ -1099,7 +1099,7 @@ check "veil rekeys the child (PFS, x25519) and the IKE SA, twice each, while pin
 	case_of rekeys veil
 check "charon rekeys the child (PFS, x25519) and the IKE SA, twice each, while pings go: none lost" \
 	case_of rekeys charon
-check "NAT-T: veil behind a masquerading NAT, UDP 4500, ping and 10 MB" case_of natt
+check "NAT-T: veil behind a masquerading NAT, UDP 4500, ping and $XFER_MB MB" case_of natt
 check "both ends rekey the child at once: the collision resolves (2.8.1), none lost" \
 	case_of simultaneous
 check "4,500 malformed IKE messages: veil-iked stays up, its SA in step, serves anew" \
@@ -1112,7 +1112,7 @@ check "veil ike reload: connections added and removed, a broken file refused, SI
 check "veil ike: garbage and idle clients are harmless, non-root refused" case_of ctl_robust
 check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
 	case_of dpd
-check "veil-iked to veil-iked through the NAT, ping and 10 MB; the NAT remaps port, then address: the ESP follows; a request again from elsewhere is answered there" \
+check "veil-iked to veil-iked through the NAT, ping and $XFER_MB MB; the NAT remaps port, then address: the ESP follows; a request again from elsewhere is answered there" \
 	case_of veil_to_veil
 check "no kernel warning" eval '! dmesg | grep -q "WARNING:"'
 ktap_finished

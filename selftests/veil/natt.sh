@@ -82,7 +82,7 @@ topology() {
 		}
 	}
 	EOF
-	dd if=/dev/urandom of="$DATA" bs=1M count=10 status=none
+	dd if=/dev/urandom of="$DATA" bs=1M count=$XFER_MB status=none
 }
 
 # Per family: a client's own address CL$n and inner address CI$n, the
@@ -260,9 +260,9 @@ ktap_print_header
 ktap_set_plan 10
 
 check "three namespaces, the middle one a port-translating NAT" topology
-check "veil behind the NAT to XFRM, tunnel: ping, 10 MB each way" natt client tunnel 4
-check "veil behind the NAT to XFRM, transport: ping, 10 MB each way" natt client transport 4
-check "XFRM behind the NAT to veil, tunnel: ping, 10 MB each way" natt server tunnel 4
+check "veil behind the NAT to XFRM, tunnel: ping, $XFER_MB MB each way" natt client tunnel 4
+check "veil behind the NAT to XFRM, transport: ping, $XFER_MB MB each way" natt client transport 4
+check "XFRM behind the NAT to veil, tunnel: ping, $XFER_MB MB each way" natt server tunnel 4
 check "XFRM behind the NAT to veil, transport (OADDR mends TCP checksums)" natt server transport 4
 check "a wrong OADDR breaks the TCP checksum: veil mends, not ignores" wrong_oaddr
 DATA_FILE=$(one_mb)

@@ -54,6 +54,8 @@
 #include <linux/netlink.h>
 #include <linux/veil.h>
 
+#include "nl_util.h"
+
 #define MSG_MAX		16384
 #define RBUF_SZ		(256 * 1024)
 #define CHECK_EVERY	500
@@ -1044,26 +1046,20 @@ static void gen_message(struct msg *m, uint64_t seed, unsigned int phase, uint64
 
 /* ------------------------------------------------------ the transport */
 
-static int nl_open(bool force_rcvbuf)
+/*
+ * nl_util.h's socket with room for big dumps and notification bursts, and
+ * a read timeout: a blocking read that waits 30 s has waited for nothing.
+ */
+static int fuzz_open(bool force_rcvbuf)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1, sz = 4 << 20;
-	int fd;
+	int sz = 4 << 20, fd = nl_open();
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (!force_rcvbuf || setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	/* A blocking read that waits this long has waited for nothing. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){ .tv_sec = 30 },
 		   sizeof(struct timeval));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 
@@ -1327,7 +1323,7 @@ static int resolve_family(int fd)
 /* A socket in the events group, or -1. */
 static int events_open(void)
 {
-	int fd = events_grp < 0 ? -1 : nl_open(false);
+	int fd = events_grp < 0 ? -1 : fuzz_open(false);
 
 	if (fd >= 0 && setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &events_grp,
 				  sizeof(events_grp))) {
@@ -2039,7 +2035,7 @@ static int dump_start(unsigned int cmd, unsigned int parts, struct seen *s, uint
 		      struct answer *ans)
 {
 	struct msg m;
-	int fd = nl_open(false);
+	int fd = fuzz_open(false);
 	unsigned int i;
 
 	if (fd < 0)
@@ -2345,7 +2341,7 @@ static int hammer(unsigned int id, unsigned int n)
 	static struct msg m;
 	struct answer ans;
 	unsigned int i, bad = 0;
-	int fd = nl_open(true);
+	int fd = fuzz_open(true);
 
 	if (fd < 0)
 		return 2;
@@ -2515,7 +2511,7 @@ static int nobody_run(struct tally *t, uint64_t count, struct tally *rules)
 			printf("# could not become nobody: %s\n", strerror(errno));
 			_exit(2);
 		}
-		f.fd = nl_open(false);
+		f.fd = fuzz_open(false);
 		if (f.fd < 0) {
 			printf("# nobody: no netlink socket: %s\n", strerror(errno));
 			_exit(2);
@@ -2737,7 +2733,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP nl_fuzz needs root\n");
 		return 4;
 	}
-	init_fd = nl_open(true);
+	init_fd = fuzz_open(true);
 	family_id = init_fd < 0 ? -1 : resolve_family(init_fd);
 	if (family_id < 0) {
 		printf("1..0 # SKIP family %s not registered (veil.ko not loaded?)\n",
@@ -2758,7 +2754,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	open_fds(other_ns);
-	f.fd = nl_open(true);
+	f.fd = fuzz_open(true);
 	if (f.fd < 0) {
 		ktap(false, "setup: netlink socket: %s", strerror(errno));
 		return 1;

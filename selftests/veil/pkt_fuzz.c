@@ -175,9 +175,10 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
-static uint16_t ip_csum(const uint8_t *p, size_t len)
+
+/* The ones'-complement sum of @p folded into @s (RFC 1071), not inverted. */
+static uint16_t csum_add(uint32_t s, const uint8_t *p, size_t len)
 {
-	uint32_t s = 0;
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
@@ -186,7 +187,13 @@ static uint16_t ip_csum(const uint8_t *p, size_t len)
 		s += p[len - 1] << 8;
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
-	return ~s;
+	return s;
+}
+
+/* The Internet checksum of @p: 0 over a header whose checksum is right. */
+static uint16_t ip_csum(const uint8_t *p, size_t len)
+{
+	return ~csum_add(0, p, len);
 }
 
 /* The IPv4 header's checksum over @ihl bytes, when they are there. */
@@ -906,18 +913,6 @@ static void cls_ahlen(struct pf_class *c, uint32_t id)
  * changed (an integrity failure); an option length that overruns its
  * header (the IPv6 layer's InHdrErrors); random bytes of the options.
  */
-static uint16_t csum_add(uint32_t s, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		s += p[len - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return s;
-}
 
 /* Where ah6_build() put the options' type bytes. */
 static size_t opt_at[8];
