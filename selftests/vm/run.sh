@@ -73,6 +73,8 @@ cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
 [ -n "${VEIL_DEBUG:-}" ] && cmdline+=" VEIL_DEBUG=$VEIL_DEBUG"
 [ "$VEIL_MODDIR" != "/lib/modules/$kver" ] && cmdline+=" VEIL_MODDIR=$VEIL_MODDIR"
 [ -n "${VEIL_TEST_TIMEOUT:-}" ] && cmdline+=" VEIL_TEST_TIMEOUT=$VEIL_TEST_TIMEOUT"
+# A failed pkt_fuzz.sh prints its seed; this replays that run.
+[ -n "${VEIL_PKT_FUZZ_SEED:-}" ] && cmdline+=" VEIL_PKT_FUZZ_SEED=$VEIL_PKT_FUZZ_SEED"
 
 echo "# vm: booting $kver under ${accel[1]%%,*}" >&2
 set +e
