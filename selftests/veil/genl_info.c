@@ -17,6 +17,7 @@
 #include <linux/veil.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 
 #include "nl_util.h"
 
@@ -179,4 +180,4 @@ TEST(info_needs_no_privilege)
 	info_answers(_metadata);
 }
 
-TEST_HARNESS_MAIN
+VEIL_HARNESS_MAIN

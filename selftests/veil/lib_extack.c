@@ -11,6 +11,7 @@
 
 #include "nl.h"
 #include "kselftest_harness.h"
+#include "harness_main.h"
 
 static int count_reply(struct nlmsghdr *nlh, void *arg)
 {
@@ -66,4 +67,4 @@ TEST(plain_errno_without_extack)
 	veil_nl_close(&nl);
 }
 
-TEST_HARNESS_MAIN
+VEIL_HARNESS_MAIN

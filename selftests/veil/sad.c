@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "nl_util.h"
 
 #define SPI	0x1000
@@ -1020,4 +1021,4 @@ TEST_F(sad, events_and_lifetimes)
 	close(mon);
 }
 
-TEST_HARNESS_MAIN
+VEIL_HARNESS_MAIN

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "nl_util.h"
 
 /*
@@ -254,4 +255,4 @@ TEST_F(spd, thousands_of_policies_each_flow_gets_its_own)
 	EXPECT_EQ(LOOKUP(.src = "10.200.0.1", .dst = "10.201.0.1", .dir = OUT), any);
 }
 
-TEST_HARNESS_MAIN
+VEIL_HARNESS_MAIN

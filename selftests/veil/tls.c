@@ -57,6 +57,7 @@
 #include <openssl/err.h>
 
 #include "kselftest_harness.h"
+#include "harness_main.h"
 #include "nl_util.h"
 #include "tls_util.h"
 
@@ -2465,4 +2466,4 @@ TEST_F(ossl13, key_update_tx)
 	EXPECT_EQ(0, memcmp(o->peer.got, "beforeafter", 11));
 }
 
-TEST_HARNESS_MAIN
+VEIL_HARNESS_MAIN
