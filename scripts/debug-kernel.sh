@@ -13,8 +13,10 @@
 # debugobjects, FORTIFY, fault injection). It lives outside the checkout,
 # in $VEIL_DEBUG_CACHE (default ~/.cache/veil/debug-kernel), under a key
 # made of the source tarball's identity and the fragments' contents: a
-# changed fragment builds a new kernel, anything else reuses the old one.
-# About 25 minutes on 2 cores the first time; seconds afterwards.
+# changed fragment builds a new kernel (from a copy of the newest old
+# one's build tree, so only what changed is compiled), anything else
+# reuses the old one. About 30 minutes on 2 cores the first time; a
+# minute or two for a changed fragment; seconds afterwards.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +67,18 @@ for old in "$cache"/*/; do
 done
 
 obj=$dir/obj
+# A new configuration starts from the newest finished one's build tree:
+# kbuild rebuilds only what the changed options reach (two options added
+# to a fragment took 93 s, not half an hour).
+if [ ! -e "$obj/.config" ]; then
+	seed=$(ls -td "$cache"/*/done 2>/dev/null | head -n 1)
+	if [ -n "$seed" ] && [ -d "${seed%/done}/obj" ]; then
+		echo "debug-kernel: starting from ${seed%/done}/obj" >&2
+		rm -rf "$obj"
+		mkdir -p "$dir"
+		cp -a "${seed%/done}/obj" "$obj.tmp" && mv "$obj.tmp" "$obj"
+	fi
+fi
 mkdir -p "$obj"
 echo "debug-kernel: configuring $obj" >&2
 make -s -C "$src" O="$obj" x86_64_defconfig >&2
