@@ -86,13 +86,23 @@ struct veil_policy *veil_policy_find(struct veil_net *vn,
 				     const struct veil_selector *sel)
 {
 	struct rhlist_head *list, *pos;
-	struct veil_policy *pol;
+	struct veil_policy *pol, *found = NULL;
 
+	/*
+	 * rhashtable's lookup wants an RCU read-side section even from a
+	 * caller holding conf_lock (lockdep said so on the debug kernel);
+	 * conf_lock, which every delete takes, keeps the policy alive after.
+	 */
+	rcu_read_lock();
 	list = rhltable_lookup(&vn->policy_table, key, veil_policy_params);
-	rhl_for_each_entry_rcu(pol, pos, list, node)
-		if (veil_sel_same_upper(&pol->sel, sel))
-			return pol;
-	return NULL;
+	rhl_for_each_entry_rcu(pol, pos, list, node) {
+		if (veil_sel_same_upper(&pol->sel, sel)) {
+			found = pol;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /**
