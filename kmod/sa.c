@@ -395,7 +395,17 @@ static struct veil_sa_tables *veil_sa_tables_w(struct veil_net *vn)
  */
 struct veil_sa *veil_sa_lookup(struct veil_net *vn, const struct veil_sa_key *key)
 {
-	return rhashtable_lookup(&veil_sa_tables(vn)->by_spi, key, veil_sa_params);
+	struct veil_sa *sa;
+
+	/*
+	 * rhashtable's lookup asserts an RCU read-side section even when
+	 * the caller holds conf_lock (sa-del does); under conf_lock the SA
+	 * outlives the section, as no delete can run.
+	 */
+	rcu_read_lock();
+	sa = rhashtable_lookup(&veil_sa_tables(vn)->by_spi, key, veil_sa_params);
+	rcu_read_unlock();
+	return sa;
 }
 
 /**
