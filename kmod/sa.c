@@ -188,22 +188,50 @@ void veil_sa_put(struct veil_sa *sa)
 }
 
 /*
- * Seconds until the next time limit is due, or -1 when none is pending.
- * Called with sa->lock held.
+ * The lifetime clock: boot time, so a suspended machine's SAs age, in
+ * nanoseconds. The coarse variant costs no clock-source read per packet
+ * and is at most a tick behind, which the deadlines allow for.
  */
-static s64 veil_sa_next_deadline(const struct veil_sa *sa, time64_t now)
+static u64 veil_sa_now(void)
+{
+	return ktime_get_coarse_boottime_ns();
+}
+
+/*
+ * When a limit of @limit seconds counted from @base (boot-time ns) falls
+ * due, or U64_MAX when it never can. The limits come from userspace as
+ * 64-bit seconds, so the sum saturates rather than wraps.
+ */
+static u64 veil_sa_due(u64 base, u64 limit)
+{
+	u64 ns, due;
+
+	if (check_mul_overflow(limit, (u64)NSEC_PER_SEC, &ns) ||
+	    check_add_overflow(base, ns, &due))
+		return U64_MAX;
+	return due;
+}
+
+/*
+ * Nanoseconds until the next time limit is due, or -1 when none is
+ * pending. Called with sa->lock held.
+ *
+ * The clock is kept in nanoseconds, not seconds: with whole seconds the
+ * add time is rounded down and a work item that runs a little late
+ * rounds "now" up, so a limit could fire up to a second early (seen as
+ * a 4 s hard limit taking 3.05 s). A limit must never cut an SA short.
+ */
+static s64 veil_sa_next_deadline(const struct veil_sa *sa, u64 now)
 {
 	const struct veil_lifetime *l = &sa->lft;
-	s64 next = -1;
+	u64 next = U64_MAX;
 
 #define VEIL_DEADLINE(limit, base)					\
 	do {								\
 		if ((limit) && (base)) {				\
-			s64 left = (s64)(base) + (s64)(limit) - now;	\
-			if (left < 0)					\
-				left = 0;				\
-			if (next < 0 || left < next)			\
-				next = left;				\
+			u64 due = veil_sa_due(base, limit);		\
+			u64 left = due > now ? due - now : 0;		\
+			next = min(next, left);				\
 		}							\
 	} while (0)
 
@@ -214,7 +242,8 @@ static s64 veil_sa_next_deadline(const struct veil_sa *sa, time64_t now)
 		VEIL_DEADLINE(l->soft_use, sa->use_mono);
 	}
 #undef VEIL_DEADLINE
-	return next;
+	/* Past what a delayed work can wait: it re-arms when it runs. */
+	return next == U64_MAX ? -1 : (s64)min_t(u64, next, S64_MAX);
 }
 
 /* Queue the lifetime work @delay jiffies from now, holding a reference. */
@@ -236,29 +265,37 @@ static void veil_sa_lft_kick(struct veil_sa *sa, unsigned long delay)
 /* Arm the lifetime work for the next time limit, if any. sa->lock held. */
 static void veil_sa_lft_arm(struct veil_sa *sa)
 {
-	s64 left = veil_sa_next_deadline(sa, ktime_get_boottime_seconds());
+	s64 left = veil_sa_next_deadline(sa, veil_sa_now());
 
+	/*
+	 * One jiffy more than the truncated quotient, so the work never
+	 * runs before the deadline; a far deadline is capped and the work
+	 * simply re-arms when it runs.
+	 */
 	if (left >= 0)
-		veil_sa_lft_kick(sa, left * HZ);
+		veil_sa_lft_kick(sa, min_t(u64, nsecs_to_jiffies64(left) + 1,
+					   MAX_JIFFY_OFFSET / 2));
 }
 
-static bool veil_sa_hard_expired(struct veil_sa *sa, time64_t now)
+static bool veil_sa_hard_expired(struct veil_sa *sa, u64 now)
 {
 	const struct veil_lifetime *l = &sa->lft;
 
 	return sa->exhausted ||
-	       (l->hard_add && now >= sa->add_mono + (s64)l->hard_add) ||
-	       (l->hard_use && sa->use_mono && now >= sa->use_mono + (s64)l->hard_use) ||
+	       (l->hard_add && now >= veil_sa_due(sa->add_mono, l->hard_add)) ||
+	       (l->hard_use && sa->use_mono &&
+		now >= veil_sa_due(sa->use_mono, l->hard_use)) ||
 	       (l->hard_bytes && sa->stats.bytes >= l->hard_bytes) ||
 	       (l->hard_packets && sa->stats.packets >= l->hard_packets);
 }
 
-static bool veil_sa_soft_expired(struct veil_sa *sa, time64_t now)
+static bool veil_sa_soft_expired(struct veil_sa *sa, u64 now)
 {
 	const struct veil_lifetime *l = &sa->lft;
 
-	return (l->soft_add && now >= sa->add_mono + (s64)l->soft_add) ||
-	       (l->soft_use && sa->use_mono && now >= sa->use_mono + (s64)l->soft_use) ||
+	return (l->soft_add && now >= veil_sa_due(sa->add_mono, l->soft_add)) ||
+	       (l->soft_use && sa->use_mono &&
+		now >= veil_sa_due(sa->use_mono, l->soft_use)) ||
 	       (l->soft_bytes && sa->stats.bytes >= l->soft_bytes) ||
 	       (l->soft_packets && sa->stats.packets >= l->soft_packets);
 }
@@ -268,7 +305,7 @@ static void veil_sa_lft_work(struct work_struct *work)
 	struct veil_sa *sa = container_of(to_delayed_work(work), struct veil_sa,
 					  lft_work);
 	struct veil_net *vn = sa->vn;
-	time64_t now = ktime_get_boottime_seconds();
+	u64 now = veil_sa_now();
 	bool hard, soft = false;
 
 	mutex_lock(&vn->conf_lock);
@@ -316,7 +353,7 @@ out:
  */
 int veil_sa_account(struct veil_sa *sa, unsigned int bytes)
 {
-	time64_t now = ktime_get_boottime_seconds();
+	u64 now = veil_sa_now();
 	int ret = 0;
 
 	spin_lock_bh(&sa->lock);
@@ -563,7 +600,7 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 	t = veil_sa_tables_w(vn);
 	sa->vn = vn;
 	sa->add_time = ktime_get_real_seconds();
-	sa->add_mono = ktime_get_boottime_seconds() ?: 1;
+	sa->add_mono = veil_sa_now() ?: 1;
 
 	old = rhashtable_lookup_fast(&t->by_spi, &sa->key, veil_sa_params);
 	if (replace && !old) {

@@ -198,12 +198,12 @@ struct veil_sa_stats {
  * @encap: UDP encapsulation
  * @sel: selector; family 0 when the SA has none
  * @add_time: when it was added, real seconds
- * @add_mono: the same on the monotonic clock, for deadlines
+ * @add_mono: the same in boot-time nanoseconds, for deadlines
  * @lock: protects @stats, @use_time, @use_mono and @soft_sent, which the
  *	datapath updates
  * @stats: counters
  * @use_time: first use, real seconds, 0 if never
- * @use_mono: the same on the monotonic clock
+ * @use_mono: the same in boot-time nanoseconds, 0 if never
  * @soft_sent: the soft expire event went out
  * @exhausted: the sequence numbers ran out (2^32-1 without ESN): a hard
  *	expiry, whatever the limits say
@@ -246,12 +246,12 @@ struct veil_sa {
 	struct veil_encap encap;
 	struct veil_selector sel;
 	time64_t add_time;
-	time64_t add_mono;
+	u64 add_mono;
 
 	spinlock_t lock;
 	struct veil_sa_stats stats;
 	time64_t use_time;
-	time64_t use_mono;
+	u64 use_mono;
 	bool soft_sent;
 	bool exhausted;
 

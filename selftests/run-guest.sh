@@ -70,6 +70,11 @@ dmesg -C
 
 n=0
 for t in "${tests[@]}"; do
+	# The scan before rmmod takes its own number, before unload.sh's.
+	if [ "$extra" = 3 ] && [ "$t" = veil/unload.sh ]; then
+		kmemleak_check "after the suite"
+		unload_seen=1
+	fi
 	n=$((n + 1))
 	suite=${t%%/*}
 	prog=${t#*/}
@@ -78,10 +83,6 @@ for t in "${tests[@]}"; do
 		path=$VEIL_ROOT/selftests/$suite/$prog
 	else
 		path=$VEIL_BUILD/selftests/$suite/$prog
-	fi
-	if [ "$extra" = 3 ] && [ "$t" = veil/unload.sh ]; then
-		kmemleak_check "after the suite"
-		unload_seen=1
 	fi
 	echo "# selftests: $suite: $prog"
 	# A suite's "settings" file may give its programs more time, as the

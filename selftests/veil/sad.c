@@ -1014,9 +1014,14 @@ TEST_F(sad, events_and_lifetimes)
 	EXPECT_EQ(count(self->fd, self->family, VEIL_A_COUNTS_SA_COUNT), 0);
 
 	TH_LOG("soft expiry after %.2f s, hard after %.2f s", soft_at, hard_at);
-	EXPECT_GE(soft_at, 1.5);
+	/*
+	 * Never early: t0 is taken before the request, and the module's
+	 * clock may lag by one tick (coarse time, HZ >= 100). Late only by
+	 * scheduling, which a slow emulated host stretches.
+	 */
+	EXPECT_GE(soft_at, 1.99);
 	EXPECT_LE(soft_at, 3.5);
-	EXPECT_GE(hard_at, 3.5);
+	EXPECT_GE(hard_at, 3.99);
 	EXPECT_LE(hard_at, 5.5);
 	close(mon);
 }
