@@ -71,7 +71,9 @@ obj=$dir/obj
 # kbuild rebuilds only what the changed options reach (two options added
 # to a fragment took 93 s, not half an hour).
 if [ ! -e "$obj/.config" ]; then
-	seed=$(ls -td "$cache"/*/done 2>/dev/null | head -n 1)
+	# No finished one yet (a new machine): ls fails, which pipefail
+	# and set -e would turn into a silent exit.
+	seed=$(ls -td "$cache"/*/done 2>/dev/null | head -n 1 || true)
 	if [ -n "$seed" ] && [ -d "${seed%/done}/obj" ]; then
 		echo "debug-kernel: starting from ${seed%/done}/obj" >&2
 		rm -rf "$obj"
