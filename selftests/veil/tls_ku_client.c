@@ -10,7 +10,7 @@
  * seconds so that the server's socket fills, then sends a KeyUpdate with
  * update_requested, says "requested" on stdout and waits PAUSE seconds
  * more (the script checks meanwhile that the server answers others). Then
- * it reads the whole response and checks that the body has the length
+ * it says "reading" and reads the whole response and checks that the body has the length
  * Content-Length gave and that the server's own KeyUpdate came before the
  * end of it (RFC 8446 4.6.3: before the server's next application data
  * record, so never after everything queued): exit 0, else a one-line
@@ -99,6 +99,8 @@ int main(int argc, char **argv)
 	printf("requested\n");
 	fflush(stdout);
 	sleep(pause);
+	printf("reading\n");
+	fflush(stdout);
 
 	/* The header, then the body to the end of the stream. */
 	for (;;) {

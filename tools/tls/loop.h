@@ -14,6 +14,16 @@
 
 struct vtls_peer;
 
+/*
+ * How many bytes one connection may move in one turn of the loop before
+ * the others get theirs (nginx's sendfile_max_chunk, 2m by default, is
+ * there for the same reason). A client that drains as fast as the kernel
+ * encrypts never fills its socket, so "until EAGAIN" alone would let one
+ * large download hold up every handshake, request and timeout behind it
+ * until it ends.
+ */
+#define VTLS_TURN_BYTES		(1 << 20)
+
 /**
  * struct vtls_ep - one socket of a peer in the epoll set
  * @peer: the peer it belongs to; NULL for the listening socket

@@ -110,10 +110,15 @@ static int vtls_client_ready(struct vtls_peer *peer)
 	return 1;
 }
 
-/* Moves what it can in @f from @in to @out; returns -1 on failure. */
+/*
+ * Moves what it can in @f from @in to @out, up to VTLS_TURN_BYTES (what is
+ * left is moved when the loop comes back to it: the interest the pump sets
+ * is still ready); returns -1 on failure.
+ */
 static int vtls_flow_pump_kernel(struct vtls_peer *peer, struct vtls_proxy *p,
 				 struct vtls_flow *f, int in, int out, bool from_tls)
 {
+	size_t turn = VTLS_TURN_BYTES;
 	ssize_t n;
 
 	for (;;) {
@@ -152,6 +157,9 @@ static int vtls_flow_pump_kernel(struct vtls_peer *peer, struct vtls_proxy *p,
 			if (n > 0) {
 				f->len -= n;
 				moved = true;
+				if ((size_t)n >= turn)
+					return 0;
+				turn -= n;
 			} else if (n < 0 && errno != EAGAIN) {
 				vtls_peer_log(peer, "writing to the %s: %s",
 					      from_tls ? "backend" : "client", strerror(errno));
@@ -168,6 +176,7 @@ static int vtls_flow_pump_user(struct vtls_peer *peer, struct vtls_flow *f, int 
 			       bool from_tls)
 {
 	struct vtls_conn *c = peer->c;
+	size_t turn = VTLS_TURN_BYTES;
 	ssize_t n;
 
 	for (;;) {
@@ -218,6 +227,9 @@ static int vtls_flow_pump_user(struct vtls_peer *peer, struct vtls_flow *f, int 
 		f->off += n;
 		if (f->off == f->len)
 			f->len = f->off = 0;
+		if ((size_t)n >= turn)
+			return 0;
+		turn -= n;
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/param.h>
 #include <sys/sendfile.h>
 
 #include "http.h"
@@ -120,12 +121,15 @@ static ssize_t vtls_body_user(struct vtls_conn *c, struct vtls_serve *s)
 }
 
 /*
- * Sends what it can of the response. Returns 1 when it is all out, 0 when
- * the socket is full, -1 on failure.
+ * Sends what it can of the response, at most VTLS_TURN_BYTES of it in one
+ * call. Returns 1 when it is all out, 0 when the socket is full or this
+ * turn's bytes are used up (the socket's EPOLLOUT brings it back), -1 on
+ * failure.
  */
 static int vtls_send_response(struct vtls_peer *peer, struct vtls_serve *s)
 {
 	struct vtls_conn *c = peer->c;
+	size_t turn = VTLS_TURN_BYTES;
 	ssize_t n;
 
 	while (s->out_off < s->out_len) {
@@ -147,8 +151,12 @@ static int vtls_send_response(struct vtls_peer *peer, struct vtls_serve *s)
 		s->out_off += n;
 	}
 	while (s->file_off < s->file_end) {
+		if (!turn)
+			return 0;
 		if (c->kernel) {
-			n = sendfile(c->fd, s->file, &s->file_off, s->file_end - s->file_off);
+			/* One sendfile() goes on for as long as there is room. */
+			n = sendfile(c->fd, s->file, &s->file_off,
+				     MIN((size_t)(s->file_end - s->file_off), turn));
 			if (n < 0 && errno == EAGAIN)
 				return 0;
 			if (n == 0)
@@ -168,6 +176,7 @@ static int vtls_send_response(struct vtls_peer *peer, struct vtls_serve *s)
 				return -1;
 			}
 		}
+		turn -= MIN((size_t)n, turn);
 	}
 	if (s->file >= 0) {
 		close(s->file);
