@@ -1905,18 +1905,20 @@ static void sa_for(struct msg *m, unsigned int i, unsigned int cmd)
 	msg_finish(m);
 }
 
-static void policy_for(struct msg *m, unsigned int i)
+/* policy-new, or policy-del by selector, of policy @i. */
+static void policy_for(struct msg *m, unsigned int i, unsigned int cmd)
 {
 	unsigned char a[4] = { 10, 100, i >> 8, i };
 	size_t n;
 
-	msg_init(m, VEIL_CMD_POLICY_NEW, NLM_F_REQUEST | NLM_F_ACK);
+	msg_init(m, cmd, NLM_F_REQUEST | NLM_F_ACK);
 	n = nest(m, VEIL_A_POLICY_SELECTOR);
 	put_u16(m, VEIL_A_SELECTOR_FAMILY, AF_INET);
 	put(m, VEIL_A_SELECTOR_DST, a, 4);
 	nest_end(m, n);
 	put_u8(m, VEIL_A_POLICY_DIR, VEIL_DIR_FWD);
-	put_u8(m, VEIL_A_POLICY_ACTION, VEIL_ACTION_BLOCK);
+	if (cmd == VEIL_CMD_POLICY_NEW)
+		put_u8(m, VEIL_A_POLICY_ACTION, VEIL_ACTION_BLOCK);
 	msg_finish(m);
 }
 
@@ -1978,7 +1980,7 @@ static void make_sa(struct msg *m, unsigned int i, unsigned int cmd)
 static void make_policy(struct msg *m, unsigned int i, unsigned int cmd)
 {
 	(void)cmd;
-	policy_for(m, i);
+	policy_for(m, i, VEIL_CMD_POLICY_NEW);
 }
 
 /* ------------------------------------------------------ interrupted dumps */
@@ -1990,16 +1992,16 @@ struct seen {
 	unsigned int cmd;
 };
 
-/* Keys of the populated entries: SPI - DUMP_SPI, or the dst's low bits. */
-static void seen_cb(const struct nlmsghdr *nlh, void *arg)
+/*
+ * The key sa_for() or policy_for() made an entry of a dump with (its
+ * attributes at @p): SPI - DUMP_SPI, or the dst's low bits; else ~0.
+ */
+static uint32_t entry_key(unsigned int cmd, const char *p, size_t len)
 {
-	const char *p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
-	size_t len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	struct seen *s = arg;
 	const struct nlattr *a;
 	uint32_t key = ~0u;
 
-	if (s->cmd == VEIL_CMD_SA_GET) {
+	if (cmd == VEIL_CMD_SA_GET) {
 		a = attr_find(p, len, VEIL_A_SA_SPI);
 		if (a && a->nla_len == NLA_HDRLEN + 4) {
 			memcpy(&key, (const char *)a + NLA_HDRLEN, 4);
@@ -2017,6 +2019,16 @@ static void seen_cb(const struct nlmsghdr *nlh, void *arg)
 				key = d[2] << 8 | d[3];
 		}
 	}
+	return key;
+}
+
+/* Keys of the populated entries (entry_key()). */
+static void seen_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct seen *s = arg;
+	uint32_t key = entry_key(s->cmd, (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN,
+				 nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN));
+
 	s->n++;
 	if (key >= s->max) {
 		s->foreign++;
@@ -2276,20 +2288,10 @@ static void dump_tests(int fd, unsigned int n, unsigned int rounds)
 			for (j = 0; j < n; j++) {
 				if (s.mark[j] || j % 3)
 					continue;
-				if (cmd == VEIL_CMD_SA_GET) {
+				if (cmd == VEIL_CMD_SA_GET)
 					sa_for(&m, j, VEIL_CMD_SA_DEL);
-				} else {
-					unsigned char a[4] = { 10, 100, j >> 8, j };
-					size_t ns;
-
-					msg_init(&m, VEIL_CMD_POLICY_DEL, NLM_F_REQUEST | NLM_F_ACK);
-					ns = nest(&m, VEIL_A_POLICY_SELECTOR);
-					put_u16(&m, VEIL_A_SELECTOR_FAMILY, AF_INET);
-					put(&m, VEIL_A_SELECTOR_DST, a, 4);
-					nest_end(&m, ns);
-					put_u8(&m, VEIL_A_POLICY_DIR, VEIL_DIR_FWD);
-					msg_finish(&m);
-				}
+				else
+					policy_for(&m, j, VEIL_CMD_POLICY_DEL);
 				if (simple(fd, &m, NULL, NULL, why, sizeof(why)))
 					dump_fail(&r_del, "delete during a dump failed: %s", why);
 				gone[j] = 1;
