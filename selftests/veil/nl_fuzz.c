@@ -13,6 +13,12 @@
  * databases with thousands of SAs and policies and interrupts their dumps
  * midway: by closing the socket, by another request, by deleting entries.
  *
+ * Then it packs such messages several to a datagram, with valid changes
+ * of keys of its own among them, header lengths that lie (over the rest
+ * of the datagram, under a header, short of the padding), a last message
+ * cut short, zero bytes at the end and sequence numbers repeated
+ * (batch_run()).
+ *
  * What it checks:
  *  - every error that veil's policies or handlers return carries an
  *    extack message (NLMSGERR_ATTR_MSG); the few rejections the netlink
@@ -21,7 +27,12 @@
  *  - a rejected message changes nothing: counts after each one, whole
  *    dumps every CHECK_EVERY messages and at the end;
  *  - nobody may read (no keys) but every change is refused with EPERM;
- *  - dumps cut short leave the family usable and later dumps whole.
+ *  - dumps cut short leave the family usable and later dumps whole;
+ *  - in a datagram, each message the netlink core takes gets its own
+ *    answer, in order, the ack or error echoing its header; the core
+ *    stops at the first malformed header, and nothing after it is
+ *    answered or takes effect; the valid changes do what a model of the
+ *    batch's keys says, as the dumps show after each datagram.
  *
  * It runs in a network namespace of its own, so the rest of the system's
  * SAs and policies are neither seen nor touched, and flushes what it made.
@@ -1593,6 +1604,7 @@ struct tally {
 	uint64_t n_cmd[VEIL_CMD_MAX + 4];
 	uint64_t acc_cmd[VEIL_CMD_MAX + 4];
 	uint64_t events, events_lost;	/* notifications the listener read */
+	uint64_t batches, b_processed, b_behind, b_valid, b_stopped;	/* batch_run() */
 	unsigned int fail_event;
 	char first_fail[300];
 };
@@ -2440,6 +2452,548 @@ static void concurrent_test(int fd, unsigned int procs, unsigned int n)
 	     procs, n, fails ? ": " : "", why);
 }
 
+/* ------------------------------------------------- multi-message datagrams */
+
+/*
+ * Several messages in one datagram, taken as netlink_rcv_skb() takes
+ * them: one after the other, each acked or rejected on its own, until a
+ * header whose nlmsg_len is under NLMSG_HDRLEN or over what is left of
+ * the datagram, where it stops without a word; fewer than NLMSG_HDRLEN
+ * bytes left over are ignored. A batch mixes random and mutated messages
+ * with valid changes of keys of its own (the entries sa_for() and
+ * policy_for() make for keys BATCH_KEY..+BATCH_KEYS), whose outcome a
+ * model predicts, and now and then lies in a header or cuts the datagram.
+ */
+#define BATCH_KEY	4096	/* above any --entries the dump tests use */
+#define BATCH_KEYS	16
+#define BATCH_MSGS	16
+#define BATCH_BUF	(64 * 1024)
+
+enum bkind { B_FUZZ, B_SA_NEW, B_SA_DEL, B_POL_NEW, B_POL_DEL };
+
+struct bmsg {
+	enum bkind kind;
+	unsigned int key;
+	size_t off;		/* where it starts in the datagram */
+	struct nlmsghdr hdr;	/* its header as sent */
+	bool processed;		/* ahead of the stop, as the core walks */
+	bool dump;		/* answered with a dump, or an error */
+	bool must_answer;	/* NLM_F_ACK or a dump: an answer must come */
+	bool started, answered;	/* a dump's first part; the error or DONE */
+	struct answer ans;
+};
+
+struct batch {
+	unsigned char buf[BATCH_BUF];
+	size_t len;
+	unsigned int n;
+	struct bmsg m[BATCH_MSGS];
+	unsigned int cur;	/* the message the next answer may be for */
+	bool dump_seen;		/* a dump asked for earlier in the datagram */
+	bool sa[BATCH_KEYS], pol[BATCH_KEYS];	/* the model: the keys that exist */
+};
+
+static bool bkind_sa(enum bkind k)
+{
+	return k == B_SA_NEW || k == B_SA_DEL;
+}
+
+static bool bkind_adds(enum bkind k)
+{
+	return k == B_SA_NEW || k == B_POL_NEW;
+}
+
+static void batch_valid(struct msg *m, enum bkind k, unsigned int key)
+{
+	if (bkind_sa(k))
+		sa_for(m, BATCH_KEY + key, k == B_SA_NEW ? VEIL_CMD_SA_NEW : VEIL_CMD_SA_DEL);
+	else
+		policy_for(m, BATCH_KEY + key, k == B_POL_NEW ? VEIL_CMD_POLICY_NEW :
+			   VEIL_CMD_POLICY_DEL);
+	if (pct(30))
+		msg_nlh(m)->nlmsg_flags &= ~NLM_F_ACK;
+}
+
+/*
+ * Random messages that could remove the batch's keys behind the model's
+ * back (flushes, policy-del by a random index) are left to the
+ * one-message runs; keyed deletes and updates of the fuzz's own keys
+ * cannot meet the batch's.
+ */
+static bool batch_unsafe(const struct msg *m)
+{
+	const struct genlmsghdr *g = (const void *)(m->b + NLMSG_HDRLEN);
+
+	return m->len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+	       (g->cmd == VEIL_CMD_SA_FLUSH || g->cmd == VEIL_CMD_POLICY_FLUSH ||
+		g->cmd == VEIL_CMD_POLICY_DEL);
+}
+
+static bool *batch_slot(bool *sa, bool *pol, const struct bmsg *x)
+{
+	return bkind_sa(x->kind) ? &sa[x->key] : &pol[x->key];
+}
+
+/* Appends @m; the last one may be cut at @cut bytes. */
+static struct bmsg *batch_add(struct batch *b, const struct msg *m, enum bkind k,
+			      unsigned int key)
+{
+	struct bmsg *x;
+
+	if (b->n == BATCH_MSGS || b->len + NLMSG_ALIGN(m->len) > BATCH_BUF)
+		return NULL;
+	x = &b->m[b->n++];
+	memset(x, 0, sizeof(*x));
+	x->kind = k;
+	x->key = key;
+	x->off = b->len;
+	memcpy(b->buf + b->len, m->b, m->len);
+	memset(b->buf + b->len + m->len, 0, NLMSG_ALIGN(m->len) - m->len);
+	b->len += NLMSG_ALIGN(m->len);
+	return x;
+}
+
+/* A valid change the model has not made, for behind the stop. */
+static struct bmsg *batch_canary(struct batch *b, const bool *sa, struct msg *m)
+{
+	unsigned int key = rn(BATCH_KEYS);
+	enum bkind k = sa[key] ? B_SA_DEL : B_SA_NEW;
+
+	batch_valid(m, k, key);
+	return batch_add(b, m, k, key);
+}
+
+static struct nlmsghdr *batch_hdr(struct batch *b, const struct bmsg *x)
+{
+	return (struct nlmsghdr *)(b->buf + x->off);
+}
+
+/*
+ * Batch @idx of phase @phase: 1 to 12 messages, 40% valid changes of the
+ * batch's keys, the rest random or mutated as gen_message() makes them.
+ * A third of the batches stop early at a header that lies (nlmsg_len
+ * over the rest of the datagram, or under a header), followed by valid
+ * changes that must not happen; a tenth end in a message cut short, a
+ * tenth in zero bytes. A tenth of the messages repeat the sequence
+ * number of the one before.
+ */
+static void batch_build(struct batch *b, uint64_t idx, unsigned int phase)
+{
+	static struct msg m;
+	bool sa[BATCH_KEYS], pol[BATCH_KEYS];	/* the model as planned */
+	unsigned int i, n, stop_at, lie;
+	struct bmsg *x, *liar = NULL;
+
+	rng_for(seed, phase, idx);
+	memcpy(sa, b->sa, sizeof(sa));
+	memcpy(pol, b->pol, sizeof(pol));
+	b->len = b->n = b->cur = 0;
+	b->dump_seen = false;
+	n = 1 + rn(12);
+	stop_at = pct(33) ? rn(n) : n;
+	for (i = 0; i < n; i++) {
+		if (i == stop_at) {
+			liar = batch_canary(b, sa, &m);
+			batch_canary(b, sa, &m);
+			break;
+		}
+		if (pct(40)) {
+			enum bkind k = 1 + rn(4);
+			unsigned int key = rn(BATCH_KEYS);
+
+			batch_valid(&m, k, key);
+			x = batch_add(b, &m, k, key);
+			if (x)
+				*batch_slot(sa, pol, x) = bkind_adds(k);
+			continue;
+		}
+		do {
+			if (pct(45))
+				gen_random(&m);
+			else
+				gen_mutated(&m);
+			/* gen_mutated()'s own length lies would move the boundaries. */
+			msg_finish(&m);
+		} while (batch_unsafe(&m));
+		x = batch_add(b, &m, B_FUZZ, 0);
+		/* A length short of the padding: the next one starts where it did. */
+		if (x && pct(8) && m.len % 4 == 0 && m.len >= NLMSG_HDRLEN + 4)
+			batch_hdr(b, x)->nlmsg_len -= 1 + rn(3);
+	}
+	if (liar) {
+		lie = rn(2);
+		batch_hdr(b, liar)->nlmsg_len = lie ? (uint32_t)(b->len - liar->off + 1 + rn(64)) :
+					       rn(NLMSG_HDRLEN);
+	} else if (pct(10)) {
+		x = batch_canary(b, sa, &m);
+		if (x)
+			b->len = x->off + rn(m.len);
+	} else if (pct(10) && b->len + 64 <= BATCH_BUF) {
+		i = 1 + rn(48);
+		memset(b->buf + b->len, 0, i);
+		b->len += i;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct nlmsghdr *h = batch_hdr(b, &b->m[i]);
+		const struct nlmsghdr *prev = i ? &b->m[i - 1].hdr : NULL;
+
+		if (b->m[i].off + NLMSG_HDRLEN > b->len) {
+			b->n = i;	/* cut within its header: not a message */
+			break;
+		}
+		/*
+		 * Repeated only after a message that must be answered and is
+		 * no dump: its answer comes first, so each answer still
+		 * names one message.
+		 */
+		if (prev && pct(10) && (prev->nlmsg_flags & NLM_F_ACK) &&
+		    (prev->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP &&
+		    (h->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+			h->nlmsg_seq = prev->nlmsg_seq;
+		else
+			h->nlmsg_seq = ++seq_no;
+		b->m[i].hdr = *h;
+	}
+}
+
+/* What netlink_rcv_skb() will make of the datagram. */
+static void batch_walk(struct batch *b)
+{
+	size_t off = 0, rem = b->len;
+	unsigned int i = 0;
+
+	while (rem >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *h = (const void *)(b->buf + off);
+		size_t step;
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > rem)
+			break;
+		while (i < b->n && b->m[i].off < off)
+			i++;
+		if (i == b->n || b->m[i].off != off)
+			break;	/* cannot be: each lie stops the walk or keeps the padding */
+		b->m[i].processed = true;
+		b->m[i].dump = (h->nlmsg_flags & NLM_F_REQUEST) &&
+			       (h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+		b->m[i].must_answer = b->m[i].dump || (h->nlmsg_flags & NLM_F_ACK);
+		step = NLMSG_ALIGN(h->nlmsg_len);
+		off += step > rem ? rem : step;
+		rem -= step > rem ? rem : step;
+	}
+}
+
+/* The whole message @x as the core saw it, for core_rejection(). */
+static const struct msg *batch_msg(struct batch *b, const struct bmsg *x)
+{
+	static struct msg m;
+
+	m.len = x->hdr.nlmsg_len < MSG_MAX ? x->hdr.nlmsg_len : MSG_MAX;
+	memcpy(m.b, b->buf + x->off, m.len);
+	return &m;
+}
+
+/*
+ * Which message one answer is for. Answers come in the order of the
+ * messages; a dump's later parts come when they come. The first message
+ * from the cursor with the answer's sequence number (and for an error,
+ * whose header the error echoes) is the one; skipping one that must be
+ * answered means its answer was lost or came out of order.
+ */
+static void batch_match(struct fuzz *f, struct batch *b, uint64_t idx,
+			const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nlh);
+	bool err = nlh->nlmsg_type == NLMSG_ERROR, done = nlh->nlmsg_type == NLMSG_DONE;
+	struct tally *t = f->t;
+	struct bmsg *x = NULL;
+	unsigned int j;
+
+	if (err && nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
+		tally_fail(t, &t->fail_other, f->who, idx, NULL, "batch: a short error message");
+		return;
+	}
+	for (j = 0; j < b->n; j++)
+		if (b->m[j].dump && b->m[j].started && !b->m[j].answered &&
+		    b->m[j].hdr.nlmsg_seq == nlh->nlmsg_seq)
+			x = &b->m[j];
+	for (j = b->cur; !x && j < b->n; j++) {
+		struct bmsg *y = &b->m[j];
+
+		if (!y->processed)
+			break;
+		if (y->hdr.nlmsg_seq == nlh->nlmsg_seq && !y->answered &&
+		    (!err || !memcmp(&e->msg, &y->hdr, sizeof(y->hdr)))) {
+			x = y;
+			break;
+		}
+		if (y->must_answer && !y->answered && !y->started) {
+			tally_fail(t, &t->fail_other, f->who, idx, NULL,
+				   "batch: message %u (seq %u) unanswered when an answer to seq %u came",
+				   j, y->hdr.nlmsg_seq, nlh->nlmsg_seq);
+			return;
+		}
+	}
+	if (!x) {
+		tally_fail(t, &t->fail_other, f->who, idx, NULL,
+			   "batch: an answer (type %u, seq %u%s) for no message processed, or out of order",
+			   nlh->nlmsg_type, nlh->nlmsg_seq, err ? ", an error" : "");
+		return;
+	}
+	j = x - b->m;
+	if (err) {
+		x->ans.req_len = x->hdr.nlmsg_len;
+		note_error(&x->ans, e->error, (const char *)e + sizeof(*e),
+			   (ssize_t)nlh->nlmsg_len - NLMSG_LENGTH(sizeof(*e)),
+			   nlh->nlmsg_flags & NLM_F_ACK_TLVS);
+		x->answered = true;
+	} else if (done && x->dump) {
+		x->answered = true;
+	} else if (nlh->nlmsg_type == family_id && !done) {
+		const struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+		if (nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN) ||
+		    !attrs_sane((const unsigned char *)g + GENL_HDRLEN,
+				nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), 0))
+			tally_fail(t, &t->fail_other, f->who, idx, NULL,
+				   "batch: a malformed reply to message %u", j);
+		x->started = x->dump;
+		if (!x->dump) {
+			b->cur = j;	/* its ack may follow */
+			return;
+		}
+	} else {
+		tally_fail(t, &t->fail_other, f->who, idx, NULL,
+			   "batch: message %u answered with type %u", j, nlh->nlmsg_type);
+	}
+	if (j >= b->cur)
+		b->cur = j + 1;
+}
+
+/* The model's verdict on valid change @x: 0 or its -errno. */
+static int batch_expect(const struct fuzz *f, const struct batch *b, const struct bmsg *x)
+{
+	bool have = bkind_sa(x->kind) ? b->sa[x->key] : b->pol[x->key];
+
+	if (!f->admin)
+		return -EPERM;
+	if (bkind_adds(x->kind))
+		return have ? -EEXIST : 0;
+	return have ? 0 : -ENOENT;
+}
+
+/* Checks each message's answer; returns whether a fuzz message changed state. */
+static bool batch_judge(struct fuzz *f, struct batch *b, uint64_t idx)
+{
+	struct tally *t = f->t;
+	bool changed = false;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		struct bmsg *x = &b->m[i];
+		const struct msg *m;
+		int err = x->ans.error_seen ? x->ans.error : 0;
+
+		if (!x->processed) {
+			t->b_behind++;
+			continue;
+		}
+		m = batch_msg(b, x);
+		t->b_processed++;
+		if (x->must_answer && !x->answered)
+			tally_fail(t, &t->fail_other, f->who, idx, m,
+				   "batch: message %u (seq %u, flags %#x) got no %s", i,
+				   x->hdr.nlmsg_seq, x->hdr.nlmsg_flags, x->dump ? "NLMSG_DONE" : "ack");
+		if (err) {
+			t->err[errno_slot(err)]++;
+			if (x->ans.has_msg) {
+				t->veil_msg++;
+			} else if (core_rejection(m, err, b->dump_seen)) {
+				t->core++;
+				t->core_err[errno_slot(err)]++;
+			} else {
+				tally_fail(t, &t->fail_msg, f->who, idx, m,
+					   "batch: message %u rejected with %d (%s) but no extack message",
+					   i, err, strerror(-err));
+			}
+		}
+		if (x->dump)
+			b->dump_seen = true;
+		if (x->kind != B_FUZZ) {
+			int want = batch_expect(f, b, x);
+
+			if (err != want)
+				tally_fail(t, &t->fail_state, f->who, idx, m,
+					   "batch: valid change %u of key %u got %d, the model says %d",
+					   i, x->key, err, want);
+			else if (!err)
+				*batch_slot(b->sa, b->pol, x) = bkind_adds(x->kind);
+			t->b_valid++;
+			continue;
+		}
+		if (!err && (x->hdr.nlmsg_flags & NLM_F_REQUEST) &&
+		    x->hdr.nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+		    cmd_mutates(msg_genl((struct msg *)m)->cmd)) {
+			changed = true;
+			t->accepted_mutating++;
+			if (!f->admin)
+				tally_fail(t, &t->fail_perm, f->who, idx, m,
+					   "batch: nobody's command %u was accepted",
+					   msg_genl((struct msg *)m)->cmd);
+		}
+	}
+	return changed;
+}
+
+/*
+ * Takes the batch's keys out of @s: they go to @sa and @pol, and the
+ * counts lose them, so that the rest compares as the one-message runs
+ * compare it.
+ */
+static void snap_split(struct snapshot *s, bool *sa, bool *pol)
+{
+	struct entries *l[2] = { &s->sa, &s->pol };
+	unsigned int i, k, w;
+
+	memset(sa, 0, BATCH_KEYS);
+	memset(pol, 0, BATCH_KEYS);
+	for (k = 0; k < 2; k++) {
+		for (i = w = 0; i < l[k]->n; i++) {
+			uint32_t len, key;
+
+			memcpy(&len, l[k]->e[i], 4);
+			key = entry_key(k ? VEIL_CMD_POLICY_GET : VEIL_CMD_SA_GET,
+					(const char *)l[k]->e[i] + 4 + GENL_HDRLEN, len - GENL_HDRLEN);
+			if (key - BATCH_KEY < BATCH_KEYS) {
+				(k ? pol : sa)[key - BATCH_KEY] = true;
+				s->c.v[k ? VEIL_A_COUNTS_POLICY_FWD : VEIL_A_COUNTS_SA_COUNT]--;
+				free(l[k]->e[i]);
+				continue;
+			}
+			l[k]->e[w++] = l[k]->e[i];
+		}
+		l[k]->n = w;
+	}
+}
+
+static void keys_str(char *s, const bool *k)
+{
+	unsigned int i;
+
+	for (i = 0; i < BATCH_KEYS; i++)
+		s[i] = k[i] ? '1' : '0';
+	s[i] = '\0';
+}
+
+/*
+ * After a batch: the batch's keys exist as the model says, and the rest
+ * is as before, unless a fuzz message of the batch was accepted that
+ * changes state.
+ */
+static void batch_state(struct fuzz *f, struct batch *b, uint64_t idx, bool changed)
+{
+	bool sa[BATCH_KEYS], pol[BATCH_KEYS], expired = false;
+	struct tally *t = f->t;
+	struct snapshot now;
+	char why[200];
+	double t0 = now_s();
+
+	if (snap_take(f->fd, f->admin, &now)) {
+		tally_fail(t, &t->fail_other, f->who, idx, NULL, "batch: dumps failed");
+		snap_free(&now);
+		return;
+	}
+	snap_split(&now, sa, pol);
+	if (memcmp(sa, b->sa, sizeof(sa)) || memcmp(pol, b->pol, sizeof(pol))) {
+		char ms[BATCH_KEYS + 1], mp[BATCH_KEYS + 1], ds[BATCH_KEYS + 1], dp[BATCH_KEYS + 1];
+
+		keys_str(ms, b->sa);
+		keys_str(mp, b->pol);
+		keys_str(ds, sa);
+		keys_str(dp, pol);
+		tally_fail(t, &t->fail_state, f->who, idx, NULL,
+			   "batch: the model has SAs %s and policies %s, the dumps %s and %s",
+			   ms, mp, ds, dp);
+		memcpy(b->sa, sa, sizeof(sa));
+		memcpy(b->pol, pol, sizeof(pol));
+	}
+	if (!changed && !snap_same(&f->base, &now, &expired, why, sizeof(why)))
+		tally_fail(t, &t->fail_state, f->who, idx, NULL,
+			   "batch: state beyond the batch's keys changed, no fuzz message accepted: %s",
+			   why);
+	if (expired)
+		t->expired++;
+	snap_free(&f->base);
+	f->base = now;
+	f->base_c = now.c;
+	t->t_snap += now_s() - t0;
+}
+
+/* Every answer to a batch, each to its message. */
+static void batch_answers(struct fuzz *f, struct batch *b, uint64_t idx)
+{
+	for (;;) {
+		ssize_t len = recv(f->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		const struct nlmsghdr *nlh = (const void *)rbuf;
+
+		if (len < 0) {
+			if (errno != ENOBUFS)
+				return;
+			tally_fail(f->t, &f->t->fail_other, f->who, idx, NULL,
+				   "batch: receive queue overrun");
+			continue;
+		}
+		for (; NLMSG_OK(nlh, len); nlh = NLMSG_NEXT(nlh, len))
+			batch_match(f, b, idx, nlh);
+	}
+}
+
+static void batch_print(const char *who, const struct tally *t)
+{
+	printf("# %s batches: %" PRIu64 " datagrams, %" PRIu64 " messages, %" PRIu64
+	       " taken by the core (%" PRIu64 " valid changes), %" PRIu64 " behind a malformed header in %"
+	       PRIu64 " datagrams; rejected by veil with a message %" PRIu64 ", by the core %" PRIu64
+	       ", fuzz changes accepted %" PRIu64 "\n",
+	       who, t->batches, t->sent, t->b_processed, t->b_valid, t->b_behind, t->b_stopped,
+	       t->veil_msg, t->core, t->accepted_mutating);
+}
+
+/* @count batches, their random streams numbered by f->phase. */
+static void batch_run(struct fuzz *f, uint64_t count)
+{
+	static struct batch b;
+	struct tally *t = f->t;
+	uint64_t i;
+	unsigned int k;
+
+	snap_free(&f->base);
+	if (snap_take(f->fd, f->admin, &f->base))
+		tally_fail(t, &t->fail_other, f->who, 0, NULL, "batch: no snapshot to start from");
+	snap_split(&f->base, b.sa, b.pol);
+	f->base_c = f->base.c;
+	for (i = 0; i < count; i++) {
+		double t0 = now_s();
+		bool stopped = false;
+
+		batch_build(&b, i, f->phase);
+		batch_walk(&b);
+		if (send(f->fd, b.buf, b.len, 0) < 0) {
+			tally_fail(t, &t->fail_other, f->who, i, NULL, "batch: send: %s",
+				   strerror(errno));
+			continue;
+		}
+		batch_answers(f, &b, i);
+		t->t_send += now_s() - t0;
+		t->batches++;
+		t->sent += b.n;
+		for (k = 0; k < b.n; k++)
+			stopped |= !b.m[k].processed;
+		t->b_stopped += stopped;
+		if (f->ev_fd >= 0)
+			events_check(f, i, NULL);
+		batch_state(f, &b, i, batch_judge(f, &b, i));
+	}
+}
+
 /* ---------------------------------------------------------------- nobody */
 
 static const enum tmpl mutating_tmpls[] = {
@@ -2497,8 +3051,9 @@ static int drop_to_nobody(void)
 	return geteuid() == NOBODY ? 0 : -1;
 }
 
-/* The nobody run, in a child; its counters come back in @t. */
-static int nobody_run(struct tally *t, uint64_t count, struct tally *rules)
+/* The nobody run, in a child; its counters come back in @t and @tb. */
+static int nobody_run(struct tally *t, uint64_t count, struct tally *rules, struct tally *tb,
+		      uint64_t batches)
 {
 	struct fuzz f = { .who = "nobody", .phase = 2, .t = t, .ev_fd = -1 };
 	pid_t pid;
@@ -2521,6 +3076,9 @@ static int nobody_run(struct tally *t, uint64_t count, struct tally *rules)
 		f.ev_fd = events_open();
 		nobody_rules(f.fd, rules);
 		fuzz_run(&f, count);
+		f.t = tb;
+		f.phase = 6;
+		batch_run(&f, batches);
 		snap_free(&f.base);
 		fflush(stdout);
 		_exit(0);
@@ -2682,12 +3240,14 @@ static int replay(int fd, uint64_t idx)
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [--seed N] [--count N] [--nobody-count N] [--entries N] [--replay I] [-v]\n"
+		"usage: %s [--seed N] [--count N] [--nobody-count N] [--entries N] [--batches N]\n"
+		"       [--replay I] [-v]\n"
 		"  --count N         random and mutated messages as root\n"
 		"  --nobody-count N  the same as nobody (uid 65534)\n"
 		"  --entries N       SAs and policies made for the interrupted dumps\n"
+		"  --batches N       multi-message datagrams as root; half as many as nobody\n"
 		"  --replay I        send message I of the root run of --seed alone\n"
-		"Defaults: 3000, 2000, 500; with VEIL_DEBUG=1 100000, 100000, 3000.\n",
+		"Defaults: 3000, 2000, 500, 1000; with VEIL_DEBUG=1 100000, 100000, 3000, 20000.\n",
 		prog);
 	exit(1);
 }
@@ -2696,10 +3256,11 @@ int main(int argc, char **argv)
 {
 	bool debug = getenv("VEIL_DEBUG") && !strcmp(getenv("VEIL_DEBUG"), "1");
 	uint64_t count = debug ? 100000 : 3000, nobody_count = debug ? 100000 : 2000;
+	uint64_t batches = debug ? 20000 : 1000;
 	unsigned int entries = debug ? 3000 : 500;
 	long long replay_idx = -1;
 	struct counts init_before, init_after;
-	struct tally *t_root, *t_nobody, *t_rules;
+	struct tally *t_root, *t_nobody, *t_rules, *t_batch, *t_nbatch;
 	struct snapshot before = { 0 }, after = { 0 };
 	struct fuzz f = { .who = "root", .phase = 1, .admin = true, .ev_fd = -1 };
 	char why[300] = "";
@@ -2717,6 +3278,8 @@ int main(int argc, char **argv)
 			count = strtoull(argv[++i], NULL, 0);
 		else if (i + 1 < argc && !strcmp(a, "--nobody-count"))
 			nobody_count = strtoull(argv[++i], NULL, 0);
+		else if (i + 1 < argc && !strcmp(a, "--batches"))
+			batches = strtoull(argv[++i], NULL, 0);
 		else if (i + 1 < argc && !strcmp(a, "--entries"))
 			entries = strtoul(argv[++i], NULL, 0);
 		else if (i + 1 < argc && !strcmp(a, "--replay"))
@@ -2742,10 +3305,11 @@ int main(int argc, char **argv)
 		       VEIL_FAMILY_NAME);
 		return 4;
 	}
-	printf("1..%d\n", replay_idx >= 0 ? 0 : 11);
+	printf("1..%d\n", replay_idx >= 0 ? 0 : 14);
 	printf("# seed %" PRIu64 " (replay: nl_fuzz --seed %" PRIu64 "); %" PRIu64
-	       " messages as root, %" PRIu64 " as nobody, %u SAs and policies for the dumps\n",
-	       seed, seed, count, nobody_count, entries);
+	       " messages as root, %" PRIu64 " as nobody, %u SAs and policies for the dumps, %"
+	       PRIu64 " batches as root and %" PRIu64 " as nobody\n",
+	       seed, seed, count, nobody_count, entries, batches, batches / 2);
 	fflush(stdout);
 	get_counts(init_fd, &init_before);
 	other_ns = bound(SOCK_DGRAM, 0);
@@ -2767,13 +3331,15 @@ int main(int argc, char **argv)
 	ktap(state_empty(f.fd), "setup: a network namespace of its own, family %s is %d, state empty",
 	     VEIL_FAMILY_NAME, family_id);
 
-	t_root = mmap(NULL, 3 * sizeof(struct tally), PROT_READ | PROT_WRITE,
+	t_root = mmap(NULL, 5 * sizeof(struct tally), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (t_root == MAP_FAILED)
 		return 1;
-	memset(t_root, 0, 3 * sizeof(struct tally));
+	memset(t_root, 0, 5 * sizeof(struct tally));
 	t_nobody = t_root + 1;
 	t_rules = t_root + 2;
+	t_batch = t_root + 3;
+	t_nbatch = t_root + 4;
 
 	t0 = now_s();
 	dump_tests(f.fd, entries, debug ? 60 : 12);
@@ -2790,13 +3356,26 @@ int main(int argc, char **argv)
 	snap_free(&f.base);
 	tally_print("root", t_root);
 	printf("# root run took %.1f s\n", now_s() - t0);
-	if (f.ev_fd >= 0)
-		close(f.ev_fd);
 	ktap(!t_root->fail_msg && !t_root->fail_other && !t_root->fail_event,
 	     "root: %" PRIu64 " random and mutated messages, every rejection past the core has an extack message, notifications well-formed%s%s",
 	     t_root->sent, t_root->first_fail[0] ? ": " : "", t_root->first_fail);
 	ktap(!t_root->fail_state, "root: rejected messages change no state (%" PRIu64
 	     " accepted changes re-baselined)", t_root->accepted_mutating);
+
+	t0 = now_s();
+	f.t = t_batch;
+	f.phase = 5;
+	batch_run(&f, batches);
+	snap_free(&f.base);
+	batch_print("root", t_batch);
+	printf("# root batches took %.1f s\n", now_s() - t0);
+	if (f.ev_fd >= 0)
+		close(f.ev_fd);
+	ktap(!t_batch->fail_msg && !t_batch->fail_other && !t_batch->fail_event,
+	     "batches: %" PRIu64 " datagrams of up to 13 messages, each message the core takes answered by its own ack or error in order, rejections with messages, none past a malformed header answered%s%s",
+	     t_batch->batches, t_batch->first_fail[0] ? ": " : "", t_batch->first_fail);
+	ktap(!t_batch->fail_state && !t_batch->fail_perm,
+	     "batches: valid changes do what the model says, none past a malformed header takes effect, the rest of the state changes only with an accepted fuzz message");
 
 	t0 = now_s();
 	concurrent_test(f.fd, 3, debug ? 5000 : 300);
@@ -2822,9 +3401,10 @@ int main(int argc, char **argv)
 	printf("# for nobody: %u SAs, %u policies, %u encapsulation sockets\n",
 	       before.sa.n, before.pol.n, before.encap.n);
 	t0 = now_s();
-	if (nobody_run(t_nobody, nobody_count, t_rules))
+	if (nobody_run(t_nobody, nobody_count, t_rules, t_nbatch, batches / 2))
 		ok = false;
 	tally_print("nobody", t_nobody);
+	batch_print("nobody", t_nbatch);
 	printf("# nobody run took %.1f s\n", now_s() - t0);
 	ok = ok && !snap_take(f.fd, true, &after) &&
 	     snap_same(&before, &after, &expired, why, sizeof(why)) && !expired;
@@ -2834,8 +3414,9 @@ int main(int argc, char **argv)
 	     "nobody: reads answered, keys and each change refused with EPERM and a message%s%s",
 	     t_rules->first_fail[0] ? ": " : "", t_rules->first_fail);
 	/* Nothing changed, so nobody's listener heard nothing. */
-	if (t_nobody->events) {
-		printf("# FAIL nobody's listener read %" PRIu64 " notifications\n", t_nobody->events);
+	if (t_nobody->events || t_nbatch->events) {
+		printf("# FAIL nobody's listener read %" PRIu64 " notifications\n",
+		       t_nobody->events + t_nbatch->events);
 		ok = false;
 	}
 	ktap(ok && !t_nobody->fail_msg && !t_nobody->fail_state && !t_nobody->fail_perm &&
@@ -2843,6 +3424,10 @@ int main(int argc, char **argv)
 	     "nobody: %" PRIu64 " random and mutated messages, none accepted that changes state, rejections with messages, state unchanged%s%s",
 	     t_nobody->sent, t_nobody->first_fail[0] || !ok ? ": " : "",
 	     t_nobody->first_fail[0] ? t_nobody->first_fail : why);
+	ktap(!t_nbatch->fail_msg && !t_nbatch->fail_state && !t_nbatch->fail_perm &&
+	     !t_nbatch->fail_other && !t_nbatch->fail_event && t_nbatch->batches == batches / 2,
+	     "nobody: %" PRIu64 " batches, each message answered in order, every change refused with EPERM and a message, none past a malformed header answered%s%s",
+	     t_nbatch->batches, t_nbatch->first_fail[0] ? ": " : "", t_nbatch->first_fail);
 	snap_free(&before);
 	snap_free(&after);
 
