@@ -150,6 +150,27 @@ static void veil_out_acquire(struct veil_net *vn, const struct veil_policy *pol,
 	veil_nl_acquire_notify(vn, pol, t, flow);
 }
 
+/**
+ * veil_acquire_forget() - let every flow raise its acquire again at once
+ * @vn: the namespace
+ *
+ * Called when an SA is added, which may answer any pending acquire, and
+ * when the SAD is flushed. XFRM keeps a pending acquire as a larval SA,
+ * which the SA that answers it replaces and a flush removes; so once that
+ * SA is deleted or flushed, the flow's next packet asks the key manager
+ * again at once. Left in the cache, the slot would hold the new acquire
+ * back for up to acquire_expires seconds after the SA went. Which slots
+ * an SA answers is not known here; clearing all costs at worst one
+ * repeated event for a flow still pending, as a collision does.
+ */
+void veil_acquire_forget(struct veil_net *vn)
+{
+	unsigned int i;
+
+	for (i = 0; i < VEIL_ACQUIRE_SLOTS; i++)
+		WRITE_ONCE(vn->acquire[i].hash, 0);
+}
+
 /*
  * The SAs the templates of @pol call for, innermost first, into @sas;
  * returns how many (0: the packet goes out as it is). Sets *@verdict to

@@ -25,6 +25,7 @@
 
 #include "main.h"
 #include "netlink.h"
+#include "output.h"
 #include "replay.h"
 #include "sa.h"
 #include "uapi/linux/veil.h"
@@ -654,6 +655,8 @@ int veil_sa_add(struct veil_net *vn, struct veil_sa *sa, bool replace,
 		goto err_nomem;
 	}
 	vn->sa_count++;
+	/* It may answer a pending acquire: see veil_acquire_forget(). */
+	veil_acquire_forget(vn);
 
 	spin_lock_bh(&sa->lock);
 	veil_sa_lft_arm(sa);
@@ -741,6 +744,8 @@ unsigned int veil_sa_flush(struct veil_net *vn, u8 proto)
 	unsigned int n = 0;
 
 	lockdep_assert_held(&vn->conf_lock);
+	/* Pending acquires go too, SAs or none: see veil_acquire_forget(). */
+	veil_acquire_forget(vn);
 	if (!vn->sa_count)
 		return 0;
 	if (!proto) {
