@@ -9,10 +9,11 @@
  * where it goes, hooks at LOCAL_IN and FORWARD look up the `in` or `fwd`
  * policy for it:
  *
- *  - a decrypted packet passes only when the policy allows it and one of
+ *  - a decrypted packet passes only when the policy allows it, one of
  *    its templates fits the SA it came through (protocol, mode, reqid,
- *    SPI and, for tunnels, the endpoints); else it is dropped and counted
- *    on the SA (policy_drops), as XFRM does in its policy check;
+ *    SPI and, for tunnels, the endpoints) and the SA's selector, if it
+ *    has one, covers the packet; else it is dropped and counted on the
+ *    SA (policy_drops), as XFRM does in its policy check;
  *  - a packet that came in clear is dropped when its policy blocks it or
  *    requires protection (a template with level required), and counted
  *    in the namespace's cleartext_drops.
@@ -165,6 +166,26 @@ static bool veil_input_policy_fits(const struct veil_policy *pol,
 	return true;
 }
 
+/*
+ * Is the decrypted packet @flow traffic each SA may carry? An SA's
+ * selector bounds it inbound as well as outbound (RFC 4301 section 5.2,
+ * and XFRM's XfrmInStateMismatch): without this check a peer holding one
+ * tunnel's keys could send, inside it, packets any other in policy of the
+ * same template allows, from sources the SA was never negotiated for
+ * (pkt_fuzz's inner class found it: a source in the policy's prefix but
+ * outside the SA's arrived).
+ */
+static bool veil_input_sel_ok(struct veil_sa **sas, unsigned int n,
+			      const struct veil_flow *flow)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (sas[i]->sel.family && !veil_selector_match(&sas[i]->sel, flow))
+			return false;
+	return true;
+}
+
 /* May a packet matching @pol arrive without protection? */
 static bool veil_input_clear_ok(const struct veil_policy *pol)
 {
@@ -235,7 +256,7 @@ static unsigned int veil_input_hook(void *priv, struct sk_buff *skb,
 			return NF_DROP;
 		}
 	}
-	if (veil_input_policy_fits(pol, sas, n))
+	if (veil_input_policy_fits(pol, sas, n) && veil_input_sel_ok(sas, n, &flow))
 		return NF_ACCEPT;
 	/* Counted on the innermost SA, the one that made the packet what it is. */
 	veil_esp_drop(sas[n - 1], &sas[n - 1]->stats.policy_drops, VEIL_A_NET_STATS_POLICY_DROPS);
