@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The veil authors. All Rights Reserved.
  *
- * pkt_fuzz: malformed ESP, AH, UDP-encapsulated ESP and TLS records at
- * veil, for pkt_fuzz.sh.
+ * pkt_fuzz: malformed ESP, AH, UDP-encapsulated ESP over IPv4 and IPv6
+ * and TLS records at veil, for pkt_fuzz.sh.
  *
  *   ip netns exec RX pkt_fuzz --tx-netns /run/netns/TX --dev eth0 \
  *	--dmac MAC --src ADDR [ --other SA ]... \
@@ -19,11 +19,12 @@
  * Each packet of a class starts out as a valid one of the SA (gcm:
  * rfc4106(gcm(aes)), cbc: cbc(aes) with hmac(sha256) truncated to 128
  * bits, ah: AH with that hmac, udp: gcm in UDP port 4500, ah6: AH over
- * IPv6; esn- in front for an SA with extended sequence numbers), its
- * payload a UDP datagram to that port naming its index; then it is
- * mutated. A datagram that arrives is a packet veil let through: a
- * failure unless the mutation was one that leaves a valid packet (a field
- * no ICV covers), which the class knows. Around each class the receiver's
+ * IPv6, esp6: gcm over IPv6, udp6: gcm in UDP port 4500 over IPv6, both
+ * UDP checksums right; esn- in front for an SA with extended sequence
+ * numbers), its payload a UDP datagram to that port naming its index;
+ * then it is mutated. A datagram that arrives is a packet veil let through: a failure unless
+ * the mutation was one that leaves a valid packet (a field no ICV
+ * covers), which the class knows. Around each class the receiver's
  * drop counters are read: they must have grown by what was sent, less
  * what arrived. One KTAP line per class.
  *
@@ -65,14 +66,14 @@
 #define PF_ICV		16
 #define PF_LEN		2048		/* largest packet built */
 
-enum pf_kind { K_GCM, K_CBC, K_AH, K_UDP, K_AH6, K_ESP6 };
+enum pf_kind { K_GCM, K_CBC, K_AH, K_UDP, K_AH6, K_ESP6, K_UDP6 };
 
 struct pf_sa {
 	enum pf_kind kind;
 	bool esn;
 	uint32_t spi;
 	struct in_addr dst;
-	struct in6_addr dst6;	/* ah6 */
+	struct in6_addr dst6;	/* ah6, esp6, udp6 */
 	uint8_t ekey[36];
 	size_t eklen;
 	uint8_t akey[64];
@@ -222,6 +223,79 @@ static void ip_header(uint8_t *ip, size_t len, uint8_t proto, struct in_addr dst
 	memcpy(ip + 12, &pf.src, 4);
 	memcpy(ip + 16, &dst, 4);
 	ip_fix_csum(ip, len);
+}
+
+/* An IPv6 header with no payload length yet, from --src6 to @dst. */
+static void ip6_header(uint8_t *ip, const struct in6_addr *dst, uint8_t nexthdr)
+{
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	ip[6] = nexthdr;
+	ip[7] = 64;
+	memcpy(ip + 8, &pf.src6, 16);
+	memcpy(ip + 24, dst, 16);
+}
+
+/*
+ * The checksum of the UDP datagram @udp, @len bytes, under the IPv6
+ * header @ip6's addresses, which IPv6 requires (0 goes out as 0xffff).
+ */
+static void udp6_seal(const uint8_t *ip6, uint8_t *udp, size_t len)
+{
+	uint8_t pseudo[40];
+	uint16_t ck;
+
+	memcpy(pseudo, ip6 + 8, 32);
+	put32(pseudo + 32, len);
+	put32(pseudo + 36, IPPROTO_UDP);
+	put16(udp + 6, 0);
+	ck = ~csum_add(csum_add(0, pseudo, 40), udp, len);
+	put16(udp + 6, ck ? ck : 0xffff);
+}
+
+static bool is_v6(const struct pf_sa *sa)
+{
+	return sa->kind == K_AH6 || sa->kind == K_ESP6 || sa->kind == K_UDP6;
+}
+
+/* The outer IP header's length (ah6's and esp6's options aside). */
+static size_t l3_len(void)
+{
+	return is_v6(&pf.sa) ? 40 : 20;
+}
+
+/* The outer length field: IPv4's total length, IPv6's payload length. */
+static void set_len(uint8_t *ip, size_t len)
+{
+	if (is_v6(&pf.sa))
+		put16(ip + 4, len - 40);
+	else
+		put16(ip + 2, len);
+}
+
+/*
+ * After a mutation: the checksum that would otherwise catch it first, so
+ * that the packet gets to what is being tested. IPv4's header checksum;
+ * over IPv6, UDP's, over as much as the UDP length says there is (or,
+ * when it says more, as the IPv6 payload length has: that is dropped as
+ * short before any checksum).
+ */
+static void fix(uint8_t *ip, size_t len)
+{
+	size_t avail, ulen;
+
+	if (!is_v6(&pf.sa)) {
+		ip_fix_csum(ip, len);
+		return;
+	}
+	if (pf.sa.kind != K_UDP6 || len < 48)
+		return;
+	avail = ip[4] << 8 | ip[5];
+	if (avail > len - 40)
+		avail = len - 40;
+	ulen = ip[44] << 8 | ip[45];
+	if (avail >= 8)
+		udp6_seal(ip, ip + 40, ulen >= 8 && ulen <= avail ? ulen : avail);
 }
 
 /* The datagram a packet carries: class, index and this run's nonce. */
@@ -389,12 +463,15 @@ static size_t ah_build(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl, 
 	return len;
 }
 
-/* A whole valid IPv4 packet of @sa into @ip; its length, 0 on failure. */
-static size_t build(const struct pf_sa *sa, uint32_t seq, uint32_t cls, uint32_t idx,
-		    const struct pf_tweak *tw, uint8_t *ip)
+/*
+ * A whole packet of @sa around the datagram @pl into @ip; its length, 0
+ * on failure.
+ */
+static size_t seal(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl, size_t pllen,
+		   const struct pf_tweak *tw, uint8_t *ip)
 {
-	uint8_t pl[64];
-	size_t pllen = payload(pl, cls, idx), len;
+	uint8_t dgram[64];
+	size_t len;
 
 	switch (sa->kind) {
 	case K_AH:
@@ -414,6 +491,22 @@ static size_t build(const struct pf_sa *sa, uint32_t seq, uint32_t cls, uint32_t
 		put16(ip + 26, 0);	/* RFC 3948 2.1: no checksum over IPv4 */
 		len += 28;
 		break;
+	case K_UDP6:
+		/* Both UDP headers checksummed, under the outer addresses. */
+		ip6_header(ip, &sa->dst6, IPPROTO_UDP);
+		if (pllen > sizeof(dgram))
+			return 0;
+		memcpy(dgram, pl, pllen);
+		udp6_seal(ip, dgram, pllen);
+		len = esp_build(sa, seq, dgram, pllen, tw, ip + 48);
+		if (!len)
+			return 0;
+		put16(ip + 40, PF_NATT);
+		put16(ip + 42, PF_NATT);
+		put16(ip + 44, 8 + len);
+		put16(ip + 4, 8 + len);
+		udp6_seal(ip, ip + 40, 8 + len);
+		return 48 + len;
 	default:
 		len = esp_build(sa, seq, pl, pllen, tw, ip + 20);
 		if (len)
@@ -426,10 +519,20 @@ static size_t build(const struct pf_sa *sa, uint32_t seq, uint32_t cls, uint32_t
 	return len;
 }
 
+/* A whole valid packet of @sa into @ip; its length, 0 on failure. */
+static size_t build(const struct pf_sa *sa, uint32_t seq, uint32_t cls, uint32_t idx,
+		    const struct pf_tweak *tw, uint8_t *ip)
+{
+	uint8_t pl[64];
+	size_t pllen = payload(pl, cls, idx);
+
+	return seal(sa, seq, pl, pllen, tw, ip);
+}
+
 /* Where the ESP (or AH) header starts. */
 static size_t ipsec_off(const struct pf_sa *sa)
 {
-	return sa->kind == K_UDP ? 28 : 20;
+	return sa->kind == K_UDP ? 28 : sa->kind == K_UDP6 ? 48 : 20;
 }
 
 static void drain(struct pf_class *c, int wait_ms)
@@ -471,7 +574,7 @@ static bool veil_owns(const uint8_t *dst, bool ah, uint32_t spi, bool any)
 	for (i = 0; i <= pf.nothers; i++) {
 		const struct pf_sa *sa = i < pf.nothers ? &pf.others[i] : &pf.sa;
 
-		if (!memcmp(&sa->dst, dst, 4) &&
+		if (!is_v6(sa) && !memcmp(&sa->dst, dst, 4) &&
 		    (any || (sa->spi == spi && (sa->kind == K_AH) == ah)))
 			return true;
 	}
@@ -514,11 +617,54 @@ static int to_xfrm(const uint8_t *ip, size_t len)
 	return 0;
 }
 
+/* The same for IPv6 and ESP-in-UDP SAs (udp6, esp6): @dst, and @spi. */
+static bool veil_owns6(const uint8_t *dst, uint32_t spi, bool any)
+{
+	unsigned int i;
+
+	for (i = 0; i <= pf.nothers; i++) {
+		const struct pf_sa *sa = i < pf.nothers ? &pf.others[i] : &pf.sa;
+
+		if (is_v6(sa) && sa->kind != K_AH6 && !memcmp(&sa->dst6, dst, 16) &&
+		    (any || sa->spi == spi))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * to_xfrm() for udp6: ESP in UDP over IPv6 (no extension headers), whose
+ * checksum must be right (IPv6 UDP has no "none") before veil's encap
+ * socket hands the packet to xfrm6_rcv_encap(); a zero checksum is, for
+ * a socket that allows it (udp_tunnel's do: no_check6_rx), none.
+ */
+static int to_xfrm6(const uint8_t *ip, size_t len)
+{
+	const uint8_t *u = ip + 40;
+	uint8_t pseudo[40];
+	size_t pl, ulen;
+
+	if (len < 40 || ip[0] >> 4 != 6)
+		return -1;
+	pl = ip[4] << 8 | ip[5];
+	if (ip[6] != IPPROTO_UDP || pl > len - 40 || pl < 8 || !veil_owns6(ip + 24, 0, true))
+		return 0;
+	ulen = u[4] << 8 | u[5];
+	if (ulen < 8 || ulen > pl || (u[2] << 8 | u[3]) != PF_NATT || ulen <= 16 || !get32(u + 8))
+		return 0;
+	memcpy(pseudo, ip + 8, 32);
+	put32(pseudo + 32, ulen);
+	put32(pseudo + 36, IPPROTO_UDP);
+	if ((u[6] || u[7]) && csum_add(csum_add(0, pseudo, 40), u, ulen) != 0xffff)
+		return 0;
+	return !veil_owns6(ip + 24, get32(u + 8), false);
+}
+
 static void send_ip(struct pf_class *c, const uint8_t *ip, size_t len, bool ok)
 {
-	/* IPv6: the classes count XFRM's share themselves. */
-	bool v6 = pf.sa.kind == K_AH6 || pf.sa.kind == K_ESP6;
-	int x = v6 ? 0 : to_xfrm(ip, len);
+	/* IPv6: ah6 and esp6 count XFRM's share in their classes. */
+	bool v6 = is_v6(&pf.sa);
+	int x = !v6 ? to_xfrm(ip, len) : pf.sa.kind == K_UDP6 ? to_xfrm6(ip, len) : 0;
 
 	uint8_t frame[ETH_HLEN + PF_LEN + 64];
 	struct sockaddr_ll ll = {
@@ -580,16 +726,16 @@ static void cls_valid(struct pf_class *c, uint32_t id)
 static void cls_trunc(struct pf_class *c, uint32_t id)
 {
 	uint8_t ip[PF_LEN];
-	size_t len, l, full;
+	size_t len, l, full, hl = l3_len();
 
 	full = build(&pf.sa, 1, id, 0, &pf_plain, ip);
-	for (l = 20; l < full; l++) {
+	for (l = hl; l < full; l++) {
 		len = build(&pf.sa, next_seq(), id, c->sent, &pf_plain, ip);
-		put16(ip + 2, l);
+		set_len(ip, l);
 		/* UDP encapsulation: the UDP length agrees too, where there is one. */
-		if (pf.sa.kind == K_UDP && l >= 28)
-			put16(ip + 24, l - 20);
-		ip_fix_csum(ip, l);
+		if ((pf.sa.kind == K_UDP || pf.sa.kind == K_UDP6) && l >= hl + 8)
+			put16(ip + hl + 4, l - hl);
+		fix(ip, l);
 		send_ip(c, ip, l < len ? l : len, false);
 	}
 }
@@ -605,25 +751,55 @@ static void cls_lengths(struct pf_class *c, uint32_t id)
 				     16, 64, 1000 };
 	static const int abs_len[] = { 0, 1, 7, 8, 19, 20, 21, 27, 28, 36, 0xffff };
 	uint8_t ip[PF_LEN];
-	unsigned int i, field, fields = pf.sa.kind == K_UDP ? 2 : 1;
-	size_t len;
-	long v;
+	bool udp = pf.sa.kind == K_UDP || pf.sa.kind == K_UDP6, v6 = is_v6(&pf.sa);
+	unsigned int i, field, fields = udp ? 2 : 1;
+	size_t len, hl = l3_len(), at;
+	long v, truth;
 
 	for (field = 0; field < fields; field++) {
 		for (i = 0; i < sizeof(delta) / sizeof(delta[0]) +
 			    sizeof(abs_len) / sizeof(abs_len[0]); i++) {
 			len = build(&pf.sa, next_seq(), id, c->sent, &pf_plain, ip);
+			/* The UDP length, IPv6's payload length, IPv4's total length. */
+			truth = field || v6 ? len - hl : len;
+			at = field ? hl + 4 : v6 ? 4 : 2;
 			if (i < sizeof(delta) / sizeof(delta[0]))
-				v = (long)(field ? len - 20 : len) + delta[i];
+				v = truth + delta[i];
 			else
 				v = abs_len[i - sizeof(delta) / sizeof(delta[0])];
-			if (v < 0 || v > 0xffff || v == (long)(field ? len - 20 : len))
+			if (v < 0 || v > 0xffff || v == truth)
 				continue;
-			put16(ip + (field ? 24 : 2), v);
-			ip_fix_csum(ip, len);
-			send_ip(c, ip, len, false);
+			put16(ip + at, v);
+			fix(ip, len);
+			/*
+			 * A UDP length of 0 over IPv6 is a jumbogram's: UDP
+			 * takes the payload length instead (udpv6_rcv()), and
+			 * the packet is valid.
+			 */
+			send_ip(c, ip, len, field && v6 && !v);
 		}
 	}
+}
+
+/*
+ * Another of veil's SAs of the same IP version as the fuzzed one, at
+ * random; NULL when there is none. Not the fuzzed SA itself: its own SPI
+ * would make a valid packet.
+ */
+static const struct pf_sa *other_sa(void)
+{
+	unsigned int i, at = rnd_below(pf.nothers);
+
+	for (i = 0; i < pf.nothers; i++) {
+		const struct pf_sa *o = &pf.others[(at + i) % pf.nothers];
+
+		if (is_v6(o) != is_v6(&pf.sa) ||
+		    (o->spi == pf.sa.spi && o->dst.s_addr == pf.sa.dst.s_addr &&
+		     !memcmp(&o->dst6, &pf.sa.dst6, 16)))
+			continue;
+		return o;
+	}
+	return NULL;
 }
 
 /*
@@ -638,21 +814,18 @@ static void cls_spi(struct pf_class *c, uint32_t id)
 	struct pf_sa sa = pf.sa;
 
 	for (i = 0; i < n; i++) {
+		const struct pf_sa *o = NULL;
 		uint32_t spi;
-		bool known = false;
 
 		sa = pf.sa;
+		if (pf.nothers && i % 4 == 1)
+			o = other_sa();
 		if (i == 0) {
 			spi = 0;
-		} else if (pf.nothers && i % 4 == 1) {
-			const struct pf_sa *o = &pf.others[rnd_below(pf.nothers)];
-
-			/* The SA's own SPI would make a valid packet. */
-			if (o->spi == pf.sa.spi && o->dst.s_addr == pf.sa.dst.s_addr)
-				o = &pf.others[(o - pf.others + 1) % pf.nothers];
+		} else if (o) {
 			spi = o->spi;
 			sa.dst = o->dst;
-			known = true;
+			sa.dst6 = o->dst6;
 		} else {
 			do
 				spi = rnd();
@@ -660,9 +833,7 @@ static void cls_spi(struct pf_class *c, uint32_t id)
 		}
 		len = build(&sa, next_seq(), id, c->sent, &pf_plain, ip);
 		put32(ip + off, spi);
-		if (!known)
-			memcpy(ip + 16, &pf.sa.dst, 4);
-		ip_fix_csum(ip, len);
+		fix(ip, len);
 		send_ip(c, ip, len, false);
 	}
 }
@@ -695,8 +866,11 @@ static void cls_seq(struct pf_class *c, uint32_t id)
 		case 0:		/* the same packet again */
 			memcpy(ip, first, flen);
 			len = flen;
-			put16(ip + 4, ++pf.ipid);
-			ip_fix_csum(ip, len);
+			/* IPv4: an identification of its own, as every packet has. */
+			if (!is_v6(&pf.sa)) {
+				put16(ip + 4, ++pf.ipid);
+				ip_fix_csum(ip, len);
+			}
 			break;
 		case 1:		/* valid, but older than the window */
 			len = build(&pf.sa, top - pf.window - rnd_below(top - pf.window),
@@ -746,33 +920,43 @@ static void cls_forged(struct pf_class *c, uint32_t id)
  * for encapsulation, to the end): every bit, then every byte inverted.
  * A fresh packet each time, so a flip that breaks nothing would arrive.
  * UDP encapsulation: the source port is the peer's to choose (a NAT does);
- * a flip there leaves a valid packet.
+ * a flip there leaves a valid packet. Over IPv6 the UDP checksum is made
+ * right again (but for flips in it), so the flip reaches veil; and a
+ * packet with none (0) goes too, which veil's own encap socket takes as
+ * udp_tunnel sockets do (no_check6_rx), the ICV vouching for it.
  */
 static void cls_flip(struct pf_class *c, uint32_t id)
 {
 	uint8_t ip[PF_LEN];
-	size_t len, full, off, b;
+	bool udp = pf.sa.kind == K_UDP || pf.sa.kind == K_UDP6;
+	size_t len, full, b, hl = l3_len();
 	unsigned int bit;
 
 	full = build(&pf.sa, 1, id, 0, &pf_plain, ip);
-	for (b = 20; b < full; b++) {
+	for (b = hl; b < full; b++) {
 		unsigned int one = rnd_below(8);
 
 		for (bit = 0; bit <= 8; bit++) {
-			bool ok = pf.sa.kind == K_UDP && b < 22;
+			bool ok = udp && b < hl + 2;
 
 			if (pf.sparse && bit != one && bit != 8)
 				continue;
 
 			len = build(&pf.sa, next_seq(), id, c->sent, &pf_plain, ip);
-			off = b;
-			ip[off] ^= bit < 8 ? 1 << bit : 0xff;
+			ip[b] ^= bit < 8 ? 1 << bit : 0xff;
+			if (b != hl + 6 && b != hl + 7)
+				fix(ip, len);
 			/*
 			 * AH: the padding after the ICV is covered as sent;
 			 * a flip there fails it like any other.
 			 */
 			send_ip(c, ip, len, ok);
 		}
+	}
+	if (pf.sa.kind == K_UDP6) {
+		len = build(&pf.sa, next_seq(), id, c->sent, &pf_plain, ip);
+		put16(ip + hl + 6, 0);
+		send_ip(c, ip, len, true);
 	}
 }
 
@@ -923,18 +1107,13 @@ static unsigned int nopt;
  */
 static size_t ah6_build(uint32_t seq, uint32_t id, uint32_t idx, uint8_t *ip, uint8_t *mask)
 {
-	uint8_t copy[PF_LEN], *nh = ip + 6, pl[64], md[32], pseudo[40];
+	uint8_t copy[PF_LEN], *nh = ip + 6, pl[64], md[32];
 	size_t off = 40, len, mdlen, i;
 	unsigned int e, next = rnd_below(4);
-	uint16_t ck;
 
-	memset(ip, 0, 40);
+	ip6_header(ip, &pf.sa.dst6, 0);
 	memset(mask, 0, PF_LEN);
 	nopt = 0;
-	ip[0] = 0x60;
-	ip[7] = 64;
-	memcpy(ip + 8, &pf.src6, 16);
-	memcpy(ip + 24, &pf.sa.dst6, 16);
 	/* Bit 0: a hop-by-hop header, bit 1: a destination options header. */
 	for (e = 0; e < 2; e++) {
 		uint8_t *h = ip + off;
@@ -981,11 +1160,7 @@ static size_t ah6_build(uint32_t seq, uint32_t id, uint32_t idx, uint8_t *ip, ui
 	len = off + 32 + 24;
 	put16(ip + 4, len - 40);
 	/* The UDP checksum, which IPv6 requires. */
-	memcpy(pseudo, ip + 8, 32);
-	put32(pseudo + 32, 24);
-	put32(pseudo + 36, IPPROTO_UDP);
-	ck = ~csum_add(csum_add(0, pseudo, 40), ip + off + 32, 24);
-	put16(ip + off + 32 + 6, ck ? ck : 0xffff);
+	udp6_seal(ip, ip + off + 32, 24);
 	/* The ICV: mutable fields and option data as zero. */
 	memcpy(copy, ip, len);
 	copy[1] = 0;
@@ -1080,15 +1255,10 @@ static void cls_ext6(struct pf_class *c, uint32_t id)
 static size_t esp6_build(uint32_t seq, uint32_t id, uint32_t idx, const struct pf_tweak *tw,
 			 uint8_t *ip, size_t *esp_off, size_t *opt)
 {
-	uint8_t pl[64], pseudo[40];
+	uint8_t pl[64];
 	size_t off = 40, len;
-	uint16_t ck;
 
-	memset(ip, 0, 40);
-	ip[0] = 0x60;
-	ip[7] = 64;
-	memcpy(ip + 8, &pf.src6, 16);
-	memcpy(ip + 24, &pf.sa.dst6, 16);
+	ip6_header(ip, &pf.sa.dst6, IPPROTO_ESP);
 	*opt = 0;
 	if (rnd() & 1) {
 		uint8_t *h = ip + 40;
@@ -1110,15 +1280,9 @@ static size_t esp6_build(uint32_t seq, uint32_t id, uint32_t idx, const struct p
 		h[1] = hl / 8 - 1;
 		*opt = 42;
 		off += hl;
-	} else {
-		ip[6] = IPPROTO_ESP;
 	}
 	payload(pl, id, idx);
-	memcpy(pseudo, ip + 8, 32);
-	put32(pseudo + 32, 24);
-	put32(pseudo + 36, IPPROTO_UDP);
-	ck = ~csum_add(csum_add(0, pseudo, 40), pl, 24);
-	put16(pl + 6, ck ? ck : 0xffff);
+	udp6_seal(ip, pl, 24);
 	len = esp_build(&pf.sa, seq, pl, 24, tw, ip + off);
 	*esp_off = off;
 	put16(ip + 4, off + len - 40);
@@ -1179,7 +1343,7 @@ static void cls_random(struct pf_class *c, uint32_t id)
 {
 	uint8_t ip[PF_LEN], orig[PF_LEN];
 	unsigned int i, j, n = pf.count;
-	size_t len, full;
+	size_t len, full, hl = l3_len();
 
 	for (i = 0; i < n; i++) {
 		struct pf_tweak tw = pf_plain;
@@ -1200,7 +1364,7 @@ static void cls_random(struct pf_class *c, uint32_t id)
 		if (what & 8) {
 			/* flips after the IP header, some in the IPsec header */
 			for (j = 1 + rnd_below(4); j; j--)
-				ip[20 + rnd_below(len - 20)] ^= 1 + rnd_below(255);
+				ip[hl + rnd_below(len - hl)] ^= 1 + rnd_below(255);
 			if (!memcmp(ip, orig, len))	/* two that undid each other */
 				ip[len - 1] ^= 0x80;
 		}
@@ -1214,19 +1378,26 @@ static void cls_random(struct pf_class *c, uint32_t id)
 		else
 			what &= ~32u;
 		if (what & 16)
-			len = 20 + rnd_below(len - 20);
+			len = hl + rnd_below(len - hl);
 		tot = len;
 		if (what & 32)
-			while ((tot = rnd_below(0x10000)) == full)
+			while ((tot = rnd_below(0x10000)) == full ||
+			       (is_v6(&pf.sa) && tot < hl))
 				;
-		put16(ip + 2, tot);
-		ip_fix_csum(ip, len);
+		set_len(ip, tot);
+		fix(ip, len);
 		/*
 		 * A packet none of this touched but its own number is valid;
-		 * one flipped bit makes sure nothing is left valid.
+		 * one flipped bit makes sure nothing is left valid. Over IPv6,
+		 * a flip only in UDP's checksum, which fix() undid, or only in
+		 * the source port, is not one either.
 		 */
-		if (!(what & (1 | 2 | 8 | 16 | 32)))
+		if (!(what & (1 | 2 | 16 | 32)) &&
+		    (!(what & 8) || (is_v6(&pf.sa) &&
+				     !memcmp(ip + hl + 2, orig + hl + 2, len - hl - 2)))) {
 			ip[len - 1] ^= 0x80;
+			fix(ip, len);
+		}
 		send_ip(c, ip, len, false);
 	}
 }
@@ -1788,12 +1959,12 @@ static int parse_sa(char *arg, struct pf_sa *sa)
 	char *f[5] = { 0 }, *save = NULL, *t;
 	unsigned int n = 0;
 
-	/* ah6:SPI:AKEY:DST6 or esp6:SPI:KEY:DST6, the address last for its colons. */
-	if (!strncmp(arg, "ah6:", 4) || !strncmp(arg, "esp6:", 5)) {
+	/* ah6:SPI:AKEY:DST6, esp6:SPI:KEY:DST6 or udp6:...: the address last for its colons. */
+	if (!strncmp(arg, "ah6:", 4) || !strncmp(arg, "esp6:", 5) || !strncmp(arg, "udp6:", 5)) {
 		bool ah = arg[0] == 'a';
 
 		memset(sa, 0, sizeof(*sa));
-		sa->kind = ah ? K_AH6 : K_ESP6;
+		sa->kind = ah ? K_AH6 : arg[0] == 'e' ? K_ESP6 : K_UDP6;
 		sa->spi = strtoul(arg + (ah ? 4 : 5), &t, 0);
 		if (*t != ':' || !(f[0] = strchr(t + 1, ':')))
 			return -1;
@@ -1847,10 +2018,10 @@ static void usage(void)
 		"\t[ --other SA ]... [ --tls-dst ADDR ] [ --tls-port PORT ] [ --window N ]\n"
 		"\t[ --seed N ] [ --count N ] [ --random N ] [ --sparse ] [ --no-xfrm-stat ]\n"
 		"\t{ --sa SA [ --seq BASE ] --classes CLASS[,CLASS]... | --classes TLS }...\n"
-		"SA := [ esn- ]{ gcm | cbc | ah | udp }:SPI:DST:KEY[:AKEY] | ah6:SPI:AKEY:DST6 |\n"
-		"\tesp6:SPI:KEY:DST6\n"
-		"CLASS := valid | trunc | lengths | spi | seq | forged | flip | ipflip | pad |\n"
-		"\t ahlen | random | ext6 (ah6 only) | esp6 (esp6 only)\n"
+		"SA := [ esn- ]{ gcm | cbc | ah | udp }:SPI:DST:KEY[:AKEY] |\n"
+		"\tah6:SPI:AKEY:DST6 | esp6:SPI:KEY:DST6 | udp6:SPI:KEY:DST6\n"
+		"CLASS := valid | trunc | lengths | spi | seq | forged | flip | ipflip (IPv4) |\n"
+		"\t pad | ahlen | random | ext6 (ah6 only) | esp6 (esp6 only)\n"
 		"TLS := tls12 | tls13 | tlsstream\n");
 	exit(2);
 }
@@ -1872,7 +2043,7 @@ static bool failed;
 
 static const char *kind_name(const struct pf_sa *sa)
 {
-	static const char *const names[] = { "gcm", "cbc", "ah", "udp", "ah6", "esp6" };
+	static const char *const names[] = { "gcm", "cbc", "ah", "udp", "ah6", "esp6", "udp6" };
 	static char buf[16];
 
 	snprintf(buf, sizeof(buf), "%s%s", sa->esn ? "esn-" : "", names[sa->kind]);
@@ -1916,7 +2087,8 @@ static void run_class(const char *cls, unsigned int random_count)
 		    (!strcmp(cls, "pad") && pf.sa.kind == K_AH) ||
 		    (!strcmp(cls, "ahlen") && pf.sa.kind != K_AH) ||
 		    (!strcmp(cls, "ext6") != (pf.sa.kind == K_AH6)) ||
-		    (!strcmp(cls, "esp6") != (pf.sa.kind == K_ESP6)))
+		    (!strcmp(cls, "esp6") != (pf.sa.kind == K_ESP6)) ||
+		    (!strcmp(cls, "ipflip") && is_v6(&pf.sa)))
 			usage();
 		pf_classes[i].fn(&c, id);
 	}

@@ -3,7 +3,7 @@
 #
 # Malformed packets at veil (pkt_fuzz): ESP (rfc4106(gcm(aes)), cbc(aes)
 # with hmac(sha256), ESN), AH (IPv4, and IPv6 behind extension headers)
-# and UDP-encapsulated ESP, written as whole
+# and UDP-encapsulated ESP over IPv4 and IPv6, written as whole
 # frames on veil-pa's end of the veth, and TLS records over TCP to a
 # socket with veil's TLS RX. veil-pb holds the SAs; veil is what receives.
 #
@@ -15,6 +15,8 @@
 #                                              .136 gcm in UDP 4500 0x8000
 #                                              fd00:95::48 ah 0x40000
 #                                              fd00:95::88 gcm 0x80000
+#                                              fd00:95::28 gcm in UDP 4500
+#                                                          0x100000
 #                                              dummy 10.95.2.1 (tunnel inner)
 #
 # A neighbour entry in veil-pb stands in for neighbour discovery, which
@@ -58,10 +60,13 @@
 #   valid    none dropped: all arrive (the crafting is right)
 #   trunc    every length: xfrm (< 8 bytes of ESP), other-drops (shorter
 #            than header, IV, trailer and ICV), integrity-failures; UDP:
-#            Udp InErrors (no whole UDP header), encap other-packets
-#   lengths  IP length over the frame: InTruncatedPkts, under 20:
-#            InHdrErrors; shorter: trimmed, then as trunc; UDP length:
-#            Udp InErrors, or trimmed
+#            Udp or Udp6 InErrors (no whole UDP header), encap
+#            other-packets
+#   lengths  IP length over the frame: InTruncatedPkts (Ip6's for udp6),
+#            under 20: InHdrErrors; shorter: trimmed, then as trunc; UDP
+#            length: Udp InErrors, or trimmed; udp6's UDP length 0 is
+#            taken as the payload length (IPv6 UDP's jumbogram rule) and
+#            arrives
 #   spi      unknown SPIs: XfrmInNoStates (SPI 0: XfrmInHdrError or
 #            veil's encap other-packets); other SAs' SPIs: their
 #            integrity-failures, or other-drops (ESP in UDP to a plain SA)
@@ -73,7 +78,11 @@
 #            replay-drops (the sequence number), XfrmInNoStates (the SPI),
 #            other-drops (AH lengths); UDP header: cleartext-drops (its
 #            destination port), InErrors (its checksum, its length) and
-#            arrivals (the source port)
+#            arrivals (the source port); udp6: the UDP checksum made
+#            right after each flip but those in it (Udp6 InErrors), and
+#            one packet with no checksum (0), which arrives: veil's own
+#            encap socket, like every udp_tunnel socket, has no_check6_rx
+#            (a socket a daemon hands over would count Udp6 InErrors)
 #   ipflip   every bit and byte of the IPv4 header, its checksum fixed:
 #            InHdrErrors (version, IHL, checksum), InTruncatedPkts,
 #            InAddrErrors (destination), policy-drops or in_martian_src
@@ -153,6 +162,7 @@ setup() {
 	addr add 10.95.0.72/32 dev eth0
 	addr add 10.95.0.136/32 dev eth0
 	addr add fd00:95::2/64 dev eth0 nodad
+	addr add fd00:95::28/128 dev eth0 nodad
 	addr add fd00:95::48/128 dev eth0 nodad
 	addr add fd00:95::88/128 dev eth0 nodad
 	neigh add fd00:95::1 lladdr $MAC_A dev eth0 nud permanent
@@ -173,6 +183,7 @@ sas() {
 	local t="src 10.95.0.1" m="mode transport replay-window 64"
 	{ valid_pair in out; cat <<-EOF; } | "$VEIL" -n $B -batch - || return 1
 	encap add port 4500
+	encap add port 4500 family inet6
 	sa add $t dst 10.95.0.24 proto esp spi 0x1000 reqid 10 $m aead rfc4106(gcm(aes)) $K20 128
 	sa add $t dst 10.95.0.24 proto esp spi 0x10000 reqid 11 $m aead rfc4106(gcm(aes)) $K20 128 flag esn replay-seq 0xffffff00
 	sa add $t dst 10.95.0.40 proto esp spi 0x2000 reqid 20 $m enc cbc(aes) $K16 auth-trunc hmac(sha256) $K32 128
@@ -180,12 +191,14 @@ sas() {
 	sa add $t dst 10.95.0.136 proto esp spi 0x8000 reqid 40 $m aead rfc4106(gcm(aes)) $K20 128 encap espinudp 4500 4500 0.0.0.0
 	sa add src fd00:95::1 dst fd00:95::48 proto ah spi 0x40000 reqid 60 $m auth-trunc hmac(sha256) $K32 128
 	sa add src fd00:95::1 dst fd00:95::88 proto esp spi 0x80000 reqid 70 $m aead rfc4106(gcm(aes)) $K20 128
+	sa add src fd00:95::1 dst fd00:95::28 proto esp spi 0x100000 reqid 80 $m aead rfc4106(gcm(aes)) $K20 128 encap espinudp 4500 4500 ::
 	policy add $t dst 10.95.0.24 dir in tmpl $t dst 10.95.0.24 proto esp mode transport
 	policy add $t dst 10.95.0.40 dir in tmpl $t dst 10.95.0.40 proto esp mode transport
 	policy add $t dst 10.95.0.72 dir in tmpl $t dst 10.95.0.72 proto ah mode transport
 	policy add $t dst 10.95.0.136 dir in tmpl $t dst 10.95.0.136 proto esp mode transport
 	policy add src fd00:95::1 dst fd00:95::48 dir in tmpl src fd00:95::1 dst fd00:95::48 proto ah mode transport
 	policy add src fd00:95::1 dst fd00:95::88 dir in tmpl src fd00:95::1 dst fd00:95::88 proto esp mode transport
+	policy add src fd00:95::1 dst fd00:95::28 dir in tmpl src fd00:95::1 dst fd00:95::28 proto esp mode transport
 	EOF
 	valid_pair out in | "$VEIL" -n $A -batch -
 }
@@ -216,14 +229,17 @@ fuzz() {
 # fragments it makes are given up on while the rest runs.
 C=valid,ipflip,trunc,lengths,spi,seq,flip
 
+# No ipflip for udp6: it is IPv4's header.
 ipsec_fuzz() {
 	fuzz --other gcm:0x1000:10.95.0.24 --other gcm:0x10000:10.95.0.24 --other cbc:0x2000:10.95.0.40:$K16:$K32 \
 		--other ah:0x4000:10.95.0.72:$K32 --other udp:0x8000:10.95.0.136:$K20 \
+		--other esp6:0x80000:$K20:fd00:95::88 --other udp6:0x100000:$K20:fd00:95::28 \
 		--sa gcm:0x1000:10.95.0.24:$K20 --classes $C,pad,random \
 		--sa cbc:0x2000:10.95.0.40:$K16:$K32 --classes $C,pad,random \
 		--sa esn-gcm:0x10000:10.95.0.24:$K20 --seq 0xffffff01 --classes $C,random \
 		--sa ah:0x4000:10.95.0.72:$K32 --classes $C,ahlen,random \
 		--sa udp:0x8000:10.95.0.136:$K20 --classes $C,pad,random \
+		--sa udp6:0x100000:$K20:fd00:95::28 --classes ${C/ipflip,/},pad,random \
 		--sa ah6:0x40000:$K32:fd00:95::48 --classes ext6 \
 		--sa esp6:0x80000:$K20:fd00:95::88 --classes esp6 \
 		--sa gcm:0x100:10.95.0.2:$KV --classes forged
@@ -284,7 +300,7 @@ echo "# seed $SEED (VEIL_PKT_FUZZ_SEED=$SEED replays it)"
 check "two namespaces joined by veth, esp4, ah4, esp6 and ah6 loaded" setup
 check "fuzzed SAs in veil-pb, a valid tunnel pair at both ends" sas
 check "valid traffic starts: TCP, ping, TLS 1.3 with veil's RX" valid_start
-check "ESP (gcm, cbc+hmac, ESN), AH, ESP in UDP: every malformed packet dropped and counted" ipsec_fuzz
+check "ESP (gcm, cbc+hmac, ESN), AH, ESP in UDP over IPv4 and IPv6: every malformed packet dropped and counted" ipsec_fuzz
 check "TLS 1.2 and 1.3: every malformed record fails its connection, counted" tls_fuzz
 check "the valid traffic beside the fuzzing kept flowing" valid_end
 grep -v '^\(TAP\|1\.\.\)' "$DATA.report" | sed 's/^/# /'
