@@ -2,8 +2,8 @@
 /*
  * Copyright (C) 2026 The veil authors. All Rights Reserved.
  *
- * pkt_fuzz: malformed ESP, AH, UDP-encapsulated ESP over IPv4 and IPv6
- * and TLS records at veil, for pkt_fuzz.sh.
+ * pkt_fuzz: malformed ESP (transport and tunnel mode), AH, UDP-encapsulated
+ * ESP over IPv4 and IPv6 and TLS records at veil, for pkt_fuzz.sh.
  *
  *   ip netns exec RX pkt_fuzz --tx-netns /run/netns/TX --dev eth0 \
  *	--dmac MAC --src ADDR [ --other SA ]... \
@@ -20,9 +20,12 @@
  * rfc4106(gcm(aes)), cbc: cbc(aes) with hmac(sha256) truncated to 128
  * bits, ah: AH with that hmac, udp: gcm in UDP port 4500, ah6: AH over
  * IPv6, esp6: gcm over IPv6, udp6: gcm in UDP port 4500 over IPv6, both
- * UDP checksums right; esn- in front for an SA with extended sequence
- * numbers), its payload a UDP datagram to that port naming its index;
- * then it is mutated. A datagram that arrives is a packet veil let through: a failure unless
+ * UDP checksums right; tun: gcm in tunnel mode over IPv4, the datagram
+ * inside an inner IPv4 packet from --inner-src to --inner-dst; esn- in
+ * front for an SA with extended sequence numbers), its payload a UDP
+ * datagram to that port naming its index; then it is mutated (for tun,
+ * the inner class mutates the inner packet and seals it right). A
+ * datagram that arrives is a packet veil let through: a failure unless
  * the mutation was one that leaves a valid packet (a field no ICV
  * covers), which the class knows. Around each class the receiver's
  * drop counters are read: they must have grown by what was sent, less
@@ -66,7 +69,7 @@
 #define PF_ICV		16
 #define PF_LEN		2048		/* largest packet built */
 
-enum pf_kind { K_GCM, K_CBC, K_AH, K_UDP, K_AH6, K_ESP6, K_UDP6 };
+enum pf_kind { K_GCM, K_CBC, K_AH, K_UDP, K_AH6, K_ESP6, K_TUN, K_UDP6 };
 
 struct pf_sa {
 	enum pf_kind kind;
@@ -125,6 +128,10 @@ static struct {
 	uint32_t nonce;
 	unsigned int count;
 	uint16_t ipid;
+	struct in_addr inner_src, inner_dst;	/* tun: the inner packet's */
+	struct in6_addr inner_dst6;	/* tun: an inner IPv6 packet's (from --src6) */
+	struct in_addr alien[4];	/* tun: inner sources its SA must not carry */
+	unsigned int naliens;
 	struct in_addr tls_dst;
 	uint16_t tls_port;
 	unsigned int window;
@@ -364,8 +371,8 @@ static int hmac16(const uint8_t *key, size_t klen, const uint8_t *a, size_t alen
 }
 
 /*
- * ESP (RFC 4303) after the IP header, in transport mode: header, IV,
- * encrypted payload, padding, pad length, next header, ICV.
+ * ESP (RFC 4303) after the IP header: header, IV, encrypted payload (in
+ * tunnel mode an IP packet), padding, pad length, next header, ICV.
  */
 static size_t esp_build(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl, size_t pllen,
 			const struct pf_tweak *tw, uint8_t *out)
@@ -402,7 +409,8 @@ static size_t esp_build(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl,
 	ct[plen - 2] = tw->padmode != 2 ? padlen :
 		       (size_t)tw->padlen == padlen || !tw->padlen ? padlen + 1 :
 		       (size_t)tw->padlen;
-	ct[plen - 1] = tw->nexthdr >= 0 ? tw->nexthdr : IPPROTO_UDP;
+	ct[plen - 1] = tw->nexthdr >= 0 ? tw->nexthdr :
+		       sa->kind == K_TUN ? IPPROTO_IPIP : IPPROTO_UDP;
 	put32(hi, sa->seqhi);
 	if (gcm) {
 		memcpy(nonce, sa->ekey + sa->eklen - 4, 4);
@@ -464,8 +472,22 @@ static size_t ah_build(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl, 
 }
 
 /*
- * A whole packet of @sa around the datagram @pl into @ip; its length, 0
- * on failure.
+ * The datagram of a tunnel-mode SA: in an IPv4 packet of its own, from
+ * --inner-src to --inner-dst. Into @in; its length.
+ */
+static size_t inner_build(uint8_t *in, uint32_t cls, uint32_t idx)
+{
+	size_t len = 20 + payload(in + 20, cls, idx);
+
+	ip_header(in, len, IPPROTO_UDP, pf.inner_dst);
+	memcpy(in + 12, &pf.inner_src, 4);
+	ip_fix_csum(in, len);
+	return len;
+}
+
+/*
+ * A whole packet of @sa around @pl (a datagram, or for tunnel mode an
+ * inner packet) into @ip; its length, 0 on failure.
  */
 static size_t seal(const struct pf_sa *sa, uint32_t seq, const uint8_t *pl, size_t pllen,
 		   const struct pf_tweak *tw, uint8_t *ip)
@@ -524,7 +546,7 @@ static size_t build(const struct pf_sa *sa, uint32_t seq, uint32_t cls, uint32_t
 		    const struct pf_tweak *tw, uint8_t *ip)
 {
 	uint8_t pl[64];
-	size_t pllen = payload(pl, cls, idx);
+	size_t pllen = sa->kind == K_TUN ? inner_build(pl, cls, idx) : payload(pl, cls, idx);
 
 	return seal(sa, seq, pl, pllen, tw, ip);
 }
@@ -964,7 +986,8 @@ static void cls_flip(struct pf_class *c, uint32_t id)
  * Flips in the IPv4 header, its checksum made right again (but for flips
  * in the checksum itself), so the IP layer passes on what it can. TOS,
  * the identification (ESP), the DF and reserved flags and TTL are no
- * ICV's business: those packets stay valid. A flag or offset that makes a
+ * ICV's business: those packets stay valid, and in tunnel mode the
+ * source too. A flag or offset that makes a
  * fragment leaves it to reassembly, which gives up on it after
  * ipfrag_time.
  */
@@ -995,6 +1018,18 @@ static void cls_ipflip(struct pf_class *c, uint32_t id)
 			case 6:
 				/* reserved (0x80) and DF (0x40) alone */
 				ok = !(mask & 0x3f);
+				break;
+			case 12:
+			case 13:
+			case 14:
+			case 15:
+				/*
+				 * Tunnel mode: the outer source is no one's
+				 * business but routing's (a NAT may change
+				 * it); the SA is found by destination and
+				 * SPI, the policy checked on the inner packet.
+				 */
+				ok = pf.sa.kind == K_TUN;
 				break;
 			default:
 				ok = false;
@@ -1332,6 +1367,157 @@ static void cls_esp6(struct pf_class *c, uint32_t id)
 			break;
 		}
 		send_ip(c, ip, len, ok);
+	}
+}
+
+/*
+ * Tunnel mode: packets sealed right (a valid ICV, the next sequence
+ * number) around an inner packet that is not, so that only veil's
+ * decapsulation and the IP layer it hands the inner packet to can stop
+ * them: veil checks that the next header (4 or 41) names the version the
+ * inner header has and that there is a header at all; the IP layer the
+ * inner header's own fields; veil's inbound policy check that the inner
+ * addresses are ones this SA may carry.
+ */
+
+/* An inner IPv6 datagram, --src6 to --inner-dst6, into @in; its length. */
+static size_t inner6_build(uint8_t *in, uint32_t cls, uint32_t idx)
+{
+	ip6_header(in, &pf.inner_dst6, IPPROTO_UDP);
+	put16(in + 4, payload(in + 40, cls, idx));
+	udp6_seal(in, in + 40, 24);
+	return 40 + 24;
+}
+
+/* The inner packet's mutations, each sent in every variant once a round. */
+enum {
+	IN_VALID,	/* the crafting is right: it arrives */
+	IN_VERSION,	/* version 0, 5, 6, 7 or 15 under next header 4 */
+	IN_IHL_SHORT,	/* a header length under 5 words */
+	IN_IHL_LONG,	/* a header longer than the packet: 48 to 60 bytes of 44 */
+	IN_TOT_LONG,	/* a total length over what is there */
+	IN_TOT_SHORT,	/* a total length under the header's */
+	IN_TOT_CUT,	/* a total length that cuts into the datagram */
+	IN_CSUM,	/* a wrong header checksum */
+	IN_PROTO,	/* a protocol no one takes (unassigned numbers) */
+	IN_OUTSIDE,	/* addresses the SA must not carry: see inner_outside() */
+	IN_EMPTY,	/* next header 4, and nothing before the trailer */
+	IN_CUT,		/* cut short of an IPv4 header: 1 to 19 bytes */
+	IN_NEXTHDR,	/* IPv4 under 41, IPv6 under 4, IPv6 under 41 */
+	IN_FRAG,	/* a first, a middle or a last fragment, alone in its queue */
+	IN_N
+};
+
+static unsigned int inner_variants(unsigned int m)
+{
+	switch (m) {
+	case IN_VERSION:
+		return 5;
+	case IN_OUTSIDE:
+		return 3 + pf.naliens;
+	case IN_NEXTHDR:
+	case IN_FRAG:
+		return 3;
+	}
+	return 1;
+}
+
+/*
+ * Addresses the SA must not carry, by @v: the outer source (no policy
+ * has it), the outer destination (ours, but no policy's), a destination
+ * not this host's (with nowhere to forward it to), then each of
+ * --inner-alien as the source (another SA's policy's, or one the policy
+ * allows but the SA's selector does not).
+ */
+static void inner_outside(uint8_t *in, unsigned int v)
+{
+	switch (v) {
+	case 0:
+		memcpy(in + 12, &pf.src, 4);
+		break;
+	case 1:
+		memcpy(in + 16, &pf.sa.dst, 4);
+		break;
+	case 2:
+		memcpy(in + 16, &pf.src, 4);
+		break;
+	default:
+		memcpy(in + 12, &pf.alien[v - 3], 4);
+	}
+}
+
+/* Mutation @m, variant @v, of the inner packet @in; its new length. */
+static size_t inner_mutate(struct pf_class *c, uint32_t id, unsigned int m, unsigned int v,
+			   uint8_t *in, size_t inlen, struct pf_tweak *tw)
+{
+	static const uint8_t version[] = { 0, 5, 6, 7, 15 };
+
+	switch (m) {
+	case IN_VERSION:
+		in[0] = version[v] << 4 | 5;
+		break;
+	case IN_IHL_SHORT:
+		in[0] = 0x40 | rnd_below(5);
+		break;
+	case IN_IHL_LONG:
+		in[0] = 0x40 | (12 + rnd_below(4));
+		break;
+	case IN_TOT_LONG:
+		put16(in + 2, inlen + 1 + rnd_below(0xffff - inlen));
+		break;
+	case IN_TOT_SHORT:
+		put16(in + 2, rnd_below(20));
+		break;
+	case IN_TOT_CUT:
+		put16(in + 2, 20 + rnd_below(inlen - 20));
+		break;
+	case IN_PROTO:
+		in[9] = 143 + rnd_below(110);
+		break;
+	case IN_OUTSIDE:
+		inner_outside(in, v);
+		break;
+	case IN_EMPTY:
+		tw->empty = true;
+		break;
+	case IN_CUT:
+		return 1 + rnd_below(19);
+	case IN_NEXTHDR:
+		if (v != 1)
+			tw->nexthdr = IPPROTO_IPV6;
+		if (v)
+			return inner6_build(in, id, c->sent);
+		break;
+	case IN_FRAG:
+		/* MF; MF and an offset; an offset (in 8-byte units) */
+		put16(in + 6, (v < 2 ? 0x2000 : 0) | (v ? 1 + rnd_below(1000) : 0));
+		c->frags++;
+		break;
+	}
+	return inlen;
+}
+
+static void cls_inner(struct pf_class *c, uint32_t id)
+{
+	uint8_t ip[PF_LEN], in[PF_LEN];
+	unsigned int i = 0, n = pf.count < c->n ? pf.count : c->n, m, v;
+	size_t len, inlen;
+
+	while (i < n) {
+		for (m = 0; m < IN_N && i < n; m++) {
+			for (v = 0; v < inner_variants(m) && i < n; v++, i++) {
+				struct pf_tweak tw = pf_plain;
+
+				inlen = inner_build(in, id, c->sent);
+				inlen = inner_mutate(c, id, m, v, in, inlen, &tw);
+				if (in[0] >> 4 == 4)
+					ip_fix_csum(in, inlen);
+				if (m == IN_CSUM)
+					in[10 + rnd_below(2)] ^= 1 << rnd_below(8);
+				len = seal(&pf.sa, next_seq(), in, inlen, &tw, ip);
+				send_ip(c, ip, len, m == IN_VALID);
+			}
+		}
 	}
 }
 
@@ -1953,7 +2139,7 @@ static int hexval(const char *s, uint8_t *out, size_t max, size_t *len)
 	return *s ? -1 : 0;
 }
 
-/* KIND:SPI:DST:KEY[:AKEY], KIND gcm, cbc, ah or udp, esn- in front for ESN. */
+/* KIND:SPI:DST:KEY[:AKEY], KIND gcm, cbc, ah, udp or tun, esn- in front for ESN. */
 static int parse_sa(char *arg, struct pf_sa *sa)
 {
 	char *f[5] = { 0 }, *save = NULL, *t;
@@ -1991,6 +2177,8 @@ static int parse_sa(char *arg, struct pf_sa *sa)
 		sa->kind = K_AH;
 	else if (!strcmp(f[0], "udp"))
 		sa->kind = K_UDP;
+	else if (!strcmp(f[0], "tun"))
+		sa->kind = K_TUN;
 	else
 		return -1;
 	sa->spi = strtoul(f[1], NULL, 0);
@@ -2017,11 +2205,12 @@ static void usage(void)
 		"usage: pkt_fuzz --tx-netns PATH --dev IF --dmac MAC --src ADDR [ --src6 ADDR6 ]\n"
 		"\t[ --other SA ]... [ --tls-dst ADDR ] [ --tls-port PORT ] [ --window N ]\n"
 		"\t[ --seed N ] [ --count N ] [ --random N ] [ --sparse ] [ --no-xfrm-stat ]\n"
+		"\t[ --inner-src ADDR --inner-dst ADDR --inner-dst6 ADDR6 [ --inner-alien ADDR ]... ]\n"
 		"\t{ --sa SA [ --seq BASE ] --classes CLASS[,CLASS]... | --classes TLS }...\n"
-		"SA := [ esn- ]{ gcm | cbc | ah | udp }:SPI:DST:KEY[:AKEY] |\n"
+		"SA := [ esn- ]{ gcm | cbc | ah | udp | tun }:SPI:DST:KEY[:AKEY] |\n"
 		"\tah6:SPI:AKEY:DST6 | esp6:SPI:KEY:DST6 | udp6:SPI:KEY:DST6\n"
 		"CLASS := valid | trunc | lengths | spi | seq | forged | flip | ipflip (IPv4) |\n"
-		"\t pad | ahlen | random | ext6 (ah6 only) | esp6 (esp6 only)\n"
+		"\t pad | ahlen | random | ext6 (ah6 only) | esp6 (esp6 only) | inner (tun only)\n"
 		"TLS := tls12 | tls13 | tlsstream\n");
 	exit(2);
 }
@@ -2034,7 +2223,7 @@ static const struct {
 	{ "spi", cls_spi }, { "seq", cls_seq }, { "forged", cls_forged },
 	{ "flip", cls_flip }, { "ipflip", cls_ipflip }, { "pad", cls_pad },
 	{ "ahlen", cls_ahlen }, { "random", cls_random }, { "ext6", cls_ext6 },
-	{ "esp6", cls_esp6 },
+	{ "esp6", cls_esp6 }, { "inner", cls_inner },
 };
 
 static unsigned int ktap_n;
@@ -2043,7 +2232,8 @@ static bool failed;
 
 static const char *kind_name(const struct pf_sa *sa)
 {
-	static const char *const names[] = { "gcm", "cbc", "ah", "udp", "ah6", "esp6", "udp6" };
+	static const char *const names[] = { "gcm", "cbc", "ah", "udp", "ah6", "esp6", "tun",
+					     "udp6" };
 	static char buf[16];
 
 	snprintf(buf, sizeof(buf), "%s%s", sa->esn ? "esn-" : "", names[sa->kind]);
@@ -2088,6 +2278,7 @@ static void run_class(const char *cls, unsigned int random_count)
 		    (!strcmp(cls, "ahlen") && pf.sa.kind != K_AH) ||
 		    (!strcmp(cls, "ext6") != (pf.sa.kind == K_AH6)) ||
 		    (!strcmp(cls, "esp6") != (pf.sa.kind == K_ESP6)) ||
+		    (!strcmp(cls, "inner") && pf.sa.kind != K_TUN) ||
 		    (!strcmp(cls, "ipflip") && is_v6(&pf.sa)))
 			usage();
 		pf_classes[i].fn(&c, id);
@@ -2191,6 +2382,8 @@ int main(int argc, char **argv)
 		{ "seed", 1, NULL, 'S' }, { "count", 1, NULL, 'c' },
 		{ "random", 1, NULL, 'r' }, { "classes", 1, NULL, 'C' },
 		{ "sparse", 0, NULL, 'x' }, { "no-xfrm-stat", 0, NULL, 'X' },
+		{ "inner-src", 1, NULL, 'i' }, { "inner-dst", 1, NULL, 'I' },
+		{ "inner-dst6", 1, NULL, 'J' }, { "inner-alien", 1, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *netns = NULL, *dev = NULL;
@@ -2224,6 +2417,14 @@ int main(int argc, char **argv)
 		case 'r': random_count = atoi(optarg); break;
 		case 'x': pf.sparse = true; break;
 		case 'X': no_xfrm_stat = true; break;
+		case 'i': if (inet_pton(AF_INET, optarg, &pf.inner_src) != 1) usage(); break;
+		case 'I': if (inet_pton(AF_INET, optarg, &pf.inner_dst) != 1) usage(); break;
+		case 'J': if (inet_pton(AF_INET6, optarg, &pf.inner_dst6) != 1) usage(); break;
+		case 'A':
+			if (pf.naliens == 4 ||
+			    inet_pton(AF_INET, optarg, &pf.alien[pf.naliens++]) != 1)
+				usage();
+			break;
 		case 'C':
 			planned++;
 			for (copy = optarg; (copy = strchr(copy, ',')); copy++)
@@ -2326,7 +2527,7 @@ int main(int argc, char **argv)
 			break;
 		usleep(100 * 1000);
 	}
-	printf("# fragments: %llu made by flips, %lld taken for reassembly, %lld given up, "
+	printf("# fragments: %llu made by the classes, %lld taken for reassembly, %lld given up, "
 	       "%lld reassembled\n", total_frags, reqds, fails,
 	       ctr_get(&end, "IpReasmOKs") - ctr_get(&start, "IpReasmOKs"));
 	printf("%sok %u every fragment given up on, none reassembled\n",

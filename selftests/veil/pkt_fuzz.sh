@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Malformed packets at veil (pkt_fuzz): ESP (rfc4106(gcm(aes)), cbc(aes)
-# with hmac(sha256), ESN), AH (IPv4, and IPv6 behind extension headers)
-# and UDP-encapsulated ESP over IPv4 and IPv6, written as whole
+# with hmac(sha256), ESN; transport mode, and tunnel mode with malformed
+# inner packets), AH (IPv4, and IPv6 behind extension headers) and
+# UDP-encapsulated ESP over IPv4 and IPv6, written as whole
 # frames on veil-pa's end of the veth, and TLS records over TCP to a
 # socket with veil's TLS RX. veil-pb holds the SAs; veil is what receives.
 #
@@ -13,6 +14,8 @@
 #   (tunnel inner)                             .40  cbc+hmac 0x2000
 #                                              .72  ah 0x4000
 #                                              .136 gcm in UDP 4500 0x8000
+#                                              .12  gcm tunnel 0x20000: inner
+#                                                   10.95.3.0/25 -> 10.95.2.1
 #                                              fd00:95::48 ah 0x40000
 #                                              fd00:95::88 gcm 0x80000
 #                                              fd00:95::28 gcm in UDP 4500
@@ -23,7 +26,10 @@
 # the IPv6 SAs' policies (all traffic from fd00:95::1 protected) would
 # drop.
 # The fuzzed SAs exist in veil-pb only, one per address, their policies
-# transport mode from 10.95.0.1; the addresses are two bits apart, as are
+# transport mode from 10.95.0.1 but for .12's: tunnel mode, its policy
+# 10.95.3.0/24 to 10.95.2.1, its SA's selector only half of that (the
+# inner class sends the other half, which must not arrive); the
+# addresses are two bits apart, as are
 # the SPIs, so no single flipped bit turns one SA's packet into another's.
 # Valid traffic has an SA pair of its own, tunnel mode between the lo and
 # dummy addresses (veil at both ends): a TCP transfer and a ping run
@@ -44,7 +50,8 @@
 #   veil encap:   other-packets (not ESP on port 4500: too short for it)
 #   Ip, IpExt:    InHdrErrors InAddrErrors InUnknownProtos InDiscards
 #                 InTruncatedPkts InNoRoutes ReasmReqds (each fragment a
-#                 flip makes; that all end in ReasmFails is checked last)
+#                 flip or the inner class makes; that all end in
+#                 ReasmFails is checked last)
 #   Ip6:          InHdrErrors InAddrErrors InUnknownProtos InDiscards
 #                 InTruncatedPkts InNoRoutes
 #   Udp, Udp6:    InErrors NoPorts
@@ -89,11 +96,27 @@
 #            (source),
 #            InUnknownProtos and cleartext-drops (protocol), ReasmFails
 #            (fragment flags and offset, after ipfrag_time), arrivals (TOS,
-#            TTL, DF, reserved flag; identification but for AH)
+#            TTL, DF, reserved flag; identification but for AH; in tunnel
+#            mode the source: the SA is found by destination and SPI, the
+#            policy checked on the inner packet, as XFRM does)
 #   pad      under a valid ICV: bad-padding; unknown next header:
-#            InUnknownProtos; extra well-formed padding arrives
+#            InUnknownProtos (tunnel mode: other-drops); extra well-formed
+#            padding arrives
 #   ahlen    AH payload length: other-drops
 #   random   all of the above at once
+#   inner    tunnel mode, a valid ICV and sequence number around an inner
+#            packet that is not: version 0, 5, 6, 7, 15 under next header
+#            4, nothing after the ESP header, 1-19 bytes, IPv4 under 41 or
+#            IPv6 under 4: other-drops (veil's decapsulation); IHL under
+#            5 or past the packet, total length under 20, a bad header
+#            checksum: InHdrErrors; total length over the packet:
+#            InTruncatedPkts; cutting into the datagram: Udp InErrors
+#            (other-drops when the UDP ports are cut off too); unknown
+#            protocol: InUnknownProtos; the outer source or destination
+#            inside, another tunnel's source, a source outside the SA's
+#            selector, IPv6 under 41: policy-drops; a destination not
+#            ours: InAddrErrors; a lone first, middle or last fragment:
+#            ReasmReqds; and the valid inner packet arrives
 #   ext6     AH over IPv6 behind hop-by-hop and destination options:
 #            mutable option data, traffic class, flow label, hop limit
 #            changed arrive; an option's type, length or immutable data:
@@ -161,6 +184,7 @@ setup() {
 	addr add 10.95.0.40/32 dev eth0
 	addr add 10.95.0.72/32 dev eth0
 	addr add 10.95.0.136/32 dev eth0
+	addr add 10.95.0.12/32 dev eth0
 	addr add fd00:95::2/64 dev eth0 nodad
 	addr add fd00:95::28/128 dev eth0 nodad
 	addr add fd00:95::48/128 dev eth0 nodad
@@ -172,6 +196,7 @@ setup() {
 	link set inner up
 	addr add 10.95.2.1/32 dev inner
 	route add 10.95.1.0/24 via 10.95.0.1
+	route add 10.95.3.0/24 via 10.95.0.1
 	EOF
 	# A fragment made by a flipped flag is given up on within a second.
 	b sysctl -qw net.ipv4.ipfrag_time=1 &&
@@ -192,6 +217,7 @@ sas() {
 	sa add src fd00:95::1 dst fd00:95::48 proto ah spi 0x40000 reqid 60 $m auth-trunc hmac(sha256) $K32 128
 	sa add src fd00:95::1 dst fd00:95::88 proto esp spi 0x80000 reqid 70 $m aead rfc4106(gcm(aes)) $K20 128
 	sa add src fd00:95::1 dst fd00:95::28 proto esp spi 0x100000 reqid 80 $m aead rfc4106(gcm(aes)) $K20 128 encap espinudp 4500 4500 ::
+	sa add $t dst 10.95.0.12 proto esp spi 0x20000 reqid 50 mode tunnel replay-window 64 aead rfc4106(gcm(aes)) $K20 128 sel src 10.95.3.0/25 dst 10.95.2.1
 	policy add $t dst 10.95.0.24 dir in tmpl $t dst 10.95.0.24 proto esp mode transport
 	policy add $t dst 10.95.0.40 dir in tmpl $t dst 10.95.0.40 proto esp mode transport
 	policy add $t dst 10.95.0.72 dir in tmpl $t dst 10.95.0.72 proto ah mode transport
@@ -199,6 +225,7 @@ sas() {
 	policy add src fd00:95::1 dst fd00:95::48 dir in tmpl src fd00:95::1 dst fd00:95::48 proto ah mode transport
 	policy add src fd00:95::1 dst fd00:95::88 dir in tmpl src fd00:95::1 dst fd00:95::88 proto esp mode transport
 	policy add src fd00:95::1 dst fd00:95::28 dir in tmpl src fd00:95::1 dst fd00:95::28 proto esp mode transport
+	policy add src 10.95.3.0/24 dst 10.95.2.1 dir in tmpl $t dst 10.95.0.12 proto esp reqid 50 mode tunnel
 	EOF
 	valid_pair out in | "$VEIL" -n $A -batch -
 }
@@ -229,16 +256,24 @@ fuzz() {
 # fragments it makes are given up on while the rest runs.
 C=valid,ipflip,trunc,lengths,spi,seq,flip
 
-# No ipflip for udp6: it is IPv4's header.
+# tun's inner packets go from 10.95.3.1 (veil-pb routes 10.95.3.0/24 back
+# to veil-pa, so no reverse-path check is what drops them) to the dummy;
+# the aliens are sources its SA must not carry: the valid pair's, and one
+# its policy allows but its selector does not. No ipflip for udp6: it is
+# IPv4's header.
 ipsec_fuzz() {
 	fuzz --other gcm:0x1000:10.95.0.24 --other gcm:0x10000:10.95.0.24 --other cbc:0x2000:10.95.0.40:$K16:$K32 \
 		--other ah:0x4000:10.95.0.72:$K32 --other udp:0x8000:10.95.0.136:$K20 \
-		--other esp6:0x80000:$K20:fd00:95::88 --other udp6:0x100000:$K20:fd00:95::28 \
+		--other tun:0x20000:10.95.0.12:$K20 --other esp6:0x80000:$K20:fd00:95::88 \
+		--other udp6:0x100000:$K20:fd00:95::28 \
+		--inner-src 10.95.3.1 --inner-dst 10.95.2.1 --inner-dst6 fd00:95::2 \
+		--inner-alien 10.95.1.1 --inner-alien 10.95.3.200 \
 		--sa gcm:0x1000:10.95.0.24:$K20 --classes $C,pad,random \
 		--sa cbc:0x2000:10.95.0.40:$K16:$K32 --classes $C,pad,random \
 		--sa esn-gcm:0x10000:10.95.0.24:$K20 --seq 0xffffff01 --classes $C,random \
 		--sa ah:0x4000:10.95.0.72:$K32 --classes $C,ahlen,random \
 		--sa udp:0x8000:10.95.0.136:$K20 --classes $C,pad,random \
+		--sa tun:0x20000:10.95.0.12:$K20 --classes inner,$C,pad,random \
 		--sa udp6:0x100000:$K20:fd00:95::28 --classes ${C/ipflip,/},pad,random \
 		--sa ah6:0x40000:$K32:fd00:95::48 --classes ext6 \
 		--sa esp6:0x80000:$K20:fd00:95::88 --classes esp6 \
@@ -300,7 +335,7 @@ echo "# seed $SEED (VEIL_PKT_FUZZ_SEED=$SEED replays it)"
 check "two namespaces joined by veth, esp4, ah4, esp6 and ah6 loaded" setup
 check "fuzzed SAs in veil-pb, a valid tunnel pair at both ends" sas
 check "valid traffic starts: TCP, ping, TLS 1.3 with veil's RX" valid_start
-check "ESP (gcm, cbc+hmac, ESN), AH, ESP in UDP over IPv4 and IPv6: every malformed packet dropped and counted" ipsec_fuzz
+check "ESP (gcm, cbc+hmac, ESN, tunnel), AH, ESP in UDP over IPv4 and IPv6: every malformed packet dropped and counted" ipsec_fuzz
 check "TLS 1.2 and 1.3: every malformed record fails its connection, counted" tls_fuzz
 check "the valid traffic beside the fuzzing kept flowing" valid_end
 grep -v '^\(TAP\|1\.\.\)' "$DATA.report" | sed 's/^/# /'
