@@ -1522,6 +1522,24 @@ static void cls_inner(struct pf_class *c, uint32_t id)
 }
 
 /*
+ * Whether @ip, of @len bytes, differs from @orig only where ESP in UDP
+ * does not care: the source port (NAT-T follows a new one, as XFRM does)
+ * and, over IPv6, the checksum that fix() recomputed. Over IPv4 the
+ * checksum is sent as 0; any other value fails it.
+ */
+static bool udp_same(const uint8_t *ip, const uint8_t *orig, size_t len)
+{
+	size_t hl = l3_len();
+
+	if (pf.sa.kind != K_UDP && pf.sa.kind != K_UDP6)
+		return false;
+	if (!is_v6(&pf.sa) && memcmp(ip + hl + 6, orig + hl + 6, 2))
+		return false;
+	return !memcmp(ip + hl + 2, orig + hl + 2, 4) &&
+	       !memcmp(ip + hl + 8, orig + hl + 8, len - hl - 8);
+}
+
+/*
  * Any number of the above at once, at random: a truncation, a lying
  * length, flipped bytes anywhere after the IP header, a replayed number.
  */
@@ -1574,13 +1592,11 @@ static void cls_random(struct pf_class *c, uint32_t id)
 		fix(ip, len);
 		/*
 		 * A packet none of this touched but its own number is valid;
-		 * one flipped bit makes sure nothing is left valid. Over IPv6,
-		 * a flip only in UDP's checksum, which fix() undid, or only in
-		 * the source port, is not one either.
+		 * one flipped bit makes sure nothing is left valid. Flips only
+		 * in UDP's source port are not one either (a NAT may change
+		 * it), nor over IPv6 in its checksum, which fix() made right.
 		 */
-		if (!(what & (1 | 2 | 16 | 32)) &&
-		    (!(what & 8) || (is_v6(&pf.sa) &&
-				     !memcmp(ip + hl + 2, orig + hl + 2, len - hl - 2)))) {
+		if (!(what & (1 | 2 | 16 | 32)) && (!(what & 8) || udp_same(ip, orig, len))) {
 			ip[len - 1] ^= 0x80;
 			fix(ip, len);
 		}
