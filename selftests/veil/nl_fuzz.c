@@ -3506,8 +3506,20 @@ static int acq_socket(struct acq *a, unsigned int fi)
 		sa.v4.sin_family = AF_INET;
 		acq_addr((unsigned char *)&sa.v4.sin_addr, AF_INET, 1);
 	}
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) ||
-	    getsockname(fd, (struct sockaddr *)&sa, &len)) {
+	/*
+	 * IPv6 addrconf runs duplicate address detection from a work
+	 * item even on lo, where it ends at once: until then the new
+	 * address is tentative and bind() says EADDRNOTAVAIL. Wait for
+	 * it, up to 5 s, rather than race it.
+	 */
+	for (int tries = 0; fd >= 0 && bind(fd, (struct sockaddr *)&sa, len); tries++) {
+		if (errno != EADDRNOTAVAIL || tries == 500) {
+			close(fd);
+			return -1;
+		}
+		usleep(10000);
+	}
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&sa, &len)) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
