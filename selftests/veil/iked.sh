@@ -967,13 +967,14 @@ veil_to_veil() {
 	add rule ip nat post oifname "out0" masquerade
 	EOF
 	ip -n $N link set out0 down && ip -n $N link set out0 up || return 1
-	wait_for 50 eval 'r "$VEIL" sa list | grep -q "dst 10.96.6.3"' ||
-		{ echo "iked-r's ESP did not follow the NAT's new address:"; r "$VEIL" sa list;
-		  tail -n 20 "$T/iked2.log"; return 1; }
-	[ "$(r "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-	r "$VEIL" sa list | grep -q "dport 420" &&
-	r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3" ||
-		{ r "$VEIL" sa list; r "$VEIL" policy list; return 1; }
+	# The move is several requests (the new outbound SA, the inbound
+	# SA's update, each policy's): wait for all of them, not the first.
+	wait_for 50 eval '[ "$(r "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
+			  r "$VEIL" sa list | grep -q "dst 10.96.6.3" &&
+			  r "$VEIL" sa list | grep -q "dport 420" &&
+			  r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3"' ||
+		{ echo "iked-r's SAs and policies did not follow the NAT's new address:"
+		  r "$VEIL" sa list; r "$VEIL" policy list; tail -n 20 "$T/iked2.log"; return 1; }
 	r ping -q -c 5 -i 0.2 -W 2 -I 10.96.2.1 10.96.7.1 &&
 	ip netns exec $C ping -q -c 5 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 ||
 		{ r "$VEIL" -s sa list; ip netns exec $C "$VEIL" -s sa list; return 1; }
