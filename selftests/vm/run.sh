@@ -97,7 +97,7 @@ boot
 # death, or any death after guest-init started, fails the run.
 if [ ! -e "$out/done" ] && [ $rc -ne 124 ] && [ -z "$(ls -A "$out" | grep -vx script)" ] &&
    grep -q 'Kernel panic' "$vmdir/console.log"; then
-	echo "# vm: $kver panicked while booting, before the suite started; booting again. Its last lines:" >&2
+	echo "# vm: $kver panicked while booting, before the suite started; booting again. Its oops:" >&2
 	grep -m1 -B2 -A6 -E 'Oops|BUG:|Kernel panic' "$vmdir/console.log" | sed 's/^/# /' >&2
 	cp "$vmdir/console.log" "$vmdir/console-boot1.log"
 	boot
