@@ -915,6 +915,17 @@ assert "\"ok\":true" in a, "status with idle clients: " + a
 # SAs, and iked-c's replay window would refuse numbers sent again). Then
 # the NAT maps to another address too, and the child's SAs and policies
 # move to it.
+# moved_whole: iked-r's side of the child has moved whole to the NAT's
+# new address: two SAs, of one listing, the outbound one to 10.96.6.3 on
+# a port from the new rule's range, and the policies' templates from there.
+moved_whole() {
+	local sas
+	sas=$(r "$VEIL" sa list) || return 1
+	[ "$(echo "$sas" | grep -c "^src")" -eq 2 ] &&
+	echo "$sas" | grep -q "dst 10.96.6.3" && echo "$sas" | grep -q "dport 420" &&
+	r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3"
+}
+
 veil_to_veil() {
 	ip -n $R xfrm state flush && ip -n $R xfrm policy flush || return 1
 	cat > "$T/iked2.conf" <<-EOF
@@ -969,10 +980,7 @@ veil_to_veil() {
 	ip -n $N link set out0 down && ip -n $N link set out0 up || return 1
 	# The move is several requests (the new outbound SA, the inbound
 	# SA's update, each policy's): wait for all of them, not the first.
-	wait_for 50 eval '[ "$(r "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  r "$VEIL" sa list | grep -q "dst 10.96.6.3" &&
-			  r "$VEIL" sa list | grep -q "dport 420" &&
-			  r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3"' ||
+	wait_for 50 moved_whole ||
 		{ echo "iked-r's SAs and policies did not follow the NAT's new address:"
 		  r "$VEIL" sa list; r "$VEIL" policy list; tail -n 20 "$T/iked2.log"; return 1; }
 	r ping -q -c 5 -i 0.2 -W 2 -I 10.96.2.1 10.96.7.1 &&
