@@ -149,8 +149,11 @@ charon_conf() {
 
 charon_start() {
 	# charon answers Aggressive Mode with a PSK only when told it may
+	# Two retransmits (6 s) keep failure cases short; four (22 s) on the
+	# debug kernel, where veil-iked once took 6.6 s from a Quick Mode's
+	# second message to its third (the SAs' install is its kernel part).
 	charon_launch $R "$T" "ike = 2
-				knl = 1" "retransmit_tries = 2
+				knl = 1" "retransmit_tries = $((SLOW == 1 ? 2 : 4))
 		retransmit_timeout = 1
 		i_dont_care_about_security_and_use_aggressive_mode_psk = yes" || return 1
 	CHARON_PID=$CHARON_LAUNCHED
@@ -252,7 +255,7 @@ charon_initiates() {
 # (every 1 to 2 s): a new Quick Mode, the traffic moved, the old child's
 # Delete; then charon with swanctl --rekey. No ping may be lost.
 rekeys() {
-	local loss n
+	local loss n i
 	swanctl --terminate --ike v1 >/dev/null 2>&1
 	iked_stop
 	IKED_CHILD='rekey_time = "2s"; rand_time = "1s"; life_time = "60s";' iked_start "$PSK"
@@ -260,7 +263,14 @@ rekeys() {
 	l ping -q -c 80 -i 0.05 -W 3 -I 10.95.1.1 10.95.2.1 >"$T/ping.out" 2>&1 &
 	ping=$!
 	sleep 2.5
-	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; kill $ping; return 1; }
+	# charon drops a rekey it is asked for while one of veil's is under
+	# way ("nothing to initiate"), which a slow guest makes likely: ask
+	# again, up to three times, while the pings go on.
+	for i in 1 2 3; do
+		swanctl --rekey --child net >"$T/rekey.out" 2>&1 ||
+			{ cat "$T/rekey.out"; kill $ping; return 1; }
+		wait_for 10 grep -q 'the peer rekeys it' "$T/iked.log" && break
+	done
 	wait $ping
 	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
 	n=$(grep -c 'child net rekeyed' "$T/iked.log")
@@ -461,7 +471,9 @@ swan_v1() {
 v1_up() {
 	iked_start "$PSK"
 	wait_for 50 two_each || { show_logs; return 1; }
-	[ "$(veil_spis)" = "$(xfrm_spis)" ] ||
+	# Two listings, one after the other: with rekey times of seconds a
+	# rekey may fall between them, so they must agree once, not at once.
+	wait_for 10 eval '[ "$(veil_spis)" = "$(xfrm_spis)" ]' ||
 		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
 }
 
