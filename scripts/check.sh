@@ -170,9 +170,7 @@ step "selftests build with -Wall and no warnings" selftests \
 	no_warnings make -C selftests/veil O="$build" CFLAGS="-O2 -g -Werror"
 for k in "${kvers[@]}"; do bg_result "build-$k"; done
 
-# All four guests at once (each kernel's IKE guest and the rest), one
-# vCPU each, while the host-side checks run. The IKE guests mostly wait
-# on timers, so the other two still have most of the two cores. With
+# Both VMs at once, one vCPU each, while the host-side checks run. With
 # two vCPUs a guest kept the two cores only about three-quarters busy
 # (ping-pong between the ends of a transfer, single-process suites), and
 # one at a time the two took about 15.5 minutes; two one-vCPU guests side
