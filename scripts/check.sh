@@ -176,7 +176,10 @@ for k in "${kvers[@]}"; do bg_result "build-$k"; done
 # one at a time the two took about 15.5 minutes; two one-vCPU guests side
 # by side keep both cores busy and took about 9 (measured: 547 s against
 # 470 + 460). Two two-vCPU guests at once put four vCPU threads on two
-# cores, and each ran several times slower.
+# cores, and each ran several times slower; so did four one-vCPU guests
+# (each kernel's IKE suites in a guest of their own, 2026-12-02): iked.sh
+# took 647 s instead of about 205, and the other guests slowed as much.
+# The IKE suites are not mostly idle under TCG, as they are on hardware.
 export VEIL_VM_SMP=1
 # A backstop against a hung guest: each test program has its own limit in
 # the guest. Generous, as TCG's speed varies by host: on one 2-core EPYC
