@@ -179,7 +179,7 @@ for k in "${kvers[@]}"; do bg_result "build-$k"; done
 # cores, and each ran several times slower; so did four one-vCPU guests
 # (each kernel's IKE suites in a guest of their own, 2026-12-02): iked.sh
 # took 647 s instead of about 205, and the other guests slowed as much.
-# The IKE suites are not mostly idle under TCG, as they are on hardware.
+# Under TCG the IKE suites keep their CPU busy (16 % idle there).
 export VEIL_VM_SMP=1
 # A backstop against a hung guest: each test program has its own limit in
 # the guest. Generous, as TCG's speed varies by host: on one 2-core EPYC
