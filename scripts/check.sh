@@ -82,37 +82,18 @@ config_ok() {
 	return $bad
 }
 
-# Each kernel's suite runs in two guests at once: one for the IKE suites,
-# one for everything else. The IKE suites mostly wait on the daemons'
-# timers (retransmits, rekeys, DPD, lifetimes) rather than on the emulated
-# CPU, so a guest of their own costs the other guests little, and make
-# check ends when the longest guest does rather than after the sum.
-ike_progs=(iked.sh iked_v1.sh)
-mapfile -t all_progs < <(make -s -C selftests/veil list)
-main_progs=()
-for p in "${all_progs[@]}"; do
-	[[ " ${ike_progs[*]} " == *" $p "* ]] || main_progs+=("$p")
-done
-ike_guest=(load.sh "${ike_progs[@]}" unload.sh)
-# guests: NAME KVER PROGRAMS (comma-separated), one per line.
-guests=$(for k in "${kvers[@]}"; do
-	echo "$k $k $(IFS=,; echo "${main_progs[*]}")"
-	echo "$k-ike $k $(IFS=,; echo "${ike_guest[*]}")"
-done)
-# Each guest reports a line per program and one for its kernel log.
-vm_tests_all=$(( (${#main_progs[@]} + 1 + ${#ike_guest[@]} + 1) * ${#kvers[@]} ))
+ntests=$(make -s -C selftests/veil list | wc -l)
+vm_tests=$((ntests + 1))
 echo "TAP version 13"
-echo "1..$((8 + 3 * ${#kvers[@]} + vm_tests_all))"
+echo "1..$((8 + 3 * ${#kvers[@]} + vm_tests * ${#kvers[@]}))"
 echo "# veil make check on $(uname -n), kernels: ${kvers[*]}"
 
-# vm_results NAME PROGRAMS: the KTAP of guest NAME's run (of PROGRAMS,
-# comma-separated), its top-level results renumbered into this stream (its
-# nested output is already "# "-prefixed). A VM that stopped early has its
-# log (with the end of its console) kept for the end of the output, where
-# a CI summary shows it.
+# vm_results KVER: the KTAP of KVER's VM run, its top-level results
+# renumbered into this stream (its nested output is already "# "-prefixed).
+# A VM that stopped early has its log (with the end of its console) kept
+# for the end of the output, where a CI summary shows it.
 vm_results() {
-	local k=$1 ktap=$build/vm/$1/out/ktap seen=0 line desc vm_tests
-	vm_tests=$(( $(echo "$2" | tr , '\n' | wc -l) + 1 ))
+	local k=$1 ktap=$build/vm/$1/out/ktap seen=0 line desc
 	echo "# vm: $k"
 	if [ -f "$ktap" ]; then
 		while IFS= read -r line; do
@@ -187,11 +168,10 @@ export VEIL_VM_SMP=1
 # over 20 minutes.
 export VEIL_VM_TIMEOUT=${VEIL_VM_TIMEOUT:-3000}
 vms=()
-while read -r name k progs; do
-	VEIL_VM_NAME=$name VEIL_TESTS=$progs \
-		selftests/vm/run.sh "$k" tests >"$logs/vm-$name.log" 2>&1 &
+for k in "${kvers[@]}"; do
+	selftests/vm/run.sh "$k" tests >"$logs/vm-$k.log" 2>&1 &
 	vms+=($!)
-done <<<"$guests"
+done
 
 step "netlink spec is valid and the uapi header matches it" uapi scripts/uapi.sh check
 step "module and DKMS versions agree" version version_agrees
@@ -218,12 +198,10 @@ done
 step "dkms add, build, install and remove for ${kvers[*]}" dkms \
 	scripts/dkms-check.sh "${kvers[@]}"
 
-i=0
-while read -r name k progs; do
+for i in "${!kvers[@]}"; do
 	wait "${vms[$i]}"
-	vm_results "$name" "$progs"
-	i=$((i + 1))
-done <<<"$guests"
+	vm_results "${kvers[$i]}"
+done
 
 for k in "${stopped[@]}"; do
 	echo "# vm: $k stopped early; its log:"
@@ -231,7 +209,7 @@ for k in "${stopped[@]}"; do
 done
 # Each failed case again, with what it printed (its last 40 lines), last:
 # where a long log is cut, its end is what is seen.
-for k in $(echo "$guests" | cut -d' ' -f1); do
+for k in "${kvers[@]}"; do
 	[ -f "$build/vm/$k/out/ktap" ] || continue
 	tr -d '\000' < "$build/vm/$k/out/ktap" | awk -v k="$k" '
 		/^# (not )?ok [0-9]/ {

@@ -4,12 +4,10 @@
 # run.sh KVER [tests|demo|bench|script] - boot Debian's kernel KVER in qemu on the host's
 # own root filesystem and run the veil suite (or the demo) inside it.
 #
-# Results land in $VEIL_BUILD/vm/NAME/out: ktap (the guest's KTAP), dmesg
+# Results land in $VEIL_BUILD/vm/KVER/out: ktap (the guest's KTAP), dmesg
 # and done (written only when the guest finished normally). The guest's
-# console goes to $VEIL_BUILD/vm/NAME/console.log. NAME is KVER unless
-# $VEIL_VM_NAME gives another, so that two guests of one kernel can run at
-# once (make check's). Exit status: 0 when the guest finished, 1 when it
-# crashed, hung or could not start.
+# console goes to $VEIL_BUILD/vm/KVER/console.log. Exit status: 0 when the
+# guest finished, 1 when it crashed, hung or could not start.
 #
 # VEIL_VM_SMP (2) vCPUs, VEIL_VM_MEM (2048) MB, VEIL_VM_CPU (qemu64) model,
 # VEIL_VM_TIMEOUT (600) seconds before the guest counts as hung. make check
@@ -24,7 +22,7 @@ what=${2:-tests}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${VEIL_BUILD:-$root/build}
-vmdir=$build/vm/${VEIL_VM_NAME:-$kver}
+vmdir=$build/vm/$kver
 out=$vmdir/out
 kernel=${VEIL_KERNEL:-/boot/vmlinuz-$kver}
 timeout_s=${VEIL_VM_TIMEOUT:-600}
