@@ -86,7 +86,7 @@ topology() {
 charon_start() {
 	# Two retransmits (6 s) keep failure cases short; four (22 s) on the
 	# debug kernel, where veil-iked once took 6.6 s from a Quick Mode's
-	# second message to its third (the SAs' install is its kernel part).
+	# second message to its third.
 	charon_launch $R "$T" "ike = 2
 				knl = 1" "retransmit_tries = $((SLOW == 1 ? 2 : 4))
 		retransmit_timeout = 1" || return 1
@@ -909,15 +909,6 @@ assert "\"ok\":true" in a, "status with idle clients: " + a
 }
 # --- end of veil ike's cases ---
 
-# veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
-# veil-iked answers in iked-r, and iked-c's initiates to it through the
-# NAT: veil on both ends of a NAT-T tunnel. Then the NAT forgets its
-# mappings (out0 goes down and up) and maps to other ports: iked-c's next
-# liveness check comes from the new port, and iked-r moves the child's
-# ESP there (sa-update, sequence numbers kept: the XFER_MB megabytes went on the same
-# SAs, and iked-c's replay window would refuse numbers sent again). Then
-# the NAT maps to another address too, and the child's SAs and policies
-# move to it.
 # moved_whole: iked-r's side of the child has moved whole to the NAT's
 # new address: two SAs, of one listing, the outbound one to 10.96.6.3 on
 # a port from the new rule's range, and the policies' templates from there.
@@ -929,6 +920,15 @@ moved_whole() {
 	r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3"
 }
 
+# veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
+# veil-iked answers in iked-r, and iked-c's initiates to it through the
+# NAT: veil on both ends of a NAT-T tunnel. Then the NAT forgets its
+# mappings (out0 goes down and up) and maps to other ports: iked-c's next
+# liveness check comes from the new port, and iked-r moves the child's
+# ESP there (sa-update, sequence numbers kept: the XFER_MB megabytes went on the same
+# SAs, and iked-c's replay window would refuse numbers sent again). Then
+# the NAT maps to another address too, and the child's SAs and policies
+# move to it.
 veil_to_veil() {
 	ip -n $R xfrm state flush && ip -n $R xfrm policy flush || return 1
 	cat > "$T/iked2.conf" <<-EOF

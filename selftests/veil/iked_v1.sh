@@ -148,10 +148,10 @@ charon_conf() {
 }
 
 charon_start() {
-	# charon answers Aggressive Mode with a PSK only when told it may
 	# Two retransmits (6 s) keep failure cases short; four (22 s) on the
 	# debug kernel, where veil-iked once took 6.6 s from a Quick Mode's
-	# second message to its third (the SAs' install is its kernel part).
+	# second message to its third.
+	# charon answers Aggressive Mode with a PSK only when told it may.
 	charon_launch $R "$T" "ike = 2
 				knl = 1" "retransmit_tries = $((SLOW == 1 ? 2 : 4))
 		retransmit_timeout = 1
