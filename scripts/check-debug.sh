@@ -42,8 +42,8 @@ read -r kver kdir < <(scripts/debug-kernel.sh 2>"$logs/kernel.log") ||
 export VEIL_KERNEL=$kdir/bzImage VEIL_MODDIR=$kdir/mod/lib/modules/$kver VEIL_DEBUG=1
 export VEIL_VM_CPU=${VEIL_VM_CPU:-max,la57=off} VEIL_VM_MEM=${VEIL_VM_MEM:-4096}
 export VEIL_VM_SMP=${VEIL_VM_SMP:-2}
-# The programs' times there add up to over two hours (each
-# has passed, in runs of a few at a time): a backstop of four.
+# The programs' times there add up to over two hours (each has
+# run there, in runs of a few at a time): a backstop of four.
 export VEIL_VM_TIMEOUT=${VEIL_VM_TIMEOUT:-14400} VEIL_TEST_TIMEOUT=${VEIL_TEST_TIMEOUT:-1500}
 start=$(date +%s)
 selftests/vm/run.sh "$kver" tests >"$logs/vm.log" 2>&1
