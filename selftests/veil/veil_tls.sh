@@ -528,16 +528,13 @@ hello_retry() {
 idle() {
 	local c i t t0 n
 	rm -f $T/idle $T/idle.t0
-	(for i in $(seq $((100 * SLOW))); do
-			grep -q 'verify return' $T/idle 2>/dev/null && break
-			sleep 0.1
-		done
+	(wait_for $((50 * SLOW)) grep -q 'verify return' $T/idle
 		echo $EPOCHREALTIME > $T/idle.t0
 		for i in 1 2 3; do printf 'GET /hello.txt HTTP/1.1\r\nHost: server.test\r\n\r\n'; sleep 1; done
 		sleep 10) | timeout $((20 * SLOW)) ip netns exec $C openssl s_client -quiet -connect $V4:446 \
 		-CAfile $P/ca.pem >$T/idle 2>&1 &
 	c=$!
-	for i in $(seq $((110 * SLOW))); do [ -s $T/idle.t0 ] && break; sleep 0.1; done
+	wait_for $((55 * SLOW)) test -s $T/idle.t0
 	read -r t0 < $T/idle.t0 || { echo "the requests never started"; cat $T/idle; kill $c; return 1; }
 	sleep 2
 	for i in $(seq 50); do
