@@ -45,7 +45,9 @@ trap cleanup EXIT
 
 l() { ip netns exec $L "$@"; }
 r() { ip netns exec $R "$@"; }
-swanctl() { r /usr/sbin/swanctl "$@" --uri "unix://$T/charon.vici" 2>&1 | grep -v "^plugin .* failed to load"; return ${PIPESTATUS[0]}; }
+# veil in $L: -n is cheaper under TCG than ip netns exec, which starts
+# one more program and remounts /sys.
+lv() { "$VEIL" -n $L "$@"; }
 
 topology() {
 	ip netns add $L && ip netns add $R || return 1
@@ -84,12 +86,8 @@ topology() {
 }
 
 charon_start() {
-	# Two retransmits (6 s) keep failure cases short; four (22 s) on the
-	# debug kernel, where veil-iked once took 6.6 s from a Quick Mode's
-	# second message to its third.
 	charon_launch $R "$T" "ike = 2
-				knl = 1" "retransmit_tries = $((SLOW == 1 ? 2 : 4))
-		retransmit_timeout = 1" || return 1
+				knl = 1" "$CHARON_RETRANSMIT" || return 1
 	CHARON_PID=$CHARON_LAUNCHED
 }
 
@@ -167,8 +165,8 @@ iked_stop() {
 	[ -n "$IKED_PID" ] || return 0
 	kill "$IKED_PID" && wait "$IKED_PID"
 	IKED_PID=
-	[ -z "$(l "$VEIL" sa list)" ] && [ -z "$(l "$VEIL" policy list)" ] ||
-		{ echo "left behind:"; l "$VEIL" sa list; l "$VEIL" policy list; return 1; }
+	[ -z "$(lv sa list)" ] && [ -z "$(lv policy list)" ] ||
+		{ echo "left behind:"; lv sa list; lv policy list; return 1; }
 }
 
 # case_of FUNCTION ARGS...: runs a case; veil-iked never outlives it.
@@ -179,22 +177,27 @@ case_of() {
 	return 1
 }
 
+# veil_sas N [NS]: veil.ko in NS ($L) holds N SAs. The polls below run several
+# times a second: each starts as few processes as it can (see nap).
+veil_sas() { listed "$1" "$("$VEIL" -n "${2:-$L}" sa list)"; }
+
+# The child is installed at both ends (veil's two SAs, charon's child).
 installed() {
-	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
-	swanctl --list-sas 2>/dev/null | grep -q INSTALLED
+	veil_sas 2 && [[ $(swanctl --list-sas) == *INSTALLED* ]]
 }
 
 # charon_released: veil-iked's Delete reached charon, which has no IKE SA
 # left.
 charon_released() {
-	wait_for 25 eval '! swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED' ||
+	wait_for 25 eval '[[ $(swanctl --list-sas) != *ESTABLISHED* ]]' ||
 		{ echo "charon kept its SA"; show_logs; return 1; }
 }
 
+# One child and one IKE SA at each end.
 one_each() {
-	[ "$(l "$VEIL" sa list | grep -c '^src')" -eq 2 ] &&
-	[ "$(swanctl --list-sas 2>/dev/null | grep -c INSTALLED)" -eq 1 ] &&
-	[ "$(swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1 ]
+	local sas
+	veil_sas 2 && sas=$(swanctl --list-sas) &&
+	occurs 1 "$sas" INSTALLED && occurs 1 "$sas" ESTABLISHED
 }
 
 show_logs() {
@@ -209,8 +212,8 @@ traffic() {
 	l ping -q -c 3 -i 0.2 -W 2 -I $src $dst || return 1
 	"$XFER" $L $src $R $dst 5201 "$T/data" || return 1
 	# the packets went through the SAs, not around them
-	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
-		{ l "$VEIL" -s sa list; return 1; }
+	[ "$(lv -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
+		{ lv -s sa list; return 1; }
 }
 
 # pki: iked_pki.sh made the certificates at build time (a root CA, an
@@ -286,7 +289,7 @@ cert_refused() {
 		grep -q "peer identity charon.example is not the one charon accepts" "$T/iked.log"
 	fi || { echo "veil-iked did not refuse it"; show_logs; return 1; }
 	wait_for 25 grep -q "AUTHENTICATION_FAILED" "$T/charon.log" || { show_logs; return 1; }
-	[ -z "$(l "$VEIL" sa list)" ] || { l "$VEIL" sa list; return 1; }
+	[ -z "$(lv sa list)" ] || { lv sa list; return 1; }
 	iked_stop
 }
 
@@ -319,7 +322,7 @@ malformed() {
 	# A new IKE SA, while the flood's half-open SAs are over the limit
 	# (a COOKIE round first).
 	swanctl --terminate --ike veil >/dev/null 2>&1 &&
-	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ]' || { show_logs; return 1; }
+	wait_for 25 eval '[ -z "$(lv sa list)" ]' || { show_logs; return 1; }
 	swanctl --initiate --child net >"$T/initiate.out" 2>&1 ||
 		{ cat "$T/initiate.out"; show_logs; return 1; }
 	wait_for 50 installed || { show_logs; return 1; }
@@ -348,7 +351,7 @@ simultaneous() {
 	ping=$!
 	for _ in $(seq 200); do
 		grep -q 'rekeying child net' "$T/iked.log" && break
-		sleep 0.05
+		nap 0.05
 	done
 	swanctl --rekey --child net >"$T/rekey.out" 2>&1 || { cat "$T/rekey.out"; kill $ping; }
 	wait $ping
@@ -361,7 +364,7 @@ simultaneous() {
 	wait_for 25 grep -Eq 'CHILD_SA rekey collision (won|lost)' "$T/charon.log" ||
 		{ echo "the rekeys did not collide"; show_logs; return 1; }
 	[ "$loss" = 0 ] || { echo "loss $loss%"; cat "$T/ping.out"; show_logs; return 1; }
-	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
+	wait_for 25 one_each || { lv sa list; swanctl --list-sas; show_logs; return 1; }
 	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
@@ -375,7 +378,7 @@ ah_child() {
 	IKED_PROTO=ah iked_conf 4 aes128gcm16-prfsha256-x25519 sha256 start
 	iked_start
 	wait_for 50 installed || { show_logs; return 1; }
-	l "$VEIL" sa list | grep -q 'proto ah' || { l "$VEIL" sa list; return 1; }
+	lv sa list | grep -q 'proto ah' || { lv sa list; return 1; }
 	traffic 4 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
@@ -450,11 +453,11 @@ transport() {
 		l ping -q -c 1 -W 1 10.96.0.2 >/dev/null
 	fi
 	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
-	l "$VEIL" sa list | grep -q 'mode transport' || { l "$VEIL" sa list; return 1; }
+	lv sa list | grep -q 'mode transport' || { lv sa list; return 1; }
 	l ping -q -c 3 -i 0.2 -W 2 10.96.0.2 || { show_logs; return 1; }
 	"$XFER" $L 10.96.0.1 $R 10.96.0.2 5203 "$T/data" || { show_logs; return 1; }
-	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
-		{ l "$VEIL" -s sa list; return 1; }
+	[ "$(lv -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 2 ] ||
+		{ lv -s sa list; return 1; }
 	# Liveness checks (dpd_delay 1 s at both ends) cross the policies in
 	# clear. Whichever end asks first resets the other's timer (a request
 	# received proves the peer alive), so only one end may ever ask: one
@@ -517,15 +520,14 @@ two_children() {
 	};
 	EOF
 	iked_start
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 4 ] &&
-			  [ "$(swanctl --list-sas 2>/dev/null | grep -c INSTALLED)" -eq 2 ]' ||
-		{ l "$VEIL" sa list; show_logs; return 1; }
+	wait_for 50 eval 'veil_sas 4 && occurs 2 "$(swanctl --list-sas)" INSTALLED' ||
+		{ lv sa list; show_logs; return 1; }
 	[ "$(swanctl --list-sas 2>/dev/null | grep -c ESTABLISHED)" -eq 1 ] ||
 		{ swanctl --list-sas; return 1; }
 	l ping -q -c 3 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 &&
 	l ping -q -c 3 -i 0.2 -W 2 -I fd00:96:1::1 fd00:96:2::1 || { show_logs; return 1; }
-	[ "$(l "$VEIL" -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 4 ] ||
-		{ l "$VEIL" -s sa list; return 1; }
+	[ "$(lv -s sa list | grep -Ec ', [1-9][0-9]*\(packets\)')" -eq 4 ] ||
+		{ lv -s sa list; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
 }
@@ -537,7 +539,7 @@ bad_psk() {
 	iked_start
 	wait_for 50 grep -q 'IKE SA not established\|failed pre-shared key\|AUTHENTICATION_FAILED' \
 		"$T/iked.log" || { show_logs; return 1; }
-	[ -z "$(l "$VEIL" sa list)" ] || { l "$VEIL" sa list; return 1; }
+	[ -z "$(lv sa list)" ] || { lv sa list; return 1; }
 	swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED && { show_logs; return 1; }
 	iked_stop
 }
@@ -548,9 +550,9 @@ trap_start() {
 	swan_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 || return 1
 	iked_conf 4 aes128gcm16-prfsha256-x25519 aes128gcm16 trap
 	iked_start
-	wait_for 50 eval '[ "$(l "$VEIL" policy list | grep -c "dir")" -ge 3 ]' ||
+	wait_for 50 eval '[ "$(lv policy list | grep -c "dir")" -ge 3 ]' ||
 		{ echo "no trap policies"; show_logs; return 1; }
-	[ -z "$(l "$VEIL" sa list)" ] || { echo "SAs before any packet"; return 1; }
+	[ -z "$(lv sa list)" ] || { echo "SAs before any packet"; return 1; }
 	l ping -q -c 1 -W 1 -I 10.96.1.1 10.96.2.1 >/dev/null
 	wait_for 50 installed || { echo "no tunnel"; show_logs; return 1; }
 	traffic 4 || { show_logs; return 1; }
@@ -563,7 +565,7 @@ peer_deletes() {
 	iked_start
 	wait_for 50 installed || { show_logs; return 1; }
 	swanctl --terminate --ike veil >/dev/null 2>&1 || { show_logs; return 1; }
-	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ]' ||
+	wait_for 25 eval '[ -z "$(lv sa list)" ]' ||
 		{ echo "veil kept its SAs"; show_logs; return 1; }
 	grep -q 'the peer deleted the IKE SA' "$T/iked.log" || { show_logs; return 1; }
 	iked_stop
@@ -600,7 +602,7 @@ charon_restarts() {
 	swanctl --initiate --child net >"$T/initiate.out" 2>&1 ||
 		{ cat "$T/initiate.out"; show_logs; return 1; }
 	wait_for 25 grep -q 'INITIAL_CONTACT: the peer has started anew' "$T/iked.log" &&
-	wait_for 25 one_each || { l "$VEIL" sa list; show_logs; return 1; }
+	wait_for 25 one_each || { lv sa list; show_logs; return 1; }
 	l ping -q -c 2 -i 0.2 -W 2 -I 10.96.1.1 10.96.2.1 || { show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
@@ -633,7 +635,7 @@ rekeys() {
 	ping=$!
 	if [ "$who" = charon ]; then
 		for what in child ike child ike; do
-			sleep 0.6
+			nap 0.6
 			if [ "$what" = child ]; then
 				swanctl --rekey --child net >"$T/rekey.out" 2>&1
 			else
@@ -647,12 +649,12 @@ rekeys() {
 	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$T/ping.out")
 	if [ "$loss" != 0 ] || [ "$c1" -lt $((c0 + 2)) ] || [ "$i1" -lt $((i0 + 2)) ]; then
 		echo "loss $loss%; during the pings: $((c1 - c0)) child, $((i1 - i0)) IKE SA rekeys"
-		cat "$T/ping.out"; l "$VEIL" sa list; show_logs
+		cat "$T/ping.out"; lv sa list; show_logs
 		return 1
 	fi
 	# Between rekeys, one child and one IKE SA on each side: the old ones
 	# were deleted.
-	wait_for 25 one_each || { l "$VEIL" sa list; swanctl --list-sas; show_logs; return 1; }
+	wait_for 25 one_each || { lv sa list; swanctl --list-sas; show_logs; return 1; }
 	iked_stop || return 1
 	charon_released || return 1
 }
@@ -706,7 +708,7 @@ natt() {
 	natted_conf aes128gcm16-prfsha256-x25519 aes128gcm16
 	ip netns exec $C "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" >"$T/iked.log" 2>&1 &
 	IKED_PID=$!
-	wait_for 50 eval '[ "$(ip netns exec $C "$VEIL" sa list | grep -c "^src")" -eq 2 ]' ||
+	wait_for 50 veil_sas 2 $C ||
 		{ show_logs; return 1; }
 	grep -q 'moving to port 4500' "$T/iked.log" || { echo "no NAT seen"; show_logs; return 1; }
 	ip netns exec $C "$VEIL" sa list | grep -q 'encap type espinudp sport 4500 dport 4500' ||
@@ -765,12 +767,12 @@ ctl_up_down() {
 	r ip xfrm state >"$T/xfrm.out"
 	grep -q "spi 0x$spi_in " "$T/xfrm.out" && grep -q "spi 0x$spi_out " "$T/xfrm.out" ||
 		{ echo "child SPIs $spi_in $spi_out"; cat "$T/xfrm.out"; return 1; }
-	l "$VEIL" sa list | grep -q "spi 0x$spi_in " || { l "$VEIL" sa list; return 1; }
+	lv sa list | grep -q "spi 0x$spi_in " || { lv sa list; return 1; }
 	expect_status 0 "$VEIL" ike list && output_has '^charon: established, initiator' &&
 	output_has "spi-in 0x$spi_in spi-out 0x$spi_out" || return 1
 	# The child goes alone; the IKE SA stays.
 	expect_status 0 "$VEIL" ike down charon.net || return 1
-	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ] &&
+	wait_for 25 eval '[ -z "$(lv sa list)" ] &&
 			  ! swanctl --list-sas 2>/dev/null | grep -q INSTALLED' ||
 		{ echo "the child stayed"; show_logs; return 1; }
 	swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED &&
@@ -786,7 +788,7 @@ ctl_up_down() {
 	expect_status 0 "$VEIL" ike down charon || return 1
 	charon_released || return 1
 	wait_for 25 eval '"$VEIL" ike list | grep -q "^charon: no IKE SA"' &&
-	[ -z "$(l "$VEIL" sa list)" ] || { "$VEIL" ike list; return 1; }
+	[ -z "$(lv sa list)" ] || { "$VEIL" ike list; return 1; }
 	expect_status 1 "$VEIL" ike down charon && output_has 'has no IKE SA' || return 1
 	iked_stop
 }
@@ -819,13 +821,13 @@ ctl_reload() {
 	spi=$(sed -n 's/.*spi-in \(0x[0-9a-f]*\) .*/\1/p' "$T/list.out")
 	reqid=$(sed -n 's/.*child net reqid \([0-9]*\) .*/\1/p' "$T/list.out")
 	[ -n "$spi" ] && [ -n "$reqid" ] || { cat "$T/list.out"; return 1; }
-	l "$VEIL" policy list | grep -q 10.96.2.9 || { echo "no trap"; l "$VEIL" policy list; return 1; }
+	lv policy list | grep -q 10.96.2.9 || { echo "no trap"; lv policy list; return 1; }
 	# old goes, new comes; charon stays as it is
 	ctl_conf_with new "${trap/NN/10}"
 	expect_status 0 "$VEIL" ike reload && output_has 'added new; removed old' || return 1
-	wait_for 10 eval 'l "$VEIL" policy list | grep -q 10.96.2.10' &&
-	! l "$VEIL" policy list | grep -q '10.96.2.9/' ||
-		{ echo "traps not swapped"; l "$VEIL" policy list; show_logs; return 1; }
+	wait_for 10 eval 'lv policy list | grep -q 10.96.2.10' &&
+	! lv policy list | grep -q '10.96.2.9/' ||
+		{ echo "traps not swapped"; lv policy list; show_logs; return 1; }
 	"$VEIL" ike list >"$T/list.out"
 	grep -q "child net reqid $reqid installed" "$T/list.out" && grep -q "spi-in $spi " "$T/list.out" ||
 		{ echo "the child changed"; cat "$T/list.out"; return 1; }
@@ -847,8 +849,8 @@ ctl_reload() {
 	printf 'connections = { new = { %s }; };\n' "${trap/NN/10}" > "$T/iked.conf"
 	expect_status 0 "$VEIL" ike reload && output_has 'removed charon; 1 IKE SAs' || return 1
 	charon_released || return 1
-	wait_for 25 eval '[ -z "$(l "$VEIL" sa list)" ]' || { l "$VEIL" sa list; return 1; }
-	[ "$(l "$VEIL" policy list | grep -c dir)" -eq 3 ] || { l "$VEIL" policy list; return 1; }
+	wait_for 25 eval '[ -z "$(lv sa list)" ]' || { lv sa list; return 1; }
+	[ "$(lv policy list | grep -c dir)" -eq 3 ] || { lv policy list; return 1; }
 	iked_stop
 }
 
@@ -914,10 +916,10 @@ assert "\"ok\":true" in a, "status with idle clients: " + a
 # a port from the new rule's range, and the policies' templates from there.
 moved_whole() {
 	local sas
-	sas=$(r "$VEIL" sa list) || return 1
-	[ "$(echo "$sas" | grep -c "^src")" -eq 2 ] &&
-	echo "$sas" | grep -q "dst 10.96.6.3" && echo "$sas" | grep -q "dport 420" &&
-	r "$VEIL" policy list | grep -q "tmpl src 10.96.6.3"
+	sas=$("$VEIL" -n $R sa list) || return 1
+	listed 2 "$sas" &&
+	[[ $sas == *"dst 10.96.6.3"* && $sas == *"dport 420"* ]] &&
+	[[ $("$VEIL" -n $R policy list) == *"tmpl src 10.96.6.3"* ]]
 }
 
 # veil_to_veil: with charon gone (and XFRM's leftovers flushed), a second
@@ -950,8 +952,7 @@ veil_to_veil() {
 	wait_for 50 grep -q running "$T/iked2.log" || { cat "$T/iked2.log"; return 1; }
 	ip netns exec $C "$IKED" -F -d -f "$T/iked.conf" -s "$T/iked.secrets" >"$T/iked.log" 2>&1 &
 	IKED_PID=$!
-	wait_for 50 eval '[ "$(ip netns exec $C "$VEIL" sa list | grep -c "^src")" -eq 2 ] &&
-			  [ "$(r "$VEIL" sa list | grep -c "dport 40")" -eq 1 ]' ||
+	wait_for 50 eval 'veil_sas 2 $C && occurs 1 "$("$VEIL" -n $R sa list)" "dport 40"' ||
 		{ show_logs; r "$VEIL" sa list; tail -n 20 "$T/iked2.log"; return 1; }
 	ip netns exec $C ping -q -c 3 -i 0.2 -W 2 -I 10.96.7.1 10.96.2.1 &&
 	"$XFER" $C 10.96.7.1 $R 10.96.2.1 5202 "$T/data" ||
@@ -1055,7 +1056,7 @@ dpd() {
 	};
 	EOF
 	iked_start
-	wait_for 50 eval '[ "$(l "$VEIL" sa list | grep -c "^src")" -eq 4 ]' || { show_logs; return 1; }
+	wait_for 50 veil_sas 4 || { show_logs; return 1; }
 	kill -9 "$CHARON_PID" && wait "$CHARON_PID" 2>/dev/null
 	CHARON_PID=
 	# net's trap stays; net6 is tried again, twice (keyingtries), in vain
@@ -1064,10 +1065,10 @@ dpd() {
 		{ echo "no restart, or no second attempt"; show_logs; return 1; }
 	grep -q 'charon.net: dpd_action: trap' "$T/iked.log" &&
 	grep -q 'charon.net6: dpd_action: restarting' "$T/iked.log" || { show_logs; return 1; }
-	[ -z "$(l "$VEIL" sa list)" ] || { echo "veil kept its SAs"; l "$VEIL" sa list; return 1; }
-	l "$VEIL" policy list | grep -q 'dst 10.96.2.0/24' &&
-	! l "$VEIL" policy list | grep -q 'fd00:96:2::' ||
-		{ echo "net's trap should stay, net6's policies go"; l "$VEIL" policy list; return 1; }
+	[ -z "$(lv sa list)" ] || { echo "veil kept its SAs"; lv sa list; return 1; }
+	lv policy list | grep -q 'dst 10.96.2.0/24' &&
+	! lv policy list | grep -q 'fd00:96:2::' ||
+		{ echo "net's trap should stay, net6's policies go"; lv policy list; return 1; }
 	iked_stop
 }
 

@@ -63,6 +63,26 @@ output_has() {
 	grep -Eq -- "$1" "$OUT" || { echo "no '$1' in:"; cat "$OUT"; return 1; }
 }
 
+# nap SECONDS: sleep without starting a process: `read -t` on a pipe
+# nobody writes to (this shell holds both ends). Under TCG a process costs
+# a twentieth to a tenth of a second of CPU, and polls that run several
+# times a second would take it from the daemons they wait for.
+# (The guest's init links /dev/fd, which <(...) needs.)
+exec {NAP_FD}<> <(:)
+nap() { read -r -t "$1" -u "$NAP_FD" _ || :; }
+[ -n "${NAP_FD:-}" ] || nap() { sleep "$1"; }
+
+# occurs N TEXT WORD: WORD occurs exactly N times in TEXT; without a
+# process, for the same reason as nap.
+occurs() {
+	local rest=${2//"$3"/}
+	[ $(( (${#2} - ${#rest}) / ${#3} )) -eq "$1" ]
+}
+
+# listed N TEXT: TEXT, a listing of SAs as `ip xfrm state` and `veil sa
+# list` print them, holds N SAs.
+listed() { occurs "$1" $'\n'"$2" $'\nsrc '; }
+
 # wait_for TRIES COMMAND...: until COMMAND succeeds, 0.2 s apart.
 wait_for() {
 	local n=$1
@@ -70,6 +90,6 @@ wait_for() {
 	while ! "$@" >/dev/null 2>&1; do
 		n=$((n - 1))
 		[ $n -gt 0 ] || return 1
-		sleep 0.2
+		nap 0.2
 	done
 }
