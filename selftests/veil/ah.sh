@@ -132,7 +132,7 @@ open(sys.argv[2], "w").close()
 print(s.recv(100).decode())' $4 "$DATA.ready" > "$DATA.udp" &
 	local rx=$!
 	# Python starts slowly under TCG: send only once it listens.
-	for i in $(seq 500); do [ -e "$DATA.ready" ] && break; sleep 0.02; done
+	for i in $(seq 500); do [ -e "$DATA.ready" ] && break; nap 0.02; done
 	ip netns exec $1 "$PYTHON" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)

@@ -30,7 +30,7 @@ no_esp_modules() {
 	for i in $(seq 40); do
 		modprobe -r esp4 esp6 2>/dev/null
 		grep -qE '^esp[46] ' /proc/modules || break
-		sleep 0.25
+		nap 0.25
 	done
 	! grep -qE '^esp[46] ' /proc/modules || { echo "esp4/esp6 are in use"; return 1; }
 	clear_all

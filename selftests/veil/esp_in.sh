@@ -100,7 +100,7 @@ capture_ready() {
 	local i
 	for i in $(seq 100); do
 		[ -e "$DATA.ready" ] && return 0
-		sleep 0.1
+		nap 0.1
 	done
 	echo "the capture did not start"
 	return 1
@@ -128,7 +128,7 @@ counter_is() {
 	local i got
 	for i in 1 2 3 4 5 6 7 8 9 10; do
 		got=$(packets "$1") && [ "$got" = "$2" ] && return 0
-		sleep 0.2
+		nap 0.2
 	done
 	echo "$1 is $got, not $2"
 	return 1
@@ -206,7 +206,7 @@ bad_packets() {
 	# (other-drops 1), and a dummy packet, dropped quietly: nothing
 	# counted but the window, so the valid one after it is no replay.
 	crafted valid:1 badpad:2 padlen:3 short:4 dummy:5 valid:6 || return 1
-	sleep 0.5
+	nap 0.5
 	counter_is packets 2 && counter_is bad-padding 2 && counter_is other-drops 1 &&
 	counter_is replay-drops 0 && counter_is integrity-failures 0 || return 1
 	v stats > "$OUT.st"

@@ -110,9 +110,9 @@ acquire() {
 	before=$(ns_stat no-sa) || return 1
 	"$VEIL" -n "$B" -j monitor policy > "$MON" 2>&1 &
 	mon=$!
-	sleep 0.5
+	nap 0.5
 	! ip netns exec "$B" ping -q -c 3 -i 0.02 -W 1 $OA || { kill $mon; echo "ping passed"; return 1; }
-	sleep 0.5
+	nap 0.5
 	kill $mon; wait $mon 2>/dev/null
 	"$PYTHON" - "$MON" $OB $OA <<'PY' || return 1
 import json, sys
@@ -168,12 +168,12 @@ exhaust() {
 		tmpl src $OB dst $OA proto esp reqid 2 mode transport || return 1
 	"$VEIL" -n "$B" -j monitor sa > "$MON" 2>&1 &
 	mon=$!
-	sleep 0.5
+	nap 0.5
 	# 0xfffffffe and 0xffffffff go out; the next would wrap.
 	ip netns exec "$B" ping -q -c 1 -W 2 $OA && ip netns exec "$B" ping -q -c 1 -W 2 $OA ||
 		{ kill $mon; echo "the last two numbers did not work"; return 1; }
 	! ip netns exec "$B" ping -q -c 1 -W 1 $OA || { kill $mon; echo "sequence number wrapped"; return 1; }
-	sleep 0.5
+	nap 0.5
 	kill $mon; wait $mon 2>/dev/null
 	"$PYTHON" - "$MON" <<'PY' || return 1
 import json, sys
@@ -194,10 +194,10 @@ byte_limits() {
 		tmpl src $OB dst $OA proto esp reqid 2 mode transport || return 1
 	"$VEIL" -n "$B" -j monitor sa > "$MON" 2>&1 &
 	mon=$!
-	sleep 0.5
+	nap 0.5
 	# 1000 bytes of ICMP each: soft after 5, hard after 10.
 	ip netns exec "$B" ping -q -c 14 -i 0.05 -s 992 -W 1 $OA
-	sleep 0.5
+	nap 0.5
 	kill $mon; wait $mon 2>/dev/null
 	"$PYTHON" - "$MON" <<'PY' || { cat "$MON"; return 1; }
 import json, sys

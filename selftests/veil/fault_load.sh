@@ -78,7 +78,7 @@ rmmod_under_esp() {
 	"$XFER" "$A" 10.97.0.1 "$B" 10.97.0.2 5302 "$T/10m" > "$T/xfer" 2>&1 &
 	xfer=$!
 	PIDS+=($xfer)
-	sleep 0.5
+	nap 0.5
 	[ "$(sa_packets $B 9701)" -gt 0 ] || { echo "nothing went through SA 0x9701"; return 1; }
 	timeout 60 rmmod veil && gone || return 1
 	# What ran through veil goes on in clear or fails, whichever.

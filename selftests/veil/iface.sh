@@ -170,9 +170,9 @@ second() {
 delete_busy() {
 	head -c 64M /dev/zero > "$DATA.busy"
 	DATA_FILE=$DATA.busy tcp_start 10.1.0.1 10.2.0.1 $A $B $PORT || return 1
-	sleep 1
+	nap 1
 	ip -n $B link del veil0 || return 1
-	sleep 0.5
+	nap 0.5
 	eval "kill \$xfer$PORT 2>/dev/null; wait \$xfer$PORT 2>/dev/null"
 	[ -z "$("$VEIL" -n $B link show)" ] || { echo "left behind:"; "$VEIL" -n $B link show; return 1; }
 	ip netns exec $C ping -q -c 2 -i 0.01 -W 2 10.3.0.1 || return 1

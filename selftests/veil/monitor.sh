@@ -28,7 +28,7 @@ v -j monitor > "$JSONL" 2>&1 &
 MJ=$!
 v monitor > "$TEXT" 2>&1 &
 MT=$!
-sleep 1
+nap 1
 
 events() {
 	v sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 reqid 9 mode tunnel \
@@ -39,7 +39,7 @@ events() {
 }
 check "add an SA with 1 s soft and 2 s hard limits, add and flush a policy" events
 
-sleep 4
+nap 4
 kill "$MJ" "$MT"
 wait "$MJ" "$MT" 2>/dev/null
 MJ= MT=

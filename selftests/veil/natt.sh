@@ -116,7 +116,7 @@ peer() {
 	rm -f "$ready"
 	ip netns exec $ns "$PEER" $2 $3 4500 "$ready" ${4:+$4 4500} > "$DATA.$ns" 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 500); do [ -e "$ready" ] && return 0; sleep 0.02; done
+	for i in $(seq 500); do [ -e "$ready" ] && return 0; nap 0.02; done
 	echo "natt_peer in $ns did not come up:"
 	cat "$DATA.$ns"
 	return 1
@@ -251,7 +251,7 @@ sockets() {
 	peer $C1 xfrm $CL1 || { echo "port 4500 is not free"; return 1; }
 	ip netns exec $C1 "$PEER" xfrm 0.0.0.0 4501 "$DATA.r" > /dev/null 2>&1 &
 	PIDS+=($!)
-	for i in $(seq 50); do [ -e "$DATA.r" ] && return 0; sleep 0.1; done
+	for i in $(seq 50); do [ -e "$DATA.r" ] && return 0; nap 0.1; done
 	echo "port 4501 is not free"
 	return 1
 }

@@ -295,7 +295,7 @@ valid_start() {
 			"$XFER" $A 10.95.1.1 $B 10.95.2.1 $((5301 + n % 100)) "$DATA" || exit 1
 			n=$((n + 1))
 			echo $n > "$DATA.xfers"
-			for i in 1 2 3 4; do [ -e "$DATA.stop" ] || sleep 0.5; done
+			for i in 1 2 3 4; do [ -e "$DATA.stop" ] || nap 0.5; done
 		done
 	) > "$DATA.xfer" 2>&1 &
 	XFER_PID=$!

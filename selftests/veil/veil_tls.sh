@@ -177,7 +177,7 @@ docroot() {
 	{
 		openssl enc -chacha20 -K $BIG_KEY -iv 00000000000000000000000000000000 -in /dev/zero \
 			2>/dev/null | head -c 100M > $W/big.bin
-		for i in $(seq 300); do [ -e $T/up ] && break; sleep 0.2; done
+		for i in $(seq 300); do [ -e $T/up ] && break; nap 0.2; done
 		timeout $((120 * SLOW)) ip netns exec $C curl -sSg --cacert $P/ca.pem \
 			--tls13-ciphers TLS_CHACHA20_POLY1305_SHA256 "https://[$V6]/big.bin" 2>$T/big.err |
 			sha256sum > $T/big.sum
@@ -231,7 +231,7 @@ servers() {
 			{ l[$4] = 1 } END { for (i = 1; i < n; i++) if (!l[w[i]]) { print w[i]; exit } }' \
 			"${LISTEN[@]}" < $T/ss)
 		[ -z "$missing" ] && break
-		sleep 0.1
+		nap 0.1
 	done
 	for n in "${!PID[@]}"; do
 		kill -0 ${PID[$n]} 2>/dev/null || { echo "$n exited:"; cat $T/$n.log; return 1; }
@@ -530,16 +530,16 @@ idle() {
 	rm -f $T/idle $T/idle.t0
 	(wait_for $((50 * SLOW)) grep -q 'verify return' $T/idle
 		echo $EPOCHREALTIME > $T/idle.t0
-		for i in 1 2 3; do printf 'GET /hello.txt HTTP/1.1\r\nHost: server.test\r\n\r\n'; sleep 1; done
-		sleep 10) | timeout $((20 * SLOW)) ip netns exec $C openssl s_client -quiet -connect $V4:446 \
+		for i in 1 2 3; do printf 'GET /hello.txt HTTP/1.1\r\nHost: server.test\r\n\r\n'; nap 1; done
+		nap 10) | timeout $((20 * SLOW)) ip netns exec $C openssl s_client -quiet -connect $V4:446 \
 		-CAfile $P/ca.pem >$T/idle 2>&1 &
 	c=$!
 	wait_for $((55 * SLOW)) test -s $T/idle.t0
 	read -r t0 < $T/idle.t0 || { echo "the requests never started"; cat $T/idle; kill $c; return 1; }
-	sleep 2
+	nap 2
 	for i in $(seq 50); do
 		ins ss -Htn state established "( sport = :446 )" | grep -q . || break
-		sleep 0.2
+		nap 0.2
 	done
 	t=$(awk -v a=$t0 -v b=$EPOCHREALTIME 'BEGIN { printf "%.1f", b - a }')
 	kill $c 2>/dev/null
@@ -564,12 +564,12 @@ idle_stalled() {
 	timeout $((20 * SLOW)) ip netns exec $C openssl s_client -quiet -connect $V4:446 \
 		-CAfile $P/ca.pem <$T/stall.req >$T/stall.fifo 2>$T/stall.err &
 	c=$!
-	sleep 1
+	nap 1
 	ins ss -Htn state established "( sport = :446 )" | grep -q . ||
 		{ echo "no connection to serve"; cat $T/stall.err; return 1; }
 	for i in $(seq $((40 * SLOW))); do
 		ins ss -Htn state established "( sport = :446 )" | grep -q . || break
-		sleep 0.2
+		nap 0.2
 	done
 	t=$(awk -v a=$t0 -v b=$EPOCHREALTIME 'BEGIN { printf "%.1f", b - a }')
 	echo "the stalled connection was closed after $t s"
@@ -600,7 +600,7 @@ key_update_full() {
 	c=$!
 	for i in $(seq $((100 * SLOW))); do
 		grep -q requested $T/ku.out && break
-		sleep 0.1
+		nap 0.1
 	done
 	t0=$EPOCHREALTIME
 	timeout $((10 * SLOW)) ip netns exec $C curl -sS --cacert $P/ca.pem \
@@ -771,7 +771,7 @@ settle() {
 	for i in $(seq 100); do
 		[ "$(logged $1)" -ge $2 ] && [ "$(fds ${PID[$1]})" = $f ] && return 0
 		f=$(fds ${PID[$1]})
-		sleep 0.1
+		nap 0.1
 	done
 }
 
@@ -810,7 +810,7 @@ reset_while_connecting() {
 	srv pbh "$VTLS" proxy --listen $V4:8447 --backend $V4:8098 \
 		--cert $P/server.pem --key $P/server.key
 	pid=${PID[pbh]}
-	for i in $(seq 50); do grep -q "listening" $T/pbh.log && break; sleep 0.1; done
+	for i in $(seq 50); do grep -q "listening" $T/pbh.log && break; nap 0.1; done
 	# Python for SO_LINGER 0: close() then sends a reset. It waits on the
 	# fifo until the proxy has the keys in veil and its backend's SYN out.
 	rm -f $T/go && mkfifo $T/go
@@ -825,14 +825,14 @@ s.close()' $P/ca.pem $V4 < $T/go &
 	exec 5>$T/go
 	for i in $(seq 50); do
 		ins ss -Htn state syn-sent "( dport = :8098 )" | grep -q . && break
-		sleep 0.1
+		nap 0.1
 	done
 	echo >&5
 	exec 5>&-
 	wait $py || return 1
-	sleep 0.5
+	nap 0.5
 	ticks0=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
-	sleep 2
+	nap 2
 	ticks1=$(awk '{ print $14 + $15 }' /proc/$pid/stat)
 	kill $pid
 	wait $pid
