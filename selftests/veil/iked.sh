@@ -932,6 +932,8 @@ moved_whole() {
 # the NAT maps to another address too, and the child's SAs and policies
 # move to it.
 veil_to_veil() {
+	# dpd() killed it, where it ran
+	[ -z "$CHARON_PID" ] || { kill "$CHARON_PID"; wait "$CHARON_PID"; CHARON_PID=; }
 	ip -n $R xfrm state flush && ip -n $R xfrm policy flush || return 1
 	cat > "$T/iked2.conf" <<-EOF
 	connections = {
@@ -1073,7 +1075,7 @@ dpd() {
 }
 
 ktap_print_header
-ktap_set_plan 32
+ktap_set_plan $(elsewhere && echo 14 || echo 32)
 
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts" charon_start
@@ -1087,44 +1089,44 @@ check "veil initiates: IPv4, aes256-sha256-modp2048, ESP aes128-sha256" \
 check "charon initiates: IPv4, aes128-sha384-x25519, ESP aes256-sha512" \
 	case_of tunnel 4 aes128-sha384-x25519 aes256-sha512 charon
 check "an AH child, veil initiates: ping and $XFER_MB MB through AH" case_of ah_child
-check "certificates: a root CA, an intermediate, RSA, ECDSA and Ed25519" pki
-check "certificates: veil initiates, IPv4, aes128gcm16-prfsha256-x25519, veil RSA via an intermediate (fragmented), charon ECDSA P-256" \
+daemon_check "certificates: a root CA, an intermediate, RSA, ECDSA and Ed25519" pki
+daemon_check "certificates: veil initiates, IPv4, aes128gcm16-prfsha256-x25519, veil RSA via an intermediate (fragmented), charon ECDSA P-256" \
 	case_of certs rsa ec veil 4 ids
-check "certificates: charon initiates, IPv6, aes256gcm16-prfsha384-ecp256, veil ECDSA P-384, charon RSA-PSS (fragmented), identities by DN" \
+daemon_check "certificates: charon initiates, IPv6, aes256gcm16-prfsha384-ecp256, veil ECDSA P-384, charon RSA-PSS (fragmented), identities by DN" \
 	eval 'SWAN_AUTH=rsa/pss-sha256 case_of certs ec rsa charon 6 "" aes256gcm16-prfsha384-ecp256 aes256gcm16'
-check "certificates: veil initiates, IPv6, chacha20poly1305-prfsha256-ecp256, Ed25519 at both ends" \
+daemon_check "certificates: veil initiates, IPv6, chacha20poly1305-prfsha256-ecp256, Ed25519 at both ends" \
 	case_of certs ed ed veil 6 ids chacha20poly1305-prfsha256-ecp256 chacha20poly1305
-check "certificates: a chain that ends in a CA veil does not trust is refused" \
+daemon_check "certificates: a chain that ends in a CA veil does not trust is refused" \
 	case_of cert_refused ca
-check "certificates: a peer identity other than the configured one is refused" \
+daemon_check "certificates: a peer identity other than the configured one is refused" \
 	case_of cert_refused id
 check "transport mode, veil initiates: ping, $XFER_MB MB, IKE still in clear" case_of transport veil
-check "transport mode, charon initiates: ping, $XFER_MB MB, IKE still in clear" \
+daemon_check "transport mode, charon initiates: ping, $XFER_MB MB, IKE still in clear" \
 	case_of transport charon
 check "transport mode from a trap: the trap does not catch IKE_SA_INIT" case_of transport trap
 check "two children on one IKE SA: IPv4 in IKE_AUTH, IPv6 by CREATE_CHILD_SA" \
 	case_of two_children
-check "a wrong pre-shared key establishes nothing" case_of bad_psk
+daemon_check "a wrong pre-shared key establishes nothing" case_of bad_psk
 check "start_action trap: the first packet brings the tunnel up" case_of trap_start
-check "charon deletes the IKE SA: veil removes the Child SA" case_of peer_deletes
-check "close_action start: charon closes the child, then the IKE SA: both come back" \
+daemon_check "charon deletes the IKE SA: veil removes the Child SA" case_of peer_deletes
+daemon_check "close_action start: charon closes the child, then the IKE SA: both come back" \
 	case_of peer_closes
 check "veil rekeys the child (PFS, x25519) and the IKE SA, twice each, while pings go: none lost" \
 	case_of rekeys veil
-check "charon rekeys the child (PFS, x25519) and the IKE SA, twice each, while pings go: none lost" \
+daemon_check "charon rekeys the child (PFS, x25519) and the IKE SA, twice each, while pings go: none lost" \
 	case_of rekeys charon
 check "NAT-T: veil behind a masquerading NAT, UDP 4500, ping and $XFER_MB MB" case_of natt
-check "both ends rekey the child at once: the collision resolves (2.8.1), none lost" \
+daemon_check "both ends rekey the child at once: the collision resolves (2.8.1), none lost" \
 	case_of simultaneous
-check "4,500 malformed IKE messages: veil-iked stays up, its SA in step, serves anew" \
+daemon_check "4,500 malformed IKE messages: veil-iked stays up, its SA in step, serves anew" \
 	case_of malformed
-check "charon restarts and initiates: its INITIAL_CONTACT clears the old IKE SA" \
+daemon_check "charon restarts and initiates: its INITIAL_CONTACT clears the old IKE SA" \
 	case_of charon_restarts
-check "veil ike up, list (SPIs as charon's), down a child, down the IKE SA" case_of ctl_up_down
-check "veil ike reload: connections added and removed, a broken file refused, SIGHUP" \
+daemon_check "veil ike up, list (SPIs as charon's), down a child, down the IKE SA" case_of ctl_up_down
+daemon_check "veil ike reload: connections added and removed, a broken file refused, SIGHUP" \
 	case_of ctl_reload
-check "veil ike: garbage and idle clients are harmless, non-root refused" case_of ctl_robust
-check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
+daemon_check "veil ike: garbage and idle clients are harmless, non-root refused" case_of ctl_robust
+daemon_check "dead peer detection: the children go; dpd_action trap stays, restart tries twice" \
 	case_of dpd
 check "veil-iked to veil-iked through the NAT, ping and $XFER_MB MB; the NAT remaps port, then address: the ESP follows; a request again from elsewhere is answered there" \
 	case_of veil_to_veil

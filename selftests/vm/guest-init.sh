@@ -11,6 +11,7 @@
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8
 export VEIL_ROOT VEIL_BUILD VEIL_KVER VEIL_TESTS VEIL_DEBUG VEIL_TEST_TIMEOUT VEIL_PKT_FUZZ_SEED
+export VEIL_ELSEWHERE
 
 # A kernel that is not the host's (make check-debug) brings its modules
 # from elsewhere; modprobe and the kernel's own requests look here.

@@ -71,6 +71,7 @@ cmdline+=" VEIL_INIT=$here/guest-init.sh VEIL_ROOT=$root VEIL_BUILD=$build"
 cmdline+=" VEIL_KVER=$kver VEIL_RUN=$what"
 [ -n "${VEIL_TESTS:-}" ] && cmdline+=" VEIL_TESTS=$VEIL_TESTS"
 [ -n "${VEIL_DEBUG:-}" ] && cmdline+=" VEIL_DEBUG=$VEIL_DEBUG"
+[ -n "${VEIL_ELSEWHERE:-}" ] && cmdline+=" VEIL_ELSEWHERE=$VEIL_ELSEWHERE"
 [ "$VEIL_MODDIR" != "/lib/modules/$kver" ] && cmdline+=" VEIL_MODDIR=$VEIL_MODDIR"
 [ -n "${VEIL_TEST_TIMEOUT:-}" ] && cmdline+=" VEIL_TEST_TIMEOUT=$VEIL_TEST_TIMEOUT"
 # A failed pkt_fuzz.sh prints its seed; this replays that run.
