@@ -145,10 +145,12 @@ for k in "${kvers[@]}"; do
 	bg_step "veil.ko builds for $k with W=1 and no warnings" "build-$k" \
 		no_warnings make -j2 modules KVER="$k" W=1
 done
-step "tools build with -Wall -Wextra and no warnings" tools \
-	no_warnings make -C tools clean all CFLAGS="-O2 -g -Werror"
+# Two jobs each: the VMs wait for these, and the module builds beside
+# them leave a core idle at times.
+tools_build() { make -C tools clean && make -j2 -C tools all CFLAGS="-O2 -g -Werror"; }
+step "tools build with -Wall -Wextra and no warnings" tools no_warnings tools_build
 step "selftests build with -Wall and no warnings" selftests \
-	no_warnings make -C selftests/veil O="$build" CFLAGS="-O2 -g -Werror"
+	no_warnings make -j2 -C selftests/veil O="$build" CFLAGS="-O2 -g -Werror"
 for k in "${kvers[@]}"; do bg_result "build-$k"; done
 
 # Both VMs at once, one vCPU each, while the host-side checks run. With
@@ -179,15 +181,16 @@ for i in "${!kvers[@]}"; do
 	vms+=($!)
 done
 
-# The host-side checks from here on run at the lowest priority: the two
-# guests are the critical path and keep both cores nearly busy, so these
-# take the cycles the guests leave (their idle share, and the tail after
-# the first guest ends) instead of slowing them. Beside the guests they
-# need about 4 minutes of one core (the fuzzers' builds and runs, DKMS).
-renice -n 19 $$ >/dev/null
 step "netlink spec is valid and the uapi header matches it" uapi scripts/uapi.sh check
 step "module and DKMS versions agree" version version_agrees
 step "tools' host-side parser and CLI tests pass" tools-test make -C tools test
+# The host-side checks from here on run at the lowest priority: the two
+# guests are the critical path and keep both cores nearly busy, so these
+# take the cycles the guests leave instead of slowing them (DKMS builds
+# the module twice). The tools' tests above keep the normal priority:
+# some of them time a server, and at nice 19 beside two busy guests it
+# got no CPU for seconds.
+renice -n 19 $$ >/dev/null
 step "the module's pure-logic files pass their host-side tests" kmod-test \
 	make -C kmod/tests clean test CFLAGS="-O2 -g -Werror"
 step "make install into a DESTDIR installs tools and man page" install \

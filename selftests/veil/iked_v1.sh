@@ -979,7 +979,11 @@ malformed() {
 }
 
 ktap_print_header
-ktap_set_plan $(($(elsewhere && echo 9 || echo 30) + $(echo "$v1_cases" | wc -l)))
+if elsewhere; then
+	ktap_set_plan $((9 + $(grep -c '^veil ' <<<"$v1_cases")))
+else
+	ktap_set_plan $((30 + $(wc -l <<<"$v1_cases")))
+fi
 check "topology: two namespaces, veth, loopback subnets" topology
 check "charon starts with an IKEv1 connection" charon_start
 check "veil initiates IKEv1 Main Mode (PSK) and Quick Mode (PFS): ping both ways through ESP" \
@@ -994,8 +998,12 @@ daemon_check "charon deletes the ISAKMP SA and its child: veil removes its SAs a
 	charon_deletes
 daemon_check "Aggressive Mode (PSK), veil initiates, then charon: ping through each" aggressive
 daemon_check "veil ike up, list and down drive an IKEv1 connection and its child" ctl_v1
+# veil's half of the matrix (IPv4 and IPv6, ESP and AH, tunnel and
+# transport, with PFS and without) is core; charon's half runs once.
 while read -r who fam mode proto pfs; do
-	check "$who initiates, IPv$fam, $proto $mode mode, PFS $pfs: SPIs match, ping both ways" \
+	c=check
+	[ $who = veil ] || c=daemon_check
+	$c "$who initiates, IPv$fam, $proto $mode mode, PFS $pfs: SPIs match, ping both ways" \
 		v1_case $who $fam $mode $proto $pfs </dev/null
 done <<<"$v1_cases"
 daemon_check "veil initiates, AES-256, SHA-512, ECP-384; ESP AES-256, SHA-384, PFS ECP-256" \

@@ -123,16 +123,22 @@ ok $? "serve --fallback: 404"
 
 # --idle-timeout 1: five keep-alive requests half a second apart are all
 # answered, then the quiet connection is closed (ss sees it go) about a
-# second later, while its client still has 5 s of input to wait for.
+# second later, while its client still has 5 s of input to wait for. The
+# clock starts when the handshake is done (s_client says "verify
+# return"): on a busy machine s_client's start and the handshake took
+# seconds, and the requests wait for them.
 p=$(port)
 "$VTLS" serve --fallback --idle-timeout 1 --listen "127.0.0.1:$p" --cert cert.pem \
 	--key key.pem --root www 2>idle.log &
 pids+=($!)
 wait_port "$p"
-t0=$SECONDS
-(for i in 1 2 3 4 5; do printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'; sleep 0.5; done
+rm -f err
+(for i in $(seq 100); do grep -q 'verify return' err 2>/dev/null && break; sleep 0.1; done
+	for i in 1 2 3 4 5; do printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'; sleep 0.5; done
 	sleep 5) | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$p" >idle.out 2>err &
 c=$!
+for i in $(seq 100); do grep -q 'verify return' err 2>/dev/null && break; sleep 0.1; done
+t0=$SECONDS
 sleep 1
 for i in $(seq 100); do
 	ss -Htn state established "( sport = :$p )" | grep -q . || break
