@@ -27,6 +27,10 @@ swanctl() {
 	STRONGSWAN_CONF=$conf /usr/sbin/swanctl "$@" --uri "unix://$T/charon.vici" 2>&1
 }
 
+# veil_sas N [NS]: veil.ko in NS ($L, veil's end in the IKE suites) holds
+# N SAs, counted in bash: the suites poll it several times a second.
+veil_sas() { listed "$1" "$("$VEIL" -n "${2:-$L}" sa list)"; }
+
 # charon_launch NS DIR LOG EXTRA: charon in NS, with its strongswan.conf,
 # vici socket (DIR/charon.vici), log (DIR/charon.log) and output in DIR;
 # LOG adds filelog levels ("ike = 2"), EXTRA lines to the charon { }

@@ -177,9 +177,8 @@ case_of() {
 	return 1
 }
 
-# veil_sas N [NS]: veil.ko in NS ($L) holds N SAs. The polls below run several
-# times a second: each starts as few processes as it can (see nap).
-veil_sas() { listed "$1" "$("$VEIL" -n "${2:-$L}" sa list)"; }
+# The polls below run several times a second: each starts as few processes
+# as it can (see lib.sh's nap and charon_lib.sh's veil_sas).
 
 # The child is installed at both ends (veil's two SAs, charon's child).
 installed() {
@@ -216,7 +215,7 @@ traffic() {
 		{ lv -s sa list; return 1; }
 }
 
-# pki: iked_pki.sh made the certificates at build time (a root CA, an
+# pki: pki.sh made the certificates at build time (a root CA, an
 # intermediate, and end entities: veil-rsa via the intermediate, veil-ec,
 # veil-ed, charon-ec, charon-rsa, charon-ed, and charon-rogue from another
 # CA of the same name); charon's key goes where swanctl --load-all finds

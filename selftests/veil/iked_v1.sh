@@ -54,7 +54,7 @@ lv() { "$VEIL" -n $L "$@"; }
 
 # Each end holds the child's two SAs. This and the other polls start as
 # few processes as they can (see lib.sh's nap).
-two_each() { listed 2 "$(lv sa list)" && listed 2 "$(ip -n $R xfrm state)"; }
+two_each() { veil_sas 2 && listed 2 "$(ip -n $R xfrm state)"; }
 
 # iked_launch: veil-iked in ikev1-l with $T/iked.conf and its secrets.
 iked_launch() {
@@ -189,12 +189,6 @@ iked_stop() {
 	IKED_PID=
 }
 
-# The SPIs of veil.ko's SAs, and of XFRM's, sorted; v1_spis LIST: those
-# in either's listing.
-v1_spis() { echo "$1" | sed -n 's/.*spi \(0x[0-9a-f]*\).*/\1/p' | sort; }
-veil_spis() { v1_spis "$(lv sa list)"; }
-xfrm_spis() { v1_spis "$(ip -n $R xfrm state)"; }
-
 # spis_of LIST: the SPIs in LIST, into the array SPIS.
 spis_of() {
 	local t=$1 re='spi (0x[0-9a-f]+)'
@@ -205,23 +199,27 @@ spis_of() {
 	done
 }
 
-# same_spis: veil.ko's SAs and XFRM's have the same SPIs.
+# same_spis [VEIL_LIST XFRM_LIST]: veil.ko's SAs and XFRM's have the same
+# SPIs, in the two listings given or in their present ones; if not, says
+# which each has.
 same_spis() {
-	local v x s
-	spis_of "$(lv sa list)"
+	local s v x ok
+	spis_of "${1-$(lv sa list)}"
 	v=("${SPIS[@]}")
-	spis_of "$(ip -n $R xfrm state)"
+	spis_of "${2-$(ip -n $R xfrm state)}"
 	x=" ${SPIS[*]} "
-	[ ${#v[@]} -eq ${#SPIS[@]} ] || return 1
-	for s in "${v[@]}"; do [[ $x == *" $s "* ]] || return 1; done
+	ok=$((${#v[@]} == ${#SPIS[@]}))
+	for s in "${v[@]}"; do [[ $x == *" $s "* ]] || ok=0; done
+	[ $ok = 1 ] && return
+	echo "SPIs in veil.ko: ${v[*]}; in XFRM:${x% }"
+	return 1
 }
 
 main_quick() {
 	iked_start "$PSK"
 	wait_for 50 two_each || { show_logs; return 1; }
 	grep -q 'ISAKMP SA established' "$T/iked.log" || { show_logs; return 1; }
-	same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	same_spis || return 1
 	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 &&
 	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	# both ways through ESP: six packets each way on both ends
@@ -259,9 +257,8 @@ charon_initiates() {
 	iked_start "$PSK" none
 	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
 	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
-	wait_for 50 eval 'listed 2 "$(lv sa list)"' || { show_logs; return 1; }
-	same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	wait_for 50 veil_sas 2 || { show_logs; return 1; }
+	same_spis || return 1
 	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 &&
 	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 || { show_logs; return 1; }
 	lv -s sa list | grep -q ' 6(packets)' || { lv -s sa list; return 1; }
@@ -324,7 +321,7 @@ aggressive() {
 	IKED_CONN='aggressive = "yes";' iked_start "$PSK" none
 	wait_for 50 grep -q running "$T/iked.log" || { show_logs; return 1; }
 	swanctl --initiate --child net >"$T/init.out" 2>&1 || { cat "$T/init.out"; show_logs; return 1; }
-	wait_for 50 eval 'listed 2 "$(lv sa list)"' || { show_logs; return 1; }
+	wait_for 50 veil_sas 2 || { show_logs; return 1; }
 	grep -q 'IKEv1 Aggressive Mode from' "$T/iked.log" || { show_logs; return 1; }
 	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	iked_stop
@@ -371,7 +368,7 @@ v1_case() {
 	# one look at each end: the same SPIs, that protocol and mode, and
 	# six packets (three requests, three replies) on every SA
 	vs=$(lv -s sa list) xs=$(ip -n $R -s xfrm state)
-	[ "$(v1_spis "$vs")" = "$(v1_spis "$xs")" ] &&
+	same_spis "$vs" "$xs" &&
 	[ "$(echo "$vs" | grep -c "proto $V1_PROTO .*mode $V1_MODE")" -eq 2 ] &&
 	[ "$(echo "$xs" | grep -c "proto $V1_PROTO .*mode $V1_MODE")" -eq 2 ] &&
 	[ "$(echo "$vs" | grep -c ' 6(packets)')" -eq 2 ] &&
@@ -431,21 +428,21 @@ ctl_v1_steps() {
 	export VEIL_IKED_CTL=$T/iked.ctl
 	wait_for 50 "$VEIL" ike status || { echo "no control socket"; show_logs; return 1; }
 	"$VEIL" ike up v1.net timeout 20 >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; show_logs; return 1; }
-	[ "$(lv sa list | grep -c "^src")" -eq 2 ] && same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	veil_sas 2 && same_spis || { lv sa list; return 1; }
 	ck=$(swanctl --list-sas | grep -o '[0-9a-f]\{16\}_i[*]\? [0-9a-f]\{16\}_r' | head -1)
 	ck=${ck%%_i*}
 	"$VEIL" ike list >"$T/list.out" && grep -q '^v1: established, initiator' "$T/list.out" &&
-	grep -q "spi-i 0x$ck " "$T/list.out" && grep -q "spi-in $(veil_spis | head -1) \|spi-out $(veil_spis | head -1)" "$T/list.out" &&
-	grep -q "spi-in $(veil_spis | tail -1) \|spi-out $(veil_spis | tail -1)" "$T/list.out" ||
-		{ echo "cookie $ck, SPIs $(veil_spis)"; cat "$T/list.out"; return 1; }
+	spis_of "$(lv sa list)"
+	grep -q "spi-i 0x$ck " "$T/list.out" && grep -q "spi-in ${SPIS[0]} \|spi-out ${SPIS[0]}" "$T/list.out" &&
+	grep -q "spi-in ${SPIS[1]} \|spi-out ${SPIS[1]}" "$T/list.out" ||
+		{ echo "cookie $ck, SPIs ${SPIS[*]}"; cat "$T/list.out"; return 1; }
 	"$VEIL" ike down v1.net >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; return 1; }
 	wait_for 25 eval '[ -z "$(lv sa list)" ] && [ -z "$(ip -n $R xfrm state)" ]' ||
 		{ echo "the child stayed"; show_logs; return 1; }
 	swanctl --list-sas 2>/dev/null | grep -q ESTABLISHED ||
 		{ echo "the ISAKMP SA went with its child"; show_logs; return 1; }
 	"$VEIL" ike up v1 timeout 20 >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; show_logs; return 1; }
-	same_spis && [ "$(veil_spis | wc -l)" -eq 2 ] &&
+	veil_sas 2 && same_spis &&
 	"$VEIL" ike list | grep -q "spi-i 0x$ck " || { "$VEIL" ike list; show_logs; return 1; }
 	"$VEIL" ike down v1 >"$T/ctl.out" 2>&1 || { cat "$T/ctl.out"; return 1; }
 	wait_for 25 eval '[[ $(swanctl --list-sas) != *ESTABLISHED* ]]' &&
@@ -490,8 +487,7 @@ v1_up() {
 	wait_for 50 two_each || { show_logs; return 1; }
 	# Two listings, one after the other: with rekey times of seconds a
 	# rekey may fall between them, so they must agree once, not at once.
-	wait_for 10 same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	wait_for 10 same_spis || { same_spis; return 1; }
 }
 
 # Each case starts afresh, whatever the one before left behind.
@@ -504,7 +500,7 @@ v1_fresh() {
 
 # One ISAKMP SA at charon's, one child at each end, the same SPIs.
 one_each() {
-	occurs 1 "$(swanctl --list-sas)" ESTABLISHED && listed 2 "$(lv sa list)" && same_spis
+	occurs 1 "$(swanctl --list-sas)" ESTABLISHED && veil_sas 2 && same_spis
 }
 
 # charon in the log: how often it parsed an Informational with NOTE.
@@ -657,7 +653,7 @@ rekey_charon() {
 
 # --- Main Mode with RSA signatures and certificates (RFC 2409 §5.1) ---
 #
-# The certificates are iked_pki.sh's, made at build time, as iked.sh's:
+# The certificates are pki.sh's, made at build time, as iked.sh's:
 # veil-rsa is issued by an intermediate that veil-iked sends along, and
 # charon-rsa by the root; rogue is another CA with the root's name.
 
@@ -726,8 +722,7 @@ cert_tunnel() {
 	grep -q "authenticated with an RSA signature and its certificate" "$T/iked.log" &&
 	grep -q 'ISAKMP SA established' "$T/iked.log" &&
 	grep -q 'IKE_SA v1c\[[0-9]*\] established' "$T/charon.log" || { show_logs; return 1; }
-	same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	same_spis || return 1
 	l ping -q -c 3 -i 0.05 -W 2 -I 10.95.1.1 10.95.2.1 &&
 	r ping -q -c 3 -i 0.05 -W 2 -I 10.95.2.1 10.95.1.1 || { show_logs; return 1; }
 	lv -s sa list | grep -q ' 6(packets)' || { lv -s sa list; return 1; }
@@ -889,8 +884,7 @@ nat_confs() {
 # ways, and ping crosses the tunnel both ways through them.
 nat_check() {
 	wait_for 50 two_each || { show_logs; return 1; }
-	same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	same_spis || return 1
 	grep -q 'NAT-D: a NAT in front of' "$T/iked.log" || { echo "veil saw no NAT"; show_logs; return 1; }
 	[ "$(lv sa list | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
 		{ lv sa list; return 1; }
@@ -934,8 +928,7 @@ nat_transport() {
 		seen_me=10.95.20.254 seen_peer=$peer
 	fi
 	wait_for 50 two_each || { show_logs; return 1; }
-	same_spis ||
-		{ echo "veil.ko: $(veil_spis); XFRM: $(xfrm_spis)"; return 1; }
+	same_spis || return 1
 	[ "$(lv sa list | grep -c 'mode transport')" -eq 2 ] &&
 	[ "$(lv sa list | grep -c 'encap type espinudp sport 4500 dport 4500')" -eq 2 ] ||
 		{ lv sa list; return 1; }
