@@ -466,11 +466,13 @@ hello_retry() {
 # debug kernel) is not idle time.
 idle() {
 	local c i t t0 n
-	rm -f $T/idle $T/idle.t0
+	rm -f $T/idle $T/idle.t0 $T/idle.done
+	# The requests' writer keeps s_client's input open up to 10 s more,
+	# until told it is done: waiting for s_client waits for it too.
 	(wait_for $((50 * SLOW)) grep -q 'verify return' $T/idle
 		echo $EPOCHREALTIME > $T/idle.t0
 		for i in 1 2 3; do printf 'GET /hello.txt HTTP/1.1\r\nHost: server.test\r\n\r\n'; nap 1; done
-		nap 10) | timeout $((20 * SLOW)) ip netns exec $C openssl s_client -quiet -connect $V4:446 \
+		wait_for 50 test -e $T/idle.done) | timeout $((20 * SLOW)) ip netns exec $C openssl s_client -quiet -connect $V4:446 \
 		-CAfile $P/ca.pem >$T/idle 2>&1 &
 	c=$!
 	wait_for $((55 * SLOW)) test -s $T/idle.t0
@@ -481,6 +483,7 @@ idle() {
 		nap 0.2
 	done
 	t=$(awk -v a=$t0 -v b=$EPOCHREALTIME 'BEGIN { printf "%.1f", b - a }')
+	touch $T/idle.done
 	kill $c 2>/dev/null
 	wait $c 2>/dev/null
 	n=$(grep -c '^HTTP/1.1 200' $T/idle)

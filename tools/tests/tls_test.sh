@@ -132,10 +132,12 @@ p=$(port)
 	--key key.pem --root www 2>idle.log &
 pids+=($!)
 wait_port "$p"
-rm -f err
+rm -f err idle.done
+# The writer keeps s_client's input open up to 5 s more, until told it is
+# done: waiting for s_client waits for the writer too.
 (for i in $(seq 100); do grep -q 'verify return' err 2>/dev/null && break; sleep 0.1; done
 	for i in 1 2 3 4 5; do printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'; sleep 0.5; done
-	sleep 5) | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$p" >idle.out 2>err &
+	for i in $(seq 50); do [ -e idle.done ] && break; sleep 0.1; done) | timeout 20 openssl s_client -quiet -connect "127.0.0.1:$p" >idle.out 2>err &
 c=$!
 for i in $(seq 100); do grep -q 'verify return' err 2>/dev/null && break; sleep 0.1; done
 t0=$SECONDS
@@ -145,6 +147,7 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 t=$((SECONDS - t0))
+touch idle.done
 wait $c
 echo "# the idle connection was closed after $t s; $(grep -c '^HTTP/1.1 200' idle.out) responses"
 [ "$(grep -c '^HTTP/1.1 200' idle.out)" = 5 ] && [ $t -ge 3 ] && [ $t -le 6 ]
