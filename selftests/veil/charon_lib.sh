@@ -14,18 +14,22 @@ CHARON_RETRANSMIT="retransmit_tries = $((${SLOW:-1} == 1 ? 2 : 4))
 # lib.sh's nap where the suites' lib.sh is loaded (bench-ike.sh has not).
 declare -F nap >/dev/null || nap() { sleep "$1"; }
 
-# swanctl ARGS...: swanctl against the charon charon_launch started in
-# $T, its output and errors on stdout. No `ip netns exec`: the vici
+# swanctl_in DIR ARGS...: swanctl against the charon charon_launch started
+# in DIR, its output and errors on stdout. No `ip netns exec`: the vici
 # socket is a file. swanctl reads a strongswan.conf of its own, naming the
 # plugins it loads: by default it tries a dozen Debian does not ship (a
 # "failed to load" line each) and starts OpenSSL, which costs it a third
 # of a second of CPU under TCG; only the --load commands parse keys and
 # certificates.
-swanctl() {
-	local conf=$T/swanctl-query.conf
-	case " $* " in *" --load"*) conf=$T/swanctl-load.conf ;; esac
-	STRONGSWAN_CONF=$conf /usr/sbin/swanctl "$@" --uri "unix://$T/charon.vici" 2>&1
+swanctl_in() {
+	local d=$1 conf=$1/swanctl-query.conf
+	shift
+	case " $* " in *" --load"*) conf=$d/swanctl-load.conf ;; esac
+	STRONGSWAN_CONF=$conf /usr/sbin/swanctl "$@" --uri "unix://$d/charon.vici" 2>&1
 }
+
+# swanctl ARGS...: the suites' swanctl, against their charon in $T.
+swanctl() { swanctl_in "$T" "$@"; }
 
 # veil_sas N [NS]: veil.ko in NS ($L, veil's end in the IKE suites) holds
 # N SAs, counted in bash: the suites poll it several times a second.

@@ -44,14 +44,24 @@ check() {
 	[ $ms -lt 1000 ] || printf '# %d.%d s\n' $((ms / 1000)) $((ms % 1000 / 100))
 }
 
-# make check runs the whole suite once per kernel. The IKE suites' cases
-# that try the daemon's own logic more than the kernel's (certificates,
-# its control socket, malformed messages, DPD, rekey collisions) need not
-# run twice: VEIL_ELSEWHERE names (comma-separated) the programs whose such
-# cases this guest leaves to the other kernel's (scripts/check.sh). Their kernel-facing
-# core (SAs of each kind installed and used, traps, NAT-T, rekeying) runs
+# make check runs the whole suite once per kernel. The IKE suites' and
+# veil_tls.sh's cases that try the daemons' own logic more than the
+# kernel's (certificates, control sockets, malformed messages, DPD, rekey
+# collisions, HTTP, timeouts) need not run twice: VEIL_ELSEWHERE names
+# (comma-separated) the programs whose such cases this guest leaves to
+# the other kernel's (scripts/check.sh). Their kernel-facing core (SAs of
+# each kind installed and used, traps, NAT-T, rekeying, TLS records) runs
 # on both. Without VEIL_ELSEWHERE every case runs.
-elsewhere() { [[ ,${VEIL_ELSEWHERE:-}, == *,"${0##*/}",* ]]; }
+#
+# A suite may divide those cases into parts (daemon_part N before them),
+# so that the two guests can share them: VEIL_ELSEWHERE's PROG:N leaves
+# part N alone to the other guest, PROG all of them.
+DAEMON_PART=
+daemon_part() { DAEMON_PART=$1; }
+elsewhere() {
+	local e=,${VEIL_ELSEWHERE:-}, p=${0##*/}
+	[[ $e == *,"$p",* ]] || { [ -n "$DAEMON_PART" ] && [[ $e == *,"$p:$DAEMON_PART",* ]]; }
+}
 
 # daemon_check DESCRIPTION COMMAND...: check(), for such a case.
 daemon_check() { elsewhere || check "$@"; }
