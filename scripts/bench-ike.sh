@@ -96,14 +96,8 @@ ik_teardown() {
 	for ((m = 1; m <= ik_m; m++)); do ip netns del iki$m 2>/dev/null || true; done
 }
 
-# ik_swanctl NAME ARGS...: swanctl against charon NAME's vici socket, in
-# its namespace.
-ik_swanctl() {
-	local name=$1 ns=ikr
-	shift
-	[ "$name" = resp ] || ns=iki${name#i}
-	ip netns exec "$ns" swanctl "$@" --uri "unix://$ik/$name/charon.vici"
-}
+# ik_swanctl NAME ARGS...: swanctl against charon NAME (charon_lib.sh).
+ik_swanctl() { swanctl_in "$ik/$1" "${@:2}"; }
 
 # ik_charon NS NAME EXTRA: charon in NS, its files in $ik/NAME, EXTRA more
 # lines in its charon { } section (see charon_launch).
