@@ -48,7 +48,6 @@ pki_cert() {
 }
 
 iked() {
-	local n
 	pki_ca ca "/O=veil/CN=veil test CA" "${CA_EXT[@]}"
 	pki_ca rogue "/O=veil/CN=veil test CA" "${CA_EXT[0]}"
 	pki_cert inter P-256 ca /O=veil/CN=inter 3650 subjectAltName=DNS:inter.example "${CA_EXT[@]}"
